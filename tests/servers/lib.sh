@@ -1,0 +1,96 @@
+# Shared settings and helpers for tests/servers/{up,down,status,seed}.
+# Sourced, not run. Defines the state directory layout, the port plan, the
+# test users and the pid-file handling, so every script agrees on them.
+#
+# Layout of DIR (default /tmp/atrium-servers):
+#   ca/          test CA (ca.pem is all a client needs) and the server cert
+#   run/         our pid files, one per service: dovecot smtpd prosody apache
+#   log/         one log per service: dovecot.log smtpd.log prosody.log apache.log
+#   dovecot/ smtpd/ prosody/ webdav/   configs and server state
+#   mail/        Dovecot maildirs (owned by the "mail" user)
+#   env          shell assignments for other tools (ports, users, CA_FILE)
+#   <user>/      atrium config and store.key for alice, bob and carol
+
+SERVERS_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+DIR=${1:-/tmp/atrium-servers}
+case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac
+
+PORT_BASE=${ATRIUM_PORT_BASE:-17100}
+case $PORT_BASE in
+    ''|*[!0-9]*) echo "ATRIUM_PORT_BASE must be a number, not '$PORT_BASE'" >&2; exit 2 ;;
+esac
+if [ "$PORT_BASE" -lt 1024 ] || [ "$PORT_BASE" -gt 65000 ]; then
+    echo "ATRIUM_PORT_BASE must be between 1024 and 65000" >&2; exit 2
+fi
+
+# Port plan: offsets from the base.
+IMAP_PORT=$((PORT_BASE + 0))          # IMAP, STARTTLS
+IMAPS_PORT=$((PORT_BASE + 1))         # IMAP, implicit TLS
+SUBMISSION_PORT=$((PORT_BASE + 2))    # submission, STARTTLS
+SUBMISSIONS_PORT=$((PORT_BASE + 3))   # submission, implicit TLS
+LMTP_PORT=$((PORT_BASE + 4))          # Dovecot LMTP (OpenSMTPD delivers here)
+RELAY_PORT=$((PORT_BASE + 5))         # OpenSMTPD (Dovecot submission relays here)
+XMPP_PORT=$((PORT_BASE + 10))         # XMPP c2s, STARTTLS
+XMPP_TLS_PORT=$((PORT_BASE + 11))     # XMPP c2s, direct TLS (XEP-0368)
+XMPP_HTTP_PORT=$((PORT_BASE + 12))    # Prosody plain HTTP (unused, loopback)
+UPLOAD_PORT=$((PORT_BASE + 13))       # Prosody HTTPS: XEP-0363 file share
+DAV_PORT=$((PORT_BASE + 20))          # Apache WebDAV over TLS
+
+DOMAIN=example.test
+MUC_DOMAIN=conference.$DOMAIN
+UPLOAD_DOMAIN=upload.$DOMAIN
+USERS="alice bob carol"
+password_of() { echo "$1-pw-1"; }
+
+SERVICES="dovecot smtpd prosody apache"
+ports_of() {
+    case $1 in
+        dovecot) echo "$IMAP_PORT $IMAPS_PORT $SUBMISSION_PORT $SUBMISSIONS_PORT $LMTP_PORT" ;;
+        smtpd)   echo "$RELAY_PORT" ;;
+        prosody) echo "$XMPP_PORT $XMPP_TLS_PORT $XMPP_HTTP_PORT $UPLOAD_PORT" ;;
+        apache)  echo "$DAV_PORT" ;;
+    esac
+}
+log_of() { echo "$DIR/log/$1.log"; }
+pidfile_of() { echo "$DIR/run/$1.pid"; }
+
+# The executable a service's pid must belong to (guards against pid reuse).
+# Prosody is a Lua script, so its process is the Lua interpreter.
+exe_matches() {  # SERVICE PID
+    local exe
+    exe=$(readlink "/proc/$2/exe" 2>/dev/null) || return 1
+    case $1 in
+        dovecot) [ "$exe" = /usr/sbin/dovecot ] ;;
+        smtpd)   [ "$exe" = /usr/sbin/smtpd ] ;;
+        apache)  [ "$exe" = /usr/sbin/apache2 ] ;;
+        prosody) case $exe in */lua*) tr '\0' ' ' <"/proc/$2/cmdline" | grep -q prosody ;; *) false ;; esac ;;
+    esac
+}
+
+# Print the pid of SERVICE if its pid file names a live process of it.
+running_pid() {
+    local f pid
+    f=$(pidfile_of "$1")
+    [ -s "$f" ] || return 1
+    pid=$(cat "$f")
+    case $pid in ''|*[!0-9]*) return 1 ;; esac
+    kill -0 "$pid" 2>/dev/null && exe_matches "$1" "$pid" || return 1
+    echo "$pid"
+}
+
+# True if something accepts TCP connections on 127.0.0.1:PORT.
+port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Show the end of a service's log on stderr, for failure messages.
+show_log() {
+    local log
+    log=$(log_of "$1")
+    echo "--- last lines of $log:" >&2
+    tail -n 25 "$log" >&2 2>/dev/null || echo "(no log written)" >&2
+    echo "---" >&2
+}
+
+die() { echo "error: $*" >&2; exit 1; }

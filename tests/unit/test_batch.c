@@ -1,0 +1,266 @@
+/*
+ * test_batch.c - app/batch.c: dispatch of program and module verbs, usage
+ * errors found before a module starts, the documented exit codes, --json
+ * documents, and batch files with and without -k.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "app/app.h"
+#include "modules/module.h"
+
+static struct app a;
+
+static int setup(void **state)
+{
+	static const char cfg[] = "[mail]\nimap = imaps://127.0.0.1:993\n"
+				  "user = alice@example.test\n";
+	struct err e;
+
+	memset(&a, 0, sizeof a);
+	conf_init(&a.conf);
+	if (conf_parse_string(&a.conf, cfg, sizeof cfg - 1, "test", &e) != 0)
+		return -1;
+	a.home = "/tmp";
+	a.loop = loop_new();
+	i18n_set_lang(LANG_EN);
+	return app_init_modules(&a, 1, &e);
+}
+
+static int teardown(void **state)
+{
+	app_free_modules(&a);
+	loop_free(a.loop);
+	conf_free(&a.conf);
+	return 0;
+}
+
+/* Run a command line through the dispatcher; returns rc, output in *out. */
+static int run(const char *line, char **out, struct err *e)
+{
+	char **argv;
+	int argc, rc;
+	size_t len;
+	FILE *f = open_memstream(out, &len);
+
+	err_clear(e);
+	assert_int_equal(argv_split(line, &argc, &argv, e), 0);
+	rc = app_command(&a, argc, argv, f, e);
+	fclose(f);
+	argv_free(argc, argv);
+	return rc;
+}
+
+static int mail_index(void)
+{
+	for (int i = 0; i < module_count; i++)
+		if (strcmp(module_table[i]->name, "mail") == 0)
+			return i;
+	fail_msg("mail module not built");
+	return -1;
+}
+
+static void test_exit_codes_are_the_documented_ones(void **state)
+{
+	assert_int_equal(batch_exit_code(0), 0);
+	assert_int_equal(batch_exit_code(E_USAGE), 1);
+	assert_int_equal(batch_exit_code(E_NOTFOUND), 2);
+	assert_int_equal(batch_exit_code(E_QUEUED), 3);
+	assert_int_equal(batch_exit_code(E_AUTH), 4);
+	assert_int_equal(batch_exit_code(E_TLS), 4);
+	assert_int_equal(batch_exit_code(E_CONFLICT), 5);
+	assert_int_equal(batch_exit_code(E_LOCKED), 6);
+	assert_int_equal(batch_exit_code(E_UNREACHABLE), 7);
+	assert_int_equal(batch_exit_code(E_IO), 8);
+	assert_int_equal(batch_exit_code(E_CANCELLED), 9);
+}
+
+static void test_unknown_command_and_verb_are_usage_errors_before_module_starts(void **state)
+{
+	struct err e;
+	char *out;
+
+	assert_int_equal(run("frobnicate", &out, &e), E_USAGE);
+	assert_non_null(strstr(e.msg, "unknown command 'frobnicate'"));
+	free(out);
+	assert_int_equal(run("mail", &out, &e), E_USAGE);
+	assert_non_null(strstr(e.msg, "usage: atrium mail VERB"));
+	free(out);
+	assert_int_equal(run("mail explode --now", &out, &e), E_USAGE);
+	assert_non_null(strstr(e.msg, "unknown verb 'explode' for mail"));
+	free(out);
+	/* None of these started the module. */
+	assert_null(a.mod_state[mail_index()]);
+}
+
+static void test_module_verb_runs_with_the_configured_account(void **state)
+{
+	struct err e;
+	char *out;
+
+	assert_int_equal(run("mail status", &out, &e), 0);
+	assert_non_null(strstr(out, "alice@example.test"));
+	assert_non_null(strstr(out, "imaps://127.0.0.1:993"));
+	assert_non_null(strstr(out, "Offline"));
+	free(out);
+	assert_non_null(a.mod_state[mail_index()]);
+	assert_int_equal(run("mail status extra", &out, &e), E_USAGE);
+	free(out);
+}
+
+static void test_unconfigured_module_says_how_to_set_it_up(void **state)
+{
+	struct err e;
+	char *out;
+
+	assert_int_equal(run("chat status", &out, &e), 0);
+	assert_non_null(strstr(out, "[chat]"));
+	free(out);
+}
+
+static void test_help_lists_every_module_and_verb(void **state)
+{
+	struct err e;
+	char *out;
+
+	assert_int_equal(run("help", &out, &e), 0);
+	for (int i = 0; i < module_count; i++) {
+		char want[64];
+
+		snprintf(want, sizeof want, "atrium %s status", module_table[i]->name);
+		assert_non_null(strstr(out, want));
+	}
+	free(out);
+	assert_int_equal(run("help nosuch", &out, &e), E_USAGE);
+	free(out);
+}
+
+static void test_disabled_module_is_refused(void **state)
+{
+	struct err e;
+	char *out;
+
+	conf_set(&a.conf, "", "disabled_modules", "mail", "policy", 3)->locked = 1;
+	assert_int_equal(run("mail status", &out, &e), E_PERM);
+	assert_non_null(strstr(e.msg, "disabled by policy"));
+	free(out);
+	conf_set(&a.conf, "", "disabled_modules", "", "policy", 3);
+}
+
+/* Run batch_run / batch_run_file with stdout captured. */
+static char *capture_stdout(int (*fn)(void *), void *arg, int *code)
+{
+	char path[] = "/tmp/atrium-test-batch.XXXXXX";
+	int fd = mkstemp(path), saved = dup(STDOUT_FILENO);
+	char *buf = xcalloc(1, 65536);
+
+	fflush(stdout);
+	dup2(fd, STDOUT_FILENO);
+	*code = fn(arg);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	assert_true(read(fd, buf, 65535) >= 0);
+	close(fd);
+	unlink(path);
+	return buf;
+}
+
+static int run_json_status(void *arg)
+{
+	char *argv[] = { "mail", "status", NULL };
+
+	a.json = 1;
+	int code = batch_run(&a, 2, argv);
+	a.json = 0;
+	return code;
+}
+
+static int run_json_error(void *arg)
+{
+	char *argv[] = { "mail", "nosuchverb", NULL };
+
+	a.json = 1;
+	int code = batch_run(&a, 2, argv);
+	a.json = 0;
+	return code;
+}
+
+static void test_json_output_is_one_document_even_on_error(void **state)
+{
+	int code;
+	char *out = capture_stdout(run_json_status, NULL, &code);
+
+	assert_int_equal(code, 0);
+	assert_non_null(strstr(out, "\"module\":\"mail\""));
+	assert_non_null(strstr(out, "\"state\":\"offline\""));
+	assert_non_null(strstr(out, "\"servers\":[\"imaps://127.0.0.1:993\"]"));
+	assert_int_equal(out[strlen(out) - 1], '\n');
+	free(out);
+	out = capture_stdout(run_json_error, NULL, &code);
+	assert_int_equal(code, 1);
+	assert_non_null(strstr(out, "{\"error\":{\"exit\":1,\"kind\":\"usage\""));
+	free(out);
+}
+
+static char batch_path[64];
+static int keep_going;
+
+static int run_file(void *arg)
+{
+	return batch_run_file(&a, batch_path, keep_going);
+}
+
+static void test_batch_file_stops_at_first_failure_unless_k(void **state)
+{
+	FILE *f;
+	int code;
+	char *out;
+
+	strcpy(batch_path, "/tmp/atrium-test-b.XXXXXX");
+	close(mkstemp(batch_path));
+	f = fopen(batch_path, "w");
+	fputs("# a comment\n\nversion\nmail nosuchverb\nversion\n", f);
+	fclose(f);
+
+	keep_going = 0;
+	out = capture_stdout(run_file, NULL, &code);
+	assert_int_equal(code, 1);
+	assert_non_null(strstr(out, "atrium "));
+	assert_null(strstr(strstr(out, "atrium ") + 1, "atrium ")); /* only once */
+	free(out);
+
+	keep_going = 1;
+	out = capture_stdout(run_file, NULL, &code);
+	assert_int_equal(code, 1); /* the first failure's code */
+	assert_non_null(strstr(strstr(out, "atrium ") + 1, "atrium ")); /* twice */
+	free(out);
+	unlink(batch_path);
+
+	strcpy(batch_path, "/nonexistent/batch");
+	out = capture_stdout(run_file, NULL, &code);
+	assert_int_equal(code, 2);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exit_codes_are_the_documented_ones),
+		cmocka_unit_test(test_unknown_command_and_verb_are_usage_errors_before_module_starts),
+		cmocka_unit_test(test_module_verb_runs_with_the_configured_account),
+		cmocka_unit_test(test_unconfigured_module_says_how_to_set_it_up),
+		cmocka_unit_test(test_help_lists_every_module_and_verb),
+		cmocka_unit_test(test_disabled_module_is_refused),
+		cmocka_unit_test(test_json_output_is_one_document_even_on_error),
+		cmocka_unit_test(test_batch_file_stops_at_first_failure_unless_k),
+	};
+	return cmocka_run_group_tests_name("batch", tests, setup, teardown);
+}
