@@ -112,10 +112,14 @@ const char *tr(const char *key)
 /*
  * This follows ICU's MessagePattern closely enough to find every argument
  * and how it is used: apostrophe quoting in its default DOUBLE_OPTIONAL
- * mode, nested sub-messages of plural, select and choice, and the style
- * text of simple arguments. ICU itself then parses the pattern for real.
+ * mode, nested sub-messages of plural and select, and the style text of
+ * simple arguments. ICU itself then parses the pattern for real. Where the
+ * two could disagree this one refuses: a wrong guess would hand ICU a
+ * double where it reads a pointer. So it knows no named arguments, no
+ * whitespace but space, tab, CR and LF, and not choice (deprecated; use
+ * plural).
  */
-enum { IN_NONE, IN_PLURAL, IN_SELECT, IN_CHOICE };
+enum { IN_NONE, IN_PLURAL, IN_SELECT };
 
 struct scan {
 	const char *p;
@@ -207,37 +211,6 @@ static void scan_cases(struct scan *sc, int parent)
 	}
 }
 
-/* choice: (limit separator message) joined by '|', then } */
-static void scan_choice(struct scan *sc)
-{
-	for (;;) {
-		skip_ws(sc);
-		while (sc->i < sc->n && !strchr("#<|{}", sc->p[sc->i]) &&
-		       strncmp(sc->p + sc->i, "\xE2\x89\xA4", 3) != 0)
-			sc->i++;
-		if (at(sc) == '#' || at(sc) == '<')
-			sc->i++;
-		else if (sc->i < sc->n && sc->p[sc->i] == '\xE2')
-			sc->i += 3;
-		else {
-			sc->err = 1;
-			return;
-		}
-		scan_message(sc, IN_CHOICE, 1);
-		if (sc->err)
-			return;
-		if (at(sc) == '}') {
-			sc->i++;
-			return;
-		}
-		if (at(sc) != '|') {
-			sc->err = 1;
-			return;
-		}
-		sc->i++;
-	}
-}
-
 /* Style text of a simple argument ({0,number,#,##0.00}): up to the }
  * that closes the argument. */
 static void scan_style(struct scan *sc)
@@ -298,7 +271,7 @@ static void scan_arg(struct scan *sc)
 	len = token(sc);
 	skip_ws(sc);
 	if (token_is(sc, start, len, "plural") || token_is(sc, start, len, "selectordinal") ||
-	    token_is(sc, start, len, "select") || token_is(sc, start, len, "choice")) {
+	    token_is(sc, start, len, "select")) {
 		if (at(sc) != ',') {
 			sc->err = 1;
 			return;
@@ -307,9 +280,6 @@ static void scan_arg(struct scan *sc)
 		if (token_is(sc, start, len, "select")) {
 			use(sc, num, TR_ARG_STR);
 			scan_cases(sc, IN_SELECT);
-		} else if (token_is(sc, start, len, "choice")) {
-			use(sc, num, TR_ARG_NUM);
-			scan_choice(sc);
 		} else {
 			use(sc, num, TR_ARG_NUM);
 			scan_cases(sc, IN_PLURAL);
@@ -345,8 +315,8 @@ static void scan_arg(struct scan *sc)
 	scan_style(sc);
 }
 
-/* Message text up to the end, or (nested) up to the '}' that ends it, or
- * (in choice) a '|'; the closing character is left for the caller. */
+/* Message text up to the end, or (nested) up to the '}' that ends it,
+ * which is left for the caller. */
 static void scan_message(struct scan *sc, int parent, int nested)
 {
 	const char *q;
@@ -358,8 +328,7 @@ static void scan_message(struct scan *sc, int parent, int nested)
 			c = at(sc);
 			if (c == '\'') {
 				sc->i++;
-			} else if (c == '{' || c == '}' || (parent == IN_CHOICE && c == '|') ||
-				   (parent == IN_PLURAL && c == '#')) {
+			} else if (c == '{' || c == '}' || (parent == IN_PLURAL && c == '#')) {
 				/* quoted literal text, where '' is one apostrophe */
 				for (;;) {
 					q = memchr(sc->p + sc->i + 1, '\'', sc->n - sc->i - 1);
@@ -374,7 +343,7 @@ static void scan_message(struct scan *sc, int parent, int nested)
 			}
 		} else if (c == '{') {
 			scan_arg(sc);
-		} else if ((nested && c == '}') || (parent == IN_CHOICE && c == '|')) {
+		} else if (nested && c == '}') {
 			sc->i--;
 			return;
 		}

@@ -132,10 +132,11 @@ enum { TR_ARG_UNUSED, TR_ARG_STR, TR_ARG_NUM };
 /*
  * Scan an ICU MessageFormat pattern and record in types[0..TR_MAX_ARGS-1]
  * how each numbered argument is used, at any depth: TR_ARG_STR for {N} and
- * select, TR_ARG_NUM for number, plural, selectordinal, choice, date and
- * time. Returns the highest argument number + 1, or -1 if the pattern is
- * malformed, names an argument, uses one beyond TR_MAX_ARGS or uses one
- * argument both ways.
+ * select, TR_ARG_NUM for number, plural, selectordinal, date and time.
+ * Returns the highest argument number + 1, or -1 if the pattern is
+ * malformed, names an argument, uses one beyond TR_MAX_ARGS, uses one
+ * argument both ways, or uses what trf_args() cannot pass (choice,
+ * "number, integer").
  */
 int tr_pattern_args(const char *pattern, unsigned char types[TR_MAX_ARGS]);
 

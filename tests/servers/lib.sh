@@ -13,8 +13,14 @@
 
 SERVERS_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-DIR=${1:-/tmp/atrium-servers}
-case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac
+# init_dir [DIR]: set DIR (absolute). Paths go into server configs unquoted,
+# so only plain characters are accepted.
+init_dir() {
+    DIR=${1:-/tmp/atrium-servers}
+    case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac
+    DIR=${DIR%/}
+    case $DIR in *[!A-Za-z0-9._/-]*) die "DIR may contain only letters, digits and ._/- : '$DIR'" ;; esac
+}
 
 PORT_BASE=${ATRIUM_PORT_BASE:-17100}
 case $PORT_BASE in
@@ -33,7 +39,6 @@ LMTP_PORT=$((PORT_BASE + 4))          # Dovecot LMTP (OpenSMTPD delivers here)
 RELAY_PORT=$((PORT_BASE + 5))         # OpenSMTPD (Dovecot submission relays here)
 XMPP_PORT=$((PORT_BASE + 10))         # XMPP c2s, STARTTLS
 XMPP_TLS_PORT=$((PORT_BASE + 11))     # XMPP c2s, direct TLS (XEP-0368)
-XMPP_HTTP_PORT=$((PORT_BASE + 12))    # Prosody plain HTTP (unused, loopback)
 UPLOAD_PORT=$((PORT_BASE + 13))       # Prosody HTTPS: XEP-0363 file share
 DAV_PORT=$((PORT_BASE + 20))          # Apache WebDAV over TLS
 
@@ -48,7 +53,7 @@ ports_of() {
     case $1 in
         dovecot) echo "$IMAP_PORT $IMAPS_PORT $SUBMISSION_PORT $SUBMISSIONS_PORT $LMTP_PORT" ;;
         smtpd)   echo "$RELAY_PORT" ;;
-        prosody) echo "$XMPP_PORT $XMPP_TLS_PORT $XMPP_HTTP_PORT $UPLOAD_PORT" ;;
+        prosody) echo "$XMPP_PORT $XMPP_TLS_PORT $UPLOAD_PORT" ;;
         apache)  echo "$DAV_PORT" ;;
     esac
 }

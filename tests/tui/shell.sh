@@ -5,7 +5,7 @@
 # text from the config shown inert, an unknown TERM, monochrome, and the
 # terminal restored after quit and after SIGTERM.
 cd "$(dirname "$0")/../.." || exit 1
-. tests/tui/lib.sh
+. tests/tui/tmux.lib
 
 cfg=$T_DIR/config
 printf '%s\n' '[mail]' 'imap = imaps://127.0.0.1:1993' 'smtp = smtps://127.0.0.1:1465' \
