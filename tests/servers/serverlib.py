@@ -7,6 +7,7 @@ exercise the same trust path as atrium. Debian's python3-slixmpp is used
 """
 
 import asyncio
+import logging
 import shlex
 import ssl
 import sys
@@ -39,6 +40,8 @@ def user_password(env, user):
 
 def xmpp_client(env, user, plugins=("xep_0030", "xep_0045", "xep_0004", "xep_0313")):
     """A slixmpp client for USER that trusts only the test CA."""
+    # slixmpp warns about its pure-Python stringprep on import; that is fine here
+    logging.getLogger("slixmpp").setLevel(logging.ERROR)
     import slixmpp  # imported here: the mail scripts do not need it
 
     client = slixmpp.ClientXMPP(f"{user}@{env['XMPP_DOMAIN']}/seed", user_password(env, user))
