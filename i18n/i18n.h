@@ -113,17 +113,17 @@ struct tr_arg {
 	const char *s;
 	double n;
 };
-#define TR_S(x) ((struct tr_arg){TR_STR, (x), 0})
-#define TR_N(x) ((struct tr_arg){TR_NUM, NULL, (double)(x)})
+#define TR_S(x) ((struct tr_arg){ TR_STR, (x), 0 })
+#define TR_N(x) ((struct tr_arg){ TR_NUM, NULL, (double)(x) })
 /* Format key's pattern with args into buf (always NUL-terminated when
  * len > 0, truncated at a grapheme cluster boundary). A pattern that does
  * not parse, or arguments that do not match it, give the raw pattern.
  * Returns buf. */
 char *trf_args(char *buf, size_t len, const char *key, int nargs, const struct tr_arg *args);
-#define trf(buf, len, key, ...)                                                                    \
-	trf_args(buf, len, key,                                                                    \
-		 (int)(sizeof((struct tr_arg[]){__VA_ARGS__}) / sizeof(struct tr_arg)),            \
-		 (struct tr_arg[]){__VA_ARGS__})
+#define trf(buf, len, key, ...)                                              \
+	trf_args(buf, len, key,                                              \
+		 (int)(sizeof((struct tr_arg[]){ __VA_ARGS__ }) / sizeof(struct tr_arg)), \
+		 (struct tr_arg[]){ __VA_ARGS__ })
 
 /* For tests: walk every catalog entry of a language, in source order
  * (NULL and *count = 0 for an unknown language). */

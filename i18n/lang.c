@@ -78,9 +78,7 @@ int i18n_pick_lang(const char *opt, enum i18n_lang *out)
 		return parse_opt(opt, out);
 	if (!(v = env("LC_ALL")) && !(v = env("LC_MESSAGES")))
 		v = env("LANG");
-	/* strchr also finds the terminating NUL: plain "zh" counts. */
-	if (v && lower((unsigned char)v[0]) == 'z' && lower((unsigned char)v[1]) == 'h' &&
-	    strchr("_-.@", v[2]) != NULL)
+	if (v && lower((unsigned char)v[0]) == 'z' && lower((unsigned char)v[1]) == 'h')
 		*out = LANG_ZH_HANS;
 	else
 		*out = LANG_EN;

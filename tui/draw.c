@@ -79,18 +79,14 @@ static size_t next_cell(const char *s, size_t len, struct cell *c)
 		}
 	}
 	c->width = txt_grapheme_width(s, g);
-	if (c->width < 1 && g + 3 < sizeof c->utf8) {
-		/* Marks with nothing to sit on (after a placeholder, or at the
-		 * start) are shown on a dotted circle, as Unicode suggests,
-		 * so they cannot combine with whatever the terminal has there. */
-		c->width = 1;
-		c->wc[c->nwc++] = 0x25cc;
-		c->utf8len = utf8_encode(0x25cc, c->utf8);
-		memcpy(c->utf8 + c->utf8len, s, g);
-		c->utf8len += g;
-	} else if (g < sizeof c->utf8) {
-		if (c->width < 1)
-			c->width = 1;
+	if (c->width < 1) {
+		/* Marks or format characters with nothing to sit on (at the
+		 * start, or after a placeholder): invisible or misleading, so
+		 * they are not drawn at all. */
+		c->width = 0;
+		return g;
+	}
+	if (g < sizeof c->utf8) {
 		memcpy(c->utf8, s, g);
 		c->utf8len = g;
 	}
@@ -106,13 +102,6 @@ static size_t next_cell(const char *s, size_t len, struct cell *c)
 	}
 	c->wc[c->nwc] = 0;
 	if (c->utf8len == 0) { /* absurdly long cluster: show its first part */
-		if (c->width < 1 || wcwidth(c->wc[0]) == 0) {
-			memmove(c->wc + 1, c->wc, sizeof c->wc[0] * CCHARW_MAX);
-			c->wc[0] = 0x25cc;
-			c->nwc = c->nwc < CCHARW_MAX ? c->nwc + 1 : CCHARW_MAX;
-			c->wc[c->nwc] = 0;
-			c->width = 1;
-		}
 		for (int i = 0; i < c->nwc; i++)
 			c->utf8len += utf8_encode((unsigned)c->wc[i], c->utf8 + c->utf8len);
 	}
@@ -164,6 +153,8 @@ int ui_put(struct ui_area *a, int y, int x, int maxw, const char *s, size_t len,
 		int drawn;
 
 		i += next_cell(s + i, len - i, &c);
+		if (c.width == 0)
+			continue;
 		if (col + c.width > limit)
 			break;
 		setcchar(&cc, c.wc, c.control ? screen_attr(UI_CONTROL) : at,

@@ -22,25 +22,29 @@ init_dir() {
     case $DIR in *[!A-Za-z0-9._/-]*) die "DIR may contain only letters, digits and ._/- : '$DIR'" ;; esac
 }
 
-PORT_BASE=${ATRIUM_PORT_BASE:-17100}
-case $PORT_BASE in
-    ''|*[!0-9]*) echo "ATRIUM_PORT_BASE must be a number, not '$PORT_BASE'" >&2; exit 2 ;;
-esac
-if [ "$PORT_BASE" -lt 1024 ] || [ "$PORT_BASE" -gt 65000 ]; then
-    echo "ATRIUM_PORT_BASE must be between 1024 and 65000" >&2; exit 2
-fi
+# set_ports BASE: the port plan, as offsets from BASE.
+set_ports() {
+    PORT_BASE=$1
+    case $PORT_BASE in ''|*[!0-9]*) die "the port base must be a number, not '$PORT_BASE'" ;; esac
+    [ "$PORT_BASE" -ge 1024 ] && [ "$PORT_BASE" -le 65000 ] || die "the port base must be in 1024..65000"
+    IMAP_PORT=$((PORT_BASE + 0))          # IMAP, STARTTLS
+    IMAPS_PORT=$((PORT_BASE + 1))         # IMAP, implicit TLS
+    SUBMISSION_PORT=$((PORT_BASE + 2))    # submission, STARTTLS
+    SUBMISSIONS_PORT=$((PORT_BASE + 3))   # submission, implicit TLS
+    LMTP_PORT=$((PORT_BASE + 4))          # Dovecot LMTP (OpenSMTPD delivers here)
+    RELAY_PORT=$((PORT_BASE + 5))         # OpenSMTPD (Dovecot submission relays here)
+    XMPP_PORT=$((PORT_BASE + 10))         # XMPP c2s, STARTTLS
+    XMPP_TLS_PORT=$((PORT_BASE + 11))     # XMPP c2s, direct TLS (XEP-0368)
+    UPLOAD_PORT=$((PORT_BASE + 13))       # Prosody HTTPS: XEP-0363 file share
+    DAV_PORT=$((PORT_BASE + 20))          # Apache WebDAV over TLS
+}
 
-# Port plan: offsets from the base.
-IMAP_PORT=$((PORT_BASE + 0))          # IMAP, STARTTLS
-IMAPS_PORT=$((PORT_BASE + 1))         # IMAP, implicit TLS
-SUBMISSION_PORT=$((PORT_BASE + 2))    # submission, STARTTLS
-SUBMISSIONS_PORT=$((PORT_BASE + 3))   # submission, implicit TLS
-LMTP_PORT=$((PORT_BASE + 4))          # Dovecot LMTP (OpenSMTPD delivers here)
-RELAY_PORT=$((PORT_BASE + 5))         # OpenSMTPD (Dovecot submission relays here)
-XMPP_PORT=$((PORT_BASE + 10))         # XMPP c2s, STARTTLS
-XMPP_TLS_PORT=$((PORT_BASE + 11))     # XMPP c2s, direct TLS (XEP-0368)
-UPLOAD_PORT=$((PORT_BASE + 13))       # Prosody HTTPS: XEP-0363 file share
-DAV_PORT=$((PORT_BASE + 20))          # Apache WebDAV over TLS
+# The port base DIR's servers were started with (DIR/env), else the default.
+started_port_base() {
+    local base
+    base=$(sed -n 's/^ATRIUM_PORT_BASE=//p' "$DIR/env" 2>/dev/null) || true
+    echo "${base:-${ATRIUM_PORT_BASE:-17100}}"
+}
 
 DOMAIN=example.test
 MUC_DOMAIN=conference.$DOMAIN
@@ -89,12 +93,17 @@ port_open() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# Show the end of a service's log on stderr, for failure messages.
+# Show the end of a service's log since up last started it, on stderr.
 show_log() {
     local log
     log=$(log_of "$1")
     echo "--- last lines of $log:" >&2
-    tail -n 25 "$log" >&2 2>/dev/null || echo "(no log written)" >&2
+    if [ -s "$log" ]; then
+        awk '/^=== .* tests\/servers\/up: / { n = 0 } { line[n++] = $0 }
+             END { for (i = (n > 25 ? n - 25 : 0); i < n; i++) print line[i] }' "$log" >&2
+    else
+        echo "(no log written)" >&2
+    fi
     echo "---" >&2
 }
 

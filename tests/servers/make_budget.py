@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/python3 -B
 """make_budget.py XLSX CSV - write the demo budget sheet for the WebDAV share.
 
 A small 2026 budget as an .xlsx (python3-openpyxl) with numbers, Chinese

@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/python3 -B
 """seed_chat.py DIR - demo chat history on the test Prosody of DIR.
 
 alice creates team@conference.example.test, configures it (persistent,

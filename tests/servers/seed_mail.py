@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/python3 -B
 """seed_mail.py DIR - demo mail in alice's INBOX on the test servers of DIR.
 
 bob and carol send alice a handful of messages through Dovecot's submission
