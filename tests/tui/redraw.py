@@ -1,0 +1,73 @@
+"""redraw.py - count the bytes atrium writes to its terminal: the first
+frame is a full paint, but a key that changes one cell must send only a
+few bytes (over a slow SSH link that is the difference between instant and
+sluggish). Prints TAP lines."""
+import os
+import select
+import struct
+import sys
+import time
+import fcntl
+import termios
+
+atrium = os.environ.get("ATRIUM_BIN", "./atrium")
+tmp = sys.argv[1]
+
+
+def read_for(fd, seconds):
+    data = b""
+    end = time.time() + seconds
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.02)
+        if r:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+            end = max(end, time.time() + 0.15)  # until quiet
+    return data
+
+
+def main():
+    n = 0
+    fails = 0
+
+    def check(desc, cond, detail=""):
+        nonlocal n, fails
+        n += 1
+        if cond:
+            print("ok %d - %s %s" % (n, desc, detail))
+        else:
+            fails += 1
+            print("not ok %d - %s %s" % (n, desc, detail))
+
+    pid, fd = os.forkpty()
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+        os.execve(atrium, [atrium, "--config", "/dev/null", "--home", tmp + "/home"],
+                  {"TERM": "xterm-256color", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"})
+    first = read_for(fd, 1.0)
+    check("first frame at 160x48 is a full paint", len(first) > 500, "(%d bytes)" % len(first))
+    os.write(fd, b"\x05")  # Ctrl-E: the command line opens
+    read_for(fd, 0.3)
+    os.write(fd, b"v")
+    one = read_for(fd, 0.3)
+    check("one typed character sends only a few bytes", 0 < len(one) < 48,
+          "(%d bytes)" % len(one))
+    os.write(fd, "中".encode())
+    wide = read_for(fd, 0.3)
+    check("one typed Chinese character sends only a few bytes", 0 < len(wide) < 48,
+          "(%d bytes)" % len(wide))
+    os.write(fd, b"\x1b")
+    read_for(fd, 0.3)
+    os.write(fd, b"\x11")
+    read_for(fd, 0.5)
+    _, status = os.waitpid(pid, 0)
+    check("quits cleanly", os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0)
+    return 1 if fails else 0
+
+
+sys.exit(main())
