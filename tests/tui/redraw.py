@@ -50,7 +50,7 @@ def main():
         os.execve(atrium, [atrium, "--config", "/dev/null", "--home", tmp + "/home"],
                   {"TERM": "xterm-256color", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"})
     first = read_for(fd, 1.0)
-    check("first frame at 160x48 is a full paint", len(first) > 500, "(%d bytes)" % len(first))
+    check("first frame at 160x48 is a full paint", len(first) > 300, "(%d bytes)" % len(first))
     os.write(fd, b"\x05")  # Ctrl-E: the command line opens
     read_for(fd, 0.3)
     os.write(fd, b"v")
