@@ -48,12 +48,11 @@ def stream_feature_recorder(client):
     return seen
 
 
-async def message_delivery(alice, bob, env):
+async def message_delivery(alice, bob):
     got = asyncio.get_running_loop().create_future()
     text = "ping from alice · 你好"
     bob.add_event_handler("message", lambda m: got.done() or m["body"] != text or got.set_result(m))
-    await asyncio.sleep(0.2)  # bob's presence must reach the server first
-    alice.send_message(mto=env["BOB_JID"], mbody=text, mtype="chat")
+    alice.send_message(mto=bob.boundjid.full, mbody=text, mtype="chat")
     await asyncio.wait_for(got, 10)
 
 
@@ -151,7 +150,7 @@ async def main(state_dir, seeded):
     await check("wrong-password-refused", refused())
 
     await check("server-features", server_features(alice, env, stream_features))
-    await check("message-delivery", message_delivery(alice, bob, env))
+    await check("message-delivery", message_delivery(alice, bob))
     await check("upload", upload_round_trip(alice, env))
     await check("muc-archive", muc_archive(alice, bob, env))
     if seeded:
