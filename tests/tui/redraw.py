@@ -61,8 +61,22 @@ def main():
     wide = read_for(fd, 0.3)
     check("one typed Chinese character sends only a few bytes", 0 < len(wide) < 48,
           "(%d bytes)" % len(wide))
-    os.write(fd, b"\x1b")
+    os.write(fd, b"\x1b")  # cancel the command line
     read_for(fd, 0.3)
+    # Esc is answered within curses' escape delay (25 ms), not its default
+    # second: time from Esc to the first byte of the redraw closing help.
+    delays = []
+    for _ in range(5):
+        os.write(fd, b"\x1bOP")  # F1
+        read_for(fd, 0.3)
+        t0 = time.time()
+        os.write(fd, b"\x1b")
+        r, _, _ = select.select([fd], [], [], 2.0)
+        delays.append((time.time() - t0) * 1000)
+        read_for(fd, 0.3)
+    delays.sort()
+    check("Esc is answered within 25 ms plus scheduling (median under 50 ms)",
+          delays[2] < 50, "(median %.1f ms)" % delays[2])
     os.write(fd, b"\x11")
     read_for(fd, 0.5)
     _, status = os.waitpid(pid, 0)
