@@ -194,7 +194,9 @@ void json_end(struct json *j);
  */
 struct loop;
 
-enum { LOOP_READ = 1, LOOP_WRITE = 2 };
+/* LOOP_HUP is reported (with LOOP_READ) when the other end hung up or the
+ * descriptor failed; it is never requested. */
+enum { LOOP_READ = 1, LOOP_WRITE = 2, LOOP_HUP = 4 };
 
 typedef void (*loop_io_fn)(int fd, int events, void *arg);
 typedef void (*loop_fn)(void *arg);

@@ -389,6 +389,8 @@ int loop_run_once(struct loop *l, int max_ms)
 				continue; /* removed by an earlier callback */
 			if (p->revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))
 				ev |= LOOP_READ;
+			if (p->revents & (POLLHUP | POLLERR | POLLNVAL))
+				ev |= LOOP_HUP;
 			if (p->revents & POLLOUT)
 				ev |= LOOP_WRITE;
 			w->fn(p->fd, ev, w->arg);

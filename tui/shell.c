@@ -469,10 +469,18 @@ static void handle_key(struct shell *s, int key)
 static void on_input(int fd, int events, void *arg)
 {
 	struct shell *s = arg;
-	int key;
+	int key, n = 0;
 
-	while (!s->quit && (key = keys_read()) != UI_KEY_NONE)
+	while (!s->quit && (key = keys_read()) != UI_KEY_NONE) {
 		handle_key(s, key);
+		n++;
+	}
+	/* The terminal is gone (SSH dropped) and no SIGHUP said so: leave,
+	 * rather than spin on a descriptor that is always ready. */
+	if (n == 0 && (events & LOOP_HUP)) {
+		log_warn("terminal hung up");
+		s->quit = 1;
+	}
 }
 
 static void on_signal(int signo, void *arg)

@@ -114,4 +114,13 @@ keys "$run </dev/null; echo exit=\$?" Enter
 check "without a terminal on stdin the screen refuses with a clear message" wait_for "the screen needs a terminal"
 check "... and exit code 1" wait_for "exit=1"
 
+# ---- the terminal goes away (SSH dropped) ---------------------------------
+keys clear Enter
+keys "$run" Enter
+wait_for "1 Mail"
+pid=$(atrium_pid)
+tmx kill-session -t t
+gone() { for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.02; done; return 1; }
+check "a dropped terminal ends atrium (no orphan spinning)" gone
+
 t_done

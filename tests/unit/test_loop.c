@@ -81,6 +81,11 @@ static void on_read(int fd, int events, void *arg)
 	assert_int_equal(read(fd, &c, 1), 1);
 }
 
+static void on_hup(int fd, int events, void *arg)
+{
+	got_events = events;
+}
+
 static void test_readable_descriptor_calls_back(void **state)
 {
 	struct loop *l = loop_new();
@@ -99,6 +104,22 @@ static void test_readable_descriptor_calls_back(void **state)
 	assert_int_equal(loop_run_once(l, 10), 0);
 	close(p[0]);
 	close(p[1]);
+	loop_free(l);
+}
+
+static void test_hangup_is_reported_with_read(void **state)
+{
+	struct loop *l = loop_new();
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	close(p[1]); /* the writer is gone */
+	got_events = 0;
+	loop_add_fd(l, p[0], LOOP_READ, on_hup, NULL);
+	assert_int_equal(loop_run_once(l, 1000), 1);
+	assert_true(got_events & LOOP_READ);
+	assert_true(got_events & LOOP_HUP);
+	close(p[0]);
 	loop_free(l);
 }
 
@@ -183,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_repeating_timer_repeats_until_deleted),
 		cmocka_unit_test(test_deleted_timer_never_fires),
 		cmocka_unit_test(test_readable_descriptor_calls_back),
+		cmocka_unit_test(test_hangup_is_reported_with_read),
 		cmocka_unit_test(test_task_posted_from_worker_wakes_loop_and_runs_on_main),
 		cmocka_unit_test(test_signal_is_delivered_through_the_loop),
 		cmocka_unit_test(test_loop_run_returns_after_stop),
