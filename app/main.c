@@ -17,17 +17,21 @@
 #include "modules/module.h"
 #include "tui/tui.h"
 
-/* setlocale fails when LANG names a locale the host has not generated;
- * wide-character output then breaks, so fall back to C.UTF-8. The UI
- * language is chosen separately (i18n_pick_lang), not from this. */
+/*
+ * Only the character type comes from the environment: curses needs it for
+ * wide characters. Collation, numbers and dates are ICU's (i18n/), and
+ * LC_NUMERIC must stay "C" so --json and logs write 0.5, never 0,5.
+ * setlocale fails when LANG names a locale the host has not generated, and
+ * then wide output breaks: fall back to C.UTF-8. The UI language is chosen
+ * separately (i18n_pick_lang), not from this.
+ */
 static void locale_setup(void)
 {
-	const char *cs;
+	const char *cs = setlocale(LC_CTYPE, "");
 
-	if (setlocale(LC_ALL, "") == NULL || (cs = setlocale(LC_CTYPE, NULL)) == NULL ||
-	    strcmp(cs, "C") == 0 || strcmp(cs, "POSIX") == 0)
-		if (setlocale(LC_ALL, "C.UTF-8") == NULL)
-			setlocale(LC_ALL, "");
+	if (cs == NULL || strcmp(cs, "C") == 0 || strcmp(cs, "POSIX") == 0)
+		if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+			setlocale(LC_CTYPE, "");
 }
 
 /* mkdir -p with mode 0700 for what we create; an existing home that
