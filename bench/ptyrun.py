@@ -9,6 +9,25 @@ import termios
 import time
 
 
+def read_quiet(fd, seconds):
+    """Read what fd writes for `seconds`, and on until it has been quiet
+    for 150 ms."""
+    data = b""
+    end = time.time() + seconds
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.02)
+        if r:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+            end = max(end, time.time() + 0.15)
+    return data
+
+
 def run(argv, marker, quit_keys, env=None, rows=24, cols=80, timeout=10.0):
     """Returns (seconds_to_marker, peak_rss_kib)."""
     pid, fd = os.forkpty()

@@ -10,25 +10,11 @@ import time
 import fcntl
 import termios
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../bench"))
+from ptyrun import read_quiet as read_for  # noqa: E402
+
 atrium = os.environ.get("ATRIUM_BIN", "./atrium")
 tmp = sys.argv[1]
-
-
-def read_for(fd, seconds):
-    data = b""
-    end = time.time() + seconds
-    while time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.02)
-        if r:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            data += chunk
-            end = max(end, time.time() + 0.15)  # until quiet
-    return data
 
 
 def main():
