@@ -70,7 +70,7 @@ static int module_ready(struct app *a, const struct module *m, struct err *e)
 			int rc = m->init(&batch_env, &a->mod_state[i]);
 
 			if (rc != 0)
-				return err_set(e, rc, "%s: cannot start the module", m->name);
+				return err_tr(e, rc, "err.module_start", TR_S(m->name));
 		}
 		return i;
 	}
@@ -136,9 +136,9 @@ static int cmd_help(struct app *a, struct cmd_ctx *ctx, int argc, char **argv)
 	const struct module *m = NULL;
 
 	if (argc > 2)
-		return err_set(ctx->err, E_USAGE, "usage: atrium help [MODULE]");
+		return err_tr(ctx->err, E_USAGE, "err.usage", TR_S("atrium help [MODULE]"));
 	if (argc == 2 && (m = module_find(argv[1])) == NULL)
-		return err_set(ctx->err, E_USAGE, "no module '%s' (try: atrium help)", argv[1]);
+		return err_tr(ctx->err, E_USAGE, "err.no_module", TR_S(argv[1]));
 	if (ctx->json) {
 		json_obj_begin(ctx->json);
 		json_key(ctx->json, "modules");
@@ -204,7 +204,7 @@ static int cmd_config(struct app *a, struct cmd_ctx *ctx, int argc, char **argv)
 	const char *what = argc > 1 ? argv[1] : "show";
 
 	if (argc > 2 || (strcmp(what, "show") && strcmp(what, "check")))
-		return err_set(ctx->err, E_USAGE, "usage: atrium config [show|check]");
+		return err_tr(ctx->err, E_USAGE, "err.usage", TR_S("atrium config [show|check]"));
 	if (strcmp(what, "check") == 0) {
 		/* Loading already validated everything; report the warnings. */
 		if (ctx->json) {
@@ -219,8 +219,12 @@ static int cmd_config(struct app *a, struct cmd_ctx *ctx, int argc, char **argv)
 			json_obj_end(ctx->json);
 			return 0;
 		}
-		for (size_t i = 0; i < a->warnings.n; i++)
-			fprintf(ctx->out, "warning: %s\n", a->warnings.msgs[i]);
+		for (size_t i = 0; i < a->warnings.n; i++) {
+			char t[1024];
+
+			fprintf(ctx->out, "%s\n",
+				trf(t, sizeof t, "msg.warning", TR_S(a->warnings.msgs[i])));
+		}
 		fprintf(ctx->out, "%s\n", tr("config.ok"));
 		return 0;
 	}
@@ -251,7 +255,7 @@ static int cmd_config(struct app *a, struct cmd_ctx *ctx, int argc, char **argv)
 		} else {
 			fprintf(ctx->out, "%s%s%s = %s    # %s:%d%s\n", it->section,
 				it->section[0] ? "." : "", it->key, v, it->file, it->line,
-				it->locked ? " (policy)" : "");
+				it->locked ? tr("config.policy") : "");
 		}
 	}
 	if (ctx->json) {
@@ -273,7 +277,7 @@ static int batch_check(struct app *a, int argc, char **argv, const struct module
 
 	*mod = NULL;
 	if (argc == 0)
-		return err_set(e, E_USAGE, "no command given (try: atrium help)");
+		return err_set(e, E_USAGE, "%s", tr("err.no_command"));
 	if (!strcmp(argv[0], "help") || !strcmp(argv[0], "version") ||
 	    !strcmp(argv[0], "config"))
 		return 0;
@@ -283,23 +287,19 @@ static int batch_check(struct app *a, int argc, char **argv, const struct module
 
 		for (size_t i = 0; i < nitems(known); i++)
 			if (strcmp(argv[0], known[i]) == 0)
-				return err_set(e, E_USAGE,
-					       "the %s module is not built into this atrium",
-					       argv[0]);
-		return err_set(e, E_USAGE, "unknown command '%s' (try: atrium help)", argv[0]);
+				return err_tr(e, E_USAGE, "err.not_built", TR_S(argv[0]));
+		return err_tr(e, E_USAGE, "err.unknown_command", TR_S(argv[0]));
 	}
 	if (config_module_disabled(&a->conf, m->name))
-		return err_set(e, E_PERM, "the %s module is disabled by %s", m->name,
-			       conf_find(&a->conf, "", "disabled_modules")->file);
+		return err_tr(e, E_PERM, "err.disabled", TR_S(m->name),
+			      TR_S(conf_find(&a->conf, "", "disabled_modules")->file));
 	if (argc < 2)
-		return err_set(e, E_USAGE, "usage: atrium %s VERB [ARGS] (try: atrium help %s)",
-			       m->name, m->name);
+		return err_tr(e, E_USAGE, "err.module_usage", TR_S(m->name));
 	for (v = m->verbs; v && v->name; v++)
 		if (strcmp(v->name, argv[1]) == 0)
 			break;
 	if (v == NULL || v->name == NULL)
-		return err_set(e, E_USAGE, "unknown verb '%s' for %s (try: atrium help %s)",
-			       argv[1], m->name, m->name);
+		return err_tr(e, E_USAGE, "err.unknown_verb", TR_S(argv[1]), TR_S(m->name));
 	*mod = m;
 	return 0;
 }
@@ -319,7 +319,7 @@ static int dispatch(struct app *a, int argc, char **argv, FILE *out, struct json
 		return cmd_help(a, &ctx, argc, argv);
 	if (strcmp(argv[0], "version") == 0) {
 		if (argc != 1)
-			return err_set(e, E_USAGE, "usage: atrium version");
+			return err_tr(e, E_USAGE, "err.usage", TR_S("atrium version"));
 		print_version(out, json);
 		return 0;
 	}
@@ -393,16 +393,22 @@ int batch_run_file(struct app *a, const char *path, int keep_going)
 		lineno++;
 		err_clear(&e);
 		if (argv_split(line, &argc, &argv, &e) != 0) {
-			fprintf(stderr, "atrium: %s:%d: %s\n", path, lineno, e.msg);
+			fprintf(stderr, "atrium: %s:%d: %s\n", path, lineno, tr("err.quote"));
 			code = batch_exit_code(E_USAGE);
 		} else if (argc == 0) {
 			argv_free(argc, argv);
 			continue;
 		} else {
 			code = batch_run(a, argc, argv);
-			if (code != 0 && code != 3)
-				fprintf(stderr, "atrium: %s:%d: failed (exit %d)\n", path, lineno,
-					code);
+			if (code != 0 && code != 3) {
+				char t[600], ln[16], cd[16];
+
+				snprintf(ln, sizeof ln, "%d", lineno);
+				snprintf(cd, sizeof cd, "%d", code);
+				fprintf(stderr, "atrium: %s\n",
+					trf(t, sizeof t, "err.batch_line", TR_S(path), TR_S(ln),
+					    TR_S(cd)));
+			}
 			argv_free(argc, argv);
 		}
 		if (code != 0 && code != 3 && first_fail == 0)

@@ -221,91 +221,68 @@ static int check_item(const struct conf_item *it, const struct key_spec *ks, int
 		return 0;
 	case V_BOOL:
 		if (conf_bool(v, &b) != 0)
-			return err_set(e, E_USAGE, "%s: '%s' is not yes or no", w, v);
+			return err_tr(e, E_USAGE, "err.cfg.bool", TR_S(w), TR_S(v));
 		return 0;
 	case V_LANG:
 		if (i18n_pick_lang(v, &lang) != 0)
-			return err_set(e, E_USAGE, "%s: unknown language '%s' (use en or zh_Hans)",
-				       w, v);
+			return err_tr(e, E_USAGE, "err.cfg.lang", TR_S(w), TR_S(v));
 		return 0;
 	case V_LEVEL:
 		if (log_level_parse(v, &lvl) != 0)
-			return err_set(e, E_USAGE,
-				       "%s: unknown log level '%s' (debug, info, warn, error)", w,
-				       v);
+			return err_tr(e, E_USAGE, "err.cfg.level", TR_S(w), TR_S(v));
 		return 0;
 	case V_PATH:
 		if (access(v, R_OK) != 0)
-			return err_set(e, E_USAGE, "%s: cannot read '%s': %s", w, v,
-				       strerror(errno));
+			return err_tr(e, E_USAGE, "err.cfg.path", TR_S(w), TR_S(v),
+				      TR_S(strerror(errno)));
 		return 0;
 	case V_PASSWORD:
 		if (is_policy)
-			return err_set(e, E_USAGE,
-				       "%s: a password cannot be set in the policy file", w);
+			return err_tr(e, E_USAGE, "err.cfg.policy_password", TR_S(w));
 		if (!private_file)
-			return err_set(e, E_PERM,
-				       "%s: a password is allowed only in a file that group and "
-				       "others cannot read (chmod 600 %s), or use "
-				       "password_command",
-				       w, it->file);
+			return err_tr(e, E_PERM, "err.cfg.password_perm", TR_S(w), TR_S(it->file));
 		return 0;
 	case V_IMAP:
 		if (check_url(v, "imaps://", "imap://") != 0)
-			return err_set(e, E_USAGE,
-				       "%s: '%s' must be imaps://HOST[:PORT] or imap://HOST[:PORT] "
-				       "(STARTTLS, required)",
-				       w, v);
+			return err_tr(e, E_USAGE, "err.cfg.imap", TR_S(w), TR_S(v));
 		return 0;
 	case V_SMTP:
 		if (check_url(v, "smtps://", "smtp://") != 0)
-			return err_set(e, E_USAGE,
-				       "%s: '%s' must be smtps://HOST[:PORT] or smtp://HOST[:PORT] "
-				       "(STARTTLS, required)",
-				       w, v);
+			return err_tr(e, E_USAGE, "err.cfg.smtp", TR_S(w), TR_S(v));
 		return 0;
 	case V_HTTPS:
 		if (strncmp(v, "https://", 8) != 0 || check_hostport(v + 8, 0, 1) != 0)
-			return err_set(e, E_USAGE,
-				       "%s: '%s' must be an https:// URL (no plain http)", w, v);
+			return err_tr(e, E_USAGE, "err.cfg.https", TR_S(w), TR_S(v));
 		return 0;
 	case V_PROXY:
 		at = strstr(v, "://");
 		if (at == NULL || (strncmp(v, "http://", 7) && strncmp(v, "https://", 8) &&
 				   strncmp(v, "socks5://", 9) && strncmp(v, "socks5h://", 10)))
-			return err_set(e, E_USAGE,
-				       "%s: '%s' must be http://, https:// or socks5:// "
-				       "[USER:PASS@]HOST:PORT",
-				       w, v);
+			return err_tr(e, E_USAGE, "err.cfg.proxy", TR_S(w), TR_S(v));
 		at += 3;
 		if (strchr(at, '@'))
 			at = strrchr(at, '@') + 1;
 		if (check_hostport(at, 1, 0) != 0)
-			return err_set(e, E_USAGE, "%s: '%s' needs HOST:PORT", w, v);
+			return err_tr(e, E_USAGE, "err.cfg.proxy_port", TR_S(w), TR_S(v));
 		return 0;
 	case V_PIN:
 		if (check_pin(v) != 0)
-			return err_set(e, E_USAGE,
-				       "%s: '%s' must be sha256//BASE64 (the base64 SHA-256 of "
-				       "the server's public key, 44 characters)",
-				       w, v);
+			return err_tr(e, E_USAGE, "err.cfg.pin", TR_S(w), TR_S(v));
 		return 0;
 	case V_HOSTPORT:
 		if (check_hostport(v, 1, 0) != 0)
-			return err_set(e, E_USAGE, "%s: '%s' must be HOST:PORT", w, v);
+			return err_tr(e, E_USAGE, "err.cfg.hostport", TR_S(w), TR_S(v));
 		return 0;
 	case V_JID:
 	case V_EMAIL:
 		at = strchr(v, '@');
 		if (at == NULL || at == v || at[1] == '\0' || strchr(at + 1, '@') ||
 		    strpbrk(v, " \t<>"))
-			return err_set(e, E_USAGE, "%s: '%s' must look like user@domain", w, v);
+			return err_tr(e, E_USAGE, "err.cfg.address", TR_S(w), TR_S(v));
 		return 0;
 	case V_MODULES:
 		if (check_modules(v, bad, sizeof bad) != 0)
-			return err_set(e, E_USAGE,
-				       "%s: unknown module '%s' (mail, chat, docs, sheets)", w,
-				       bad);
+			return err_tr(e, E_USAGE, "err.cfg.module", TR_S(w), TR_S(bad));
 		return 0;
 	}
 	return 0;
@@ -316,18 +293,19 @@ int config_validate(const struct conf *c, int is_policy, int private_file, struc
 	for (size_t i = 0; i < c->n; i++) {
 		const struct conf_item *it = &c->items[i];
 		const struct key_spec *ks;
+		char pos[300];
 		int rc;
 
+		snprintf(pos, sizeof pos, "%s:%d", it->file, it->line);
 		if (!section_known(it->section))
-			return err_set(e, E_USAGE, "%s:%d: unknown section [%s] (key '%s')",
-				       it->file, it->line, it->section, it->key);
+			return err_tr(e, E_USAGE, "err.cfg.section", TR_S(pos), TR_S(it->section),
+				      TR_S(it->key));
 		ks = spec_find(it->section, it->key);
 		if (ks == NULL) {
 			if (it->section[0])
-				return err_set(e, E_USAGE, "%s:%d: unknown key '%s' in [%s]",
-					       it->file, it->line, it->key, it->section);
-			return err_set(e, E_USAGE, "%s:%d: unknown key '%s'", it->file, it->line,
-				       it->key);
+				return err_tr(e, E_USAGE, "err.cfg.key_in", TR_S(pos),
+					      TR_S(it->key), TR_S(it->section));
+			return err_tr(e, E_USAGE, "err.cfg.key", TR_S(pos), TR_S(it->key));
 		}
 		rc = check_item(it, ks, is_policy, private_file, e);
 		if (rc != 0)
@@ -361,6 +339,24 @@ void config_warnings_free(struct config_warnings *w)
 	w->n = 0;
 }
 
+/* "FILE:LINE: key = value is ignored: ..." in the UI language. */
+static void warn_ignored(struct config_warnings *w, const char *msgkey,
+			 const struct conf_item *src, const struct conf_item *cur)
+{
+	char at[300], key[128], by[300], t[1024];
+
+	snprintf(at, sizeof at, "%s:%d", src->file, src->line);
+	snprintf(key, sizeof key, "%s%s%s", src->section, src->section[0] ? "." : "", src->key);
+	snprintf(by, sizeof by, "%s:%d", cur->file, cur->line);
+	if (strcmp(msgkey, "err.cfg.ignored_policy") == 0)
+		trf(t, sizeof t, "err.cfg.ignored_policy", TR_S(at), TR_S(key), TR_S(src->value),
+		    TR_S(by));
+	else
+		trf(t, sizeof t, "err.cfg.ignored_tighten", TR_S(at), TR_S(key), TR_S(src->value),
+		    TR_S(by), TR_S(cur->value));
+	warn(w, "%s", t);
+}
+
 static int tighten_only(const char *section, const char *key)
 {
 	return section[0] == '\0' &&
@@ -390,9 +386,7 @@ static void merge_value(struct conf *c, const struct conf_item *src, int lock,
 			if (a && !b) {
 				/* a "yes" is never loosened */
 				if (!lock)
-					warn(w, "%s:%d: %s = %s is ignored: %s:%d sets it to %s",
-					     src->file, src->line, src->key, src->value,
-					     cur->file, cur->line, cur->value);
+					warn_ignored(w, "err.cfg.ignored_tighten", src, cur);
 				return;
 			}
 			if (a == b)
@@ -404,12 +398,37 @@ static void merge_value(struct conf *c, const struct conf_item *src, int lock,
 	}
 	if (cur && cur->locked && !lock) {
 		if (strcmp(cur->value, src->value) != 0)
-			warn(w, "%s:%d: %s%s%s = %s is ignored: fixed by policy %s:%d", src->file,
-			     src->line, src->section, src->section[0] ? "." : "", src->key,
-			     src->value, cur->file, cur->line);
+			warn_ignored(w, "err.cfg.ignored_policy", src, cur);
 		return;
 	}
 	conf_set(c, src->section, src->key, src->value, src->file, src->line)->locked |= lock;
+}
+
+/* Word a syntax error of the INI reader in the UI language. */
+static void parse_error(const struct conf *c, const char *path, struct err *e)
+{
+	char pos[300];
+	int code = e->code;
+
+	if (c->err_line > 0)
+		snprintf(pos, sizeof pos, "%s:%d", path, c->err_line);
+	else
+		snprintf(pos, sizeof pos, "%s", path);
+	switch (c->err) {
+	case CONF_E_NUL: err_tr(e, code, "err.ini.nul", TR_S(pos)); break;
+	case CONF_E_SECTION: err_tr(e, code, "err.ini.section", TR_S(pos), TR_S(c->err_text)); break;
+	case CONF_E_SECTION_NAME:
+		err_tr(e, code, "err.ini.section_name", TR_S(pos), TR_S(c->err_text));
+		break;
+	case CONF_E_NO_EQUALS:
+		err_tr(e, code, "err.ini.no_equals", TR_S(pos), TR_S(c->err_text));
+		break;
+	case CONF_E_NO_KEY: err_tr(e, code, "err.ini.no_key", TR_S(pos)); break;
+	case CONF_E_KEY_NAME: err_tr(e, code, "err.ini.key_name", TR_S(pos), TR_S(c->err_text)); break;
+	case CONF_E_TOO_BIG: err_tr(e, code, "err.ini.too_big", TR_S(pos)); break;
+	case CONF_E_READ: err_tr(e, code, "err.ini.read", TR_S(pos), TR_S(c->err_text)); break;
+	case CONF_E_NONE: break;
+	}
 }
 
 static int file_is_private(const char *path)
@@ -432,6 +451,8 @@ int config_load(struct conf *out, const char *user_path, int user_path_explicit,
 		rc = conf_parse_file(&policy, policy_path, e);
 		if (rc == E_NOTFOUND)
 			rc = 0;
+		else if (rc != 0)
+			parse_error(&policy, policy_path, e);
 		if (rc == 0)
 			rc = config_validate(&policy, 1, 0, e);
 		if (rc != 0)
@@ -442,8 +463,10 @@ int config_load(struct conf *out, const char *user_path, int user_path_explicit,
 		if (rc == E_NOTFOUND && !user_path_explicit) {
 			rc = 0;
 		} else if (rc == E_NOTFOUND) {
-			rc = err_set(e, E_USAGE, "config file %s does not exist", user_path);
-		} else if (rc == 0) {
+			rc = err_tr(e, E_USAGE, "err.cfg.missing", TR_S(user_path));
+		} else if (rc != 0) {
+			parse_error(&user, user_path, e);
+		} else {
 			rc = config_validate(&user, 0, file_is_private(user_path), e);
 		}
 		if (rc != 0) {
@@ -474,8 +497,7 @@ int config_apply_opts(struct conf *c, const struct app_opts *o, struct config_wa
 
 	if (o->lang) {
 		if (i18n_pick_lang(o->lang, &lang) != 0)
-			return err_set(e, E_USAGE, "--lang: unknown language '%s' (use en or zh_Hans)",
-				       o->lang);
+			return err_tr(e, E_USAGE, "err.opt.lang", TR_S(o->lang));
 		it.key = "language";
 		it.value = (char *)o->lang;
 		merge_value(c, &it, 0, w);

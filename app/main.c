@@ -47,22 +47,21 @@ static int make_home(const char *path, struct err *e)
 			continue;
 		*s = '\0';
 		if (mkdir(p, 0700) != 0 && errno != EEXIST)
-			rc = err_set(e, E_IO, "cannot create %s: %s", p, strerror(errno));
+			rc = err_tr(e, E_IO, "err.mkdir", TR_S(p), TR_S(strerror(errno)));
 		*s = '/';
 		if (rc)
 			goto out;
 	}
 	if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-		rc = err_set(e, E_IO, "cannot create %s: %s", p, strerror(errno));
+		rc = err_tr(e, E_IO, "err.mkdir", TR_S(p), TR_S(strerror(errno)));
 		goto out;
 	}
 	if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		rc = err_set(e, E_IO, "%s is not a directory", p);
+		rc = err_tr(e, E_IO, "err.not_dir", TR_S(p));
 		goto out;
 	}
 	if ((st.st_mode & 077) && chmod(p, st.st_mode & 0700) != 0)
-		rc = err_set(e, E_PERM, "%s is readable by others and cannot be tightened: %s", p,
-			     strerror(errno));
+		rc = err_tr(e, E_PERM, "err.home_perm", TR_S(p), TR_S(strerror(errno)));
 out:
 	free(p);
 	return rc;
@@ -92,7 +91,7 @@ static int run_tui(struct app *a, struct err *e)
 			continue;
 		if (a->mod_state[i] == NULL && m->init &&
 		    (rc = m->init(app_env(), &a->mod_state[i])) != 0)
-			return err_set(e, rc, "%s: cannot start the module", m->name);
+			return err_tr(e, rc, "err.module_start", TR_S(m->name));
 		mods[n] = m;
 		states[n++] = a->mod_state[i];
 	}
@@ -126,9 +125,14 @@ int main(int argc, char **argv)
 	err_clear(&e);
 	locale_setup();
 	signal(SIGPIPE, SIG_IGN);
+	/* The environment's language first, so even option errors are in it. */
+	if (i18n_pick_lang(NULL, &lang) == 0)
+		i18n_set_lang(lang);
 
 	if (app_parse_opts(argc, argv, &a.opts, &e) != 0) {
-		fprintf(stderr, "atrium: %s (try: atrium --help)\n", e.msg);
+		char t[700];
+
+		fprintf(stderr, "atrium: %s\n", trf(t, sizeof t, "err.opt.try", TR_S(e.msg)));
 		code = batch_exit_code(E_USAGE);
 		goto out;
 	}
@@ -175,7 +179,7 @@ int main(int argc, char **argv)
 	}
 	xasprintf(&log_path, "%s/atrium.log", a.home);
 	if (log_open(log_path, lvl, &e) != 0)
-		fprintf(stderr, "atrium: %s (continuing without a log)\n", e.msg);
+		fprintf(stderr, "atrium: %s\n", trf((char[700]){ 0 }, 700, "err.no_log", TR_S(e.msg)));
 	log_info("atrium %s starting (%s, language %s)", ATRIUM_VERSION,
 		 a.opts.argc || a.opts.batch_file ? "batch" : "screen", i18n_lang_tag(lang));
 	for (size_t i = 0; i < a.warnings.n; i++)
@@ -185,15 +189,16 @@ int main(int argc, char **argv)
 	app_init_modules(&a, a.opts.argc > 0 || a.opts.batch_file, &e);
 	if (a.opts.batch_file) {
 		if (a.opts.argc > 0) {
-			fprintf(stderr, "atrium: -b FILE takes no command (got '%s')\n",
-				a.opts.argv[0]);
+			fprintf(stderr, "atrium: %s\n",
+				trf((char[300]){ 0 }, 300, "err.batch_no_command", TR_S(a.opts.argv[0])));
 			code = batch_exit_code(E_USAGE);
 		} else {
 			code = batch_run_file(&a, a.opts.batch_file, a.opts.keep_going);
 		}
 	} else if (a.opts.argc > 0) {
 		for (size_t i = 0; i < a.warnings.n; i++)
-			fprintf(stderr, "atrium: warning: %s\n", a.warnings.msgs[i]);
+			fprintf(stderr, "atrium: %s\n",
+				trf((char[1024]){ 0 }, 1024, "msg.warning", TR_S(a.warnings.msgs[i])));
 		code = batch_run(&a, a.opts.argc, a.opts.argv);
 	} else {
 		rc = run_tui(&a, &e);

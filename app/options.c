@@ -68,12 +68,11 @@ int app_parse_opts(int argc, char **argv, struct app_opts *o, struct err *e)
 		if (d->has_arg) {
 			if (val == NULL) {
 				if (i + 1 >= argc)
-					return err_set(e, E_USAGE, "option %s needs a value", d->name);
+					return err_tr(e, E_USAGE, "err.opt.value", TR_S(d->name));
 				val = argv[++i];
 			}
 			if (*val == '\0')
-				return err_set(e, E_USAGE, "option %s needs a non-empty value",
-					       d->name);
+				return err_tr(e, E_USAGE, "err.opt.empty", TR_S(d->name));
 			*(const char **)((char *)o + d->off) = val;
 		} else {
 			*(int *)((char *)o + d->off) = 1;

@@ -76,6 +76,26 @@ struct conf_item *conf_set(struct conf *c, const char *section, const char *key,
 	return it;
 }
 
+/* Record why parsing failed (for callers) and fill e (English). */
+static int conf_fail(struct conf *c, enum conf_error why, int line, const char *text,
+		     struct err *e, const char *fmt, ...) PRINTFLIKE(6, 7);
+static int conf_fail(struct conf *c, enum conf_error why, int line, const char *text,
+		     struct err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->err = why;
+	c->err_line = line;
+	snprintf(c->err_text, sizeof c->err_text, "%s", text ? text : "");
+	if (e) {
+		e->code = why == CONF_E_READ ? E_IO : E_PARSE;
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+		va_end(ap);
+	}
+	return why == CONF_E_READ ? E_IO : E_PARSE;
+}
+
 int conf_parse_string(struct conf *c, const char *text, size_t len, const char *name,
 		      struct err *e)
 {
@@ -92,7 +112,8 @@ int conf_parse_string(struct conf *c, const char *text, size_t len, const char *
 		lineno++;
 		p += n + (nl != NULL);
 		if (memchr(line, '\0', n) != NULL)
-			rc = err_set(e, E_PARSE, "%s:%d: a NUL byte in the file", name, lineno);
+			rc = conf_fail(c, CONF_E_NUL, lineno, NULL, e, "%s:%d: a NUL byte in the file",
+				       name, lineno);
 		s = trim(line);
 		if (rc == 0 && (*s == '\0' || *s == '#' || *s == ';')) {
 			free(line);
@@ -103,24 +124,25 @@ int conf_parse_string(struct conf *c, const char *text, size_t len, const char *
 			char *sec;
 
 			if (close == NULL || *trim(close + 1) != '\0')
-				rc = err_set(e, E_PARSE, "%s:%d: malformed section header '%s'",
-					     name, lineno, s);
+				rc = conf_fail(c, CONF_E_SECTION, lineno, s, e,
+					       "%s:%d: malformed section header '%s'", name, lineno,
+					       s);
 			else {
 				*close = '\0';
 				sec = trim(s + 1);
 				if (*sec == '\0' || strlen(sec) >= sizeof section)
-					rc = err_set(e, E_PARSE,
-						     "%s:%d: bad section name '%s'", name,
-						     lineno, sec);
+					rc = conf_fail(c, CONF_E_SECTION_NAME, lineno, sec, e,
+						       "%s:%d: bad section name '%s'", name,
+						       lineno, sec);
 				else
 					strcpy(section, sec);
 			}
 		} else if (rc == 0) {
 			eq = strchr(s, '=');
 			if (eq == NULL) {
-				rc = err_set(e, E_PARSE,
-					     "%s:%d: expected 'key = value', got '%s'", name,
-					     lineno, s);
+				rc = conf_fail(c, CONF_E_NO_EQUALS, lineno, s, e,
+					       "%s:%d: expected 'key = value', got '%s'", name,
+					       lineno, s);
 			} else {
 				char *key, *val;
 
@@ -128,11 +150,13 @@ int conf_parse_string(struct conf *c, const char *text, size_t len, const char *
 				key = trim(s);
 				val = trim(eq + 1);
 				if (*key == '\0')
-					rc = err_set(e, E_PARSE, "%s:%d: a value without a key",
-						     name, lineno);
+					rc = conf_fail(c, CONF_E_NO_KEY, lineno, NULL, e,
+						       "%s:%d: a value without a key", name,
+						       lineno);
 				else if (strpbrk(key, " \t[]") != NULL)
-					rc = err_set(e, E_PARSE, "%s:%d: bad key name '%s'",
-						     name, lineno, key);
+					rc = conf_fail(c, CONF_E_KEY_NAME, lineno, key, e,
+						       "%s:%d: bad key name '%s'", name, lineno,
+						       key);
 				else {
 					/* Optional quotes keep leading/trailing spaces. */
 					size_t vl = strlen(val);
@@ -160,21 +184,24 @@ int conf_parse_file(struct conf *c, const char *path, struct err *e)
 	size_t n;
 	int rc;
 
-	if (f == NULL)
-		return err_set(e, errno == ENOENT ? E_NOTFOUND : E_IO, "%s: %s", path,
-			       strerror(errno));
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return err_set(e, E_NOTFOUND, "%s: %s", path, strerror(errno));
+		return conf_fail(c, CONF_E_READ, 0, strerror(errno), e, "%s: %s", path,
+				 strerror(errno));
+	}
 	buf_init(&b);
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		buf_add(&b, chunk, n);
 		if (b.len > (1u << 20)) {
 			fclose(f);
 			buf_free(&b);
-			return err_set(e, E_PARSE, "%s: larger than 1 MiB; not a config file",
-				       path);
+			return conf_fail(c, CONF_E_TOO_BIG, 0, NULL, e,
+					 "%s: larger than 1 MiB; not a config file", path);
 		}
 	}
 	if (ferror(f)) {
-		rc = err_set(e, E_IO, "%s: read error", path);
+		rc = conf_fail(c, CONF_E_READ, 0, strerror(errno), e, "%s: read error", path);
 		fclose(f);
 		buf_free(&b);
 		return rc;

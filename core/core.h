@@ -137,9 +137,25 @@ struct conf_item {
 	int locked; /* set by the administrator's policy: cannot be changed */
 };
 
+/* Why parsing failed, for callers that word the message themselves. */
+enum conf_error {
+	CONF_E_NONE,
+	CONF_E_NUL,
+	CONF_E_SECTION,      /* malformed [section] line; text holds it */
+	CONF_E_SECTION_NAME, /* empty or too long; text holds the name */
+	CONF_E_NO_EQUALS,    /* text holds the line */
+	CONF_E_NO_KEY,
+	CONF_E_KEY_NAME,     /* text holds the key */
+	CONF_E_TOO_BIG,
+	CONF_E_READ,         /* text holds the reason */
+};
+
 struct conf {
 	struct conf_item *items;
 	size_t n, cap;
+	enum conf_error err; /* set when a parse fails */
+	int err_line;
+	char err_text[160];
 };
 
 void conf_init(struct conf *c);

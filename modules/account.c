@@ -161,7 +161,10 @@ int account_mod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (strcmp(argv[0], "status") == 0 && argc == 1)
 		return account_cmd_status(a, ctx);
-	return err_set(ctx->err, E_USAGE, "usage: atrium %s status", a->module);
+	char use[64], t[128];
+
+	snprintf(use, sizeof use, "atrium %s status", a->module);
+	return err_set(ctx->err, E_USAGE, "%s", trf(t, sizeof t, "err.usage", TR_S(use)));
 }
 
 void account_mod_status(void *state, struct module_status *st)

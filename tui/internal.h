@@ -8,7 +8,13 @@
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
 
+#include "i18n/i18n.h"
 #include "tui/tui.h"
+
+/* Fill e with a message from the catalogs (at least one argument);
+ * returns code. */
+#define err_tr(e, code, key, ...) \
+	err_set((e), (code), "%s", trf((char[512]){ 0 }, 512, (key), __VA_ARGS__))
 
 struct ui_area {
 	WINDOW *win;

@@ -46,9 +46,11 @@ int keymap_load(const struct conf *conf, struct err *e)
 		for (size_t k = 0; k < nitems(map); k++)
 			if (strcmp(map[k].name, it->key) == 0)
 				ent = &map[k];
+		char pos[300];
+
+		snprintf(pos, sizeof pos, "%s:%d", it->file, it->line);
 		if (ent == NULL)
-			return err_set(e, E_USAGE, "%s:%d: [keys] %s: no such action", it->file,
-				       it->line, it->key);
+			return err_tr(e, E_USAGE, "err.keys.action", TR_S(pos), TR_S(it->key));
 		memset(ent->keys, 0, sizeof ent->keys);
 		copy = xstrdup(it->value);
 		for (tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
@@ -58,13 +60,11 @@ int keymap_load(const struct conf *conf, struct err *e)
 				int rc;
 
 				if (key < 0)
-					rc = err_set(e, E_USAGE,
-						     "%s:%d: [keys] %s: '%s' is not a key name "
-						     "(e.g. C-e, M-1, F2, Esc)",
-						     it->file, it->line, it->key, tok);
+					rc = err_tr(e, E_USAGE, "err.keys.name", TR_S(pos),
+						    TR_S(it->key), TR_S(tok));
 				else
-					rc = err_set(e, E_USAGE, "%s:%d: [keys] %s: at most %zu keys",
-						     it->file, it->line, it->key, nitems(ent->keys));
+					rc = err_tr(e, E_USAGE, "err.keys.too_many", TR_S(pos),
+						    TR_S(it->key), TR_N(nitems(ent->keys)));
 				free(copy);
 				return rc;
 			}

@@ -48,9 +48,7 @@ int screen_open(const struct conf *conf, struct err *e)
 	int want_color = 1, b;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return err_set(e, E_USAGE,
-			       "the screen needs a terminal; for scripts use a batch command "
-			       "(atrium help)");
+		return err_set(e, E_USAGE, "%s", tr("err.no_terminal"));
 	if (term && *term)
 		scr = newterm(term, stdout, stdin);
 	for (size_t i = 0; scr == NULL && i < nitems(fallbacks); i++) {
@@ -60,7 +58,7 @@ int screen_open(const struct conf *conf, struct err *e)
 				 fallbacks[i]);
 	}
 	if (scr == NULL)
-		return err_set(e, E_IO, "cannot set up the terminal (TERM=%s)", term ? term : "");
+		return err_tr(e, E_IO, "err.terminal", TR_S(term ? term : ""));
 	set_term(scr);
 	set_escdelay(25);
 	raw();

@@ -287,7 +287,7 @@ static void run_line(struct shell *s, const char *line)
 
 	err_clear(&e);
 	if (argv_split(line, &argc, &argv, &e) != 0) {
-		shell_msg(s, UI_ERROR, e.msg);
+		shell_msg(s, UI_ERROR, tr("err.quote"));
 		return;
 	}
 	if (argc == 0)

@@ -72,6 +72,8 @@ at --config "$cfg" --home "$T_DIR/open" version
 check "an existing home readable by others is tightened" test "$(stat -c %a "$T_DIR/open")" = 700
 at "${H[@]}" --lang zh_Hans help
 check "help in Chinese" grep -q "显示账户及其连接状态" <<<"$out"
+out=$(LANG=zh_CN.UTF-8 "$ATRIUM_BIN" "${H[@]}" mail boom 2>&1)
+check "errors follow the language from LANG" grep -q "mail 没有命令“boom”" <<<"$out"
 at "${H[@]}" < /dev/null
 check "no command and no terminal: a clear refusal, never a prompt" grep -q "needs a terminal" <<<"$errout"
 t_done

@@ -288,8 +288,9 @@ static void scan_source(const char *path, const char *text, size_t len, key_fn f
 		if (idlen == 2 && memcmp(id, "tr", 2) == 0)
 			skip = 0; /* tr(key) */
 		else if ((idlen == 3 && memcmp(id, "trf", 3) == 0) ||
-			 (idlen == 8 && memcmp(id, "trf_args", 8) == 0))
-			skip = 2; /* trf(buf, len, key, ...) */
+			 (idlen == 8 && memcmp(id, "trf_args", 8) == 0) ||
+			 (idlen == 6 && memcmp(id, "err_tr", 6) == 0))
+			skip = 2; /* trf(buf, len, key, ...), err_tr(e, code, key, ...) */
 		else
 			continue;
 		skip_space_and_comments(&s);
@@ -404,11 +405,12 @@ static void test_source_scanner_finds_keys(void **state)
 	    "trf(buf, sizeof(buf), \"a.two\", TR_N(f(1, 2)));\n"
 	    "trf(b[g(1, 2)], n, \"a.\" \"three\", TR_S(x)); // tr(\"no\")\n"
 	    "trf_args(b, n, \"a.four\", 0, NULL); tr(key); tr (\n \"a.five\")\n"
+	    "err_tr(e, E_USAGE, \"a.err\", TR_S(w));\n"
 	    "c = '\"'; tr(\"a.six\"); p->tr(\"a.seven\");";
 	char found[256] = "";
 
 	scan_source("test", text, strlen(text), collect, found);
-	assert_string_equal(found, "a.one@1 a.two@2 a.three@3 a.four@4 a.five@4 a.six@6 a.seven@6");
+	assert_string_equal(found, "a.one@1 a.two@2 a.three@3 a.four@4 a.five@4 a.err@6 a.six@7 a.seven@7");
 }
 
 int main(void)

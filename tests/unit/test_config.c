@@ -121,6 +121,27 @@ static void test_every_bad_value_is_reported_with_file_line_and_key(void **state
 	}
 }
 
+static void test_errors_are_in_the_interface_language(void **state)
+{
+	struct conf c;
+	struct err e;
+	const char *p = write_file("zh", "[mail]\nimap = http://x\n", 0600);
+
+	i18n_set_lang(LANG_ZH_HANS);
+	assert_int_equal(config_load(&c, p, 1, NULL, NULL, &e), E_USAGE);
+	i18n_set_lang(LANG_EN);
+	assert_non_null(strstr(e.msg, ":2: [mail] imap"));
+	assert_non_null(strstr(e.msg, "“http://x”必须是 imaps://"));
+	conf_free(&c);
+
+	p = write_file("zh", "[mail\n", 0600);
+	i18n_set_lang(LANG_ZH_HANS);
+	assert_int_equal(config_load(&c, p, 1, NULL, NULL, &e), E_USAGE);
+	i18n_set_lang(LANG_EN);
+	assert_non_null(strstr(e.msg, ":1：节标题格式错误“[mail”"));
+	conf_free(&c);
+}
+
 static void test_password_needs_a_private_file(void **state)
 {
 	const char *text = "[mail]\nimap = imaps://h\npassword = s3cret\n";
@@ -296,6 +317,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_config_loads_every_key),
 		cmocka_unit_test(test_every_bad_value_is_reported_with_file_line_and_key),
+		cmocka_unit_test(test_errors_are_in_the_interface_language),
 		cmocka_unit_test(test_password_needs_a_private_file),
 		cmocka_unit_test(test_missing_default_config_is_empty_but_missing_explicit_is_an_error),
 		cmocka_unit_test(test_policy_value_wins_and_user_is_warned),
@@ -306,5 +328,6 @@ int main(void)
 		cmocka_unit_test(test_command_line_overrides_user_file),
 		cmocka_unit_test(test_options_may_stand_anywhere),
 	};
+	i18n_set_lang(LANG_EN);
 	return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }
