@@ -16,7 +16,7 @@ PREFIX ?= /usr/local
 BUILD ?= build
 CC ?= cc
 
-PKGS = ncursesw icu-uc icu-i18n
+PKGS = ncursesw icu-uc icu-i18n sqlite3 libsodium
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wno-unused-parameter
 ifeq ($(CI),true)
@@ -36,9 +36,10 @@ LDLIBS_ALL = -Wl,--as-needed $(shell pkg-config --libs $(PKGS)) -lpthread -lm $(
 CORE_SRC = $(wildcard core/*.c)
 I18N_SRC = $(wildcard i18n/*.c)
 TUI_SRC = $(wildcard tui/*.c)
+STORE_SRC = $(wildcard store/*.c)
 MOD_SRC = $(wildcard modules/*.c) $(foreach m,$(MODULES),$(wildcard modules/$(m)/*.c))
 APP_SRC = $(filter-out app/main.c,$(wildcard app/*.c))
-LIB_SRC = $(CORE_SRC) $(I18N_SRC) $(TUI_SRC) $(MOD_SRC) $(APP_SRC)
+LIB_SRC = $(CORE_SRC) $(I18N_SRC) $(STORE_SRC) $(TUI_SRC) $(MOD_SRC) $(APP_SRC)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -79,6 +79,9 @@ struct module_env *app_env(void);
 
 /* ---- the assembled program -------------------------------------------------- */
 
+struct store;
+struct store_key;
+
 struct app {
 	struct app_opts opts;
 	struct conf conf;
@@ -86,9 +89,41 @@ struct app {
 	char *home;
 	struct loop *loop;
 	void **mod_state; /* per module_table entry */
+	struct store *store;  /* opened when a verb needs it */
+	struct store_key *key;
+	/* How the command line asks for secrets (the screen's prompt). */
+	int (*ask_secret)(const char *prompt, int confirm, char *buf, size_t len, struct err *e);
 	int json;
 	int offline;
 };
+
+/* The program's own verbs (verbs.c), beside help, version and config. */
+struct cmd_ctx;
+struct app_verb {
+	const char *name;
+	const char *args;     /* for help: "FILE" */
+	const char *help_key;
+	int min_args, max_args; /* after the verb */
+	int needs_store;
+	int (*run)(struct app *a, struct cmd_ctx *ctx, int argc, char **argv);
+};
+extern const struct app_verb app_verbs[];
+const struct app_verb *app_verb_find(const char *name);
+
+/* unlock.c: the key without asking (keyring, key file; a fresh home with a
+ * key file is set up), E_LOCKED with advice otherwise. */
+int app_key_quiet(struct app *a, struct store_key **k, struct err *e);
+char *app_key_file(struct app *a);
+int app_store_open(struct app *a, struct err *e);
+/* Open with a key obtained otherwise (the screen's prompt); takes k. */
+int app_store_open_with(struct app *a, struct store_key *k, struct err *e);
+void app_store_close(struct app *a);
+/* The screen's side: ask for the passphrase at start (tui_host.on_start),
+ * and secrets for the command line's verbs. */
+void app_tui_unlock(void *arg);
+int app_tui_secret(const char *prompt, int confirm, char *buf, size_t len, struct err *e);
+/* A secret from the terminal without echo, or a line of stdin. */
+int app_read_secret(const char *prompt, int confirm, char *buf, size_t len, struct err *e);
 
 int app_init_modules(struct app *a, int batch, struct err *e);
 void app_free_modules(struct app *a);

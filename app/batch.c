@@ -116,6 +116,10 @@ static void print_help(struct app *a, FILE *out, const struct module *only)
 	if (only == NULL) {
 		fputs(tr("usage.text"), out);
 		fputc('\n', out);
+		fprintf(out, "\n%s\n", tr("help.program"));
+		for (const struct app_verb *v = app_verbs; v->name; v++)
+			fprintf(out, "  atrium %s%s%s\n      %s\n", v->name, v->args[0] ? " " : "",
+				v->args, tr(v->help_key));
 	}
 	for (int i = 0; i < module_count; i++) {
 		const struct module *m = module_table[i];
@@ -274,6 +278,7 @@ static int batch_check(struct app *a, int argc, char **argv, const struct module
 {
 	const struct module *m;
 	const struct module_verb *v;
+	const struct app_verb *av;
 
 	*mod = NULL;
 	if (argc == 0)
@@ -281,6 +286,15 @@ static int batch_check(struct app *a, int argc, char **argv, const struct module
 	if (!strcmp(argv[0], "help") || !strcmp(argv[0], "version") ||
 	    !strcmp(argv[0], "config"))
 		return 0;
+	if ((av = app_verb_find(argv[0])) != NULL) {
+		if (argc - 1 < av->min_args || argc - 1 > av->max_args) {
+			char use[160];
+
+			snprintf(use, sizeof use, "atrium %s %s", av->name, av->args);
+			return err_tr(e, E_USAGE, "err.usage", TR_S(use));
+		}
+		return 0;
+	}
 	m = module_find(argv[0]);
 	if (m == NULL) {
 		static const char *const known[] = { "mail", "chat", "docs", "sheets" };
@@ -308,8 +322,10 @@ static int batch_check(struct app *a, int argc, char **argv, const struct module
 static int dispatch(struct app *a, int argc, char **argv, FILE *out, struct json *json,
 		    int interactive, struct err *e)
 {
-	struct cmd_ctx ctx = { out, interactive ? NULL : stdin, json, interactive, e };
+	struct cmd_ctx ctx = { out, interactive ? NULL : stdin, json, interactive, e,
+			       interactive ? a->ask_secret : app_read_secret };
 	const struct module *m;
+	const struct app_verb *av;
 	int rc, i;
 
 	rc = batch_check(a, argc, argv, &m, e);
@@ -325,6 +341,14 @@ static int dispatch(struct app *a, int argc, char **argv, FILE *out, struct json
 	}
 	if (strcmp(argv[0], "config") == 0)
 		return cmd_config(a, &ctx, argc, argv);
+	if ((av = app_verb_find(argv[0])) != NULL) {
+		if (av->needs_store && (rc = app_store_open(a, e)) != 0)
+			return rc;
+		return av->run(a, &ctx, argc, argv);
+	}
+	/* Every module reads and writes through the store. */
+	if ((rc = app_store_open(a, e)) != 0)
+		return rc;
 	i = module_ready(a, m, e);
 	if (i < 0)
 		return i;

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "app/app.h"
 #include "modules/module.h"
 #include "tui/tui.h"
@@ -106,6 +108,8 @@ static int run_tui(struct app *a, struct err *e)
 	h.arg = a;
 	h.warnings = a->warnings.msgs;
 	h.nwarnings = a->warnings.n;
+	h.on_start = app_tui_unlock;
+	a->ask_secret = app_tui_secret;
 	app_env()->redraw = shell_redraw;
 	app_env()->message = shell_message;
 	return tui_run(&h, e);
@@ -123,6 +127,11 @@ int main(int argc, char **argv)
 
 	memset(&a, 0, sizeof a);
 	err_clear(&e);
+	/* Everything atrium creates is for this user alone. */
+	umask(077);
+	/* Before any key is touched: sodium_malloc needs it. */
+	if (sodium_init() < 0)
+		fatal("libsodium cannot start");
 	locale_setup();
 	signal(SIGPIPE, SIG_IGN);
 	/* The environment's language first, so even option errors are in it. */
@@ -210,6 +219,7 @@ int main(int argc, char **argv)
 	log_info("atrium exiting with %d", code);
 out:
 	app_free_modules(&a);
+	app_store_close(&a);
 	loop_free(a.loop);
 	conf_free(&a.conf);
 	config_warnings_free(&a.warnings);

@@ -8,6 +8,7 @@
 #include "core/core.h"
 #include "i18n/i18n.h"
 #include "modules/account.h"
+#include "store/store.h"
 #include "tui/tui.h"
 
 struct account *account_new(const struct module_env *env, const struct account *tmpl)
@@ -48,6 +49,8 @@ void account_status(const struct account *a, struct module_status *st)
 	/* Not connected: the network layer (net/) has not reached this
 	 * service in this process, or the user is offline. */
 	st->state = account_configured(a) ? SVC_OFFLINE : SVC_NONE;
+	if (a->env->store)
+		st->queued = store_outbox_count(a->env->store, a->section);
 }
 
 static const char *state_name(enum svc_state s)
@@ -89,6 +92,8 @@ int account_cmd_status(const struct account *a, struct cmd_ctx *ctx)
 		json_str(ctx->json, state_name(st.state));
 		json_key(ctx->json, "offline_forced");
 		json_bool(ctx->json, a->env->offline);
+		json_key(ctx->json, "queued");
+		json_int(ctx->json, st.queued);
 		json_obj_end(ctx->json);
 		return 0;
 	}

@@ -13,8 +13,10 @@
 #include <stdio.h>
 
 struct conf;
+struct err;
 struct json;
 struct loop;
+struct store;
 struct ui_area;
 
 /* Connection state of a module's service, shown in the status line. */
@@ -39,6 +41,7 @@ struct module_env {
 	struct loop *loop;
 	const struct conf *conf; /* effective configuration (policy applied) */
 	const char *home;        /* state directory (--home) */
+	struct store *store;     /* the encrypted store, NULL until unlocked */
 	int offline;             /* forced offline (--offline, :offline, policy) */
 	int batch;               /* running a batch verb, no screen */
 	void *host;
@@ -55,6 +58,10 @@ struct cmd_ctx {
 	struct json *json; /* non-NULL with --json: write one JSON document */
 	int interactive;   /* from the TUI command line */
 	struct err *err;   /* fill on failure; the caller prints it */
+	/* Ask for a secret (passphrase, password): without echo on a
+	 * terminal or in the screen's prompt, else a line of stdin; never a
+	 * prompt to a script. confirm asks twice. 0 or an E_* code. */
+	int (*ask_secret)(const char *prompt, int confirm, char *buf, size_t len, struct err *e);
 };
 
 enum module_event_type {

@@ -32,6 +32,12 @@ struct shell {
 	int64_t esc_at; /* when a lone Esc was pressed */
 	int dirty;
 	int quit;
+	/* tui_ask in progress: its prompt, answer and state (0 asking,
+	 * 1 answered, -1 cancelled). */
+	const char *ask_prompt;
+	int ask_secret;
+	struct buf ask;
+	int ask_state;
 };
 
 static struct shell *the_shell;
@@ -226,7 +232,25 @@ static void draw_all(struct shell *s)
 		ui_puts(&body, 1, 2, tr("msg.no_modules"), UI_WARN);
 	}
 	draw_status(s, &status);
-	if (cmdline_active(s->cmd)) {
+	if (s->ask_prompt) {
+		int x;
+
+		ui_clear_row(&bottom, 0, UI_NORMAL);
+		x = ui_puts(&bottom, 0, 0, s->ask_prompt, UI_BOLD);
+		if (s->ask_secret) {
+			/* One dot per character typed, never the text. */
+			size_t n = 0;
+
+			for (size_t i = 0; i < s->ask.len; i++)
+				n += ((unsigned char)s->ask.data[i] & 0xc0) != 0x80;
+			for (size_t i = 0; i < n && x < COLS - 1; i++)
+				x += ui_puts(&bottom, 0, x, "•", UI_NORMAL);
+		} else {
+			x += ui_put(&bottom, 0, x, -1, buf_cstr(&s->ask), s->ask.len, UI_NORMAL);
+		}
+		wmove(stdscr, LINES - 1, x < COLS ? x : COLS - 1);
+		curs_set(1);
+	} else if (cmdline_active(s->cmd)) {
 		cmdline_draw(s->cmd, &bottom);
 		curs_set(1);
 	} else {
@@ -342,6 +366,8 @@ done:
 
 /* ---- keys ---------------------------------------------------------------- */
 
+static void ask_key(struct shell *s, int key);
+
 static void overlay_scroll(int *scroll, int key, int page)
 {
 	switch (key) {
@@ -365,6 +391,10 @@ static void handle_key(struct shell *s, int key)
 	int64_t now = loop_now_ms();
 
 	s->dirty = 1;
+	if (s->ask_prompt && s->ask_state == 0) {
+		ask_key(s, key);
+		return;
+	}
 	/* We resize on SIGWINCH; resizeterm then queues KEY_RESIZE, which
 	 * must only redraw (resizing again would queue another, forever). */
 	if (key == UI_KEY_RESIZE)
@@ -466,6 +496,70 @@ static void handle_key(struct shell *s, int key)
 		s->msg[0] = '\0';
 }
 
+/* A key while tui_ask waits: edit the answer. */
+static void ask_key(struct shell *s, int key)
+{
+	if (key == UI_KEY_ENTER) {
+		s->ask_state = 1;
+	} else if (key == UI_KEY_ESC || key == UI_CTRL('c')) {
+		s->ask_state = -1;
+	} else if (key == UI_KEY_BACKSPACE) {
+		while (s->ask.len > 0 && ((unsigned char)s->ask.data[s->ask.len - 1] & 0xc0) == 0x80)
+			s->ask.len--;
+		if (s->ask.len > 0)
+			s->ask.len--;
+		if (s->ask.data)
+			s->ask.data[s->ask.len] = '\0';
+	} else if (key == UI_CTRL('u')) {
+		buf_reset(&s->ask);
+	} else if (key >= ' ' && key < UI_KEY_BASE && key != 0x7f) {
+		char u[4];
+
+		buf_add(&s->ask, u, utf8_encode((unsigned)key, u));
+	}
+}
+
+int tui_ask(const char *prompt, int secret, char *out, size_t len)
+{
+	struct shell *s = the_shell;
+	int rc;
+
+	if (s == NULL || len == 0)
+		return E_INTERNAL;
+	buf_init(&s->ask);
+	s->ask_prompt = prompt;
+	s->ask_secret = secret;
+	s->ask_state = 0;
+	s->dirty = 1;
+	while (s->ask_state == 0 && !s->quit) {
+		if (s->dirty) {
+			s->dirty = 0;
+			draw_all(s);
+		}
+		loop_run_once(s->h->loop, 1000);
+	}
+	if (s->ask_state == 1 && s->ask.len < len) {
+		memcpy(out, buf_cstr(&s->ask), s->ask.len + 1);
+		rc = 0;
+	} else {
+		out[0] = '\0';
+		rc = s->quit ? E_IO : E_CANCELLED;
+	}
+	/* The answer may be a passphrase: leave no copy behind. */
+	if (s->ask.data)
+		memset(s->ask.data, 0, s->ask.cap);
+	buf_free(&s->ask);
+	s->ask_prompt = NULL;
+	s->dirty = 1;
+	return rc;
+}
+
+void tui_quit(void)
+{
+	if (the_shell)
+		the_shell->quit = 1;
+}
+
 static void on_input(int fd, int events, void *arg)
 {
 	struct shell *s = arg;
@@ -525,6 +619,10 @@ int tui_run(struct tui_host *h, struct err *e)
 		shell_msg(&s, UI_DIM, tr("msg.welcome"));
 	loop_add_fd(h->loop, STDIN_FILENO, LOOP_READ, on_input, &s);
 	s.dirty = 1;
+	if (h->on_start) {
+		draw_all(&s);
+		h->on_start(h->arg);
+	}
 	while (!s.quit) {
 		if (s.dirty) {
 			s.dirty = 0;

@@ -111,7 +111,17 @@ struct tui_host {
 	/* Warnings to show at start (e.g. policy overrides). */
 	char **warnings;
 	size_t nwarnings;
+	/* Called once the screen is up, before the first key: where the
+	 * program asks for a passphrase (with tui_ask). May be NULL. */
+	void (*on_start)(void *arg);
 };
+
+/* While the shell runs: ask a question on the bottom line and wait for the
+ * answer (secret: shown as dots). 0 with the answer in buf, E_CANCELLED on
+ * Esc, E_IO if the terminal went away. */
+int tui_ask(const char *prompt, int secret, char *buf, size_t len);
+/* Leave the shell after the current key. */
+void tui_quit(void);
 
 /* Set up the terminal, run until the user quits or a terminating signal
  * arrives, restore the terminal. Returns 0 or an E_* code (e filled). */

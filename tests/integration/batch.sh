@@ -11,8 +11,10 @@ trap 'rm -rf "$T_DIR"' EXIT
 . tests/integration/tap.lib
 
 cfg=$T_DIR/config
+"$ATRIUM_BIN" keygen "$T_DIR/store.key" >/dev/null
 cat > "$cfg" <<CFG
 log_level = debug
+key_file = $T_DIR/store.key
 [mail]
 imap = imaps://127.0.0.1:1993
 user = alice@example.test
@@ -60,9 +62,10 @@ check "config show masks the password" bash -c "grep -q 'mail.password = \*\*\*\
 chmod 644 "$cfg"
 at "${H[@]}" version
 check "a password in a readable file is refused" test "$rc" != 0
-check "... naming file, line and key" grep -q "$cfg:5: \[mail\] password" <<<"$errout"
+check "... naming file, line and key" grep -q "$cfg:6: \[mail\] password" <<<"$errout"
 chmod 600 "$cfg"
 printf '[mail]\nimap = imaps://ok\n[keys]\nhelp = Hyper-F1\n' > "$T_DIR/badkeys"
+chmod 600 "$T_DIR/badkeys"
 at --config "$T_DIR/badkeys" --home "$T_DIR/home" version
 check "a bad key binding is reported at start, also in batch mode" grep -q "badkeys:4: \[keys\] help" <<<"$errout"
 at --config "$T_DIR/nonexistent" --home "$T_DIR/home" version

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/tui/tmux.lib
 
 cfg=$T_DIR/config
-printf '%s\n' '[mail]' 'imap = imaps://127.0.0.1:1993' 'smtp = smtps://127.0.0.1:1465' \
+"$ATRIUM_BIN" keygen "$T_DIR/store.key" >/dev/null
+printf '%s\n' "key_file = $T_DIR/store.key" '[mail]' 'imap = imaps://127.0.0.1:1993' 'smtp = smtps://127.0.0.1:1465' \
 	"user = alice$(printf '\033')]0;pwned$(printf '\007')@example.test" \
 	'[files]' 'url = https://127.0.0.1:1443/dav/team/' 'user = alice' > "$cfg"
 chmod 600 "$cfg"

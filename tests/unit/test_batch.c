@@ -7,15 +7,20 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <sodium.h>
+
 #include "app/app.h"
+#include "store/store.h"
 #include "modules/module.h"
 
 static struct app a;
+static char home[64], keypath[96];
 
 static int setup(void **state)
 {
@@ -24,10 +29,17 @@ static int setup(void **state)
 	struct err e;
 
 	memset(&a, 0, sizeof a);
+	strcpy(home, "/tmp/atrium-test-batch.XXXXXX");
+	if (mkdtemp(home) == NULL || sodium_init() < 0)
+		return -1;
+	snprintf(keypath, sizeof keypath, "%s/store.key", home);
+	if (store_keygen(keypath, &e) != 0)
+		return -1;
 	conf_init(&a.conf);
 	if (conf_parse_string(&a.conf, cfg, sizeof cfg - 1, "test", &e) != 0)
 		return -1;
-	a.home = "/tmp";
+	conf_set(&a.conf, "", "key_file", keypath, "test", 0);
+	a.home = home;
 	a.loop = loop_new();
 	i18n_set_lang(LANG_EN);
 	return app_init_modules(&a, 1, &e);
@@ -35,10 +47,14 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	char cmd[128];
+
 	app_free_modules(&a);
+	app_store_close(&a);
 	loop_free(a.loop);
 	conf_free(&a.conf);
-	return 0;
+	snprintf(cmd, sizeof cmd, "rm -rf %s", home);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 /* Run a command line through the dispatcher; returns rc, output in *out. */
@@ -250,6 +266,38 @@ static void test_batch_file_stops_at_first_failure_unless_k(void **state)
 	free(out);
 }
 
+static void test_without_a_key_module_verbs_are_locked_but_usage_errors_come_first(void **state)
+{
+	struct app b;
+	char h2[96], *out = NULL;
+	size_t len;
+	struct err e;
+	FILE *f;
+	char *argv1[] = { "mail", "status", NULL }, *argv2[] = { "mail", "nosuch", NULL };
+	char *argv3[] = { "outbox", "list", NULL };
+
+	memset(&b, 0, sizeof b);
+	snprintf(h2, sizeof h2, "%s/nokey", home);
+	mkdir(h2, 0700);
+	conf_init(&b.conf);
+	b.home = h2;
+	b.loop = a.loop;
+	assert_int_equal(app_init_modules(&b, 1, &e), 0);
+	f = open_memstream(&out, &len);
+	assert_int_equal(app_command(&b, 2, argv2, f, &e), E_USAGE);
+	assert_int_equal(app_command(&b, 2, argv1, f, &e), E_LOCKED);
+	assert_non_null(strstr(e.msg, "has no key yet"));
+	assert_non_null(strstr(e.msg, "--key-file"));
+	assert_int_equal(app_command(&b, 2, argv3, f, &e), E_LOCKED);
+	assert_int_equal(batch_exit_code(E_LOCKED), 6);
+	fclose(f);
+	free(out);
+	/* Nothing was created: the home stays unset-up. */
+	assert_false(store_keys_exist(h2));
+	app_free_modules(&b);
+	conf_free(&b.conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_disabled_module_is_refused),
 		cmocka_unit_test(test_json_output_is_one_document_even_on_error),
 		cmocka_unit_test(test_batch_file_stops_at_first_failure_unless_k),
+		cmocka_unit_test(test_without_a_key_module_verbs_are_locked_but_usage_errors_come_first),
 	};
 	return cmocka_run_group_tests_name("batch", tests, setup, teardown);
 }

@@ -1,0 +1,284 @@
+/*
+ * db.c - opening the store: the cache and outbox databases through the
+ * encrypting VFS, their pragmas and migrations, and moving a broken cache
+ * aside. What cannot be opened is reported with the file's name and what
+ * the user can do about it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "store/internal.h"
+
+/* Done outbox entries are kept this long so a replayed add stays a no-op. */
+#define OUTBOX_DONE_KEEP (30 * 24 * 3600)
+
+int store_exec(sqlite3 *db, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		const char *f = sqlite3_db_filename(db, "main");
+
+		err_set(e, E_IO, "%s: %s", f && *f ? f : "database", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return E_IO;
+	}
+	return 0;
+}
+
+int store_sqlite_err(sqlite3 *db, int rc, const char *path, struct err *e)
+{
+	int ext = db ? sqlite3_extended_errcode(db) : rc;
+
+	if (ext == SQLITE_IOERR_DATA || rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+		return err_set(e, E_IO,
+			       "%s cannot be read with this key: the key is wrong, the file was "
+			       "tampered with, or it is not an atrium database",
+			       path);
+	if (rc == SQLITE_FULL || ext == SQLITE_IOERR_WRITE || ext == SQLITE_IOERR_FSYNC)
+		return err_set(e, E_IO, "%s: cannot write (%s); nothing was changed", path,
+			       db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return err_set(e, E_IO, "%s is busy (another atrium is writing); try again",
+			       path);
+	return err_set(e, E_IO, "%s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+int store_pragmas(sqlite3 *db, struct err *e)
+{
+	/* WAL for concurrent readers; FULL so a commit is on disk when it
+	 * returns (the outbox promises that); no temp files or mapped pages
+	 * that would bypass the encrypting VFS. */
+	sqlite3_busy_timeout(db, 5000);
+	return store_exec(db,
+			  "PRAGMA journal_mode=WAL;"
+			  "PRAGMA synchronous=FULL;"
+			  "PRAGMA temp_store=MEMORY;"
+			  "PRAGMA mmap_size=0;"
+			  "PRAGMA foreign_keys=ON;",
+			  e);
+}
+
+static int user_version(sqlite3 *db, int *v)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_migrate(sqlite3 *db, const char *name, const char *const *migrations, int target,
+		  struct err *e)
+{
+	int v = 0, rc;
+
+	rc = user_version(db, &v);
+	if (rc != SQLITE_OK)
+		return store_sqlite_err(db, rc, name, e);
+	if (v > target)
+		return err_set(e, E_IO,
+			       "%s has schema version %d, newer than this atrium knows (%d); "
+			       "use a newer atrium",
+			       name, v, target);
+	for (; v < target; v++) {
+		char set[64];
+
+		snprintf(set, sizeof set, "PRAGMA user_version=%d;", v + 1);
+		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(db, migrations[v], NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(db, set, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			int code = store_sqlite_err(db, rc, name, e);
+
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return code;
+		}
+		log_info("%s: schema %d -> %d", name, v, v + 1);
+	}
+	return 0;
+}
+
+static int open_one(const char *path, const struct store_key *k, enum store_subkey id,
+		    int with_fts, const char *const *migrations, int version, sqlite3 **out,
+		    struct err *e)
+{
+	unsigned char key[STORE_KEY_BYTES];
+	sqlite3 *db = NULL;
+	int rc;
+
+	store_key_derive(k, id, key);
+	rc = store_vfs_open(path, key, &db, e);
+	sodium_memzero(key, sizeof key);
+	if (rc != 0) {
+		if (strstr(e->msg, "disk I/O error") || strstr(e->msg, "not a database"))
+			store_sqlite_err(NULL, SQLITE_NOTADB, path, e);
+		return E_IO;
+	}
+	if (with_fts && (rc = store_fts_register(db, e)) != 0)
+		goto fail;
+	/* The first statement reads page 1: a wrong key shows here. */
+	if ((rc = store_pragmas(db, e)) != 0) {
+		store_sqlite_err(db, sqlite3_errcode(db), path, e);
+		goto fail;
+	}
+	if ((rc = store_migrate(db, path, migrations, version, e)) != 0)
+		goto fail;
+	*out = db;
+	return 0;
+fail:
+	store_vfs_close(db);
+	return rc ? rc : E_IO;
+}
+
+/* A crash between writing and renaming leaves NAME.tmp-XXXXXX behind
+ * (blobs, atomic files): encrypted or not yet renamed, never needed. */
+static void sweep_temp_files(const char *home)
+{
+	char dir[4096], path[4400];
+	DIR *top, *sub;
+	struct dirent *de, *se;
+
+	snprintf(dir, sizeof dir, "%s/blobs", home);
+	top = opendir(dir);
+	if (top == NULL)
+		return;
+	while ((de = readdir(top)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		sub = opendir(path);
+		if (sub == NULL)
+			continue;
+		while ((se = readdir(sub)) != NULL) {
+			if (strstr(se->d_name, ".tmp-")) {
+				char f[4700];
+
+				snprintf(f, sizeof f, "%s/%s", path, se->d_name);
+				unlink(f);
+			}
+		}
+		closedir(sub);
+	}
+	closedir(top);
+}
+
+int store_open(const char *home, const struct store_key *k, struct store **out, struct err *e)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	char *cache, *outbox;
+	int rc;
+
+	*out = NULL;
+	if (sodium_init() < 0)
+		return err_set(e, E_INTERNAL, "libsodium cannot start");
+	s->home = xstrdup(home);
+	sweep_temp_files(home);
+	xasprintf(&cache, "%s/cache.db", home);
+	xasprintf(&outbox, "%s/outbox.db", home);
+	rc = open_one(outbox, k, SUBKEY_OUTBOX_DB, 0, store_outbox_migrations,
+		      store_outbox_version, &s->outbox, e);
+	if (rc == 0) {
+		rc = open_one(cache, k, SUBKEY_CACHE_DB, 1, store_cache_migrations,
+			      store_cache_version, &s->cache, e);
+		if (rc == E_IO && strstr(e->msg, "cannot be read with this key"))
+			snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg),
+				 ". `atrium cache rebuild` moves it aside and starts an empty "
+				 "cache; queued work in outbox.db is kept");
+	}
+	free(cache);
+	free(outbox);
+	if (rc != 0) {
+		store_close(s);
+		return rc;
+	}
+	store_key_derive(k, SUBKEY_VAULT, s->vault_key);
+	store_key_derive(k, SUBKEY_BLOBS, s->blob_key);
+	{
+		char sql[160];
+
+		snprintf(sql, sizeof sql, "DELETE FROM outbox WHERE state=%d AND updated<%lld",
+			 OUTBOX_DONE, (long long)time(NULL) - OUTBOX_DONE_KEEP);
+		store_exec(s->outbox, sql, NULL);
+	}
+	*out = s;
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	store_vfs_close(s->cache);
+	store_vfs_close(s->outbox);
+	sodium_memzero(s->vault_key, sizeof s->vault_key);
+	sodium_memzero(s->blob_key, sizeof s->blob_key);
+	free(s->home);
+	free(s);
+}
+
+sqlite3 *store_cache(struct store *s)
+{
+	return s->cache;
+}
+
+const char *store_home(struct store *s)
+{
+	return s->home;
+}
+
+void store_blob_key(struct store *s, unsigned char out[STORE_KEY_BYTES])
+{
+	memcpy(out, s->blob_key, STORE_KEY_BYTES);
+}
+
+int store_schema_version(struct store *s, int *cache, int *outbox)
+{
+	if (user_version(s->cache, cache) != SQLITE_OK ||
+	    user_version(s->outbox, outbox) != SQLITE_OK)
+		return E_IO;
+	return 0;
+}
+
+int store_cache_rebuild(const char *home, struct err *e)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	char from[4096], to[4096];
+	time_t now = time(NULL);
+	int moved = 0;
+
+	for (size_t i = 0; i < nitems(suffixes); i++) {
+		snprintf(from, sizeof from, "%s/cache.db%s", home, suffixes[i]);
+		snprintf(to, sizeof to, "%s/cache.db.broken-%lld%s", home, (long long)now,
+			 suffixes[i]);
+		if (rename(from, to) == 0) {
+			moved++;
+		} else if (errno != ENOENT) {
+			return err_set(e, E_IO, "cannot move %s aside: %s", from, strerror(errno));
+		}
+	}
+	if (moved == 0)
+		return err_set(e, E_NOTFOUND, "%s/cache.db does not exist; nothing to rebuild",
+			       home);
+	log_warn("cache moved aside as cache.db.broken-%lld", (long long)now);
+	return 0;
+}

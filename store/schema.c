@@ -1,0 +1,53 @@
+/*
+ * schema.c - the one schema of the cache (all modules) and the outbox, as
+ * forward-only migrations: entry i takes a database from version i to i+1
+ * (PRAGMA user_version). Never edit a released step; add one.
+ */
+#include "store/internal.h"
+
+const char *const store_cache_migrations[] = {
+	/* 0 -> 1: bookkeeping and offline search */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
+	"CREATE VIRTUAL TABLE search USING fts5(kind UNINDEXED, ref UNINDEXED, title, body,"
+	" tokenize='atrium');",
+
+	/* 1 -> 2: what the modules keep offline */
+	"CREATE TABLE mail_folder(id INTEGER PRIMARY KEY, account TEXT NOT NULL,"
+	" name TEXT NOT NULL, special TEXT, uidvalidity INTEGER, uidnext INTEGER,"
+	" highestmodseq INTEGER, subscribed INTEGER NOT NULL DEFAULT 1,"
+	" UNIQUE(account, name));"
+	"CREATE TABLE mail_msg(id INTEGER PRIMARY KEY,"
+	" folder INTEGER NOT NULL REFERENCES mail_folder(id) ON DELETE CASCADE,"
+	" uid INTEGER NOT NULL, message_id TEXT, in_reply_to TEXT, refs TEXT,"
+	" date INTEGER, from_addr TEXT, to_addrs TEXT, cc_addrs TEXT, subject TEXT,"
+	" size INTEGER, flags INTEGER NOT NULL DEFAULT 0,"
+	" has_attachment INTEGER NOT NULL DEFAULT 0, modseq INTEGER, body_blob TEXT,"
+	" UNIQUE(folder, uid));"
+	"CREATE INDEX mail_msg_date ON mail_msg(folder, date DESC);"
+	"CREATE INDEX mail_msg_msgid ON mail_msg(message_id);"
+	"CREATE TABLE chat_conv(id INTEGER PRIMARY KEY, account TEXT NOT NULL,"
+	" jid TEXT NOT NULL, kind TEXT NOT NULL, name TEXT, last_stanza_id TEXT,"
+	" unread INTEGER NOT NULL DEFAULT 0, UNIQUE(account, jid));"
+	"CREATE TABLE chat_msg(id INTEGER PRIMARY KEY,"
+	" conv INTEGER NOT NULL REFERENCES chat_conv(id) ON DELETE CASCADE,"
+	" stanza_id TEXT, origin_id TEXT, sender TEXT, body TEXT, ts INTEGER NOT NULL,"
+	" corrects TEXT, retracted INTEGER NOT NULL DEFAULT 0, UNIQUE(conv, stanza_id));"
+	"CREATE INDEX chat_msg_ts ON chat_msg(conv, ts);"
+	"CREATE TABLE file_entry(id INTEGER PRIMARY KEY, share TEXT NOT NULL,"
+	" path TEXT NOT NULL, is_dir INTEGER NOT NULL DEFAULT 0, etag TEXT, size INTEGER,"
+	" mtime INTEGER, base_blob TEXT, local_blob TEXT, dirty INTEGER NOT NULL DEFAULT 0,"
+	" listed_at INTEGER, UNIQUE(share, path));",
+};
+const int store_cache_version = (int)nitems(store_cache_migrations);
+
+const char *const store_outbox_migrations[] = {
+	/* 0 -> 1: queued writes and the credential vault */
+	"CREATE TABLE outbox(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" service TEXT NOT NULL, kind TEXT NOT NULL, idem_key TEXT NOT NULL,"
+	" state INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, error TEXT,"
+	" summary TEXT NOT NULL, payload BLOB, UNIQUE(service, idem_key));"
+	"CREATE TABLE vault(service TEXT PRIMARY KEY, nonce BLOB NOT NULL,"
+	" secret BLOB NOT NULL, updated INTEGER NOT NULL);",
+};
+const int store_outbox_version = (int)nitems(store_outbox_migrations);
