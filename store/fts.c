@@ -34,15 +34,7 @@
 #include <string.h>
 
 #include "i18n/i18n.h"
-#include "store/store.h"
-
-/* The work of store_index_put, store_index_del and store_search on a bare
- * connection (tests, and db.c which owns struct store). */
-int store_index_put_db(sqlite3 *db, const char *kind, const char *ref, const char *title,
-		       const char *body, struct err *e);
-int store_index_del_db(sqlite3 *db, const char *kind, const char *ref, struct err *e);
-int store_search_db(sqlite3 *db, const char *kind, const char *query, int limit,
-		    struct store_hit **hits, size_t *n, struct err *e);
+#include "store/internal.h"
 
 #define BUCKET_SLOTS 0x10000
 #define KIND_MAX (sizeof(((struct store_hit *)0)->kind) - 1)

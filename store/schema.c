@@ -6,7 +6,8 @@
 #include "store/internal.h"
 
 const char *const store_cache_migrations[] = {
-	/* 0 -> 1: bookkeeping and offline search */
+	/* 0 -> 1: bookkeeping and offline search. Only fts.c writes `search`:
+	 * its rowids are a hash of (kind, ref), part of the file format. */
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
 	"CREATE VIRTUAL TABLE search USING fts5(kind UNINDEXED, ref UNINDEXED, title, body,"
 	" tokenize='atrium');",

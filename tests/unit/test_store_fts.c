@@ -53,6 +53,15 @@ static void put(const char *kind, const char *ref, const char *title, const char
 		fail_msg("put %s/%s: %s", kind, ref, e.msg);
 }
 
+/* FTS5 re-tokenizes stored text to delete it: a tokenizer that is not
+ * deterministic, or offsets out of range, show up here. */
+static void assert_index_intact(void)
+{
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO search(search) VALUES('integrity-check')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+}
+
 /* Search and return the refs found, best first, as "r1|r2|..."; the
  * search must not fail. */
 static const char *find(const char *kind, const char *query)
@@ -235,6 +244,7 @@ static void test_put_replaces_the_earlier_text_of_the_item(void **state)
 	/* the same ref under another kind is another item */
 	put("mail", "x", "Final", "");
 	assert_string_equal(find(NULL, "final"), "x|x");
+	assert_index_intact();
 }
 
 static void test_del_removes_the_item_and_missing_items_are_fine(void **state)
@@ -268,6 +278,7 @@ static void test_items_sharing_a_hash_bucket_keep_their_own_rows(void **state)
 	assert_int_equal(store_index_del_db(db, "doc", "a", &e), 0);
 	assert_string_equal(find(NULL, "avocado"), "");
 	assert_string_equal(find(NULL, "xylophone"), "x");
+	assert_index_intact();
 }
 
 static void test_more_mentions_rank_higher(void **state)
@@ -437,6 +448,8 @@ static void test_invalid_utf8_in_body_and_query_does_not_crash(void **state)
 	assert_string_equal(find(NULL, "budget report"), "1");
 	assert_string_equal(find(NULL, "budget\xffreport"), "1");
 	assert_non_null(strstr(snippet("budget"), "[budget]"));
+	put("mail", "1", "\xc3\xc3", "\xe4\xbd\xa0\xe4\xbd");
+	assert_index_intact();
 }
 
 static void test_nul_bytes_inside_indexed_text_end_a_word(void **state)
@@ -596,6 +609,7 @@ static void test_ten_thousand_documents_are_searched_in_milliseconds(void **stat
 	}
 	assert_string_equal(find(NULL, "code4242"), "m4242");
 	assert_string_equal(find(NULL, "zzz"), "");
+	assert_index_intact();
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
