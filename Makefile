@@ -74,6 +74,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatrium.a
 	$(CC) $(CFLAGS_ALL) $(shell pkg-config --cflags cmocka) -o $@ $< \
 		$(BUILD)/libatrium.a $(LDLIBS_ALL) $(shell pkg-config --libs cmocka)
 
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libatrium.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libatrium.a $(LDLIBS_ALL)
+
 -include $(LIB_OBJ:.o=.d) $(BUILD)/app/main.d
 
 deps:

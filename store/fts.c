@@ -271,6 +271,16 @@ int store_index_put_db(sqlite3 *db, const char *kind, const char *ref, const cha
 	if ((rc = fts_check_item(kind, ref, e)) < 0)
 		return rc;
 	lo = fts_bucket(kind, ref);
+	/* Inside the caller's transaction, that transaction makes the put
+	 * atomic (the caller rolls back on error, as for any statement).
+	 * A savepoint here would make FTS5 flush its pending terms on every
+	 * put and undo the batching: 3x slower for bulk indexing. */
+	if (!sqlite3_get_autocommit(db)) {
+		if ((rc = fts_slot(db, lo, kind, ref, &rowid, &found, e)) == 0 &&
+		    (!found || (rc = fts_del_rows(db, lo, kind, ref, e)) == 0))
+			rc = fts_insert(db, rowid, kind, ref, title, body, e);
+		return rc;
+	}
 	if ((rc = fts_exec(db, "SAVEPOINT store_index_put", e)) < 0)
 		return rc;
 	if ((rc = fts_slot(db, lo, kind, ref, &rowid, &found, e)) == 0 &&

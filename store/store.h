@@ -217,7 +217,9 @@ struct store_hit {
 	char *snippet;   /* with the matches marked by [ and ] */
 };
 
-/* Index a text item (replacing an earlier one of the same kind and ref). */
+/* Index a text item (replacing an earlier one of the same kind and ref).
+ * Alone it is atomic; inside the caller's transaction (the fast way to
+ * index many), a failure means the caller rolls that transaction back. */
 int store_index_put(struct store *s, const char *kind, const char *ref, const char *title,
 		    const char *body, struct err *e);
 int store_index_del(struct store *s, const char *kind, const char *ref, struct err *e);

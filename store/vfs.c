@@ -52,6 +52,10 @@ struct enc_file {
 	enum file_kind kind;
 	unsigned char *key;      /* the slot's key (DB, WAL) or our own (transient) */
 	unsigned char nonce[crypto_stream_xchacha20_NONCEBYTES]; /* transient */
+	/* Page nonces: a random prefix per open file and a counter, so every
+	 * nonce is unique without a system call per page. */
+	unsigned char nonce_prefix[NONCE_BYTES - 8];
+	uint64_t nonce_count;
 	unsigned char page[PAGE_SIZE];                           /* scratch */
 };
 
@@ -114,17 +118,20 @@ static int slot_copy(const char *zname, unsigned char *out)
 
 /* ---- sealing pages ------------------------------------------------------- */
 
-static void seal_page(const unsigned char *key, uint32_t pgno, const unsigned char *in,
+static void seal_page(struct enc_file *f, uint32_t pgno, const unsigned char *in,
 		      unsigned char *out)
 {
 	unsigned char ad[4] = { (unsigned char)(pgno >> 24), (unsigned char)(pgno >> 16),
 				(unsigned char)(pgno >> 8), (unsigned char)pgno };
 	unsigned char *nonce = out + BODY;
 	unsigned char *tag = out + BODY + NONCE_BYTES;
+	uint64_t c = ++f->nonce_count;
 
-	randombytes_buf(nonce, NONCE_BYTES);
+	memcpy(nonce, f->nonce_prefix, sizeof f->nonce_prefix);
+	for (int i = 0; i < 8; i++)
+		nonce[sizeof f->nonce_prefix + i] = (unsigned char)(c >> (8 * i));
 	crypto_aead_xchacha20poly1305_ietf_encrypt_detached(out, tag, NULL, in, BODY, ad,
-							    sizeof ad, NULL, nonce, key);
+							    sizeof ad, NULL, nonce, f->key);
 }
 
 /* Open a sealed page in place; -1 if it does not authenticate. The
@@ -215,7 +222,7 @@ static int db_write(struct enc_file *f, const void *in, int amt, sqlite3_int64 o
 	for (; amt > 0; amt -= PAGE_SIZE, off += PAGE_SIZE, src += PAGE_SIZE) {
 		int rc;
 
-		seal_page(f->key, (uint32_t)(off / PAGE_SIZE) + 1, src, f->page);
+		seal_page(f, (uint32_t)(off / PAGE_SIZE) + 1, src, f->page);
 		rc = f->real->pMethods->xWrite(f->real, f->page, PAGE_SIZE, off);
 		if (rc != SQLITE_OK)
 			return rc;
@@ -341,7 +348,7 @@ static int wal_write(struct enc_file *f, const void *in, int amt, sqlite3_int64 
 				pgno = get32(src - WAL_FRAME_HDR);
 			else if ((rc = wal_frame_pgno(f, frame_off, &pgno)) != SQLITE_OK)
 				return rc;
-			seal_page(f->key, pgno, src, f->page);
+			seal_page(f, pgno, src, f->page);
 			rc = f->real->pMethods->xWrite(f->real, f->page, PAGE_SIZE, off);
 		}
 		if (rc != SQLITE_OK)
@@ -407,7 +414,7 @@ static int enc_write(sqlite3_file *pf, const void *in, int amt, sqlite3_int64 of
 	case KIND_JOURNAL:
 		if (amt != PAGE_SIZE)
 			return f->real->pMethods->xWrite(f->real, in, amt, off);
-		seal_page(f->key, 0, in, f->page);
+		seal_page(f, 0, in, f->page);
 		return f->real->pMethods->xWrite(f->real, f->page, PAGE_SIZE, off);
 	case KIND_TRANSIENT:
 		tmp = sqlite3_malloc(amt);
@@ -598,6 +605,7 @@ static int enc_open(sqlite3_vfs *vfs, sqlite3_filename zname, sqlite3_file *pf, 
 			return SQLITE_CANTOPEN;
 		}
 	}
+	randombytes_buf(f->nonce_prefix, sizeof f->nonce_prefix);
 	rc = base_vfs->xOpen(base_vfs, zname, f->real, flags, out_flags);
 	if (rc != SQLITE_OK) {
 		sodium_free(f->key);
