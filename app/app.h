@@ -93,6 +93,7 @@ struct app {
 	struct store_key *key;
 	/* How the command line asks for secrets (the screen's prompt). */
 	int (*ask_secret)(const char *prompt, int confirm, char *buf, size_t len, struct err *e);
+	int (*confirm)(const char *question);
 	int json;
 	int offline;
 };
@@ -122,6 +123,7 @@ void app_store_close(struct app *a);
  * and secrets for the command line's verbs. */
 void app_tui_unlock(void *arg);
 int app_tui_secret(const char *prompt, int confirm, char *buf, size_t len, struct err *e);
+int app_tui_confirm(const char *question);
 /* A secret from the terminal without echo, or a line of stdin. */
 int app_read_secret(const char *prompt, int confirm, char *buf, size_t len, struct err *e);
 

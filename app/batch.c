@@ -323,7 +323,8 @@ static int dispatch(struct app *a, int argc, char **argv, FILE *out, struct json
 		    int interactive, struct err *e)
 {
 	struct cmd_ctx ctx = { out, interactive ? NULL : stdin, json, interactive, e,
-			       interactive ? a->ask_secret : app_read_secret };
+			       interactive ? a->ask_secret : app_read_secret,
+			       interactive ? a->confirm : NULL };
 	const struct module *m;
 	const struct app_verb *av;
 	int rc, i;

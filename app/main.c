@@ -110,6 +110,7 @@ static int run_tui(struct app *a, struct err *e)
 	h.nwarnings = a->warnings.n;
 	h.on_start = app_tui_unlock;
 	a->ask_secret = app_tui_secret;
+	a->confirm = app_tui_confirm;
 	app_env()->redraw = shell_redraw;
 	app_env()->message = shell_message;
 	return tui_run(&h, e);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -196,6 +197,17 @@ int app_tui_secret(const char *prompt, int confirm, char *buf, size_t len, struc
 		rc = err_set(e, E_CANCELLED, "%s", tr("err.secret.empty"));
 	sodium_free(again);
 	return rc;
+}
+
+int app_tui_confirm(const char *question)
+{
+	char answer[16];
+	char q[600];
+
+	snprintf(q, sizeof q, "%s %s ", question, tr("prompt.yes_no"));
+	if (tui_ask(q, 0, answer, sizeof answer) != 0)
+		return 0;
+	return !strcasecmp(answer, "y") || !strcasecmp(answer, "yes") || !strcmp(answer, "是");
 }
 
 /* A fresh home: a passphrase, or (declined) a key file only this user can

@@ -232,17 +232,31 @@ static int verb_outbox(struct app *a, struct cmd_ctx *ctx, int argc, char **argv
 	if (strcmp(argv[1], "drop") == 0 && (argc == 3 || argc == 4)) {
 		const char *ids = argv[2];
 
+		int yes = 0;
+
 		if (argc == 4) {
 			if (strcmp(argv[2], "--yes") && strcmp(argv[3], "--yes"))
 				return err_tr(ctx->err, E_USAGE, "err.usage",
 					      TR_S("atrium outbox drop ID --yes"));
 			ids = strcmp(argv[2], "--yes") ? argv[2] : argv[3];
-		} else {
-			/* Dropping loses a queued write: never without consent. */
-			return err_set(ctx->err, E_USAGE, "%s", tr("err.outbox_drop_yes"));
+			yes = 1;
 		}
 		if ((rc = parse_id(ctx, ids, &id)) != 0)
 			return rc;
+		/* Dropping loses a queued write: never without consent. */
+		if (!yes) {
+			struct outbox_entry en;
+			char q[512];
+
+			if (ctx->confirm == NULL)
+				return err_set(ctx->err, E_USAGE, "%s", tr("err.outbox_drop_yes"));
+			if ((rc = store_outbox_get(a->store, id, &en, ctx->err)) != 0)
+				return rc;
+			trf(q, sizeof q, "prompt.outbox_drop", TR_S(ids), TR_S(en.summary));
+			store_outbox_entry_free(&en);
+			if (!ctx->confirm(q))
+				return err_set(ctx->err, E_CANCELLED, "%s", tr("msg.outbox_kept"));
+		}
 		rc = store_outbox_drop(a->store, id, ctx->err);
 		return rc ? rc : say(ctx, "msg.outbox_dropped", ids);
 	}

@@ -188,6 +188,9 @@ const struct tr_entry tr_cat_en[] = {
 	{ "msg.deriving", "Deriving the key…" },
 	{ "msg.no_passphrase", "No passphrase: the key is in {0} (mode 600); anyone who can read that file can read your cache." },
 	{ "prompt.passphrase_again", "Wrong passphrase; try again: " },
+	{ "prompt.yes_no", "[y/N]" },
+	{ "prompt.outbox_drop", "Drop entry {0} ({1})? It will never be sent." },
+	{ "msg.outbox_kept", "Nothing dropped." },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

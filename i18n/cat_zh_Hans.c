@@ -184,6 +184,9 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "msg.deriving", "正在生成密钥…" },
 	{ "msg.no_passphrase", "未设置口令：密钥保存在 {0}（权限 600）；能读取该文件的人都能读取您的缓存。" },
 	{ "prompt.passphrase_again", "口令错误，请重试：" },
+	{ "prompt.yes_no", "[是(y)/否(N)]" },
+	{ "prompt.outbox_drop", "删除条目 {0}（{1}）？删除后将不会发送。" },
+	{ "msg.outbox_kept", "未删除任何内容。" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -62,6 +62,9 @@ struct cmd_ctx {
 	 * terminal or in the screen's prompt, else a line of stdin; never a
 	 * prompt to a script. confirm asks twice. 0 or an E_* code. */
 	int (*ask_secret)(const char *prompt, int confirm, char *buf, size_t len, struct err *e);
+	/* Ask a yes/no question in the screen; NULL in batch mode, where a
+	 * verb that would ask needs --yes instead. 1 for yes. */
+	int (*confirm)(const char *question);
 };
 
 enum module_event_type {

@@ -298,6 +298,40 @@ static void test_without_a_key_module_verbs_are_locked_but_usage_errors_come_fir
 	conf_free(&b.conf);
 }
 
+static int answer;
+static char asked[512];
+
+static int fake_confirm(const char *q)
+{
+	snprintf(asked, sizeof asked, "%s", q);
+	return answer;
+}
+
+static void test_dropping_an_outbox_entry_asks_in_the_screen_and_needs_yes_in_batch(void **state)
+{
+	struct err e;
+	int64_t id;
+	char line[64], *out;
+
+	assert_int_equal(app_store_open(&a, &e), 0);
+	assert_int_equal(store_outbox_add(a.store, "mail", "send", "<drop@x>", "To bob: Budget", "x",
+					  1, &id, &e),
+			 0);
+	snprintf(line, sizeof line, "outbox drop %lld", (long long)id);
+	/* The screen: a question naming the entry; "no" keeps it. */
+	a.confirm = fake_confirm;
+	answer = 0;
+	assert_int_equal(run(line, &out, &e), E_CANCELLED);
+	free(out);
+	assert_non_null(strstr(asked, "To bob: Budget"));
+	assert_int_equal(store_outbox_count(a.store, "mail"), 1);
+	answer = 1;
+	assert_int_equal(run(line, &out, &e), 0);
+	free(out);
+	assert_int_equal(store_outbox_count(a.store, "mail"), 0);
+	a.confirm = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_json_output_is_one_document_even_on_error),
 		cmocka_unit_test(test_batch_file_stops_at_first_failure_unless_k),
 		cmocka_unit_test(test_without_a_key_module_verbs_are_locked_but_usage_errors_come_first),
+		cmocka_unit_test(test_dropping_an_outbox_entry_asks_in_the_screen_and_needs_yes_in_batch),
 	};
 	return cmocka_run_group_tests_name("batch", tests, setup, teardown);
 }

@@ -461,6 +461,48 @@ static void test_cache_rebuild_moves_the_cache_aside_and_keeps_the_outbox(void *
 	store_key_free(k);
 }
 
+static void test_disk_full_fails_clearly_and_loses_no_queued_entry(void **state)
+{
+	char dir[128], cmd[300], filler[160], key[32], big[3000];
+	struct store_key *k = NULL;
+	struct store *s = NULL;
+	struct err e;
+	int acked = 0, rc = 0;
+	int64_t id;
+
+	snprintf(dir, sizeof dir, "%s/full", home);
+	mkdir(dir, 0700);
+	snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=1m tmpfs %s 2>/dev/null", dir);
+	if (system(cmd) != 0) {
+		print_message("skipped: cannot mount a tmpfs here (not root?)\n");
+		skip();
+	}
+	assert_int_equal(store_keys_create(dir, NULL, keyfile, &k, &e), 0);
+	assert_int_equal(store_open(dir, k, &s, &e), 0);
+	/* Room to recover with later. */
+	snprintf(filler, sizeof filler, "%s/filler", dir);
+	snprintf(cmd, sizeof cmd, "head -c 200000 /dev/zero > %s", filler);
+	assert_int_equal(system(cmd), 0);
+	memset(big, 'x', sizeof big);
+	for (int i = 0; i < 2000 && rc == 0; i++) {
+		snprintf(key, sizeof key, "full-%d", i);
+		rc = store_outbox_add(s, "mail", "send", key, key, big, sizeof big, &id, &e);
+		if (rc == 0)
+			acked++;
+	}
+	assert_int_equal(rc, E_IO);
+	assert_non_null(strstr(e.msg, "outbox.db"));
+	store_close(s);
+	unlink(filler);
+	assert_int_equal(store_open(dir, k, &s, &e), 0);
+	assert_int_equal(store_outbox_count(s, "mail"), acked);
+	print_message("disk full after %d queued entries; all of them kept\n", acked);
+	store_close(s);
+	store_key_free(k);
+	snprintf(cmd, sizeof cmd, "umount %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /*
  * The crash harness: a child adds outbox entries (and cache rows) in a
  * loop, telling the parent each id the store acknowledged; the parent
@@ -569,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_outbox_keeps_order_and_adds_each_write_once),
 		cmocka_unit_test(test_vault_keeps_secrets_per_service),
 		cmocka_unit_test(test_cache_rebuild_moves_the_cache_aside_and_keeps_the_outbox),
+		cmocka_unit_test(test_disk_full_fails_clearly_and_loses_no_queued_entry),
 		cmocka_unit_test(test_crash_harness_loses_no_acknowledged_entry),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
