@@ -38,9 +38,10 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
+	char cmd[200];
 
-	snprintf(cmd, sizeof cmd, "rm -rf %s", home);
+	/* A failed disk-full test may leave its tmpfs mounted. */
+	snprintf(cmd, sizeof cmd, "umount %s/full 2>/dev/null; rm -rf %s", home, home);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -497,6 +498,24 @@ static void test_disk_full_fails_clearly_and_loses_no_queued_entry(void **state)
 	assert_int_equal(store_open(dir, k, &s, &e), 0);
 	assert_int_equal(store_outbox_count(s, "mail"), acked);
 	print_message("disk full after %d queued entries; all of them kept\n", acked);
+
+	store_close(s);
+
+	/* A read-only disk: opening or writing fails clearly, naming the
+	 * file, and changes nothing. */
+	snprintf(cmd, sizeof cmd, "mount -o remount,ro %s", dir);
+	assert_int_equal(system(cmd), 0);
+	rc = store_open(dir, k, &s, &e);
+	if (rc == 0) {
+		rc = store_outbox_add(s, "mail", "send", "ro-1", "ro", "x", 1, &id, &e);
+		store_close(s);
+	}
+	assert_int_equal(rc, E_IO);
+	assert_non_null(strstr(e.msg, ".db"));
+	snprintf(cmd, sizeof cmd, "mount -o remount,rw %s", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(store_open(dir, k, &s, &e), 0);
+	assert_int_equal(store_outbox_count(s, "mail"), acked);
 	store_close(s);
 	store_key_free(k);
 	snprintf(cmd, sizeof cmd, "umount %s", dir);
