@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "core/core.h"
-#include "store/store.h"
+#include "store/internal.h"
 
-static int write_full(int fd, const void *p, size_t n)
+int store_write_full(int fd, const void *p, size_t n)
 {
 	ssize_t r;
 
@@ -30,8 +30,9 @@ static int write_full(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* File systems that cannot fsync a directory say EINVAL: nothing to do. */
-static int fsync_dir(const char *dir)
+/* File systems that cannot fsync a directory say EINVAL (or EROFS):
+ * nothing to do. */
+int store_fsync_dir(const char *dir)
 {
 	int fd, rc, saved;
 
@@ -39,7 +40,7 @@ static int fsync_dir(const char *dir)
 	if (fd < 0)
 		return -1;
 	rc = fsync(fd);
-	if (rc < 0 && errno == EINVAL)
+	if (rc < 0 && (errno == EINVAL || errno == EROFS))
 		rc = 0;
 	saved = errno;
 	close(fd);
@@ -111,14 +112,14 @@ int store_write_atomic(const char *path, const void *data, size_t len, int mode,
 	/* After fchown, which may clear set-id bits; not subject to umask. */
 	if (fchmod(fd, have_old ? old.st_mode & 07777 : (mode_t)mode & 07777) < 0)
 		goto failed;
-	if (write_full(fd, data, len) < 0 || fsync(fd) < 0)
+	if (store_write_full(fd, data, len) < 0 || fsync(fd) < 0)
 		goto failed;
 	closed = close(fd);
 	fd = -1;
 	if (closed < 0 || rename(tmp, path) < 0)
 		goto failed;
 	tmp_made = 0;
-	if (fsync_dir(dir) < 0) {
+	if (store_fsync_dir(dir) < 0) {
 		rc = err_set(e, E_IO,
 			     "wrote %s but could not flush its directory: %s; the new "
 			     "content may not survive a crash",

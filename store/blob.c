@@ -32,11 +32,7 @@
 #include <sodium.h>
 
 #include "core/core.h"
-#include "store/store.h"
-
-/* provided by db.c */
-const char *store_home(struct store *s);
-void store_blob_key(struct store *s, unsigned char out[32]);
+#include "store/internal.h"
 
 #define BLOB_MAGIC "ATRB"
 #define BLOB_VERSION 1
@@ -95,39 +91,6 @@ static ssize_t read_full(int fd, void *p, size_t n)
 	return (ssize_t)got;
 }
 
-static int write_full(int fd, const void *p, size_t n)
-{
-	ssize_t r;
-
-	while (n > 0) {
-		r = write(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		p = (const char *)p + r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-/* File systems that cannot fsync a directory say EINVAL: nothing to do. */
-static int fsync_dir(const char *dir)
-{
-	int fd, rc, saved;
-
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	if (rc < 0 && errno == EINVAL)
-		rc = 0;
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
-}
-
 /* Make dir (mode 0700) if missing; a new entry is made durable in parent. */
 static int blob_mkdir(const char *dir, const char *parent, struct err *e)
 {
@@ -137,7 +100,7 @@ static int blob_mkdir(const char *dir, const char *parent, struct err *e)
 		return err_set(e, E_IO, "cannot store blob: creating %s: %s; nothing was stored",
 			       dir, strerror(errno));
 	}
-	if (fsync_dir(parent) < 0)
+	if (store_fsync_dir(parent) < 0)
 		return err_set(e, E_IO, "cannot store blob: flushing %s: %s; nothing was stored",
 			       parent, strerror(errno));
 	return 0;
@@ -186,7 +149,7 @@ int store_blob_put_raw(const char *home, const unsigned char key[STORE_KEY_BYTES
 	head[4] = BLOB_VERSION;
 	crypto_secretstream_xchacha20poly1305_init_push(&st, head + BLOB_HDR_LEN, key);
 	blob_ad(ad, head, newid);
-	if (write_full(out, head, sizeof head) < 0)
+	if (store_write_full(out, head, sizeof head) < 0)
 		goto write_failed;
 	for (;;) {
 		if (fd >= 0) {
@@ -213,7 +176,7 @@ int store_blob_put_raw(const char *home, const unsigned char key[STORE_KEY_BYTES
 		cipher[1] = (unsigned char)(clen >> 8);
 		cipher[2] = (unsigned char)(clen >> 16);
 		cipher[3] = (unsigned char)(clen >> 24);
-		if (write_full(out, cipher, 4 + (size_t)clen) < 0)
+		if (store_write_full(out, cipher, 4 + (size_t)clen) < 0)
 			goto write_failed;
 		if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
 			break;
@@ -230,7 +193,7 @@ int store_blob_put_raw(const char *home, const unsigned char key[STORE_KEY_BYTES
 		goto done;
 	}
 	tmp_made = 0;
-	if (fsync_dir(dir) < 0) {
+	if (store_fsync_dir(dir) < 0) {
 		err_set(e, E_IO, "cannot store blob: flushing %s: %s; nothing was stored", dir,
 			strerror(errno));
 		unlink(final);
@@ -353,7 +316,7 @@ static int blob_decrypt(int in, const char *path, const char *id,
 			goto corrupt;
 		if (sk->out != NULL) {
 			sk->out->len += (size_t)plen;
-		} else if (write_full(sk->fd, dst, (size_t)plen) < 0) {
+		} else if (store_write_full(sk->fd, dst, (size_t)plen) < 0) {
 			err_set(e, E_IO, "cannot write blob %s out: %s; %s", id, strerror(errno),
 				sk->kept);
 			goto done;

@@ -30,6 +30,11 @@ int store_pragmas(sqlite3 *db, struct err *e);
 /* Turn an SQLite error on db into an E_* code with a message naming path. */
 int store_sqlite_err(sqlite3 *db, int rc, const char *path, struct err *e);
 
+/* atomic.c: write everything (EINTR, short writes); fsync a directory
+ * (file systems that cannot are fine). 0, or -1 with errno. */
+int store_write_full(int fd, const void *p, size_t n);
+int store_fsync_dir(const char *dir);
+
 /* For blob.c and fts.c. */
 const char *store_home(struct store *s);
 void store_blob_key(struct store *s, unsigned char out[STORE_KEY_BYTES]);

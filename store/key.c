@@ -38,7 +38,7 @@
 
 #include <sodium.h>
 
-#include "store/store.h"
+#include "store/internal.h"
 #include "store/key_priv.h"
 
 #define KEYS_NAME "keys"
@@ -154,23 +154,6 @@ static double now_seconds(void)
 
 /* ---- small file helpers ---------------------------------------------- */
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Read until end of file or max bytes, whichever comes first. */
 static int read_upto(int fd, void *data, size_t max, size_t *len)
 {
@@ -194,16 +177,7 @@ static int read_upto(int fd, void *data, size_t max, size_t *len)
 /* 0 or an errno value. */
 static int fsync_dir(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0)
-		return errno;
-	/* Some file systems cannot sync a directory; that is not a failure. */
-	if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS)
-		rc = errno;
-	close(fd);
-	return rc;
+	return store_fsync_dir(dir) < 0 ? errno : 0;
 }
 
 static int fsync_parent(const char *path)
@@ -234,7 +208,7 @@ static int write_atomic(const char *dir, const char *path, const void *data, siz
 		return err_set(e, E_IO, "cannot write %s: %s; %s", path, strerror(saved),
 			       excl ? "nothing was written" : "the old file is intact");
 	}
-	if (fchmod(fd, 0600) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0600) < 0 || store_write_full(fd, data, len) < 0 || fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
 		goto fail;
@@ -374,7 +348,7 @@ int store_keygen(const char *path, struct err *e)
 	sodium_memzero(key, sizeof key);
 	hex[2 * STORE_KEY_BYTES] = '\n';
 	/* The umask may have taken more than group and others away. */
-	if (fchmod(fd, 0600) < 0 || write_all(fd, hex, sizeof hex) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0600) < 0 || store_write_full(fd, hex, sizeof hex) < 0 || fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
 		goto fail;
