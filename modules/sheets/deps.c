@@ -1,0 +1,359 @@
+/*
+ * deps.c - the dependency graph and incremental recalculation.
+ *
+ * Reverse edges only: for each precedent, who reads it. A single-cell
+ * precedent is an edge in a hash map keyed by (sheet, column, row); a range
+ * is registered once per bucket of (sheet, column, 1024 rows) it covers, so
+ * A1:A1000 is one edge and A:A is 1024; a range over more than
+ * BIG_BUCKETS buckets goes to a list scanned on every change. Edges carry
+ * the generation of their formula: when a cell's formula is replaced the
+ * old edges go stale and are unlinked the next time they are walked.
+ *
+ * Recalculation after a change: the changed cell's formula and its
+ * transitive dependents are visited by an iterative Tarjan walk (no
+ * recursion, so a million-long chain is fine) that yields the strongly
+ * connected components in reverse topological order; they are evaluated
+ * in topological order. A component of more than one formula, or one that
+ * reads itself, is a circular reference: each member gets #CIRC!.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "modules/sheets/engine.h"
+
+#define NONE UINT32_MAX
+#define BIG_BUCKETS 4096u
+
+static uint64_t cell_key(int sheet, uint32_t row, uint32_t col)
+{
+	return ((uint64_t)(uint32_t)sheet << 40 | (uint64_t)col << 20 | row) + 1;
+}
+
+static uint64_t hash64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return k;
+}
+
+static uint32_t *map_find(struct dep_map *m, uint64_t key, int make)
+{
+	size_t i;
+
+	if (m->cap == 0 && !make)
+		return NULL;
+	if (make && (m->n + 1) * 4 > m->cap * 3) {
+		struct dep_map n = {0};
+
+		n.cap = m->cap ? m->cap * 2 : 1024;
+		n.keys = xcalloc(n.cap, sizeof(*n.keys));
+		n.heads = xcalloc(n.cap, sizeof(*n.heads));
+		for (size_t j = 0; j < m->cap; j++) {
+			if (m->keys[j] == 0)
+				continue;
+			i = hash64(m->keys[j]) & (n.cap - 1);
+			while (n.keys[i] != 0)
+				i = (i + 1) & (n.cap - 1);
+			n.keys[i] = m->keys[j];
+			n.heads[i] = m->heads[j];
+		}
+		n.n = m->n;
+		free(m->keys);
+		free(m->heads);
+		*m = n;
+	}
+	i = hash64(key) & (m->cap - 1);
+	while (m->keys[i] != 0) {
+		if (m->keys[i] == key)
+			return &m->heads[i];
+		i = (i + 1) & (m->cap - 1);
+	}
+	if (!make)
+		return NULL;
+	m->keys[i] = key;
+	m->heads[i] = NONE;
+	m->n++;
+	return &m->heads[i];
+}
+
+static uint32_t edge_new(struct sheet_book *wb, uint32_t f, uint32_t ref, uint32_t next)
+{
+	struct dep_edge *e;
+	uint32_t i;
+
+	if (wb->nedges == wb->capedges) {
+		wb->capedges = wb->capedges ? wb->capedges * 2 : 1024;
+		wb->edges = xreallocarray(wb->edges, wb->capedges, sizeof(*wb->edges));
+	}
+	i = wb->nedges++;
+	e = &wb->edges[i];
+	e->f = f;
+	e->gen = wb->fs[f].gen;
+	e->ref = ref;
+	e->next = next;
+	return i;
+}
+
+void sheet_deps_add(struct sheet_book *wb, uint32_t f)
+{
+	const struct sheet_code *c = wb->fs[f].code;
+
+	for (uint32_t i = 0; i < c->nrefs; i++) {
+		const struct sheet_ref *r = &c->refs[i];
+		uint64_t nb;
+		uint32_t *head;
+
+		if (r->sheet < 0)
+			continue;
+		if (r->r1 == r->r2 && r->c1 == r->c2) {
+			head = map_find(&wb->cells, cell_key(r->sheet, r->r1, r->c1), 1);
+			*head = edge_new(wb, f, i, *head);
+			continue;
+		}
+		nb =
+		    (uint64_t)(r->c2 - r->c1 + 1) * (r->r2 / SHEET_BLOCK - r->r1 / SHEET_BLOCK + 1);
+		if (nb > BIG_BUCKETS) {
+			if (wb->nbig == wb->capbig) {
+				wb->capbig = wb->capbig ? wb->capbig * 2 : 16;
+				wb->big = xreallocarray(wb->big, wb->capbig, sizeof(*wb->big));
+			}
+			wb->big[wb->nbig++] = (struct dep_edge){f, wb->fs[f].gen, i, NONE};
+			continue;
+		}
+		for (uint32_t col = r->c1; col <= r->c2; col++)
+			for (uint32_t b = r->r1 / SHEET_BLOCK; b <= r->r2 / SHEET_BLOCK; b++) {
+				head = map_find(&wb->buckets, cell_key(r->sheet, b, col), 1);
+				*head = edge_new(wb, f, i, *head);
+			}
+	}
+}
+
+static int edge_live(const struct sheet_book *wb, const struct dep_edge *e)
+{
+	return e->f < wb->nfs && wb->fs[e->f].code != NULL && wb->fs[e->f].gen == e->gen;
+}
+
+static int ref_has(const struct sheet_ref *r, int sheet, uint32_t row, uint32_t col)
+{
+	return r->sheet == sheet && row >= r->r1 && row <= r->r2 && col >= r->c1 && col <= r->c2;
+}
+
+struct vec {
+	uint32_t *v;
+	uint32_t n, cap;
+};
+
+static void vec_push(struct vec *v, uint32_t x)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 256;
+		v->v = xreallocarray(v->v, v->cap, sizeof(*v->v));
+	}
+	v->v[v->n++] = x;
+}
+
+/* Walk one list, unlinking stale edges; push the dependents that match. */
+static void walk(struct sheet_book *wb, uint32_t *head, int check, int sheet, uint32_t row,
+		 uint32_t col, struct vec *out)
+{
+	uint32_t *link = head;
+
+	while (*link != NONE) {
+		struct dep_edge *e = &wb->edges[*link];
+
+		if (!edge_live(wb, e)) {
+			*link = e->next; /* the slot is left unused */
+			continue;
+		}
+		if (!check || ref_has(&wb->fs[e->f].code->refs[e->ref], sheet, row, col))
+			vec_push(out, e->f);
+		link = &e->next;
+	}
+}
+
+static void dependents(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col,
+		       struct vec *out)
+{
+	uint32_t *head;
+
+	head = map_find(&wb->cells, cell_key(sheet, row, col), 0);
+	if (head != NULL)
+		walk(wb, head, 0, sheet, row, col, out);
+	head = map_find(&wb->buckets, cell_key(sheet, row / SHEET_BLOCK, col), 0);
+	if (head != NULL)
+		walk(wb, head, 1, sheet, row, col, out);
+	for (uint32_t i = 0; i < wb->nbig; i++) {
+		const struct dep_edge *e = &wb->big[i];
+
+		if (edge_live(wb, e) && ref_has(&wb->fs[e->f].code->refs[e->ref], sheet, row, col))
+			vec_push(out, e->f);
+	}
+}
+
+struct frame {
+	uint32_t v, i;
+};
+
+struct walkstate {
+	struct vec adj, stack, order, sccs;
+	struct frame *frames;
+	uint32_t nframes, capframes;
+	uint32_t counter;
+};
+
+static void visit(struct sheet_book *wb, struct walkstate *ws, uint32_t v)
+{
+	struct sheet_formula *f = &wb->fs[v];
+
+	f->epoch = wb->epoch;
+	f->index = f->low = ws->counter++;
+	f->onstack = 1;
+	vec_push(&ws->stack, v);
+	f->adj = ws->adj.n;
+	dependents(wb, f->sheet, f->row, f->col, &ws->adj);
+	wb->fs[v].nadj = ws->adj.n - wb->fs[v].adj;
+	if (ws->nframes == ws->capframes) {
+		ws->capframes = ws->capframes ? ws->capframes * 2 : 256;
+		ws->frames = xreallocarray(ws->frames, ws->capframes, sizeof(*ws->frames));
+	}
+	ws->frames[ws->nframes++] = (struct frame){v, 0};
+}
+
+static void tarjan(struct sheet_book *wb, struct walkstate *ws, uint32_t start)
+{
+	visit(wb, ws, start);
+	while (ws->nframes > 0) {
+		struct frame *fr = &ws->frames[ws->nframes - 1];
+		struct sheet_formula *f = &wb->fs[fr->v];
+
+		if (fr->i < f->nadj) {
+			uint32_t w = ws->adj.v[f->adj + fr->i++];
+			struct sheet_formula *g = &wb->fs[w];
+
+			if (g->epoch != wb->epoch)
+				visit(wb, ws, w);
+			else if (g->onstack && g->index < f->low)
+				f->low = g->index;
+			continue;
+		}
+		uint32_t v = fr->v;
+
+		ws->nframes--;
+		if (f->low == f->index) {
+			uint32_t w;
+
+			vec_push(&ws->sccs, ws->order.n);
+			do {
+				w = ws->stack.v[--ws->stack.n];
+				wb->fs[w].onstack = 0;
+				vec_push(&ws->order, w);
+			} while (w != v);
+		}
+		if (ws->nframes > 0) {
+			struct sheet_formula *p = &wb->fs[ws->frames[ws->nframes - 1].v];
+
+			if (f->low < p->low)
+				p->low = f->low;
+		}
+	}
+}
+
+static void set_circ(struct sheet_formula *f)
+{
+	sheet_value_free(&f->val);
+	memset(&f->val, 0, sizeof(f->val));
+	f->val.type = SHEET_ERROR;
+	f->val.err = SHEET_ERR_CIRC;
+}
+
+static void recalc(struct sheet_book *wb, const uint32_t *starts, uint32_t n)
+{
+	struct walkstate ws;
+
+	memset(&ws, 0, sizeof(ws));
+	if (++wb->epoch == 0)
+		wb->epoch = 1;
+	for (uint32_t i = 0; i < n; i++)
+		if (wb->fs[starts[i]].code != NULL && wb->fs[starts[i]].epoch != wb->epoch)
+			tarjan(wb, &ws, starts[i]);
+	/* Components came out sinks first: evaluate from the last. */
+	for (uint32_t k = ws.sccs.n; k-- > 0;) {
+		uint32_t lo = ws.sccs.v[k], hi = k + 1 < ws.sccs.n ? ws.sccs.v[k + 1] : ws.order.n;
+		struct sheet_formula *f = &wb->fs[ws.order.v[lo]];
+		int cyclic = hi - lo > 1;
+
+		for (uint32_t j = 0; !cyclic && j < f->nadj; j++)
+			if (ws.adj.v[f->adj + j] == ws.order.v[lo])
+				cyclic = 1;
+		if (cyclic) {
+			for (uint32_t j = lo; j < hi; j++)
+				set_circ(&wb->fs[ws.order.v[j]]);
+			continue;
+		}
+		struct sheet_value v;
+
+		sheet_eval(wb, f->code, f->sheet, f->row, f->col, &v);
+		sheet_value_free(&f->val);
+		f->val = v;
+	}
+	free(ws.adj.v);
+	free(ws.stack.v);
+	free(ws.order.v);
+	free(ws.sccs.v);
+	free(ws.frames);
+}
+
+void sheet_deps_changed(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col)
+{
+	struct vec starts = {0};
+	const struct sheet_block *b;
+
+	if (wb->suspended)
+		return;
+	b = sheet_block_at(wb, sheet, row, col);
+	if (b != NULL && b->tag[row % SHEET_BLOCK] == CELL_FORMULA)
+		vec_push(&starts, (uint32_t)b->slot[row % SHEET_BLOCK].u);
+	dependents(wb, sheet, row, col, &starts);
+	if (starts.n > 0)
+		recalc(wb, starts.v, starts.n);
+	free(starts.v);
+}
+
+void sheet_recalc_all(struct sheet_book *wb)
+{
+	struct vec starts = {0};
+
+	for (uint32_t i = 0; i < wb->nfs; i++)
+		if (wb->fs[i].code != NULL)
+			vec_push(&starts, i);
+	if (starts.n > 0)
+		recalc(wb, starts.v, starts.n);
+	free(starts.v);
+}
+
+void sheet_recalc_suspend(struct sheet_book *wb)
+{
+	wb->suspended++;
+}
+
+void sheet_recalc_resume(struct sheet_book *wb)
+{
+	if (wb->suspended > 0 && --wb->suspended == 0)
+		sheet_recalc_all(wb);
+}
+
+uint64_t sheet_eval_count(const struct sheet_book *wb)
+{
+	return wb->evals;
+}
+
+void sheet_deps_free(struct sheet_book *wb)
+{
+	free(wb->cells.keys);
+	free(wb->cells.heads);
+	free(wb->buckets.keys);
+	free(wb->buckets.heads);
+	free(wb->edges);
+	free(wb->big);
+}

@@ -1,0 +1,346 @@
+/*
+ * engine.h - the spreadsheet engine of the sheets module (pure C, no curses):
+ * cell storage (cell.c), the formula compiler (formula.c), the evaluator
+ * (eval.c), the dependency graph and recalculation (deps.c) and the
+ * function table (func.c).
+ *
+ * Rows and columns are 0-based here; A1 is row 0, column 0. Every function
+ * that can fail returns 0 or a negative E_* code from core/core.h.
+ *
+ * Circular references: every formula in a cycle gets the error value
+ * SHEET_ERR_CIRC, written "#CIRC!" (Excel shows 0 with a warning,
+ * LibreOffice Err:522; a distinct code says what is wrong). Cells that
+ * depend on a cycle see that error and propagate it as any other error.
+ */
+#ifndef ATRIUM_SHEETS_ENGINE_H
+#define ATRIUM_SHEETS_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+#define SHEET_MAX_ROWS 1048576u
+#define SHEET_MAX_COLS 16384u
+#define SHEET_BLOCK 1024u    /* rows per storage block */
+#define SHEET_MAX_DEPTH 200  /* formula nesting bound */
+#define SHEET_MAX_ARGS 255   /* function arguments, as Excel */
+#define SHEET_MAX_TEXT 32767 /* characters in a text value, as Excel */
+
+enum sheet_err {
+	SHEET_ERR_NONE,
+	SHEET_ERR_NULL,	 /* #NULL! */
+	SHEET_ERR_DIV0,	 /* #DIV/0! */
+	SHEET_ERR_VALUE, /* #VALUE! */
+	SHEET_ERR_REF,	 /* #REF! */
+	SHEET_ERR_NAME,	 /* #NAME? */
+	SHEET_ERR_NUM,	 /* #NUM! */
+	SHEET_ERR_NA,	 /* #N/A */
+	SHEET_ERR_CIRC,	 /* #CIRC!: a circular reference */
+	SHEET_ERR_COUNT
+};
+
+enum sheet_type {
+	SHEET_EMPTY,
+	SHEET_NUM,
+	SHEET_TEXT,
+	SHEET_BOOL,
+	SHEET_ERROR,
+	SHEET_REF,     /* evaluator only: a reference or range */
+	SHEET_MISSING, /* evaluator only: an omitted argument, as in IF(A1,,2) */
+};
+
+/* Flags of a reference. */
+enum {
+	SHEET_REF_ABS_C1 = 1,
+	SHEET_REF_ABS_R1 = 2,
+	SHEET_REF_ABS_C2 = 4,
+	SHEET_REF_ABS_R2 = 8,
+	SHEET_REF_RANGE = 16,  /* written as a range (A1:B2, A:A, 3:3) */
+	SHEET_REF_COLS = 32,   /* whole columns: A:A */
+	SHEET_REF_ROWS = 64,   /* whole rows: 3:3 */
+	SHEET_REF_SHEET = 128, /* the sheet was written (Sheet2!A1) */
+};
+
+/* A cell or a rectangle of cells on one sheet; r1 <= r2, c1 <= c2. */
+struct sheet_ref {
+	int sheet;
+	uint32_t r1, c1, r2, c2;
+	unsigned flags;
+};
+
+/*
+ * A value. Booleans are num 0 or 1. str is NUL-terminated UTF-8; who owns it
+ * is said by the function that fills the value.
+ */
+struct sheet_value {
+	enum sheet_type type;
+	enum sheet_err err;
+	double num;
+	char *str;
+	struct sheet_ref ref;
+};
+
+struct sheet_book;
+struct sheet_code;
+
+/* ---- workbook and cells (cell.c) ------------------------------------- */
+
+struct sheet_book *sheet_book_new(void);
+void sheet_book_free(struct sheet_book *wb);
+/* Add a sheet; returns its index or a negative E_* (duplicate name). */
+int sheet_add(struct sheet_book *wb, const char *name, struct err *e);
+int sheet_count(const struct sheet_book *wb);
+const char *sheet_name(const struct sheet_book *wb, int sheet);
+/* Case-insensitive, as Excel; -1 when absent. */
+int sheet_find(const struct sheet_book *wb, const char *name, size_t len);
+
+/* Setting a cell recalculates what depends on it (unless suspended). */
+int sheet_set_number(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col, double v);
+int sheet_set_text(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col, const char *s);
+int sheet_set_bool(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col, int b);
+int sheet_set_error(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col,
+		    enum sheet_err err);
+int sheet_clear(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col);
+/* src with or without the leading '='; a malformed formula changes nothing
+ * and returns E_PARSE with "formula: ... at N" (N a byte offset in src). */
+int sheet_set_formula(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col, const char *src,
+		      struct err *e);
+/* What a user typed: "=..." a formula, a number, TRUE/FALSE, an error
+ * literal, else text. */
+int sheet_set_input(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col, const char *s,
+		    struct err *e);
+
+/* The value of a cell (a formula's cached result). out->str is borrowed:
+ * valid until the cell changes. */
+void sheet_get(const struct sheet_book *wb, int sheet, uint32_t row, uint32_t col,
+	       struct sheet_value *out);
+int sheet_is_formula(const struct sheet_book *wb, int sheet, uint32_t row, uint32_t col);
+/* One past the last used row and column of a sheet. */
+void sheet_extent(const struct sheet_book *wb, int sheet, uint32_t *rows, uint32_t *cols);
+/* Bytes the cell storage has allocated (blocks, indexes, texts). */
+size_t sheet_storage_bytes(const struct sheet_book *wb);
+
+/* Named ranges: a workbook-wide name for a reference ("Sheet1!$A$1:$B$9").
+ * Formulas resolve names when they are compiled. */
+int sheet_define_name(struct sheet_book *wb, const char *name, const char *ref, struct err *e);
+
+/* ---- A1 notation (cell.c) -------------------------------------------- */
+
+/* Parse a reference at the start of s[0..len): "B12", "$A$1", "A1:B10",
+ * "A:A", "3:3", "Sheet2!A1", "'My sheet'!A1". Sets *used to the bytes
+ * taken. Returns 0, E_PARSE (not a reference) or E_NOTFOUND (no such sheet;
+ * *used still set). cur_sheet is the sheet for references without one. */
+int sheet_ref_parse(const struct sheet_book *wb, int cur_sheet, const char *s, size_t len,
+		    struct sheet_ref *out, size_t *used);
+/* Format back ("$A$1", "Sheet2!A1:B3", "'My sheet'!A:A"); the sheet is
+ * written when the reference has SHEET_REF_SHEET. Returns the length. */
+size_t sheet_ref_format(const struct sheet_book *wb, const struct sheet_ref *r, char *buf,
+			size_t n);
+/* "A", "Z", "AA", ... for a 0-based column. */
+size_t sheet_col_name(uint32_t col, char *buf, size_t n);
+
+/* ---- values (eval.c) ---------------------------------------------------- */
+
+const char *sheet_err_text(enum sheet_err err);
+/* "#DIV/0!" -> SHEET_ERR_DIV0, or SHEET_ERR_NONE; case-insensitive. */
+enum sheet_err sheet_err_parse(const char *s, size_t len, size_t *used);
+/* Text as Excel formats a number in the General format (up to 15
+ * significant digits). buf of at least 32 bytes. */
+void sheet_num_text(double v, char *buf, size_t n);
+/* Text to number as Excel's arithmetic does ("  3 ", "1e3", "50%"). */
+int sheet_text_num(const char *s, double *out);
+void sheet_value_free(struct sheet_value *v);
+
+/* ---- recalculation (deps.c) -------------------------------------------- */
+
+/* Suspend recalculation (batch loads); resuming recalculates every formula
+ * once, building the dependency graph in one pass. */
+void sheet_recalc_suspend(struct sheet_book *wb);
+void sheet_recalc_resume(struct sheet_book *wb);
+void sheet_recalc_all(struct sheet_book *wb);
+/* Formula evaluations since the workbook was made (tests, benchmarks). */
+uint64_t sheet_eval_count(const struct sheet_book *wb);
+
+/* ======== internal to the engine (modules/sheets/ only) ================ */
+
+/* Cell tags. */
+enum { CELL_EMPTY, CELL_NUM, CELL_TEXT, CELL_BOOL, CELL_ERR, CELL_FORMULA };
+
+union sheet_slot {
+	double num;
+	uint64_t u;
+	char *str;
+};
+
+struct sheet_block {
+	uint8_t tag[SHEET_BLOCK];
+	union sheet_slot slot[SHEET_BLOCK];
+	uint32_t used; /* non-empty cells */
+};
+
+struct sheet_col {
+	struct sheet_block **blocks;
+	uint32_t nblocks;
+};
+
+struct sheet_sheet {
+	char *name;
+	struct sheet_col *cols;
+	uint32_t ncols;
+	uint32_t rows, maxcol; /* extent: one past the last used */
+};
+
+/* One compiled instruction; the code is postfix (RPN). */
+enum {
+	OP_NUM,
+	OP_STR,
+	OP_BOOL,
+	OP_ERR,
+	OP_REF,
+	OP_MISSING,
+	OP_NEG,
+	OP_PLUS,
+	OP_PCT,
+	OP_POW,
+	OP_MUL,
+	OP_DIV,
+	OP_ADD,
+	OP_SUB,
+	OP_CAT,
+	OP_EQ,
+	OP_NE,
+	OP_LT,
+	OP_GT,
+	OP_LE,
+	OP_GE,
+	OP_RANGE, /* A1:B2 built from two references */
+	OP_FUNC,
+};
+
+struct sheet_instr {
+	uint8_t op;
+	uint8_t argc;
+	uint16_t fn;
+	uint32_t idx; /* into strs or refs; bool or error code */
+	double num;
+};
+
+struct sheet_code {
+	struct sheet_instr *ins;
+	uint32_t nins;
+	char **strs;
+	uint32_t nstrs;
+	struct sheet_ref *refs;
+	uint32_t nrefs;
+	uint32_t depth; /* evaluation stack needed */
+	int volatile_;	/* RAND, NOW, ... */
+};
+
+struct sheet_formula {
+	struct sheet_code *code; /* NULL: free slot */
+	char *src;
+	struct sheet_value val; /* cached result; str owned */
+	int sheet;
+	uint32_t row, col;
+	uint32_t gen;
+	/* recalculation scratch, valid when epoch matches the workbook's */
+	uint32_t epoch;
+	uint32_t index, low;
+	uint32_t adj, nadj; /* dependents in the scratch edge list */
+	uint8_t onstack;
+};
+
+struct dep_map {
+	uint64_t *keys;
+	uint32_t *heads;
+	size_t n, cap;
+};
+
+struct dep_edge {
+	uint32_t f, gen, ref, next;
+};
+
+struct sheet_name {
+	char *name;
+	struct sheet_ref ref;
+};
+
+struct sheet_book {
+	struct sheet_sheet *sheets;
+	int nsheets;
+	struct sheet_formula *fs;
+	uint32_t nfs, capfs;
+	uint32_t *freefs;
+	uint32_t nfree, capfree;
+	struct sheet_name *names;
+	size_t nnames;
+	size_t bytes; /* cell storage */
+	uint64_t evals;
+	int suspended;
+	/* dependency graph (deps.c) */
+	struct dep_map cells, buckets;
+	struct dep_edge *edges;
+	uint32_t nedges, capedges;
+	struct dep_edge *big; /* ranges over too many buckets */
+	uint32_t nbig, capbig;
+	uint32_t epoch;
+};
+
+/* cell.c */
+struct sheet_block *sheet_block_at(const struct sheet_book *wb, int sheet, uint32_t row,
+				   uint32_t col);
+/* Store raw; no recalculation. Frees what the cell held (a formula too). */
+void sheet_cell_store(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col, int tag,
+		      union sheet_slot slot);
+/* Calls fn for each non-empty cell of r (clamped to the sheet's extent),
+ * column by column; stops when fn returns non-zero and returns that. */
+typedef int (*sheet_cell_fn)(const struct sheet_value *v, uint32_t row, uint32_t col, void *arg);
+int sheet_range_each(const struct sheet_book *wb, const struct sheet_ref *r, sheet_cell_fn fn,
+		     void *arg);
+
+/* formula.c */
+int sheet_compile(struct sheet_book *wb, int sheet, const char *src, struct sheet_code **out,
+		  struct err *e);
+void sheet_code_free(struct sheet_code *c);
+
+/* eval.c: evaluate f's code into out (str owned by out). */
+void sheet_eval(struct sheet_book *wb, const struct sheet_code *code, int sheet, uint32_t row,
+		uint32_t col, struct sheet_value *out);
+/* Coercions used by operators and functions. A value that is SHEET_REF is
+ * first made single (implicit intersection at the formula's cell). */
+struct sheet_evalctx {
+	struct sheet_book *wb;
+	int sheet;
+	uint32_t row, col;
+};
+void sheet_deref(const struct sheet_evalctx *cx, struct sheet_value *v);
+int sheet_to_num(const struct sheet_value *v, double *out); /* 0 or error code */
+int sheet_to_bool(const struct sheet_value *v, int *out);
+/* Text of a single value; *tmp receives an allocation to free, if any. */
+int sheet_to_text(const struct sheet_value *v, const char **out, char **tmp);
+int sheet_compare(const struct sheet_value *a, const struct sheet_value *b);
+void sheet_value_copy(struct sheet_value *dst, const struct sheet_value *src);
+/* x^y as Excel: NaN where it has no real result. */
+double sheet_pow(double x, double y);
+
+/* func.c */
+typedef void (*sheet_fn)(const struct sheet_evalctx *cx, struct sheet_value *args, int argc,
+			 struct sheet_value *out);
+struct sheet_func {
+	const char *name;
+	uint8_t min, max;
+	uint8_t volatile_;
+	sheet_fn fn;
+};
+/* -1 when unknown. */
+int sheet_func_find(const char *name, size_t len);
+const struct sheet_func *sheet_func_at(int i);
+
+/* deps.c */
+void sheet_deps_add(struct sheet_book *wb, uint32_t f);
+/* Recalculate what depends on the cell (and the cell itself if a formula). */
+void sheet_deps_changed(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col);
+void sheet_deps_free(struct sheet_book *wb);
+
+#endif
