@@ -108,6 +108,16 @@ static size_t next_cell(const char *s, size_t len, struct cell *c)
 	return g;
 }
 
+int ui_cursor_y = -1, ui_cursor_x = -1;
+
+void ui_cursor(struct ui_area *a, int y, int x)
+{
+	if (y < 0 || y >= a->h || x < 0 || x >= a->w)
+		return;
+	ui_cursor_y = a->y + y;
+	ui_cursor_x = a->x + x;
+}
+
 int ui_area_h(const struct ui_area *a)
 {
 	return a->h;

@@ -81,6 +81,9 @@ int cmdline_complete(struct cmdline *c, const struct tui_host *h);
 void help_draw(struct ui_area *a, const struct tui_host *h, int current, int scroll);
 int help_lines(const struct tui_host *h, int current);
 
+/* The cursor a view asked for in this frame (ui_cursor); -1 if none. */
+extern int ui_cursor_y, ui_cursor_x;
+
 /* Draw a box outline in an area. */
 void ui_box(struct ui_area *a, enum ui_role role);
 

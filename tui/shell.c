@@ -197,6 +197,7 @@ static void draw_all(struct shell *s)
 
 	erase();
 	curs_set(0);
+	ui_cursor_y = ui_cursor_x = -1;
 	if (COLS < MIN_COLS || LINES < MIN_LINES) {
 		char t[128];
 
@@ -256,6 +257,11 @@ static void draw_all(struct shell *s)
 	} else {
 		ui_clear_row(&bottom, 0, UI_NORMAL);
 		ui_put(&bottom, 0, 0, -1, s->msg, strlen(s->msg), s->msg_role);
+		/* A view taking text shows where it is. */
+		if (ui_cursor_y >= 0 && !s->help && !s->pager) {
+			wmove(stdscr, ui_cursor_y, ui_cursor_x);
+			curs_set(1);
+		}
 	}
 	refresh();
 }

@@ -89,6 +89,9 @@ void ui_clear_row(struct ui_area *a, int y, enum ui_role role);
 int ui_put(struct ui_area *a, int y, int x, int maxw, const char *s, size_t len,
 	   enum ui_role role);
 int ui_puts(struct ui_area *a, int y, int x, const char *s, enum ui_role role);
+/* Show the terminal's cursor at (y, x) of the area after this frame (a
+ * view taking text calls it from its draw callback). */
+void ui_cursor(struct ui_area *a, int y, int x);
 /* Columns the text takes when drawn by ui_put (placeholders included). */
 size_t ui_text_width(const char *s, size_t len);
 /* Sanitize into a buffer: what ui_put would show, as UTF-8. */
