@@ -1,0 +1,446 @@
+/*
+ * io_csv.c - a sheet from CSV/TSV text and back: the typing rules of the
+ * CSV input (io.h), and the unformatted output: numbers that read back
+ * exactly, dates where the cell came from a date, TRUE/FALSE, error codes.
+ *
+ * The engine has no number formats yet, so "this cell is a date" and the
+ * source of a formula that did not parse live in a small table of notes
+ * beside the workbook, keyed by cell.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "modules/sheets/csv.h"
+#include "modules/sheets/io.h"
+
+#define NOTE_KEY(row, col) ((((uint64_t)(row) << 16) | (uint64_t)(col)) + 1)
+
+void sheet_file_init(struct sheet_file *f, const char *sheet_name)
+{
+	memset(f, 0, sizeof *f);
+	f->wb = sheet_book_new();
+	f->sheet = sheet_add(f->wb, sheet_name && sheet_name[0] ? sheet_name : "Sheet1", NULL);
+	if (f->sheet < 0)
+		fatal("sheet_file_init: cannot add a sheet");
+	f->delim = ',';
+}
+
+static void note_clear(struct sheet_note *n)
+{
+	free(n->src);
+	free(n->msg);
+	n->src = n->msg = NULL;
+	n->date = 0;
+}
+
+void sheet_file_free(struct sheet_file *f)
+{
+	for (size_t i = 0; i < f->capnotes; i++)
+		note_clear(&f->notes[i]);
+	free(f->notes);
+	sheet_book_free(f->wb);
+	memset(f, 0, sizeof *f);
+}
+
+/* ---- notes: open addressing, linear probing; never deleted, only emptied */
+
+static size_t note_hash(uint64_t key, size_t cap)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdULL;
+	key ^= key >> 33;
+	return (size_t)key & (cap - 1);
+}
+
+static struct sheet_note *note_find(const struct sheet_file *f, uint64_t key)
+{
+	if (f->capnotes == 0)
+		return NULL;
+	for (size_t i = note_hash(key, f->capnotes);; i = (i + 1) & (f->capnotes - 1)) {
+		if (f->notes[i].key == key)
+			return &f->notes[i];
+		if (f->notes[i].key == 0)
+			return NULL;
+	}
+}
+
+static struct sheet_note *note_get(struct sheet_file *f, uint64_t key)
+{
+	struct sheet_note *n = note_find(f, key);
+	size_t i;
+
+	if (n)
+		return n;
+	if ((f->nnotes + 1) * 4 > f->capnotes * 3) {
+		struct sheet_note *old = f->notes;
+		size_t oldcap = f->capnotes;
+
+		f->capnotes = oldcap ? oldcap * 2 : 64;
+		f->notes = xcalloc(f->capnotes, sizeof *f->notes);
+		for (size_t k = 0; k < oldcap; k++) {
+			if (old[k].key == 0)
+				continue;
+			for (i = note_hash(old[k].key, f->capnotes); f->notes[i].key;
+			     i = (i + 1) & (f->capnotes - 1))
+				;
+			f->notes[i] = old[k];
+		}
+		free(old);
+	}
+	for (i = note_hash(key, f->capnotes); f->notes[i].key; i = (i + 1) & (f->capnotes - 1))
+		;
+	f->notes[i].key = key;
+	f->nnotes++;
+	return &f->notes[i];
+}
+
+const struct sheet_note *sheet_file_note(const struct sheet_file *f, uint32_t row, uint32_t col)
+{
+	const struct sheet_note *n = note_find(f, NOTE_KEY(row, col));
+
+	return n && (n->date || n->src) ? n : NULL;
+}
+
+/* ---- numbers and dates -------------------------------------------------- */
+
+void sheet_io_num(double v, char *buf, size_t n)
+{
+	if (v == 0) /* also -0 */
+		v = 0;
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, n, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+/* Plain decimals, exponents and a leading sign; no spaces, no thousands
+ * separators, no percent. */
+static int csv_number(const char *s, size_t len, double *out)
+{
+	size_t i = 0, digits = 0;
+	char tmp[64];
+	double v;
+
+	if (len == 0 || len >= sizeof tmp)
+		return 0;
+	if (s[i] == '+' || s[i] == '-')
+		i++;
+	while (i < len && isdigit((unsigned char)s[i]))
+		i++, digits++;
+	if (i < len && s[i] == '.') {
+		i++;
+		while (i < len && isdigit((unsigned char)s[i]))
+			i++, digits++;
+	}
+	if (digits == 0)
+		return 0;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		size_t ed = 0;
+
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		while (i < len && isdigit((unsigned char)s[i]))
+			i++, ed++;
+		if (ed == 0)
+			return 0;
+	}
+	if (i != len)
+		return 0;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	v = strtod(tmp, NULL);
+	if (!isfinite(v))
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static long days_from_civil(long y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + (long)doe - 719468;
+}
+
+static void civil_from_days(long z, long *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (long)yoe + era * 400 + (*m <= 2);
+}
+
+#define SERIAL_MAX 2958465 /* 9999-12-31 */
+
+int sheet_io_date_parse(const char *s, size_t len, double *serial)
+{
+	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	long y;
+	unsigned m, d;
+
+	if (len != 10 || s[4] != '-' || s[7] != '-')
+		return E_PARSE;
+	for (size_t i = 0; i < len; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return E_PARSE;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return E_PARSE;
+	if (m == 2 && d == 29 && y == 1900) {
+		*serial = 60; /* Excel's 1900-02-29, kept for compatibility */
+		return 0;
+	}
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return E_PARSE;
+	long days = days_from_civil(y, m, d);
+
+	if (days < days_from_civil(1900, 3, 1))
+		*serial = (double)(days - days_from_civil(1899, 12, 31));
+	else
+		*serial = (double)(days - days_from_civil(1899, 12, 30));
+	return 0;
+}
+
+int sheet_io_date_text(double serial, char *buf, size_t n)
+{
+	long y;
+	unsigned m, d;
+
+	if (!(serial >= 1 && serial <= SERIAL_MAX) || serial != floor(serial))
+		return E_RANGE;
+	if (serial == 60) {
+		snprintf(buf, n, "1900-02-29");
+		return 0;
+	}
+	if (serial < 60)
+		civil_from_days(days_from_civil(1899, 12, 31) + (long)serial, &y, &m, &d);
+	else
+		civil_from_days(days_from_civil(1899, 12, 30) + (long)serial, &y, &m, &d);
+	snprintf(buf, n, "%04ld-%02u-%02u", y, m, d);
+	return 0;
+}
+
+/* ---- input ------------------------------------------------------------- */
+
+int sheet_file_input(struct sheet_file *f, uint32_t row, uint32_t col, const char *s, size_t len,
+		     int quoted, int strict, struct err *e)
+{
+	struct sheet_note *note = note_find(f, NOTE_KEY(row, col));
+	double v;
+	int rc;
+
+	if (note)
+		note_clear(note);
+	if (len > 1 && s[0] == '=') {
+		char *src = xstrndup(s, len);
+		struct err pe;
+
+		err_clear(&pe);
+		rc = sheet_set_formula(f->wb, f->sheet, row, col, src, &pe);
+		if (rc == E_PARSE && !strict) {
+			note = note_get(f, NOTE_KEY(row, col));
+			note->src = src;
+			note->msg = xstrdup(pe.msg);
+			return sheet_set_error(f->wb, f->sheet, row, col, SHEET_ERR_NAME);
+		}
+		free(src);
+		if (rc != 0 && e)
+			*e = pe;
+		return rc;
+	}
+	if (len == 0)
+		return sheet_clear(f->wb, f->sheet, row, col);
+	if (!quoted) {
+		if ((len == 4 && strncasecmp(s, "TRUE", 4) == 0) ||
+		    (len == 5 && strncasecmp(s, "FALSE", 5) == 0))
+			return sheet_set_bool(f->wb, f->sheet, row, col, len == 4);
+		if (csv_number(s, len, &v))
+			return sheet_set_number(f->wb, f->sheet, row, col, v);
+		if (sheet_io_date_parse(s, len, &v) == 0) {
+			note_get(f, NOTE_KEY(row, col))->date = 1;
+			return sheet_set_number(f->wb, f->sheet, row, col, v);
+		}
+	}
+	if (len > SHEET_MAX_TEXT * 4)
+		len = SHEET_MAX_TEXT * 4;
+	char *t = xstrndup(s, len);
+
+	rc = sheet_set_text(f->wb, f->sheet, row, col, t);
+	free(t);
+	return rc;
+}
+
+struct load_ctx {
+	struct sheet_file *f;
+	struct err *e;
+};
+
+static int load_field(const struct csv_field *fl, void *arg)
+{
+	struct load_ctx *lc = arg;
+
+	if (fl->row >= (long)SHEET_MAX_ROWS || fl->col >= (long)SHEET_MAX_COLS)
+		return err_set(lc->e, E_RANGE, "line %ld: more than %u rows or %u columns",
+			       fl->line, SHEET_MAX_ROWS, SHEET_MAX_COLS);
+	return sheet_file_input(lc->f, (uint32_t)fl->row, (uint32_t)fl->col, fl->text, fl->len,
+				fl->quoted, 0, lc->e);
+}
+
+int sheet_csv_load(struct sheet_file *f, const char *data, size_t len, char delim,
+		   struct err *e)
+{
+	struct csv_opts o = { delim, NULL };
+	struct load_ctx lc = { f, e };
+	char used = delim;
+	int rc;
+
+	sheet_recalc_suspend(f->wb);
+	rc = csv_read(data, len, &o, load_field, &lc, &used, NULL, e);
+	sheet_recalc_resume(f->wb);
+	if (rc == 0 && used)
+		f->delim = used;
+	return rc;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void value_text(const struct sheet_file *f, uint32_t row, uint32_t col,
+		       const struct sheet_value *v, struct buf *out)
+{
+	const struct sheet_note *n;
+	char tmp[40];
+
+	switch (v->type) {
+	case SHEET_NUM:
+		n = sheet_file_note(f, row, col);
+		if (n && n->date && sheet_io_date_text(v->num, tmp, sizeof tmp) == 0) {
+			buf_adds(out, tmp);
+			break;
+		}
+		sheet_io_num(v->num, tmp, sizeof tmp);
+		buf_adds(out, tmp);
+		break;
+	case SHEET_TEXT:
+		buf_adds(out, v->str ? v->str : "");
+		break;
+	case SHEET_BOOL:
+		buf_adds(out, v->num != 0 ? "TRUE" : "FALSE");
+		break;
+	case SHEET_ERROR:
+		buf_adds(out, sheet_err_text(v->err));
+		break;
+	default:
+		break;
+	}
+}
+
+void sheet_file_value_text(const struct sheet_file *f, uint32_t row, uint32_t col,
+			   struct buf *out)
+{
+	struct sheet_value v;
+
+	sheet_get(f->wb, f->sheet, row, col, &v);
+	value_text(f, row, col, &v, out);
+}
+
+/* Would this text read back as something other than text? */
+static int text_retypes(const char *s, size_t len)
+{
+	double v;
+
+	return (len == 4 && strncasecmp(s, "TRUE", 4) == 0) ||
+	       (len == 5 && strncasecmp(s, "FALSE", 5) == 0) || csv_number(s, len, &v) ||
+	       sheet_io_date_parse(s, len, &v) == 0;
+}
+
+static void write_quoted(struct buf *out, const char *s, size_t len)
+{
+	buf_addc(out, '"');
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"')
+			buf_addc(out, '"');
+		buf_addc(out, s[i]);
+	}
+	buf_addc(out, '"');
+}
+
+const char *sheet_file_formula(const struct sheet_file *f, uint32_t row, uint32_t col)
+{
+	const struct sheet_note *n = sheet_file_note(f, row, col);
+	const struct sheet_block *b;
+	size_t i;
+
+	if (n && n->src)
+		return n->src;
+	if (!sheet_is_formula(f->wb, f->sheet, row, col))
+		return NULL;
+	b = sheet_block_at(f->wb, f->sheet, row, col);
+	i = row % SHEET_BLOCK;
+	return b ? f->wb->fs[b->slot[i].u].src : NULL;
+}
+
+void sheet_csv_write(const struct sheet_file *f, struct buf *out, enum sheet_csv_mode mode)
+{
+	uint32_t rows, cols;
+	struct buf cell;
+
+	buf_init(&cell);
+	sheet_extent(f->wb, f->sheet, &rows, &cols);
+	for (uint32_t r = 0; r < rows; r++) {
+		uint32_t last = 0; /* one past the last non-empty cell of the row */
+
+		for (uint32_t c = 0; c < cols; c++) {
+			struct sheet_value v;
+
+			sheet_get(f->wb, f->sheet, r, c, &v);
+			if (v.type != SHEET_EMPTY)
+				last = c + 1;
+		}
+		for (uint32_t c = 0; c < last; c++) {
+			const char *src = mode == SHEET_CSV_FORMULAS ? sheet_file_formula(f, r, c) : NULL;
+			struct sheet_value v;
+
+			if (c > 0)
+				buf_addc(out, f->delim);
+			if (src) {
+				if (src[0] == '=')
+					csv_write_field(out, src, strlen(src), f->delim);
+				else {
+					buf_reset(&cell);
+					buf_addc(&cell, '=');
+					buf_adds(&cell, src);
+					csv_write_field(out, cell.data, cell.len, f->delim);
+				}
+				continue;
+			}
+			sheet_get(f->wb, f->sheet, r, c, &v);
+			buf_reset(&cell);
+			value_text(f, r, c, &v, &cell);
+			if (mode == SHEET_CSV_FORMULAS && v.type == SHEET_TEXT &&
+			    text_retypes(cell.data, cell.len))
+				write_quoted(out, cell.data, cell.len);
+			else
+				csv_write_field(out, cell.len ? cell.data : "", cell.len, f->delim);
+		}
+		buf_addc(out, '\n');
+	}
+	buf_free(&cell);
+}
