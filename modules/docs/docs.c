@@ -1,8 +1,281 @@
 /*
- * docs.c - the docs module: the text editor, with documents on the team share.
+ * docs.c - the docs module: the text editor on its tab, and the verbs.
+ * The [files] account (documents on the team share) still answers the
+ * `status` verb; the tab shows the editor (editor.c, drawn by view.c).
  */
-#include "modules/account.h"
+#include <stdlib.h>
+#include <string.h>
 
-ACCOUNT_MODULE(docs, .module = "docs", .section = "files", .title_key = "tab.docs",
-	       .required = "url",
-	       .who_keys = { "user" }, .server_keys = { "url" });
+#include "i18n/i18n.h"
+#include "modules/account.h"
+#include "modules/docs/buffer.h"
+#include "modules/docs/editor.h"
+#include "tui/tui.h"
+
+struct docs {
+	const struct module_env *env;
+	struct account *acct;
+	struct editor *ed;
+	int numbers; /* line numbers shown */
+	int pasting; /* between UI_KEY_PASTE_BEGIN and _END */
+};
+
+static const struct account docs_account = {
+	.module = "docs",
+	.section = "files",
+	.title_key = "tab.docs",
+	.required = "url",
+	.who_keys = { "user" },
+	.server_keys = { "url" },
+};
+
+static int docs_init(const struct module_env *env, void **state)
+{
+	struct docs *d = xcalloc(1, sizeof *d);
+
+	d->env = env;
+	d->acct = account_new(env, &docs_account);
+	d->ed = editor_new();
+	*state = d;
+	return 0;
+}
+
+static void docs_free(void *state)
+{
+	struct docs *d = state;
+
+	if (d == NULL)
+		return;
+	editor_free(d->ed);
+	account_free(d->acct);
+	free(d);
+}
+
+static void docs_draw(void *state, struct ui_area *area)
+{
+	struct docs *d = state;
+
+	docs_view_draw(d->ed, area, d->numbers);
+}
+
+static void say(struct docs *d, const char *text)
+{
+	if (d->env->message)
+		d->env->message(d->env->host, text);
+}
+
+static void save_key(struct docs *d)
+{
+	struct err e;
+	char t[600];
+
+	err_clear(&e);
+	if (editor_save(d->ed, NULL, &e) != 0) {
+		say(d, e.msg);
+		return;
+	}
+	say(d, trf(t, sizeof t, "docs.saved", TR_S(editor_path(d->ed))));
+}
+
+/* Text typed or pasted as a key: one code point, or Esc + code point for
+ * Alt (so a pasted escape sequence lands in the text, shown inert). */
+static int insert_key(struct docs *d, int key)
+{
+	char s[8];
+	size_t n = 0;
+
+	if (key & UI_MOD_ALT) {
+		s[n++] = '\033';
+		key &= ~UI_MOD_ALT;
+	}
+	switch (key) {
+	case UI_KEY_ENTER: s[n++] = '\n'; break;
+	case UI_KEY_TAB: s[n++] = '\t'; break;
+	case UI_KEY_ESC: s[n++] = '\033'; break;
+	case UI_KEY_BACKSPACE: s[n++] = 0x7f; break;
+	default:
+		if (key < 0 || key >= UI_KEY_BASE || key == 0)
+			return 0;
+		n += utf8_encode((unsigned)key, s + n);
+	}
+	editor_insert(d->ed, s, n);
+	return 1;
+}
+
+static int docs_key(void *state, int key)
+{
+	struct docs *d = state;
+	struct editor *ed = d->ed;
+
+	if (key == UI_KEY_PASTE_BEGIN) {
+		editor_paste_begin(ed);
+		d->pasting = 1;
+		return 1;
+	}
+	if (key == UI_KEY_PASTE_END) {
+		editor_paste_end(ed);
+		d->pasting = 0;
+		return 1;
+	}
+	if (d->pasting) {
+		/* Everything pasted is text, control characters included. */
+		if (key != UI_KEY_NONE && key != UI_KEY_RESIZE && key != UI_KEY_MOUSE)
+			insert_key(d, key);
+		return 1;
+	}
+	switch (key) {
+	case UI_KEY_LEFT: editor_move(ed, ED_LEFT); return 1;
+	case UI_KEY_RIGHT: editor_move(ed, ED_RIGHT); return 1;
+	case UI_KEY_UP: editor_move(ed, ED_UP); return 1;
+	case UI_KEY_DOWN: editor_move(ed, ED_DOWN); return 1;
+	case UI_KEY_HOME: editor_move(ed, ED_HOME); return 1;
+	case UI_KEY_END: editor_move(ed, ED_END); return 1;
+	case UI_KEY_PGUP: editor_move(ed, ED_PGUP); return 1;
+	case UI_KEY_PGDN: editor_move(ed, ED_PGDN); return 1;
+	case UI_KEY_HOME | UI_MOD_ALT:
+	case '<' | UI_MOD_ALT: editor_move(ed, ED_TOP); return 1;
+	case UI_KEY_END | UI_MOD_ALT:
+	case '>' | UI_MOD_ALT: editor_move(ed, ED_BOTTOM); return 1;
+	case 'b' | UI_MOD_ALT: editor_move(ed, ED_WORD_LEFT); return 1;
+	case 'f' | UI_MOD_ALT: editor_move(ed, ED_WORD_RIGHT); return 1;
+	case UI_KEY_BACKSPACE: editor_backspace(ed); return 1;
+	case UI_KEY_DELETE: editor_delete(ed); return 1;
+	case UI_KEY_ENTER: editor_insert(ed, "\n", 1); return 1;
+	case UI_KEY_TAB: editor_insert(ed, "\t", 1); return 1;
+	case UI_CTRL('s'): save_key(d); return 1;
+	case UI_CTRL('z'):
+		if (editor_undo(ed) != 0)
+			say(d, tr("docs.nothing_undo"));
+		return 1;
+	case UI_CTRL('y'):
+		if (editor_redo(ed) != 0)
+			say(d, tr("docs.nothing_redo"));
+		return 1;
+	}
+	/* Plain Esc is the shell's (Esc 3 switches tabs); Ctrl-letters we do
+	 * not bind are left alone. */
+	if (key == UI_KEY_ESC || (key >= 0 && key < 0x20) || key == 0x7f)
+		return 0;
+	if ((key & ~UI_MOD_ALT) >= 0x20 && (key & ~UI_MOD_ALT) < UI_KEY_BASE)
+		return insert_key(d, key);
+	return 0;
+}
+
+static int docs_taking_text(void *state)
+{
+	return 1;
+}
+
+static int usage(struct cmd_ctx *ctx, const char *use)
+{
+	char t[256];
+
+	return err_set(ctx->err, E_USAGE, "%s", trf(t, sizeof t, "err.usage", TR_S(use)));
+}
+
+static int cmd_open(struct docs *d, struct cmd_ctx *ctx, const char *path)
+{
+	char t[600];
+	int rc;
+
+	if (editor_modified(d->ed)) {
+		const char *name = editor_path(d->ed) ? editor_path(d->ed) : tr("docs.untitled");
+
+		trf(t, sizeof t, "docs.confirm_discard", TR_S(name));
+		if (ctx->confirm == NULL || ctx->confirm(t) != 1)
+			return err_set(ctx->err, E_CANCELLED, "%s", tr("docs.kept"));
+	}
+	rc = editor_open(d->ed, path, ctx->err);
+	if (rc != 0)
+		return rc;
+	fprintf(ctx->out, "%s\n",
+		trf(t, sizeof t, doc_buf_is_new(editor_buf(d->ed)) ? "docs.new_file" : "docs.opened",
+		    TR_S(path)));
+	return 0;
+}
+
+static int docs_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct docs *d = state;
+	const char *verb = argv[0];
+	char t[600];
+
+	if (strcmp(verb, "status") == 0) {
+		if (argc != 1)
+			return usage(ctx, "atrium docs status");
+		return account_cmd_status(d->acct, ctx);
+	}
+	if (strcmp(verb, "open") == 0 || strcmp(verb, "e") == 0 || strcmp(verb, "save") == 0 ||
+	    strcmp(verb, "w") == 0 || strcmp(verb, "numbers") == 0) {
+		if (!ctx->interactive)
+			return err_set(ctx->err, E_USAGE, "%s",
+				       trf(t, sizeof t, "docs.err.needs_screen", TR_S(verb)));
+	}
+	if (strcmp(verb, "open") == 0 || strcmp(verb, "e") == 0) {
+		if (argc != 2)
+			return usage(ctx, "docs open FILE");
+		return cmd_open(d, ctx, argv[1]);
+	}
+	if (strcmp(verb, "save") == 0 || strcmp(verb, "w") == 0) {
+		int rc;
+
+		if (argc > 2)
+			return usage(ctx, "docs save [FILE]");
+		rc = editor_save(d->ed, argc == 2 ? argv[1] : NULL, ctx->err);
+		if (rc != 0)
+			return rc;
+		fprintf(ctx->out, "%s\n", trf(t, sizeof t, "docs.saved", TR_S(editor_path(d->ed))));
+		return 0;
+	}
+	if (strcmp(verb, "numbers") == 0) {
+		if (argc != 1)
+			return usage(ctx, "docs numbers");
+		d->numbers = !d->numbers;
+		return 0;
+	}
+	return usage(ctx, "atrium docs status");
+}
+
+static void docs_status(void *state, struct module_status *st)
+{
+	struct docs *d = state;
+
+	account_mod_status(d->acct, st);
+}
+
+static const struct module_verb docs_verbs[] = {
+	{ "status", "", "verb.status" },
+	{ "open", "FILE", "verb.docs.open" },
+	{ "e", "FILE", "verb.docs.open" },
+	{ "save", "[FILE]", "verb.docs.save" },
+	{ "w", "[FILE]", "verb.docs.save" },
+	{ "numbers", "", "verb.docs.numbers" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct module_key docs_keys[] = {
+	{ "Left / Right / Up / Down", "key.docs.move" },
+	{ "M-b / M-f", "key.docs.word" },
+	{ "Home / End", "key.docs.line" },
+	{ "PgUp / PgDn", "key.docs.page" },
+	{ "M-< / M->", "key.docs.text" },
+	{ "Backspace / Delete", "key.docs.delete" },
+	{ "C-s", "key.docs.save" },
+	{ "C-z", "key.docs.undo" },
+	{ "C-y", "key.docs.redo" },
+	{ NULL, NULL },
+};
+
+const struct module docs_module = {
+	.name = "docs",
+	.title_key = "tab.docs",
+	.init = docs_init,
+	.free = docs_free,
+	.draw = docs_draw,
+	.key = docs_key,
+	.taking_text = docs_taking_text,
+	.command = docs_command,
+	.status = docs_status,
+	.verbs = docs_verbs,
+	.keys = docs_keys,
+};

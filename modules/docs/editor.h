@@ -1,0 +1,91 @@
+/*
+ * editor.h - the editor's model: one document buffer, the file it belongs
+ * to (or none: untitled), the cursor, the column vertical moves aim for,
+ * and the scroll position. Pure C (no curses): the view (view.c) draws
+ * from it and the module (docs.c) turns keys into these calls.
+ *
+ * Columns are display columns as the screen shows the line: clusters are
+ * measured with i18n's widths (CJK and emoji 2), a tab runs to the next
+ * multiple of EDITOR_TAB, a control character is one placeholder column.
+ * No soft wrap yet: a long line scrolls sideways to keep the cursor seen.
+ */
+#ifndef ATRIUM_DOCS_EDITOR_H
+#define ATRIUM_DOCS_EDITOR_H
+
+#include <stddef.h>
+
+#include "core/core.h"
+
+#define EDITOR_TAB 8
+
+struct doc_buf;
+struct editor;
+
+enum editor_move {
+	ED_LEFT,
+	ED_RIGHT,
+	ED_UP,
+	ED_DOWN,
+	ED_HOME,     /* start of the line */
+	ED_END,      /* end of the line */
+	ED_PGUP,
+	ED_PGDN,
+	ED_TOP,      /* start of the text */
+	ED_BOTTOM,   /* end of the text */
+	ED_WORD_LEFT,
+	ED_WORD_RIGHT,
+};
+
+/* An empty, untitled editor. */
+struct editor *editor_new(void);
+void editor_free(struct editor *ed);
+/* Open path in place of the current text (a missing file starts empty
+ * under that name). On failure the editor is unchanged. */
+int editor_open(struct editor *ed, const char *path, struct err *e);
+/* Save to path (NULL: the editor's own file) atomically, keeping an
+ * existing file's mode (0644 for a new one); the editor then belongs to
+ * that path and is unmodified. E_USAGE when untitled and path is NULL. */
+int editor_save(struct editor *ed, const char *path, struct err *e);
+
+const char *editor_path(const struct editor *ed); /* NULL: untitled */
+const struct doc_buf *editor_buf(const struct editor *ed);
+size_t editor_cursor(const struct editor *ed);
+int editor_modified(const struct editor *ed);
+
+/* Edits at the cursor. Typing one cluster at a time groups into words for
+ * undo; between editor_paste_begin and _end every insert is one group. */
+void editor_insert(struct editor *ed, const char *s, size_t len);
+void editor_paste_begin(struct editor *ed);
+void editor_paste_end(struct editor *ed);
+/* Delete one grapheme cluster before / after the cursor. */
+void editor_backspace(struct editor *ed);
+void editor_delete(struct editor *ed);
+/* 0, or E_NOTFOUND when there is nothing to undo / redo. */
+int editor_undo(struct editor *ed);
+int editor_redo(struct editor *ed);
+
+void editor_move(struct editor *ed, enum editor_move m);
+
+/* ---- layout, for the view -------------------------------------------------- */
+
+/* The text area's size (PgUp/PgDn move by rows - 1), and scroll so the
+ * cursor is inside it. */
+void editor_set_size(struct editor *ed, int rows, int cols);
+size_t editor_top(const struct editor *ed);  /* first line shown */
+size_t editor_left(const struct editor *ed); /* first column shown */
+/* Line of the cursor and its display column. */
+size_t editor_cursor_line(const struct editor *ed);
+size_t editor_cursor_col(const struct editor *ed);
+/* Append line's bytes (without its newline) to out. */
+void editor_line(const struct editor *ed, size_t line, struct buf *out);
+/* Columns of the cluster g starting at column col. */
+size_t editor_cluster_width(const char *g, size_t len, size_t col);
+
+/* ---- the view (view.c) ------------------------------------------------------ */
+
+struct ui_area;
+/* Draw the title bar and the visible lines into area and place the
+ * terminal cursor; line numbers in a gutter when numbers is set. */
+void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers);
+
+#endif

@@ -1,0 +1,100 @@
+#!/bin/bash
+# docs.sh - the Docs tab's editor in a real terminal (tmux): open a file
+# with ':docs open', type English and Chinese, ':' as text while Ctrl-E
+# still opens the command line, arrows (Up keeps the column), Backspace,
+# Ctrl-S saves the right bytes, escape sequences typed or pasted show
+# inert, a bracketed paste is one undo step, Ctrl-Z and Ctrl-Y, and the
+# title bar in Chinese.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/tui/tmux.lib
+
+cfg=$T_DIR/config
+"$ATRIUM_BIN" keygen "$T_DIR/store.key" >/dev/null
+printf '%s\n' "key_file = $T_DIR/store.key" > "$cfg"
+chmod 600 "$cfg"
+run="$ATRIUM_BIN --config $cfg --home $T_DIR/home"
+doc=$T_DIR/note.txt
+esc=$(printf '\033')
+
+# Bytes of a file as hex, to compare exactly.
+hex() { od -An -tx1 -v "$1" | tr -d ' \n'; }
+same_bytes() { # file printf-format
+	[ "$(hex "$1")" = "$(printf "$2" | od -An -tx1 -v | tr -d ' \n')" ]
+}
+
+t_session 80 24
+keys "$run" Enter
+wait_for "1 Mail  2 Chat  3 Docs  4 Sheets"
+keys M-3
+check "Alt-3 shows the editor, untitled" row_has 1 "untitled"
+
+keys C-e
+type_text "docs open $doc"; keys Enter
+check "':docs open FILE' opens a new file in the editor" row_has 1 "note.txt"
+check "the new file is not written until saved" test ! -e "$doc"
+
+type_text "Hello 世界"
+check "typed English and Chinese show" row_has 2 "Hello 世界"
+check "the title bar marks the text modified" row_has 1 "[modified]"
+type_text ":"
+check "':' types a colon while editing" row_has 2 "Hello 世界:"
+check "the position counts display columns (CJK is 2)" row_has 1 "Ln 1, Col 12"
+
+keys Enter
+type_text "second"
+keys Left Left Left BSpace
+check "Left and Backspace delete the character before the cursor" row_has 3 "seond"
+keys Up
+type_text "X"
+check "Up keeps the display column" row_has 2 "HeXllo 世界:"
+keys End Down
+type_text "!"
+check "End and Down go to the end of the next line" row_has 3 "seond!"
+
+keys C-s
+check "Ctrl-S says it saved" wait_for "Saved $doc"
+check "Ctrl-S clears the modified mark" wait_gone "[modified]"
+check "the saved file has the right bytes" same_bytes "$doc" 'HeXllo 世界:\nseond!'
+
+keys C-e
+type_text "version"; keys Enter
+check "Ctrl-E still opens the command line" wait_for "atrium 0.1.0"
+
+keys Enter
+type_text "typed ${esc}[2J here"
+check "an escape sequence typed shows inert" row_has 4 "typed ␛[2J here"
+keys Enter
+tmx set-buffer -b p "pasted ${esc}[31mred${esc}[0m end"
+tmx paste-buffer -p -b p -t t
+check "a bracketed paste shows inert" row_has 5 "pasted ␛[31mred␛[0m end"
+keys C-z
+check "Ctrl-Z undoes the whole paste at once" wait_gone "pasted"
+keys C-y
+check "Ctrl-Y redoes it" row_has 5 "pasted ␛[31mred␛[0m end"
+keys C-z C-z
+check "Ctrl-Z again undoes the paste and then the typed word" wait_gone "here"
+
+keys C-e
+type_text "docs w"; keys Enter
+check "':docs w' saves" wait_for "Saved $doc"
+check "escape bytes are saved as they are" same_bytes "$doc" 'HeXllo 世界:\nseond!\ntyped \033[2J '
+
+keys C-q
+atrium_gone
+
+# ---- Chinese ---------------------------------------------------------------
+t_session 80 24
+keys "$run --lang zh_Hans" Enter
+wait_for "文档"
+keys M-3
+check "the untitled title bar in Chinese" row_has 1 "未命名"
+type_text "中文"
+check "the modified mark in Chinese" row_has 1 "[已修改]"
+check "the position in Chinese" row_has 1 "第 1 行，第 5 列"
+keys C-s
+check "saving an untitled text asks for a name" wait_for "docs save FILE"
+keys C-q
+atrium_gone
+
+echo "1..$t_n"
+t_done
