@@ -226,6 +226,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "err.sheets.read", "cannot read {0}: {1}" },
 	{ "err.sheets.csv", "{0}: malformed CSV, nothing was changed: {1}" },
 	{ "err.sheets.formula", "{0}: the formula does not parse, nothing was changed: {1}" },
+	{ "prompt.quit_unsaved", "Unsaved changes in {0}. Quit anyway? [y/N] " },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -222,6 +222,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "err.sheets.read", "无法读取 {0}：{1}" },
 	{ "err.sheets.csv", "{0}：CSV 格式错误，未做任何更改：{1}" },
 	{ "err.sheets.formula", "{0}：公式有误，未做任何更改：{1}" },
+	{ "prompt.quit_unsaved", "{0}中有未保存的更改。仍要退出吗？[是(y)/否(N)] " },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -113,6 +113,9 @@ struct module {
 	int (*command)(void *state, struct cmd_ctx *ctx, int argc, char **argv);
 	void (*on_event)(void *state, const struct module_event *ev);
 	void (*status)(void *state, struct module_status *st);
+	/* True while the module holds work the user has not saved: the shell
+	 * asks before quitting. May be NULL. */
+	int (*unsaved)(void *state);
 
 	const struct module_verb *verbs; /* NULL-terminated by name */
 	const struct module_key *keys;   /* NULL-terminated by keys */

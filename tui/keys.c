@@ -14,6 +14,7 @@
 
 static MEVENT last_mouse;
 static int have_mouse;
+static int in_paste, last_cr; /* a pasted CR LF is one line end */
 
 void keys_setup(void)
 {
@@ -69,8 +70,22 @@ int keys_read(void)
 
 	if (r == ERR)
 		return UI_KEY_NONE;
-	if (r == KEY_CODE_YES)
-		return map_function_key((int)c);
+	if (r == KEY_CODE_YES) {
+		int k = map_function_key((int)c);
+
+		if (k == UI_KEY_PASTE_BEGIN || k == UI_KEY_PASTE_END)
+			in_paste = k == UI_KEY_PASTE_BEGIN;
+		last_cr = 0;
+		return k;
+	}
+	if (in_paste) {
+		int skip = c == '\n' && last_cr;
+
+		last_cr = c == '\r';
+		if (skip)
+			return keys_read();
+		return map_char(c);
+	}
 	if (c == 27) {
 		/* Esc followed at once by a key is Alt+key (Meta sends Esc). */
 		wint_t c2;

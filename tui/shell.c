@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "i18n/i18n.h"
@@ -30,6 +31,7 @@ struct shell {
 	char **pager;   /* command output lines, when shown */
 	int npager, pager_scroll;
 	int64_t esc_at; /* when a lone Esc was pressed */
+	int pasting;    /* between bracketed-paste markers */
 	int dirty;
 	int quit;
 	/* tui_ask in progress: its prompt, answer and state (0 asking,
@@ -373,6 +375,7 @@ done:
 /* ---- keys ---------------------------------------------------------------- */
 
 static void ask_key(struct shell *s, int key);
+static int confirm_quit(struct shell *s);
 
 static void overlay_scroll(int *scroll, int key, int page)
 {
@@ -399,6 +402,19 @@ static void handle_key(struct shell *s, int key)
 	s->dirty = 1;
 	if (s->ask_prompt && s->ask_state == 0) {
 		ask_key(s, key);
+		return;
+	}
+	/* Pasted text is text: none of it may act as a shell key (a pasted
+	 * BEL would open help, ESC 1 switch tabs). */
+	if (key == UI_KEY_PASTE_BEGIN)
+		s->pasting = 1;
+	if (s->pasting) {
+		if (key == UI_KEY_PASTE_END)
+			s->pasting = 0;
+		if (cmdline_active(s->cmd))
+			cmdline_key(s->cmd, key, s->h);
+		else if (m && m->key && !s->help && !s->pager)
+			m->key(st, key);
 		return;
 	}
 	/* We resize on SIGWINCH; resizeterm then queues KEY_RESIZE, which
@@ -487,7 +503,7 @@ static void handle_key(struct shell *s, int key)
 		s->help_scroll = 0;
 		return;
 	case ACT_QUIT:
-		s->quit = 1;
+		s->quit = confirm_quit(s);
 		return;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
@@ -564,6 +580,25 @@ void tui_quit(void)
 {
 	if (the_shell)
 		the_shell->quit = 1;
+}
+
+/* Ctrl-Q with unsaved work asks first. */
+static int confirm_quit(struct shell *s)
+{
+	char q[300], answer[16];
+
+	for (int i = 0; i < s->h->nmodules; i++) {
+		const struct module *m = s->h->modules[i];
+
+		if (!m->unsaved || !m->unsaved(s->h->states[i]))
+			continue;
+		trf(q, sizeof q, "prompt.quit_unsaved", TR_S(tr(m->title_key)));
+		if (tui_ask(q, 0, answer, sizeof answer) != 0)
+			return 0;
+		return !strcasecmp(answer, "y") || !strcasecmp(answer, "yes") ||
+		       !strcmp(answer, "是");
+	}
+	return 1;
 }
 
 static void on_input(int fd, int events, void *arg)

@@ -266,6 +266,13 @@ static const struct module_key docs_keys[] = {
 	{ NULL, NULL },
 };
 
+static int docs_unsaved(void *state)
+{
+	struct docs *d = state;
+
+	return editor_modified(d->ed);
+}
+
 const struct module docs_module = {
 	.name = "docs",
 	.title_key = "tab.docs",
@@ -276,6 +283,7 @@ const struct module docs_module = {
 	.taking_text = docs_taking_text,
 	.command = docs_command,
 	.status = docs_status,
+	.unsaved = docs_unsaved,
 	.verbs = docs_verbs,
 	.keys = docs_keys,
 };

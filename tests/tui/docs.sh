@@ -94,7 +94,19 @@ check "the position in Chinese" row_has 1 "第 1 行，第 5 列"
 keys C-s
 check "saving an untitled text asks for a name" wait_for "docs save FILE"
 keys C-q
-atrium_gone
+check "Ctrl-Q with unsaved text asks first (in Chinese too)" wait_for "中有未保存的更改"
+keys n Enter
+check "... and answering no keeps atrium running" bash -c "sleep 0.3; pgrep -x atrium >/dev/null"
+
+# A paste is text through and through: a pasted BEL must not open help,
+# and a pasted CR LF is one line end.
+tmx send-keys -t t -l "$(printf '\033[200~a\007b\r\nc\033[201~')"
+check "a pasted BEL does not open help" bash -c "$(declare -f screen tmx); T_SOCK=$T_SOCK; sleep 0.4; ! screen | grep -q '帮助 —'"
+check "a pasted CR LF is one line end" row_has 3 "c"
+keys C-q
+wait_for "中有未保存的更改"
+keys y Enter
+check "answering yes quits" atrium_gone
 
 echo "1..$t_n"
 t_done
