@@ -227,6 +227,18 @@ const struct tr_entry tr_cat_en[] = {
 	{ "err.sheets.csv", "{0}: malformed CSV, nothing was changed: {1}" },
 	{ "err.sheets.formula", "{0}: the formula does not parse, nothing was changed: {1}" },
 	{ "prompt.quit_unsaved", "Unsaved changes in {0}. Quit anyway? [y/N] " },
+	{ "docs.recovered", "[recovered]" },
+	{ "docs.recover.offer", "Recovered unsaved changes from {0}: Ctrl-K keep, Ctrl-D discard" },
+	{ "docs.recover.offer_changed", "Recovered unsaved changes from {0}; the file changed on disk since: Ctrl-K keep, Ctrl-D discard" },
+	{ "docs.recover.kept", "Kept the recovered text; Ctrl-S saves it" },
+	{ "docs.recover.discarded", "Discarded the recovered text; the file is shown as saved" },
+	{ "docs.no_journal", "The store is locked: unsaved changes are not journalled for crash recovery" },
+	{ "docs.journal_failed", "Unsaved changes not journalled for crash recovery: {0}" },
+	{ "docs.find", "Find: " },
+	{ "docs.find.count", "Find [{0} of {1}]: " },
+	{ "docs.find.none", "Find [not found]: " },
+	{ "key.docs.find", "Find (Enter or Down: next, Up: previous, Esc: close)" },
+	{ "key.docs.recover", "Keep or discard recovered unsaved changes" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -223,6 +223,18 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "err.sheets.csv", "{0}：CSV 格式错误，未做任何更改：{1}" },
 	{ "err.sheets.formula", "{0}：公式有误，未做任何更改：{1}" },
 	{ "prompt.quit_unsaved", "{0}中有未保存的更改。仍要退出吗？[是(y)/否(N)] " },
+	{ "docs.recovered", "[已恢复]" },
+	{ "docs.recover.offer", "已恢复 {0} 的未保存的更改：Ctrl-K 保留，Ctrl-D 丢弃" },
+	{ "docs.recover.offer_changed", "已恢复 {0} 的未保存的更改；此后文件在磁盘上已被修改：Ctrl-K 保留，Ctrl-D 丢弃" },
+	{ "docs.recover.kept", "已保留恢复的文本；按 Ctrl-S 保存" },
+	{ "docs.recover.discarded", "已丢弃恢复的文本；显示的是已保存的文件" },
+	{ "docs.no_journal", "存储已锁定：未保存的更改不会记录，崩溃后无法恢复" },
+	{ "docs.journal_failed", "未能记录未保存的更改以供崩溃恢复：{0}" },
+	{ "docs.find", "查找：" },
+	{ "docs.find.count", "查找 [第 {0} 个，共 {1} 个]：" },
+	{ "docs.find.none", "查找 [未找到]：" },
+	{ "key.docs.find", "查找（Enter 或下箭头：下一个，上箭头：上一个，Esc：关闭）" },
+	{ "key.docs.recover", "保留或丢弃恢复的未保存的更改" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

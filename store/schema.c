@@ -38,6 +38,10 @@ const char *const store_cache_migrations[] = {
 	" path TEXT NOT NULL, is_dir INTEGER NOT NULL DEFAULT 0, etag TEXT, size INTEGER,"
 	" mtime INTEGER, base_blob TEXT, local_blob TEXT, dirty INTEGER NOT NULL DEFAULT 0,"
 	" listed_at INTEGER, UNIQUE(share, path));",
+
+	/* 2 -> 3: the docs editor's crash-recovery journal (modules/docs/recover.c) */
+	"CREATE TABLE doc_journal(path TEXT PRIMARY KEY, base_size INTEGER,"
+	" base_mtime INTEGER, base_hash BLOB, text BLOB NOT NULL, updated INTEGER NOT NULL);",
 };
 const int store_cache_version = (int)nitems(store_cache_migrations);
 

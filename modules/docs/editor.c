@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "i18n/i18n.h"
 #include "modules/docs/buffer.h"
@@ -24,7 +25,26 @@ struct editor {
 	size_t left;    /* first column shown */
 	int rows, cols; /* the text area, from the view */
 	int pasting;
+	unsigned long changes; /* bumped by every edit, open and save */
+	int64_t base_size;     /* the file at open or save; -1: none */
+	int64_t base_mtime;
+	int recovered;         /* the text came from the recovery journal */
+	size_t mark, mark_len; /* a range the view highlights (a match) */
 };
+
+static void end_typing(struct editor *ed);
+
+/* Remember the file's size and mtime as we last read or wrote it. */
+static void note_base(struct editor *ed)
+{
+	struct stat st;
+
+	ed->base_size = ed->base_mtime = -1;
+	if (ed->path && stat(ed->path, &st) == 0) {
+		ed->base_size = (int64_t)st.st_size;
+		ed->base_mtime = (int64_t)st.st_mtime;
+	}
+}
 
 struct editor *editor_new(void)
 {
@@ -34,6 +54,7 @@ struct editor *editor_new(void)
 	ed->want_col = -1;
 	ed->rows = 20;
 	ed->cols = 80;
+	ed->base_size = ed->base_mtime = -1;
 	return ed;
 }
 
@@ -62,7 +83,41 @@ int editor_open(struct editor *ed, const char *path, struct err *e)
 	ed->want_col = -1;
 	ed->top = ed->left = 0;
 	ed->pasting = 0;
+	ed->changes++;
+	ed->recovered = 0;
+	ed->mark_len = 0;
+	note_base(ed);
 	return 0;
+}
+
+void editor_reset(struct editor *ed)
+{
+	doc_buf_free(ed->b);
+	ed->b = doc_buf_new_empty();
+	free(ed->path);
+	ed->path = NULL;
+	ed->cur = 0;
+	ed->want_col = -1;
+	ed->top = ed->left = 0;
+	ed->pasting = 0;
+	ed->changes++;
+	ed->recovered = 0;
+	ed->mark_len = 0;
+	note_base(ed);
+}
+
+void editor_replace_all(struct editor *ed, const char *text, size_t len)
+{
+	editor_paste_end(ed);
+	doc_buf_group_begin(ed->b);
+	doc_buf_delete(ed->b, 0, doc_buf_len(ed->b));
+	doc_buf_insert(ed->b, 0, text, len);
+	doc_buf_group_end(ed->b);
+	ed->cur = 0;
+	ed->want_col = -1;
+	ed->top = ed->left = 0;
+	ed->mark_len = 0;
+	ed->changes++;
 }
 
 int editor_save(struct editor *ed, const char *path, struct err *e)
@@ -83,6 +138,9 @@ int editor_save(struct editor *ed, const char *path, struct err *e)
 	if (path != ed->path)
 		xstrset(&ed->path, path);
 	doc_buf_mark_saved(ed->b);
+	ed->changes++;
+	ed->recovered = 0;
+	note_base(ed);
 	return 0;
 }
 
@@ -104,6 +162,46 @@ size_t editor_cursor(const struct editor *ed)
 int editor_modified(const struct editor *ed)
 {
 	return doc_buf_modified(ed->b);
+}
+
+unsigned long editor_changes(const struct editor *ed)
+{
+	return ed->changes;
+}
+
+void editor_base(const struct editor *ed, int64_t *size, int64_t *mtime)
+{
+	*size = ed->base_size;
+	*mtime = ed->base_mtime;
+}
+
+int editor_recovered(const struct editor *ed)
+{
+	return ed->recovered;
+}
+
+void editor_set_recovered(struct editor *ed, int on)
+{
+	ed->recovered = on;
+}
+
+void editor_set_cursor(struct editor *ed, size_t off)
+{
+	end_typing(ed);
+	ed->cur = off < doc_buf_len(ed->b) ? off : doc_buf_len(ed->b);
+	ed->want_col = -1;
+}
+
+void editor_set_mark(struct editor *ed, size_t off, size_t len)
+{
+	ed->mark = off;
+	ed->mark_len = len;
+}
+
+size_t editor_mark(const struct editor *ed, size_t *len)
+{
+	*len = ed->mark_len;
+	return ed->mark;
 }
 
 /* ---- columns ------------------------------------------------------------------------ */
@@ -218,8 +316,10 @@ static void end_typing(struct editor *ed)
 
 void editor_insert(struct editor *ed, const char *s, size_t len)
 {
-	if (doc_buf_insert(ed->b, ed->cur, s, len) == 0)
+	if (doc_buf_insert(ed->b, ed->cur, s, len) == 0) {
 		ed->cur += len;
+		ed->changes++;
+	}
 	ed->want_col = -1;
 }
 
@@ -241,8 +341,10 @@ void editor_backspace(struct editor *ed)
 {
 	size_t p = doc_buf_prev_grapheme(ed->b, ed->cur);
 
-	if (p < ed->cur && doc_buf_delete(ed->b, p, ed->cur - p) == 0)
+	if (p < ed->cur && doc_buf_delete(ed->b, p, ed->cur - p) == 0) {
 		ed->cur = p;
+		ed->changes++;
+	}
 	ed->want_col = -1;
 }
 
@@ -250,8 +352,8 @@ void editor_delete(struct editor *ed)
 {
 	size_t n = doc_buf_next_grapheme(ed->b, ed->cur);
 
-	if (n > ed->cur)
-		doc_buf_delete(ed->b, ed->cur, n - ed->cur);
+	if (n > ed->cur && doc_buf_delete(ed->b, ed->cur, n - ed->cur) == 0)
+		ed->changes++;
 	ed->want_col = -1;
 }
 
@@ -262,6 +364,8 @@ int editor_undo(struct editor *ed)
 	editor_paste_end(ed);
 	rc = doc_buf_undo(ed->b, &ed->cur);
 	ed->want_col = -1;
+	if (rc == 0)
+		ed->changes++;
 	return rc;
 }
 
@@ -272,6 +376,8 @@ int editor_redo(struct editor *ed)
 	editor_paste_end(ed);
 	rc = doc_buf_redo(ed->b, &ed->cur);
 	ed->want_col = -1;
+	if (rc == 0)
+		ed->changes++;
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #define ATRIUM_DOCS_EDITOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/core.h"
 
@@ -47,10 +48,32 @@ int editor_open(struct editor *ed, const char *path, struct err *e);
  * that path and is unmodified. E_USAGE when untitled and path is NULL. */
 int editor_save(struct editor *ed, const char *path, struct err *e);
 
+/* Back to an empty, untitled editor. */
+void editor_reset(struct editor *ed);
+/* Replace the whole text (one undo step), cursor at the start: recovery
+ * puts the journalled text in this way, so undo gives the file back. */
+void editor_replace_all(struct editor *ed, const char *text, size_t len);
+
 const char *editor_path(const struct editor *ed); /* NULL: untitled */
 const struct doc_buf *editor_buf(const struct editor *ed);
 size_t editor_cursor(const struct editor *ed);
 int editor_modified(const struct editor *ed);
+/* A counter that moves with every edit, undo, open and save: the journal
+ * writes only when it moved. */
+unsigned long editor_changes(const struct editor *ed);
+/* The file's size and mtime when opened or last saved; -1 when there was
+ * no file. */
+void editor_base(const struct editor *ed, int64_t *size, int64_t *mtime);
+/* The text came from the recovery journal (the title says so); cleared by
+ * open and save. */
+int editor_recovered(const struct editor *ed);
+void editor_set_recovered(struct editor *ed, int on);
+/* Put the cursor at off (clamped to the text; off must be a cluster
+ * boundary, as a search match's start is). */
+void editor_set_cursor(struct editor *ed, size_t off);
+/* A range the view highlights (the current match); len 0 for none. */
+void editor_set_mark(struct editor *ed, size_t off, size_t len);
+size_t editor_mark(const struct editor *ed, size_t *len);
 
 /* Edits at the cursor. Typing one cluster at a time groups into words for
  * undo; between editor_paste_begin and _end every insert is one group. */
@@ -84,8 +107,17 @@ size_t editor_cluster_width(const char *g, size_t len, size_t col);
 /* ---- the view (view.c) ------------------------------------------------------ */
 
 struct ui_area;
-/* Draw the title bar and the visible lines into area and place the
- * terminal cursor; line numbers in a gutter when numbers is set. */
-void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers);
+/* A line under the text: a notice, or a prompt (find) that takes the
+ * terminal cursor at its end. text NULL: no line. */
+struct docs_view_line {
+	const char *text;
+	int prompt;
+	int warn; /* drawn as a warning */
+};
+/* Draw the title bar, the visible lines (the editor's mark highlighted)
+ * and the bottom line into area and place the terminal cursor; line
+ * numbers in a gutter when numbers is set. bottom may be NULL. */
+void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
+		    const struct docs_view_line *bottom);
 
 #endif

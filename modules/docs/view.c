@@ -35,13 +35,21 @@ static void draw_title(struct editor *ed, struct ui_area *area, int w)
 
 		x += 2;
 		if (x < w - pw - 2)
+			x += ui_put(area, 0, x, w - pw - 2 - x, mark, strlen(mark), UI_BAR);
+	}
+	if (editor_recovered(ed)) {
+		const char *mark = tr("docs.recovered");
+
+		x += 1;
+		if (x < w - pw - 2)
 			ui_put(area, 0, x, w - pw - 2 - x, mark, strlen(mark), UI_BAR);
 	}
 }
 
-/* Draw one line's visible part: columns [left, left + cols) at x0. */
+/* Draw one line's visible part: columns [left, left + cols) at x0; the
+ * bytes [mark, mark_end) of the line are highlighted. */
 static void draw_line(struct ui_area *area, int y, int x0, const char *s, size_t len,
-		      size_t left, size_t cols)
+		      size_t left, size_t cols, size_t mark, size_t mark_end)
 {
 	size_t col = 0;
 
@@ -51,23 +59,34 @@ static void draw_line(struct ui_area *area, int y, int x0, const char *s, size_t
 
 		/* Tabs stay blank; a wide cluster cut by either edge too. */
 		if (col >= left && col + w <= left + cols && w > 0 && s[off] != '\t')
-			ui_put(area, y, x0 + (int)(col - left), (int)w, s + off, g, UI_NORMAL);
+			ui_put(area, y, x0 + (int)(col - left), (int)w, s + off, g,
+			       off >= mark && off < mark_end ? UI_SELECTED : UI_NORMAL);
 		col += w;
 		off += g;
 	}
 }
 
-void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers)
+void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
+		    const struct docs_view_line *bottom)
 {
-	int h = ui_area_h(area), w = ui_area_w(area), gutter = 0, rows;
+	int h = ui_area_h(area), w = ui_area_w(area), gutter = 0, rows, px = 0;
 	const struct doc_buf *b = editor_buf(ed);
-	size_t lines = doc_buf_lines(b), top;
+	size_t lines = doc_buf_lines(b), top, mark, mark_len;
 	struct buf text;
 
 	ui_clear(area, UI_NORMAL);
-	if (h < 2 || w < 4)
+	if (bottom && bottom->text == NULL)
+		bottom = NULL;
+	if (h < (bottom ? 3 : 2) || w < 4)
 		return;
-	rows = h - 1;
+	rows = h - (bottom ? 2 : 1);
+	if (bottom) {
+		enum ui_role role = bottom->warn ? UI_WARN : UI_BAR;
+
+		ui_clear_row(area, h - 1, role);
+		px = ui_put(area, h - 1, 0, w - 1, bottom->text, strlen(bottom->text), role);
+	}
+	mark = editor_mark(ed, &mark_len);
 	if (numbers) {
 		char n[32];
 
@@ -88,12 +107,21 @@ void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers)
 			snprintf(n, sizeof n, "%*zu", gutter - 1, line + 1);
 			ui_puts(area, 1 + r, 0, n, UI_DIM);
 		}
+		size_t start = doc_buf_line_start(b, line), ms = 0, me = 0;
+
+		if (mark_len && mark + mark_len > start) {
+			ms = mark > start ? mark - start : 0;
+			me = mark + mark_len - start;
+		}
 		buf_reset(&text);
 		editor_line(ed, line, &text);
 		draw_line(area, 1 + r, gutter, text.data, text.len, editor_left(ed),
-			  (size_t)(w - gutter));
+			  (size_t)(w - gutter), ms, me);
 	}
 	buf_free(&text);
-	ui_cursor(area, 1 + (int)(editor_cursor_line(ed) - top),
-		  gutter + (int)(editor_cursor_col(ed) - editor_left(ed)));
+	if (bottom && bottom->prompt)
+		ui_cursor(area, h - 1, px < w ? px : w - 1);
+	else
+		ui_cursor(area, 1 + (int)(editor_cursor_line(ed) - top),
+			  gutter + (int)(editor_cursor_col(ed) - editor_left(ed)));
 }

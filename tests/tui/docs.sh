@@ -108,5 +108,57 @@ wait_for "中有未保存的更改"
 keys y Enter
 check "answering yes quits" atrium_gone
 
+# ---- crash recovery and find ----------------------------------------------
+# Type into a file, wait past a journal tick, SIGKILL atrium: the next
+# start offers the text back, marked recovered; Ctrl-K keeps it and
+# Ctrl-S saves it. The file itself is never touched by the journal.
+# A home of its own: the untitled text quit above is journalled in the
+# first home and would be offered back there.
+crash=$T_DIR/crash.txt
+printf 'line one\n' > "$crash"
+run="$ATRIUM_BIN --config $cfg --home $T_DIR/home2"
+t_session 80 24
+keys "$run" Enter
+wait_for "1 Mail  2 Chat  3 Docs  4 Sheets"
+keys M-3
+keys C-e
+type_text "docs open $crash"; keys Enter
+row_has 1 "crash.txt"
+type_text "unsaved 中文 "
+check "typed into the file" row_has 2 "unsaved 中文 line one"
+sleep 1.6
+kill -9 "$(atrium_pid)"
+check "SIGKILL ends atrium" atrium_gone
+check "the journal never writes the user's file" same_bytes "$crash" 'line one\n'
+keys "stty sane; clear" Enter
+keys "$run" Enter
+wait_for "1 Mail  2 Chat  3 Docs  4 Sheets"
+keys M-3
+keys C-e
+type_text "docs open $crash"; keys Enter
+check "reopening shows the recovered text" row_has 2 "unsaved 中文 line one"
+check "... marked recovered in the title bar" row_has 1 "[recovered]"
+check "... with a one-key choice" wait_for "Ctrl-K keep, Ctrl-D discard"
+keys C-k
+check "Ctrl-K keeps the recovered text" wait_gone "Ctrl-D discard"
+keys C-s
+check "Ctrl-S saves it" wait_for "Saved $crash"
+check "the file holds the recovered text" same_bytes "$crash" 'unsaved 中文 line one\n'
+check "saving clears the recovered mark" wait_gone "[recovered]"
+
+keys C-f
+type_text "line"
+check "Ctrl-F finds as you type, with a count" wait_for "Find [1 of 1]: line"
+type_text "x"
+check "a missing needle says not found" wait_for "Find [not found]: linex"
+keys BSpace Escape
+check "Esc closes the find prompt" wait_gone "Find ["
+type_text "Z"
+check "the cursor stays at the match" row_has 2 "unsaved 中文 Zline one"
+keys C-q
+wait_for "Quit anyway"
+keys y Enter
+check "quits after asking" atrium_gone
+
 echo "1..$t_n"
 t_done
