@@ -1,6 +1,8 @@
 /*
- * cmd.c - the sheets verbs that work on files: convert, get, set. The
- * status verb is the account's (account.c); sheets.c routes to both.
+ * cmd.c - the sheets verbs that work on files: convert, get, set; and the
+ * verbs of the grid on the Sheets tab: open, save (w), goto, which need the
+ * screen. The status verb is the account's (account.c); sheets.c routes to
+ * all of them.
  *
  * Only delimited text (CSV, TSV) is read and written in this version; the
  * format follows the extension (.tsv: TAB; .csv, .txt: detected on input,
@@ -16,12 +18,16 @@
 #include <unistd.h>
 
 #include "i18n/i18n.h"
+#include "modules/sheets/grid.h"
 #include "modules/sheets/io.h"
 #include "store/store.h"
 
 #define U_CONVERT "atrium sheets convert IN OUT [--sheet NAME]"
 #define U_GET "atrium sheets get FILE CELL|RANGE [--json]"
 #define U_SET "atrium sheets set FILE CELL VALUE|=FORMULA"
+#define U_OPEN "sheets open FILE"
+#define U_SAVE "sheets save [FILE]"
+#define U_GOTO "sheets goto CELL"
 
 /* Past this many cells a range is cut to the data (A:A, A1:XFD1048576). */
 #define GET_MAX_CELLS (1u << 20)
@@ -416,10 +422,116 @@ int sheet_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	return err_tr(ctx->err, E_USAGE, "err.unknown_verb", TR_S(argv[0]), TR_S("sheets"));
 }
 
+/* ---- the grid's verbs ------------------------------------------------------ */
+
+int sheet_path_load(const char *path, struct sheet_file *f, struct err *e)
+{
+	char delim;
+	int rc = path_delim(path, 0, &delim, e);
+
+	if (rc != 0) {
+		sheet_file_init(f, NULL);
+		return rc;
+	}
+	return load(path, delim, f, e);
+}
+
+int sheet_path_save(const char *path, struct sheet_file *f, int as_new, struct err *e)
+{
+	char delim;
+	int rc = path_delim(path, 1, &delim, e);
+
+	if (rc != 0)
+		return rc;
+	if (as_new)
+		f->delim = delim;
+	return save(path, f, SHEET_CSV_FORMULAS, e);
+}
+
+int sheet_cmd_is_grid(const char *verb)
+{
+	return strcmp(verb, "open") == 0 || strcmp(verb, "save") == 0 ||
+	       strcmp(verb, "w") == 0 || strcmp(verb, "goto") == 0;
+}
+
+static int grid_open(struct grid *g, struct cmd_ctx *ctx, const char *path)
+{
+	struct sheet_file f;
+	char t[600];
+	int rc;
+
+	if (grid_modified(g)) {
+		const char *name = grid_path(g) ? grid_path(g) : tr("sheets.untitled");
+
+		trf(t, sizeof t, "sheets.confirm_discard", TR_S(name));
+		if (ctx->confirm == NULL || ctx->confirm(t) != 1)
+			return err_set(ctx->err, E_CANCELLED, "%s", tr("sheets.kept"));
+	}
+	rc = sheet_path_load(path, &f, ctx->err);
+	if (rc != 0) {
+		sheet_file_free(&f);
+		return rc;
+	}
+	grid_replace(g, &f, path);
+	fprintf(ctx->out, "%s\n", trf(t, sizeof t, "sheets.opened", TR_S(path)));
+	return 0;
+}
+
+static int grid_save(struct grid *g, struct cmd_ctx *ctx, const char *path)
+{
+	char t[600];
+	int as_new = path != NULL && (grid_path(g) == NULL || strcmp(path, grid_path(g)) != 0);
+	int rc;
+
+	if (path == NULL)
+		path = grid_path(g);
+	if (path == NULL)
+		return err_set(ctx->err, E_USAGE, "%s", tr("sheets.err.no_name"));
+	rc = sheet_path_save(path, grid_file(g), as_new, ctx->err);
+	if (rc != 0)
+		return rc;
+	grid_saved(g, path);
+	fprintf(ctx->out, "%s\n", trf(t, sizeof t, "sheets.saved", TR_S(path)));
+	return 0;
+}
+
+static int grid_goto_cmd(struct grid *g, struct cmd_ctx *ctx, const char *cell)
+{
+	struct sheet_ref ref;
+	int rc = user_ref(grid_file(g), cell, &ref, ctx->err);
+
+	if (rc != 0)
+		return rc;
+	if (ref.flags & SHEET_REF_RANGE)
+		return err_tr(ctx->err, E_USAGE, "err.sheets.one_cell", TR_S(cell));
+	if (grid_editing(g))
+		grid_edit_cancel(g);
+	grid_goto(g, ref.r1, ref.c1);
+	return 0;
+}
+
+int sheet_cmd_grid(struct grid *g, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *verb = argv[0];
+
+	if (!ctx->interactive || g == NULL)
+		return err_tr(ctx->err, E_USAGE, "sheets.err.needs_screen", TR_S(verb));
+	if (strcmp(verb, "open") == 0)
+		return argc == 2 ? grid_open(g, ctx, argv[1]) : usage(ctx->err, U_OPEN);
+	if (strcmp(verb, "save") == 0 || strcmp(verb, "w") == 0)
+		return argc <= 2 ? grid_save(g, ctx, argc == 2 ? argv[1] : NULL)
+				 : usage(ctx->err, U_SAVE);
+	return argc == 2 ? grid_goto_cmd(g, ctx, argv[1]) : usage(ctx->err, U_GOTO);
+}
+
 const struct module_verb sheet_verbs[] = {
 	{ "status", "", "verb.status" },
 	{ "convert", "IN OUT [--sheet NAME]", "verb.sheets.convert" },
 	{ "get", "FILE CELL|RANGE [--json]", "verb.sheets.get" },
 	{ "set", "FILE CELL VALUE|=FORMULA", "verb.sheets.set" },
+	{ "open", "FILE", "verb.sheets.open" },
+	{ "save", "[FILE]", "verb.sheets.save" },
+	{ "w", "[FILE]", "verb.sheets.save" },
+	{ "goto", "CELL", "verb.sheets.goto" },
 	{ NULL, NULL, NULL },
 };

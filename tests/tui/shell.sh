@@ -31,7 +31,7 @@ check "Esc then 3 switches to Docs (terminals without Meta)" row_has 1 "untitled
 # The editor takes text, so ':' is a colon there; Ctrl-E opens the line.
 keys C-e
 type_text "sheets"; keys Enter
-check "'sheets' on the command line switches to Sheets" row_has 2 "Sheets"
+check "'sheets' on the command line switches to Sheets (the grid)" row_has 2 "A          B          C"
 
 keys F1
 check "F1 opens help in English" wait_for "Help — Sheets"
