@@ -262,6 +262,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "key.sheets.save", "Save" },
 	{ "key.sheets.undo", "Undo a cell change" },
 	{ "key.sheets.redo", "Redo a cell change" },
+	{ "verb.docs.wrap", "Turn soft wrap on or off" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

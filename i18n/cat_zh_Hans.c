@@ -258,6 +258,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "key.sheets.save", "保存" },
 	{ "key.sheets.undo", "撤销单元格更改" },
 	{ "key.sheets.redo", "重做单元格更改" },
+	{ "verb.docs.wrap", "打开或关闭自动换行" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

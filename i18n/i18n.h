@@ -56,6 +56,14 @@ size_t txt_width(const char *s, size_t len);
 /* Bytes of the longest prefix of s that fits in `cols` columns, never
  * splitting a grapheme cluster; *used receives the columns it takes. */
 size_t txt_fit(const char *s, size_t len, size_t cols, size_t *used);
+/* Soft wrap: bytes of the longest prefix of s that fits in `cols` columns
+ * and ends where the UI language's line breaking (ICU, UAX #14) allows a
+ * break, so Chinese never starts a row with ，。！？ etc. Spaces after the
+ * prefix hang past the edge and are included; a newline (or another
+ * mandatory break) ends the prefix after it. With no allowed break that
+ * fits, the last whole grapheme cluster that fits ends it; never less
+ * than one cluster when len > 0 (cols 0 counts as 1); 0 when len is 0. */
+size_t txt_wrap(const char *s, size_t len, size_t cols);
 
 /* Word iteration: calls fn for each word (letters, digits, ideographs;
  * not spaces or punctuation) with its byte offset and length. Chinese text

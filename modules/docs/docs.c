@@ -111,6 +111,7 @@ static int docs_init(const struct module_env *env, void **state)
 	d->env = env;
 	d->acct = account_new(env, &docs_account);
 	d->ed = editor_new();
+	editor_set_wrap(d->ed, 1); /* soft wrap by default; `docs wrap` toggles */
 	doc_recover_init(&d->rec, env->home);
 	if (env->loop && !env->batch)
 		d->timer = loop_add_timer(env->loop, JOURNAL_MS, 1, journal_timer, d);
@@ -413,7 +414,7 @@ static int docs_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 		return account_cmd_status(d->acct, ctx);
 	}
 	if (strcmp(verb, "open") == 0 || strcmp(verb, "e") == 0 || strcmp(verb, "save") == 0 ||
-	    strcmp(verb, "w") == 0 || strcmp(verb, "numbers") == 0) {
+	    strcmp(verb, "w") == 0 || strcmp(verb, "numbers") == 0 || strcmp(verb, "wrap") == 0) {
 		if (!ctx->interactive)
 			return err_set(ctx->err, E_USAGE, "%s",
 				       trf(t, sizeof t, "docs.err.needs_screen", TR_S(verb)));
@@ -442,6 +443,12 @@ static int docs_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 		d->numbers = !d->numbers;
 		return 0;
 	}
+	if (strcmp(verb, "wrap") == 0) {
+		if (argc != 1)
+			return usage(ctx, "docs wrap");
+		editor_set_wrap(d->ed, !editor_wrap(d->ed));
+		return 0;
+	}
 	return usage(ctx, "atrium docs status");
 }
 
@@ -459,6 +466,7 @@ static const struct module_verb docs_verbs[] = {
 	{ "save", "[FILE]", "verb.docs.save" },
 	{ "w", "[FILE]", "verb.docs.save" },
 	{ "numbers", "", "verb.docs.numbers" },
+	{ "wrap", "", "verb.docs.wrap" },
 	{ NULL, NULL, NULL },
 };
 

@@ -4,8 +4,17 @@
  *
  * Display columns are counted over one line's bytes, read from the buffer
  * when needed (the cursor's line for moves, the visible lines for drawing),
- * so the cost of a move grows with the line, not the file. Soft wrap and a
- * width index for very long lines are later work.
+ * so the cost of a move grows with the line, not the file.
+ *
+ * Soft wrap (editor_set_wrap): a screen row is what txt_wrap lets through
+ * from a window of WRAP_WIN bytes at the row's start, so a row depends on
+ * those bytes only. Rows are laid out from a row start forward: the view
+ * from the scroll position (a line and the byte offset of a row start in
+ * it, not a row number, so nothing before it is laid out), moves from the
+ * cursor's row. Finding the cursor's row needs the rows of its line from
+ * the line's start up to it: those row starts are kept (struct rowidx, a
+ * few lines at a time) and an edit drops only the rows whose window it
+ * touches, so typing in a long line does not lay it out again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +24,12 @@
 #include "modules/docs/buffer.h"
 #include "modules/docs/editor.h"
 #include "store/store.h"
+
+#define ROWIDX_N 4
+/* Bytes a row is laid out from: room for the widest row of clusters. */
+#define WRAP_WIN(cols) ((size_t)(cols) * 16 + 256)
+
+static void idx_clear(struct editor *ed);
 
 struct editor {
 	struct doc_buf *b;
@@ -30,6 +45,18 @@ struct editor {
 	int64_t base_mtime;
 	int recovered;         /* the text came from the recovery journal */
 	size_t mark, mark_len; /* a range the view highlights (a match) */
+	int wrap;              /* soft wrap on */
+	size_t top_off;        /* wrap: the first row shown starts here in top */
+	struct rowidx {
+		size_t line;   /* SIZE_MAX: unused */
+		size_t *st;    /* row starts (line-relative), st[0] = 0 */
+		size_t n, cap;
+		int complete;  /* st holds every row of the line */
+		unsigned long used;
+	} idx[ROWIDX_N];
+	unsigned long idx_clock;
+	char *win;             /* WRAP_WIN bytes for laying out a row */
+	size_t win_cap;
 };
 
 static void end_typing(struct editor *ed);
@@ -55,6 +82,8 @@ struct editor *editor_new(void)
 	ed->rows = 20;
 	ed->cols = 80;
 	ed->base_size = ed->base_mtime = -1;
+	for (int i = 0; i < ROWIDX_N; i++)
+		ed->idx[i].line = SIZE_MAX;
 	return ed;
 }
 
@@ -66,6 +95,9 @@ void editor_free(struct editor *ed)
 		doc_buf_group_end(ed->b);
 	doc_buf_free(ed->b);
 	free(ed->path);
+	for (int i = 0; i < ROWIDX_N; i++)
+		free(ed->idx[i].st);
+	free(ed->win);
 	free(ed);
 }
 
@@ -81,7 +113,8 @@ int editor_open(struct editor *ed, const char *path, struct err *e)
 	xstrset(&ed->path, path);
 	ed->cur = 0;
 	ed->want_col = -1;
-	ed->top = ed->left = 0;
+	ed->top = ed->left = ed->top_off = 0;
+	idx_clear(ed);
 	ed->pasting = 0;
 	ed->changes++;
 	ed->recovered = 0;
@@ -98,7 +131,8 @@ void editor_reset(struct editor *ed)
 	ed->path = NULL;
 	ed->cur = 0;
 	ed->want_col = -1;
-	ed->top = ed->left = 0;
+	ed->top = ed->left = ed->top_off = 0;
+	idx_clear(ed);
 	ed->pasting = 0;
 	ed->changes++;
 	ed->recovered = 0;
@@ -115,7 +149,8 @@ void editor_replace_all(struct editor *ed, const char *text, size_t len)
 	doc_buf_group_end(ed->b);
 	ed->cur = 0;
 	ed->want_col = -1;
-	ed->top = ed->left = 0;
+	ed->top = ed->left = ed->top_off = 0;
+	idx_clear(ed);
 	ed->mark_len = 0;
 	ed->changes++;
 }
@@ -305,6 +340,347 @@ static size_t line_end(const struct editor *ed, size_t line)
 	return doc_buf_len(ed->b);
 }
 
+
+/* ---- soft wrap ------------------------------------------------------------------ */
+
+static void idx_clear(struct editor *ed)
+{
+	for (int i = 0; i < ROWIDX_N; i++) {
+		ed->idx[i].line = SIZE_MAX;
+		ed->idx[i].n = 0;
+		ed->idx[i].complete = 0;
+	}
+}
+
+static size_t line_len(const struct editor *ed, size_t line)
+{
+	return line_end(ed, line) - doc_buf_line_start(ed->b, line);
+}
+
+/* Read [off, off + n) of the text into ed->win (n <= the row window). */
+static size_t win_read(struct editor *ed, size_t off, size_t n)
+{
+	size_t need = WRAP_WIN(ed->cols);
+
+	if (ed->win_cap < need) {
+		ed->win = xrealloc(ed->win, need);
+		ed->win_cap = need;
+	}
+	if (n > need)
+		n = need;
+	return doc_buf_read(ed->b, off, n, ed->win);
+}
+
+/* End (line-relative) of the row that starts at off in the line that
+ * starts at ls and has llen bytes. txt_wrap counts widths as i18n does;
+ * tabs and control placeholders make a row wider on screen, so it is
+ * asked again with fewer columns until the row fits as drawn. */
+static size_t row_end_at(struct editor *ed, size_t ls, size_t llen, size_t off)
+{
+	size_t cols = (size_t)ed->cols, c = cols, n, r, t, w;
+
+	if (off >= llen)
+		return llen;
+	n = win_read(ed, ls + off, llen - off);
+	if (n == 0)
+		return llen;
+	for (;;) {
+		r = txt_wrap(ed->win, n, c);
+		if (r == n && off + n < llen) {
+			/* the window ran out before the row filled (a freak run of
+			 * combining marks): end at its last whole cluster */
+			t = txt_prev_grapheme(ed->win, n, n);
+			if (t > 0)
+				r = t;
+		}
+		for (t = r; t > 0 && ed->win[t - 1] == ' '; t--)
+			;
+		w = text_cols(ed->win, t);
+		if (w <= cols || c <= 1)
+			break;
+		c = w - cols < c - 1 ? c - (w - cols) : 1;
+	}
+	return off + r;
+}
+
+size_t editor_row_end(struct editor *ed, size_t line, size_t off)
+{
+	return row_end_at(ed, doc_buf_line_start(ed->b, line), line_len(ed, line), off);
+}
+
+static struct rowidx *idx_get(struct editor *ed, size_t line)
+{
+	struct rowidx *x = NULL, *old = &ed->idx[0];
+
+	for (int i = 0; i < ROWIDX_N; i++) {
+		if (ed->idx[i].line == line) {
+			x = &ed->idx[i];
+			break;
+		}
+		if (ed->idx[i].used < old->used)
+			old = &ed->idx[i];
+	}
+	if (x == NULL) {
+		x = old;
+		x->line = line;
+		x->n = 0;
+		x->complete = 0;
+	}
+	if (x->n == 0) {
+		if (x->cap == 0) {
+			x->cap = 16;
+			x->st = xrealloc(x->st, x->cap * sizeof *x->st);
+		}
+		x->st[x->n++] = 0;
+	}
+	x->used = ++ed->idx_clock;
+	return x;
+}
+
+/* The row of line that holds off (line-relative; the line's end is in its
+ * last row): its index in *xp's row starts. */
+static size_t row_of(struct editor *ed, size_t line, size_t off, struct rowidx **xp)
+{
+	struct rowidx *x = idx_get(ed, line);
+	size_t ls = doc_buf_line_start(ed->b, line), llen = line_len(ed, line), lo, hi;
+
+	while (!x->complete && x->st[x->n - 1] <= off) {
+		size_t e = row_end_at(ed, ls, llen, x->st[x->n - 1]);
+
+		if (e >= llen) {
+			x->complete = 1;
+			break;
+		}
+		if (x->n == x->cap) {
+			x->cap *= 2;
+			x->st = xrealloc(x->st, x->cap * sizeof *x->st);
+		}
+		x->st[x->n++] = e;
+	}
+	lo = 0;
+	hi = x->n; /* the answer is in [lo, hi) */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->st[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*xp = x;
+	return lo;
+}
+
+/* An edit at q (line-relative, before the edit) in line: keep the rows
+ * whose window it did not touch; later lines move when lines changed. */
+static void idx_edit(struct editor *ed, size_t line, size_t q, int lines_changed)
+{
+	size_t win = WRAP_WIN(ed->cols);
+
+	for (int i = 0; i < ROWIDX_N; i++) {
+		struct rowidx *x = &ed->idx[i];
+		size_t k = 1;
+
+		if (x->line == SIZE_MAX || x->line < line)
+			continue;
+		if (x->line > line) {
+			if (lines_changed)
+				x->line = SIZE_MAX;
+			continue;
+		}
+		while (k < x->n && x->st[k - 1] + win <= q)
+			k++;
+		x->n = k;
+		x->complete = 0;
+	}
+}
+
+/* The start of the row of line that holds off. */
+static size_t x_start(struct editor *ed, size_t line, size_t off)
+{
+	struct rowidx *x;
+	size_t i = row_of(ed, line, off, &x);
+
+	return x->st[i];
+}
+
+/* The cursor's line and the start of its row. */
+static void cursor_row(struct editor *ed, size_t *line, size_t *rs)
+{
+	struct rowidx *x;
+	size_t l = doc_buf_line_of(ed->b, ed->cur), i;
+
+	i = row_of(ed, l, ed->cur - doc_buf_line_start(ed->b, l), &x);
+	*line = l;
+	*rs = x->st[i];
+}
+
+static int next_row(struct editor *ed, size_t *line, size_t *off)
+{
+	size_t llen = line_len(ed, *line);
+	size_t e = row_end_at(ed, doc_buf_line_start(ed->b, *line), llen, *off);
+
+	if (e < llen) {
+		*off = e;
+		return 1;
+	}
+	if (*line + 1 < doc_buf_lines(ed->b)) {
+		++*line;
+		*off = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static int prev_row(struct editor *ed, size_t *line, size_t *off)
+{
+	struct rowidx *x;
+	size_t i;
+
+	if (*off > 0) {
+		i = row_of(ed, *line, *off - 1, &x);
+	} else {
+		if (*line == 0)
+			return 0;
+		--*line;
+		i = row_of(ed, *line, line_len(ed, *line), &x);
+	}
+	*off = x->st[i];
+	return 1;
+}
+
+/* Columns from the row start rs to the cursor (on that row). */
+static size_t row_col(struct editor *ed, size_t line, size_t rs)
+{
+	size_t a = doc_buf_line_start(ed->b, line) + rs;
+	size_t n = win_read(ed, a, ed->cur - a);
+
+	return text_cols(ed->win, n);
+}
+
+/* The offset on the row at rs of line whose column is the largest not past
+ * want; a row that is not its line's last stops before its end (which is
+ * where the next row starts). */
+static size_t row_offset_at(struct editor *ed, size_t line, size_t rs, size_t want)
+{
+	size_t ls = doc_buf_line_start(ed->b, line), llen = line_len(ed, line);
+	size_t re = row_end_at(ed, ls, llen, rs), n, off = 0, col = 0;
+	int last = re >= llen;
+
+	n = win_read(ed, ls + rs, re - rs);
+	while (off < n) {
+		size_t g = txt_next_grapheme(ed->win + off, n - off);
+		size_t w = editor_cluster_width(ed->win + off, g, col);
+
+		if (col + w > want || (!last && off + g >= n))
+			break;
+		col += w;
+		off += g;
+	}
+	return ls + rs + off;
+}
+
+static void wrap_vertical(struct editor *ed, long delta)
+{
+	size_t l, rs;
+
+	cursor_row(ed, &l, &rs);
+	if (ed->want_col < 0)
+		ed->want_col = (long)row_col(ed, l, rs);
+	for (; delta > 0; delta--) {
+		if (!next_row(ed, &l, &rs)) {
+			ed->cur = doc_buf_len(ed->b);
+			return;
+		}
+	}
+	for (; delta < 0; delta++) {
+		if (!prev_row(ed, &l, &rs)) {
+			ed->cur = 0;
+			return;
+		}
+	}
+	ed->cur = row_offset_at(ed, l, rs, (size_t)ed->want_col);
+}
+
+/* Home / End with wrap: the screen row's start / end; pressed there, the
+ * line's. */
+static void wrap_home_end(struct editor *ed, int end)
+{
+	size_t l, rs, ls, llen, re, to;
+
+	cursor_row(ed, &l, &rs);
+	ls = doc_buf_line_start(ed->b, l);
+	llen = line_len(ed, l);
+	if (!end) {
+		to = ls + rs;
+		ed->cur = ed->cur == to ? ls : to;
+		return;
+	}
+	re = row_end_at(ed, ls, llen, rs);
+	to = re < llen ? doc_buf_prev_grapheme(ed->b, ls + re) : ls + llen;
+	ed->cur = ed->cur == to ? ls + llen : to;
+}
+
+/* Scroll so the cursor's row is among the rows shown. The rows between
+ * the top and the cursor are counted forward (at most two screens); a
+ * cursor further away gets the top laid out backwards from its row. */
+static void wrap_scroll(struct editor *ed)
+{
+	size_t last = doc_buf_lines(ed->b) - 1, cl, cr, l, o, n = 0, rows = (size_t)ed->rows;
+
+	if (ed->top > last) {
+		ed->top = last;
+		ed->top_off = 0;
+	}
+	if (ed->top_off > 0) {
+		/* an edit may have moved the row starts: back to a real one */
+		size_t tl = line_len(ed, ed->top);
+
+		if (ed->top_off > tl)
+			ed->top_off = tl;
+		ed->top_off = x_start(ed, ed->top, ed->top_off);
+	}
+	cursor_row(ed, &cl, &cr);
+	if (cl < ed->top || (cl == ed->top && cr < ed->top_off)) {
+		ed->top = cl;
+		ed->top_off = cr;
+		return;
+	}
+	l = ed->top;
+	o = ed->top_off;
+	while (!(l == cl && o == cr) && n < 2 * rows && next_row(ed, &l, &o))
+		n++;
+	if (l == cl && o == cr) {
+		for (; n >= rows; n--)
+			next_row(ed, &ed->top, &ed->top_off);
+		return;
+	}
+	l = cl;
+	o = cr;
+	for (n = 1; n < rows && prev_row(ed, &l, &o); n++)
+		;
+	ed->top = l;
+	ed->top_off = o;
+}
+
+void editor_set_wrap(struct editor *ed, int on)
+{
+	ed->wrap = on != 0;
+	ed->left = 0;
+	ed->top_off = 0;
+	idx_clear(ed);
+}
+
+int editor_wrap(const struct editor *ed)
+{
+	return ed->wrap;
+}
+
+size_t editor_top_off(const struct editor *ed)
+{
+	return ed->wrap ? ed->top_off : 0;
+}
+
 /* ---- edits ------------------------------------------------------------------------ */
 
 /* A move ends the word being typed: typing after it is a new undo step. */
@@ -314,11 +690,34 @@ static void end_typing(struct editor *ed)
 		doc_buf_group_end(ed->b);
 }
 
+/* Before an edit at off: where it is, for idx_edit afterwards. */
+struct edit_at {
+	size_t line, q, lines;
+};
+
+static struct edit_at edit_at(const struct editor *ed, size_t off)
+{
+	struct edit_at a;
+
+	a.line = doc_buf_line_of(ed->b, off);
+	a.q = off - doc_buf_line_start(ed->b, a.line);
+	a.lines = doc_buf_lines(ed->b);
+	return a;
+}
+
+static void edited(struct editor *ed, struct edit_at a)
+{
+	idx_edit(ed, a.line, a.q, doc_buf_lines(ed->b) != a.lines);
+}
+
 void editor_insert(struct editor *ed, const char *s, size_t len)
 {
+	struct edit_at a = edit_at(ed, ed->cur);
+
 	if (doc_buf_insert(ed->b, ed->cur, s, len) == 0) {
 		ed->cur += len;
 		ed->changes++;
+		edited(ed, a);
 	}
 	ed->want_col = -1;
 }
@@ -340,10 +739,12 @@ void editor_paste_end(struct editor *ed)
 void editor_backspace(struct editor *ed)
 {
 	size_t p = doc_buf_prev_grapheme(ed->b, ed->cur);
+	struct edit_at a = edit_at(ed, p);
 
 	if (p < ed->cur && doc_buf_delete(ed->b, p, ed->cur - p) == 0) {
 		ed->cur = p;
 		ed->changes++;
+		edited(ed, a);
 	}
 	ed->want_col = -1;
 }
@@ -351,9 +752,12 @@ void editor_backspace(struct editor *ed)
 void editor_delete(struct editor *ed)
 {
 	size_t n = doc_buf_next_grapheme(ed->b, ed->cur);
+	struct edit_at a = edit_at(ed, ed->cur);
 
-	if (n > ed->cur && doc_buf_delete(ed->b, ed->cur, n - ed->cur) == 0)
+	if (n > ed->cur && doc_buf_delete(ed->b, ed->cur, n - ed->cur) == 0) {
 		ed->changes++;
+		edited(ed, a);
+	}
 	ed->want_col = -1;
 }
 
@@ -364,6 +768,7 @@ int editor_undo(struct editor *ed)
 	editor_paste_end(ed);
 	rc = doc_buf_undo(ed->b, &ed->cur);
 	ed->want_col = -1;
+	idx_clear(ed);
 	if (rc == 0)
 		ed->changes++;
 	return rc;
@@ -376,6 +781,7 @@ int editor_redo(struct editor *ed)
 	editor_paste_end(ed);
 	rc = doc_buf_redo(ed->b, &ed->cur);
 	ed->want_col = -1;
+	idx_clear(ed);
 	if (rc == 0)
 		ed->changes++;
 	return rc;
@@ -420,6 +826,16 @@ void editor_move(struct editor *ed, enum editor_move m)
 	case ED_PGUP:
 	case ED_PGDN:
 		ed->want_col = want;
+		if (ed->wrap) {
+			long d = m == ED_UP ? -1 : m == ED_DOWN ? 1 : m == ED_PGUP ? -page : page;
+
+			for (long i = 0; i < page && (m == ED_PGUP || m == ED_PGDN); i++) {
+				if (!(m == ED_PGUP ? prev_row : next_row)(ed, &ed->top, &ed->top_off))
+					break;
+			}
+			wrap_vertical(ed, d);
+			break;
+		}
 		if (m == ED_PGUP || m == ED_PGDN) {
 			long t = (long)ed->top + (m == ED_PGUP ? -page : page);
 
@@ -428,9 +844,17 @@ void editor_move(struct editor *ed, enum editor_move m)
 		move_lines(ed, m == ED_UP ? -1 : m == ED_DOWN ? 1 : m == ED_PGUP ? -page : page);
 		break;
 	case ED_HOME:
+		if (ed->wrap) {
+			wrap_home_end(ed, 0);
+			break;
+		}
 		ed->cur = doc_buf_line_start(ed->b, editor_cursor_line(ed));
 		break;
 	case ED_END:
+		if (ed->wrap) {
+			wrap_home_end(ed, 1);
+			break;
+		}
 		ed->cur = line_end(ed, editor_cursor_line(ed));
 		break;
 	case ED_TOP:
@@ -454,8 +878,15 @@ void editor_set_size(struct editor *ed, int rows, int cols)
 {
 	size_t line = editor_cursor_line(ed), col, last = doc_buf_lines(ed->b) - 1;
 
+	if ((cols > 1 ? cols : 2) != ed->cols)
+		idx_clear(ed); /* rows depend on the width */
 	ed->rows = rows > 0 ? rows : 1;
 	ed->cols = cols > 1 ? cols : 2;
+	if (ed->wrap) {
+		ed->left = 0;
+		wrap_scroll(ed);
+		return;
+	}
 	if (ed->top > last)
 		ed->top = last;
 	if (line < ed->top)

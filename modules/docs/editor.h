@@ -7,7 +7,14 @@
  * Columns are display columns as the screen shows the line: clusters are
  * measured with i18n's widths (CJK and emoji 2), a tab runs to the next
  * multiple of EDITOR_TAB, a control character is one placeholder column.
- * No soft wrap yet: a long line scrolls sideways to keep the cursor seen.
+ * Soft wrap (editor_set_wrap, off in a new editor; the docs tab turns it
+ * on): a line is shown on as many screen rows as txt_wrap makes of it at
+ * the text area's width (ICU line breaking, Chinese punctuation rules),
+ * columns then count from the start of each screen row, and Up/Down,
+ * PgUp/PgDn move by screen row; Home/End go to the start/end of the
+ * screen row, and pressed again there to the start/end of the line. A
+ * cursor on spaces that hang past the right edge is drawn at the edge.
+ * Without wrap a long line scrolls sideways to keep the cursor seen.
  */
 #ifndef ATRIUM_DOCS_EDITOR_H
 #define ATRIUM_DOCS_EDITOR_H
@@ -27,8 +34,8 @@ enum editor_move {
 	ED_RIGHT,
 	ED_UP,
 	ED_DOWN,
-	ED_HOME,     /* start of the line */
-	ED_END,      /* end of the line */
+	ED_HOME,     /* start of the line (with wrap: of the screen row) */
+	ED_END,      /* end of the line (with wrap: of the screen row) */
 	ED_PGUP,
 	ED_PGDN,
 	ED_TOP,      /* start of the text */
@@ -96,6 +103,17 @@ void editor_move(struct editor *ed, enum editor_move m);
 void editor_set_size(struct editor *ed, int rows, int cols);
 size_t editor_top(const struct editor *ed);  /* first line shown */
 size_t editor_left(const struct editor *ed); /* first column shown */
+/* Soft wrap on or off; the next editor_set_size scrolls to the cursor. */
+void editor_set_wrap(struct editor *ed, int on);
+int editor_wrap(const struct editor *ed);
+/* With wrap: the first row shown starts at this byte offset of the line
+ * editor_top (always the start of a screen row after editor_set_size);
+ * 0 without wrap. */
+size_t editor_top_off(const struct editor *ed);
+/* With wrap: the end (a byte offset in line, after any hanging spaces) of
+ * the screen row that starts at off in line; the line's length for its
+ * last row. Reads only that row's bytes. */
+size_t editor_row_end(struct editor *ed, size_t line, size_t off);
 /* Line of the cursor and its display column. */
 size_t editor_cursor_line(const struct editor *ed);
 size_t editor_cursor_col(const struct editor *ed);

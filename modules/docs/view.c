@@ -1,11 +1,14 @@
 /*
  * view.c - drawing the editor: a title bar (file name, modified mark, the
  * cursor's line and column), then the visible lines, then the terminal
- * cursor. Only the lines on screen are read from the buffer. Every cluster
+ * cursor. Only the lines on screen are read from the buffer; with soft
+ * wrap, only the screen rows shown, from the editor's scroll position (a
+ * row start within a line) down. Every cluster
  * goes through ui_put, so control characters and escape sequences in the
  * text show as placeholders; tabs are drawn as blanks to the next stop.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "i18n/i18n.h"
@@ -66,6 +69,73 @@ static void draw_line(struct ui_area *area, int y, int x0, const char *s, size_t
 	}
 }
 
+/* Mark bytes [mark, mark + len) as offsets into the text starting at a. */
+static void mark_in(size_t mark, size_t len, size_t a, size_t *ms, size_t *me)
+{
+	*ms = *me = 0;
+	if (len && mark + len > a) {
+		*ms = mark > a ? mark - a : 0;
+		*me = mark + len - a;
+	}
+}
+
+/* The soft-wrapped rows from the scroll position down; the terminal
+ * cursor goes where the editor's is (held at the right edge when it sits
+ * on spaces hanging past it). */
+static void draw_wrapped(struct editor *ed, struct ui_area *area, int rows, int gutter, int w)
+{
+	const struct doc_buf *b = editor_buf(ed);
+	size_t lines = doc_buf_lines(b), line = editor_top(ed), off = editor_top_off(ed);
+	size_t cur = editor_cursor(ed), mark, mark_len, cols = (size_t)(w - gutter);
+	int cy = -1, cx = 0;
+	struct buf text;
+
+	mark = editor_mark(ed, &mark_len);
+	buf_init(&text);
+	for (int r = 0; r < rows && line < lines; r++) {
+		size_t ls = doc_buf_line_start(b, line), end = editor_row_end(ed, line, off);
+		size_t llen = (line + 1 < lines ? doc_buf_line_start(b, line + 1) - 1
+						: doc_buf_len(b)) - ls, ms, me;
+
+		if (gutter && off == 0) {
+			char n[32];
+
+			snprintf(n, sizeof n, "%*zu", gutter - 1, line + 1);
+			ui_puts(area, 1 + r, 0, n, UI_DIM);
+		}
+		buf_reset(&text);
+		if (end > off) {
+			char *tmp = xmalloc(end - off);
+
+			buf_add(&text, tmp, doc_buf_read(b, ls + off, end - off, tmp));
+			free(tmp);
+		}
+		mark_in(mark, mark_len, ls + off, &ms, &me);
+		draw_line(area, 1 + r, gutter, text.data, text.len, 0, cols, ms, me);
+		if (cur >= ls + off && (cur < ls + end || (cur == ls + end && end >= llen))) {
+			size_t c = 0;
+
+			for (size_t o = 0; o < cur - ls - off && o < text.len;) {
+				size_t g = txt_next_grapheme(text.data + o, text.len - o);
+
+				c += editor_cluster_width(text.data + o, g, c);
+				o += g;
+			}
+			cy = r;
+			cx = (int)(c < cols ? c : cols - 1);
+		}
+		if (end >= llen) {
+			line++;
+			off = 0;
+		} else {
+			off = end;
+		}
+	}
+	buf_free(&text);
+	if (cy >= 0)
+		ui_cursor(area, 1 + cy, gutter + cx);
+}
+
 void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
 		    const struct docs_view_line *bottom)
 {
@@ -96,6 +166,12 @@ void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
 	}
 	editor_set_size(ed, rows, w - gutter);
 	draw_title(ed, area, w);
+	if (editor_wrap(ed)) {
+		draw_wrapped(ed, area, rows, gutter, w);
+		if (bottom && bottom->prompt)
+			ui_cursor(area, h - 1, px < w ? px : w - 1);
+		return;
+	}
 	top = editor_top(ed);
 	buf_init(&text);
 	for (int r = 0; r < rows && top + (size_t)r < lines; r++) {
@@ -107,12 +183,9 @@ void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
 			snprintf(n, sizeof n, "%*zu", gutter - 1, line + 1);
 			ui_puts(area, 1 + r, 0, n, UI_DIM);
 		}
-		size_t start = doc_buf_line_start(b, line), ms = 0, me = 0;
+		size_t start = doc_buf_line_start(b, line), ms, me;
 
-		if (mark_len && mark + mark_len > start) {
-			ms = mark > start ? mark - start : 0;
-			me = mark + mark_len - start;
-		}
+		mark_in(mark, mark_len, start, &ms, &me);
 		buf_reset(&text);
 		editor_line(ed, line, &text);
 		draw_line(area, 1 + r, gutter, text.data, text.len, editor_left(ed),

@@ -160,5 +160,30 @@ wait_for "Quit anyway"
 keys y Enter
 check "quits after asking" atrium_gone
 
+# Soft wrap at 40 columns: word boundaries, Chinese punctuation rules, and
+# ':docs wrap' turns it off (the line scrolls sideways again).
+wrapdoc=$T_DIR/wrap.txt
+printf '%s\n%s\n' "The quick brown fox jumps over the lazy dog and keeps running far away" \
+	"一二三四五六七八九十一二三四五六七八九十，后面还有字。" > "$wrapdoc"
+starts_with() { row "$1" | grep -q -- "^$2"; }
+t_session 40 24
+keys "$run" Enter
+wait_for "Docs"
+keys M-3
+keys C-e
+type_text "docs open $wrapdoc"; keys Enter
+check "a long English line wraps at a word boundary" row_has 2 "The quick brown fox jumps over the lazy"
+check "... onto the next screen row" starts_with 3 "dog and keeps running far away"
+check "a Chinese row never starts with ，" starts_with 5 "十，后面还有字。"
+check "... the row before holds 19 ideographs" starts_with 4 "一二三四五六七八九十一二三四五六七八九$"
+keys C-e
+type_text "docs wrap"; keys Enter
+check "':docs wrap' turns soft wrap off" starts_with 3 "一二三四五"
+keys End
+check "... and the long line scrolls sideways" row_has 2 "far away"
+check "... its start scrolled out" sh -c "! tmux -L '$T_SOCK' capture-pane -p -t t | sed -n 3p | grep -q 'The quick'"
+keys C-q
+check "quits (nothing changed)" atrium_gone
+
 echo "1..$t_n"
 t_done

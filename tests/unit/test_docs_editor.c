@@ -4,7 +4,9 @@
  * display column across lines of CJK, Home/End and the ends of the text,
  * undo/redo of a typed word and of a paste, tabs to the next stop, and
  * files: saving atomically clears the modified mark, a missing file opens
- * empty under its name.
+ * empty under its name. Soft wrap: rows end at word boundaries, Up/Down
+ * by screen row keeping the column (CJK too), Home/End, scrolling within
+ * a line, and a 2 MB line that moves and types fast.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -430,6 +433,181 @@ static void test_opening_a_directory_fails_and_keeps_the_text(void **state)
 	editor_free(ed);
 }
 
+
+/* ---- soft wrap ---------------------------------------------------------------------- */
+
+/* A wrapping editor of rows x cols holding text, the cursor at the start. */
+static struct editor *wrapped(const char *text, int rows, int cols)
+{
+	struct editor *ed = editor_new();
+
+	editor_set_wrap(ed, 1);
+	editor_set_size(ed, rows, cols);
+	editor_paste_begin(ed);
+	editor_insert(ed, text, strlen(text));
+	editor_paste_end(ed);
+	editor_move(ed, ED_TOP);
+	editor_set_size(ed, rows, cols);
+	return ed;
+}
+
+static void test_wrap_rows_end_at_word_boundaries(void **state)
+{
+	struct editor *ed = wrapped("aaaa bbbb cccc dddd eeee ffff", 5, 20);
+
+	assert_true(editor_wrap(ed));
+	/* "aaaa bbbb cccc dddd" is 19 columns; its space hangs */
+	assert_int_equal(editor_row_end(ed, 0, 0), 20);
+	assert_int_equal(editor_row_end(ed, 0, 20), strlen("aaaa bbbb cccc dddd eeee ffff"));
+	editor_free(ed);
+}
+
+static void test_wrap_down_moves_by_screen_row_then_to_the_next_line(void **state)
+{
+	struct editor *ed = wrapped("aaaa bbbb cccc dddd eeee ffff\nxyz", 5, 20);
+
+	editor_move(ed, ED_RIGHT);
+	editor_move(ed, ED_RIGHT);
+	editor_move(ed, ED_DOWN); /* the second row of the same line */
+	assert_int_equal(editor_cursor(ed), 22);
+	assert_int_equal(editor_cursor_line(ed), 0);
+	editor_move(ed, ED_DOWN); /* the next line */
+	assert_int_equal(editor_cursor_line(ed), 1);
+	assert_int_equal(editor_cursor(ed), strlen("aaaa bbbb cccc dddd eeee ffff\nxy"));
+	editor_move(ed, ED_UP);
+	assert_int_equal(editor_cursor(ed), 22);
+	editor_move(ed, ED_UP);
+	assert_int_equal(editor_cursor(ed), 2);
+	editor_move(ed, ED_UP); /* above the first row: the start */
+	assert_int_equal(editor_cursor(ed), 0);
+	editor_free(ed);
+}
+
+static void test_wrap_keeps_the_display_column_on_cjk(void **state)
+{
+	/* at 10 columns: "ab一二三四" | "五六七八", then "xx中文字" */
+	const char *t = "ab一二三四五六七八\nxx中文字";
+	struct editor *ed = wrapped(t, 5, 10);
+
+	assert_int_equal(editor_row_end(ed, 0, 0), strlen("ab一二三四"));
+	editor_move(ed, ED_RIGHT);
+	editor_move(ed, ED_RIGHT);
+	editor_move(ed, ED_RIGHT); /* after "ab一": column 4 */
+	editor_move(ed, ED_DOWN);
+	assert_int_equal(editor_cursor(ed), strlen("ab一二三四五六"));
+	editor_move(ed, ED_DOWN);
+	assert_int_equal(editor_cursor(ed), strlen("ab一二三四五六七八\nxx中"));
+	editor_move(ed, ED_UP);
+	editor_move(ed, ED_UP);
+	assert_int_equal(editor_cursor(ed), strlen("ab一"));
+	/* column 3 is inside 一: Down lands before the wide character */
+	editor_move(ed, ED_LEFT);
+	editor_move(ed, ED_RIGHT);
+	editor_move(ed, ED_LEFT); /* after "ab": column 2 */
+	editor_move(ed, ED_DOWN);
+	assert_int_equal(editor_cursor(ed), strlen("ab一二三四五"));
+	editor_free(ed);
+}
+
+static void test_wrap_home_and_end_go_to_the_screen_row_then_the_line(void **state)
+{
+	struct editor *ed = wrapped("aaaa bbbb cccc dddd eeee ffff", 5, 20);
+
+	editor_move(ed, ED_DOWN);
+	editor_move(ed, ED_END);
+	assert_int_equal(editor_cursor(ed), strlen("aaaa bbbb cccc dddd eeee ffff"));
+	editor_move(ed, ED_HOME); /* the row's start */
+	assert_int_equal(editor_cursor(ed), 20);
+	editor_move(ed, ED_HOME); /* again: the line's */
+	assert_int_equal(editor_cursor(ed), 0);
+	editor_move(ed, ED_END); /* the first row ends before its last space */
+	assert_int_equal(editor_cursor(ed), 19);
+	editor_move(ed, ED_END);
+	assert_int_equal(editor_cursor(ed), strlen("aaaa bbbb cccc dddd eeee ffff"));
+	editor_free(ed);
+}
+
+static void test_wrap_scrolls_by_screen_rows_within_a_line(void **state)
+{
+	char t[256] = "";
+	struct editor *ed;
+
+	for (int i = 0; i < 10; i++)
+		strcat(t, "aaaa bbbb ");
+	ed = wrapped(t, 3, 10); /* rows start every 10 bytes */
+	for (int i = 0; i < 5; i++) {
+		editor_move(ed, ED_DOWN);
+		editor_set_size(ed, 3, 10);
+	}
+	assert_int_equal(editor_cursor(ed), 50);
+	assert_int_equal(editor_top(ed), 0);
+	assert_int_equal(editor_top_off(ed), 30); /* rows 3..5 shown */
+	editor_move(ed, ED_PGDN);
+	editor_set_size(ed, 3, 10);
+	assert_true(editor_top_off(ed) <= 70 && editor_top_off(ed) + 30 > 70);
+	assert_int_equal(editor_cursor(ed), 70);
+	editor_move(ed, ED_TOP);
+	editor_set_size(ed, 3, 10);
+	assert_int_equal(editor_top_off(ed), 0);
+	/* typing keeps the rows right */
+	editor_move(ed, ED_DOWN);
+	type(ed, "xx ");
+	editor_set_size(ed, 3, 10);
+	assert_int_equal(editor_row_end(ed, 0, 0), 10);
+	assert_int_equal(editor_row_end(ed, 0, 10), 18); /* "xx aaaa " | "bbbb aaaa " */
+	editor_move(ed, ED_DOWN); /* from column 3 */
+	assert_int_equal(editor_cursor(ed), 21);
+	/* off: sideways scrolling again */
+	editor_set_wrap(ed, 0);
+	editor_move(ed, ED_END);
+	editor_set_size(ed, 3, 10);
+	assert_int_equal(editor_top_off(ed), 0);
+	assert_true(editor_left(ed) > 0);
+	editor_free(ed);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void test_wrap_a_2mb_line_moves_fast(void **state)
+{
+	size_t n = 2u << 20;
+	char *t = xmalloc(n + 1);
+	struct editor *ed;
+	double t0, ms;
+
+	for (size_t i = 0; i < n; i++)
+		t[i] = "lorem ipsum dolor 中文"[i % 17] == ' ' ? ' ' : (char)('a' + i % 23);
+	t[n] = '\0';
+	ed = wrapped(t, 24, 80);
+	t0 = now_ms();
+	for (int i = 0; i < 100; i++) {
+		editor_move(ed, ED_DOWN);
+		editor_set_size(ed, 24, 80);
+	}
+	ms = now_ms() - t0;
+	assert_true(editor_cursor(ed) > 100 * 60);
+	assert_true(editor_top_off(ed) > 0);
+	if (ms >= 200)
+		fprintf(stderr, "100 rows down took %.0f ms\n", ms);
+	assert_true(ms < 200);
+	/* typing deep in the line does not lay it out again */
+	t0 = now_ms();
+	for (int i = 0; i < 100; i++) {
+		editor_insert(ed, "x", 1);
+		editor_set_size(ed, 24, 80);
+	}
+	ms = now_ms() - t0;
+	assert_true(ms < 200);
+	free(t);
+	editor_free(ed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +631,12 @@ int main(void)
 		cmocka_unit_test(test_save_keeps_the_mode_of_an_existing_file),
 		cmocka_unit_test(test_opening_a_missing_file_starts_empty_with_its_name),
 		cmocka_unit_test(test_opening_a_directory_fails_and_keeps_the_text),
+		cmocka_unit_test(test_wrap_rows_end_at_word_boundaries),
+		cmocka_unit_test(test_wrap_down_moves_by_screen_row_then_to_the_next_line),
+		cmocka_unit_test(test_wrap_keeps_the_display_column_on_cjk),
+		cmocka_unit_test(test_wrap_home_and_end_go_to_the_screen_row_then_the_line),
+		cmocka_unit_test(test_wrap_scrolls_by_screen_rows_within_a_line),
+		cmocka_unit_test(test_wrap_a_2mb_line_moves_fast),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
