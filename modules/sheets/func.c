@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "modules/sheets/engine.h"
 
@@ -1313,6 +1314,1744 @@ FN(choose)
 	ret_arg(cx, &args[(int)i], out);
 }
 
+/* ---- more math -------------------------------------------------------------- */
+
+/* Numbers of the arguments, as the aggregates take them (in ranges only
+ * numbers; with all, as AVERAGEA: text 0 and booleans 1 or 0). */
+struct nums {
+	double *v;
+	size_t n, cap;
+	int err, all;
+};
+
+static void nums_push(struct nums *a, double d)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		a->v = xrealloc(a->v, a->cap * sizeof(double));
+	}
+	a->v[a->n++] = d;
+}
+
+static int nums_cell(const struct sheet_value *v, uint32_t row, uint32_t col, void *arg)
+{
+	struct nums *a = arg;
+
+	if (v->type == SHEET_ERROR) {
+		a->err = v->err;
+		return 1;
+	}
+	if (v->type == SHEET_NUM || (a->all && v->type == SHEET_BOOL))
+		nums_push(a, v->num);
+	else if (a->all && v->type == SHEET_TEXT)
+		nums_push(a, 0);
+	return 0;
+}
+
+/* Returns 0 or an error code; a->v to free either way. */
+static int nums_collect(const struct sheet_evalctx *cx, struct sheet_value *args, int argc,
+			struct nums *a)
+{
+	for (int i = 0; i < argc && a->err == 0; i++) {
+		double d;
+
+		if (args[i].type == SHEET_REF) {
+			sheet_range_each(cx->wb, &args[i].ref, nums_cell, a);
+			continue;
+		}
+		int er = sheet_to_num(&args[i], &d);
+
+		if (er != 0)
+			a->err = er;
+		else
+			nums_push(a, d);
+	}
+	return a->err;
+}
+
+FN(sumsq)
+{
+	struct nums a = {0};
+	double s = 0;
+
+	if (nums_collect(cx, args, argc, &a) == 0) {
+		for (size_t i = 0; i < a.n; i++)
+			s += a.v[i] * a.v[i];
+		ret_num(out, s);
+	} else {
+		ret_err(out, a.err);
+	}
+	free(a.v);
+}
+
+/* The cell at (i, j) of r. */
+static void ref_at(const struct sheet_evalctx *cx, const struct sheet_ref *r, uint32_t i,
+		   uint32_t j, struct sheet_value *v)
+{
+	sheet_get(cx->wb, r->sheet, r->r1 + i, r->c1 + j, v);
+}
+
+/* Rows worth visiting in r (beyond the sheet's extent all is empty). */
+static uint32_t ref_rows(const struct sheet_evalctx *cx, const struct sheet_ref *r)
+{
+	uint32_t rows, cols;
+
+	sheet_extent(cx->wb, r->sheet, &rows, &cols);
+	if (rows <= r->r1)
+		return 0;
+	return (r->r2 < rows ? r->r2 : rows - 1) - r->r1 + 1;
+}
+
+static uint32_t ref_cols(const struct sheet_evalctx *cx, const struct sheet_ref *r)
+{
+	uint32_t rows, cols;
+
+	sheet_extent(cx->wb, r->sheet, &rows, &cols);
+	if (cols <= r->c1)
+		return 0;
+	return (r->c2 < cols ? r->c2 : cols - 1) - r->c1 + 1;
+}
+
+FN(sumproduct)
+{
+	uint32_t h = 1, w = 1, hl = 0, wl = 0;
+	double sum = 0;
+
+	for (int i = 0; i < argc; i++) {
+		uint32_t ah = 1, aw = 1;
+
+		if (args[i].type == SHEET_REF) {
+			ah = args[i].ref.r2 - args[i].ref.r1 + 1;
+			aw = args[i].ref.c2 - args[i].ref.c1 + 1;
+			if (ref_rows(cx, &args[i].ref) > hl)
+				hl = ref_rows(cx, &args[i].ref);
+			if (ref_cols(cx, &args[i].ref) > wl)
+				wl = ref_cols(cx, &args[i].ref);
+		} else if (args[i].type == SHEET_ERROR) {
+			ret_err(out, args[i].err);
+			return;
+		} else {
+			hl = wl = 1;
+		}
+		if (i == 0)
+			h = ah, w = aw;
+		else if (ah != h || aw != w) {
+			ret_err(out, SHEET_ERR_VALUE);
+			return;
+		}
+	}
+	if (hl > h)
+		hl = h;
+	if (wl > w)
+		wl = w;
+	for (uint32_t r = 0; r < hl; r++)
+		for (uint32_t c = 0; c < wl; c++) {
+			double p = 1;
+
+			for (int i = 0; i < argc; i++) {
+				struct sheet_value v;
+
+				if (args[i].type == SHEET_REF)
+					ref_at(cx, &args[i].ref, r, c, &v);
+				else
+					v = args[i];
+				if (v.type == SHEET_ERROR) {
+					ret_err(out, v.err);
+					return;
+				}
+				p *= v.type == SHEET_NUM ? v.num : 0;
+			}
+			sum += p;
+		}
+	ret_num(out, sum);
+}
+
+FN(mround)
+{
+	double n, m;
+
+	if (arg_num(cx, &args[0], &n, out) || arg_num(cx, &args[1], &m, out))
+		return;
+	if (m == 0 || n == 0) {
+		ret_num(out, 0);
+		return;
+	}
+	if ((n > 0) != (m > 0)) {
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	double q = digits15(n / m);
+
+	ret_num(out, digits15(round(q) * m));
+}
+
+/* CEILING and FLOOR as Excel 2007: a negative number with a positive
+ * significance rounds toward zero (CEILING) or away from it (FLOOR). */
+static void ceil_floor(const struct sheet_evalctx *cx, struct sheet_value *args, int up,
+		       struct sheet_value *out)
+{
+	double n, s;
+
+	if (arg_num(cx, &args[0], &n, out) || arg_num(cx, &args[1], &s, out))
+		return;
+	if (n == 0) {
+		ret_num(out, 0);
+		return;
+	}
+	if (s == 0) {
+		if (up)
+			ret_num(out, 0);
+		else
+			ret_err(out, SHEET_ERR_DIV0);
+		return;
+	}
+	if (n > 0 && s < 0) {
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	double q = digits15(n / s);
+
+	ret_num(out, digits15((up ? ceil(q) : floor(q)) * s));
+}
+
+FN(ceiling)
+{
+	ceil_floor(cx, args, 1, out);
+}
+FN(floor)
+{
+	ceil_floor(cx, args, 0, out);
+}
+
+MATH1(even, copysign(ceil(digits15(fabs(x) / 2)) * 2, x))
+static double odd(double x)
+{
+	double v = ceil(digits15(fabs(x)));
+
+	return copysign(fmod(v, 2) == 0 ? v + 1 : v, x);
+}
+
+MATH1(odd, odd(x))
+MATH1(asin, fabs(x) > 1 ? NAN : asin(x))
+MATH1(acos, fabs(x) > 1 ? NAN : acos(x))
+MATH1(atan, atan(x))
+
+FN(fact)
+{
+	double x, r = 1;
+
+	if (arg_num(cx, &args[0], &x, out))
+		return;
+	if (x < 0 || x > 170) {
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	for (double i = 2; i <= trunc(x); i++)
+		r *= i;
+	ret_num(out, r);
+}
+
+FN(combin)
+{
+	double n, k, r = 1;
+
+	if (arg_num(cx, &args[0], &n, out) || arg_num(cx, &args[1], &k, out))
+		return;
+	n = trunc(n);
+	k = trunc(k);
+	if (n < 0 || k < 0 || k > n) {
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	if (k > n - k)
+		k = n - k;
+	if (k > 1100) { /* C(n, k) >= 2^k: beyond a double */
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	for (double i = 1; i <= k; i++)
+		r = r * (n - k + i) / i;
+	ret_num(out, round(r));
+}
+
+static double gcd2(double a, double b)
+{
+	while (b != 0) {
+		double t = fmod(a, b);
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+static void gcd_lcm(const struct sheet_evalctx *cx, struct sheet_value *args, int argc, int lcm,
+		    struct sheet_value *out)
+{
+	struct nums a = {0};
+	double r = lcm ? 1 : 0;
+
+	if (nums_collect(cx, args, argc, &a) != 0) {
+		ret_err(out, a.err);
+		free(a.v);
+		return;
+	}
+	for (size_t i = 0; i < a.n; i++) {
+		double d = trunc(a.v[i]);
+
+		if (d < 0 || d >= 9007199254740992.0) {
+			free(a.v);
+			ret_err(out, SHEET_ERR_NUM);
+			return;
+		}
+		if (!lcm)
+			r = gcd2(r, d);
+		else if (d == 0 || r == 0)
+			r = 0;
+		else
+			r = r / gcd2(r, d) * d;
+	}
+	free(a.v);
+	ret_num(out, r);
+}
+
+FN(gcd)
+{
+	gcd_lcm(cx, args, argc, 0, out);
+}
+FN(lcm)
+{
+	gcd_lcm(cx, args, argc, 1, out);
+}
+
+FN(quotient)
+{
+	double n, d;
+
+	if (arg_num(cx, &args[0], &n, out) || arg_num(cx, &args[1], &d, out))
+		return;
+	if (d == 0)
+		ret_err(out, SHEET_ERR_DIV0);
+	else
+		ret_num(out, trunc(digits15(n / d)));
+}
+
+FN(log)
+{
+	double x, b = 10;
+
+	if (arg_num(cx, &args[0], &x, out) ||
+	    (argc > 1 && args[1].type != SHEET_MISSING && arg_num(cx, &args[1], &b, out)))
+		return;
+	if (x <= 0 || b <= 0)
+		ret_err(out, SHEET_ERR_NUM);
+	else if (b == 1)
+		ret_err(out, SHEET_ERR_DIV0);
+	else
+		ret_num(out, log(x) / log(b));
+}
+
+/* ATAN2(x, y) as Excel: the angle of the point (x, y). */
+FN(atan2)
+{
+	double x, y;
+
+	if (arg_num(cx, &args[0], &x, out) || arg_num(cx, &args[1], &y, out))
+		return;
+	if (x == 0 && y == 0)
+		ret_err(out, SHEET_ERR_DIV0);
+	else
+		ret_num(out, atan2(y, x));
+}
+
+/* RAND and RANDBETWEEN: xorshift64*, seeded once from the clock. They are
+ * marked volatile in the table; the recalculation does not yet recompute
+ * volatile formulas on every change. */
+static uint64_t rand_state;
+
+static double rand01(void)
+{
+	if (rand_state == 0)
+		rand_state = ((uint64_t)time(NULL) << 20) ^ (uint64_t)clock() ^ 0x9e3779b97f4a7c15u;
+	rand_state ^= rand_state >> 12;
+	rand_state ^= rand_state << 25;
+	rand_state ^= rand_state >> 27;
+	return (double)((rand_state * 2685821657736338717u) >> 11) / 9007199254740992.0;
+}
+
+FN(rand)
+{
+	ret_num(out, rand01());
+}
+
+FN(randbetween)
+{
+	double lo, hi;
+
+	if (arg_num(cx, &args[0], &lo, out) || arg_num(cx, &args[1], &hi, out))
+		return;
+	lo = ceil(lo);
+	hi = floor(hi);
+	if (lo > hi)
+		ret_err(out, SHEET_ERR_NUM);
+	else
+		ret_num(out, lo + floor(rand01() * (hi - lo + 1)));
+}
+
+/* ---- several criteria (SUMIFS, COUNTIFS, AVERAGEIFS, MINIFS, MAXIFS) -------- */
+
+enum { MIFS_SUM, MIFS_COUNT, MIFS_AVERAGE, MIFS_MIN, MIFS_MAX };
+
+/* args: [value range,] range1, crit1, range2, crit2, ... */
+static void multi_ifs(const struct sheet_evalctx *cx, struct sheet_value *args, int argc, int kind,
+		      struct sheet_value *out)
+{
+	int first = kind == MIFS_COUNT ? 0 : 1, nc = (argc - first) / 2;
+	struct crit *cs;
+	uint32_t h, w, hl = 0, wl = 0;
+	double n = 0, sum = 0, min = 0, max = 0;
+	int allblank = 1;
+
+	if ((argc - first) % 2 != 0 || nc < 1) {
+		ret_err(out, SHEET_ERR_VALUE);
+		return;
+	}
+	for (int i = 0; i < argc; i++)
+		if ((i < first || (i - first) % 2 == 0) && args[i].type != SHEET_REF) {
+			ret_err(out, SHEET_ERR_VALUE);
+			return;
+		}
+	h = args[first].ref.r2 - args[first].ref.r1 + 1;
+	w = args[first].ref.c2 - args[first].ref.c1 + 1;
+	for (int i = 0; i < argc; i++) {
+		const struct sheet_ref *r = &args[i].ref;
+
+		if (i >= first && (i - first) % 2 != 0)
+			continue;
+		if (r->r2 - r->r1 + 1 != h || r->c2 - r->c1 + 1 != w) {
+			ret_err(out, SHEET_ERR_VALUE);
+			return;
+		}
+		if (ref_rows(cx, r) > hl)
+			hl = ref_rows(cx, r);
+		if (ref_cols(cx, r) > wl)
+			wl = ref_cols(cx, r);
+	}
+	cs = xcalloc((size_t)nc, sizeof(*cs));
+	for (int k = 0; k < nc; k++) {
+		crit_parse(cx, &args[first + 2 * k + 1], &cs[k]);
+		allblank = allblank && cs[k].blank;
+	}
+	for (uint32_t r = 0; r < hl; r++)
+		for (uint32_t c = 0; c < wl; c++) {
+			struct sheet_value v;
+			int ok = 1;
+
+			for (int k = 0; k < nc && ok; k++) {
+				ref_at(cx, &args[first + 2 * k].ref, r, c, &v);
+				ok = crit_match(&cs[k], &v);
+			}
+			if (!ok)
+				continue;
+			if (kind == MIFS_COUNT) {
+				n++;
+				continue;
+			}
+			ref_at(cx, &args[0].ref, r, c, &v);
+			if (v.type != SHEET_NUM)
+				continue;
+			if (n == 0 || v.num < min)
+				min = v.num;
+			if (n == 0 || v.num > max)
+				max = v.num;
+			sum += v.num;
+			n++;
+		}
+	if (kind == MIFS_COUNT && allblank)
+		n += (double)h * w - (double)hl * wl;
+	for (int k = 0; k < nc; k++)
+		sheet_value_free(&cs[k].v);
+	free(cs);
+	switch (kind) {
+	case MIFS_SUM:
+		ret_num(out, sum);
+		break;
+	case MIFS_COUNT:
+		ret_num(out, n);
+		break;
+	case MIFS_AVERAGE:
+		if (n == 0)
+			ret_err(out, SHEET_ERR_DIV0);
+		else
+			ret_num(out, sum / n);
+		break;
+	case MIFS_MIN:
+		ret_num(out, min);
+		break;
+	default:
+		ret_num(out, max);
+	}
+}
+
+FN(sumifs)
+{
+	multi_ifs(cx, args, argc, MIFS_SUM, out);
+}
+FN(countifs)
+{
+	multi_ifs(cx, args, argc, MIFS_COUNT, out);
+}
+FN(averageifs)
+{
+	multi_ifs(cx, args, argc, MIFS_AVERAGE, out);
+}
+FN(minifs)
+{
+	multi_ifs(cx, args, argc, MIFS_MIN, out);
+}
+FN(maxifs)
+{
+	multi_ifs(cx, args, argc, MIFS_MAX, out);
+}
+
+/* ---- statistics ------------------------------------------------------------- */
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+FN(averagea)
+{
+	struct nums a = {.all = 1};
+	double s = 0;
+
+	if (nums_collect(cx, args, argc, &a) != 0)
+		ret_err(out, a.err);
+	else if (a.n == 0)
+		ret_err(out, SHEET_ERR_DIV0);
+	else {
+		for (size_t i = 0; i < a.n; i++)
+			s += a.v[i];
+		ret_num(out, s / (double)a.n);
+	}
+	free(a.v);
+}
+
+FN(median)
+{
+	struct nums a = {0};
+
+	if (nums_collect(cx, args, argc, &a) != 0)
+		ret_err(out, a.err);
+	else if (a.n == 0)
+		ret_err(out, SHEET_ERR_NUM);
+	else {
+		qsort(a.v, a.n, sizeof(double), dbl_cmp);
+		ret_num(out, a.n % 2 ? a.v[a.n / 2] : (a.v[a.n / 2 - 1] + a.v[a.n / 2]) / 2);
+	}
+	free(a.v);
+}
+
+/* The first value, in order, that occurs most often (at least twice). */
+FN(mode)
+{
+	struct nums a = {0};
+	size_t best = 0;
+	double bv = 0;
+
+	if (nums_collect(cx, args, argc, &a) != 0) {
+		ret_err(out, a.err);
+		free(a.v);
+		return;
+	}
+	double *s = xmalloc((a.n ? a.n : 1) * sizeof(double));
+
+	if (a.n)
+		memcpy(s, a.v, a.n * sizeof(double));
+	qsort(s, a.n, sizeof(double), dbl_cmp);
+	for (size_t i = 0; i < a.n; i++) {
+		double *lo = bsearch(&a.v[i], s, a.n, sizeof(double), dbl_cmp);
+		size_t k = 0;
+
+		while (lo > s && lo[-1] == a.v[i])
+			lo--;
+		while (lo + k < s + a.n && lo[k] == a.v[i])
+			k++;
+		if (k > best)
+			best = k, bv = a.v[i];
+	}
+	free(s);
+	free(a.v);
+	if (best < 2)
+		ret_err(out, SHEET_ERR_NA);
+	else
+		ret_num(out, bv);
+}
+
+/* sample: divide by n - 1; root: the standard deviation. */
+static void variance(const struct sheet_evalctx *cx, struct sheet_value *args, int argc, int sample,
+		     int root, struct sheet_value *out)
+{
+	struct nums a = {0};
+	double m = 0, ss = 0;
+
+	if (nums_collect(cx, args, argc, &a) != 0) {
+		ret_err(out, a.err);
+		free(a.v);
+		return;
+	}
+	if (a.n < (size_t)(sample ? 2 : 1)) {
+		ret_err(out, SHEET_ERR_DIV0);
+		free(a.v);
+		return;
+	}
+	for (size_t i = 0; i < a.n; i++)
+		m += a.v[i];
+	m /= (double)a.n;
+	for (size_t i = 0; i < a.n; i++)
+		ss += (a.v[i] - m) * (a.v[i] - m);
+	ss /= (double)a.n - (sample ? 1 : 0);
+	free(a.v);
+	ret_num(out, root ? sqrt(ss) : ss);
+}
+
+FN(stdev)
+{
+	variance(cx, args, argc, 1, 1, out);
+}
+FN(stdevp)
+{
+	variance(cx, args, argc, 0, 1, out);
+}
+FN(var)
+{
+	variance(cx, args, argc, 1, 0, out);
+}
+FN(varp)
+{
+	variance(cx, args, argc, 0, 0, out);
+}
+
+/* The numbers of the first argument, sorted; 0 or out set. */
+static int sorted_nums(const struct sheet_evalctx *cx, struct sheet_value *args, struct nums *a,
+		       struct sheet_value *out)
+{
+	if (nums_collect(cx, args, 1, a) != 0) {
+		ret_err(out, a->err);
+		free(a->v);
+		return 1;
+	}
+	qsort(a->v, a->n, sizeof(double), dbl_cmp);
+	return 0;
+}
+
+static void large_small(const struct sheet_evalctx *cx, struct sheet_value *args, int large,
+			struct sheet_value *out)
+{
+	struct nums a = {0};
+	double k;
+
+	if (arg_num(cx, &args[1], &k, out) || sorted_nums(cx, args, &a, out))
+		return;
+	k = ceil(k);
+	if (k < 1 || k > (double)a.n)
+		ret_err(out, SHEET_ERR_NUM);
+	else
+		ret_num(out, large ? a.v[a.n - (size_t)k] : a.v[(size_t)k - 1]);
+	free(a.v);
+}
+
+FN(large)
+{
+	large_small(cx, args, 1, out);
+}
+FN(small)
+{
+	large_small(cx, args, 0, out);
+}
+
+FN(rank)
+{
+	struct nums a = {0};
+	double x, order = 0, above = 0;
+	int found = 0;
+
+	if (args[1].type != SHEET_REF) {
+		ret_err(out, SHEET_ERR_VALUE);
+		return;
+	}
+	if (arg_num(cx, &args[0], &x, out) ||
+	    (argc > 2 && args[2].type != SHEET_MISSING && arg_num(cx, &args[2], &order, out)))
+		return;
+	if (nums_collect(cx, &args[1], 1, &a) != 0) {
+		ret_err(out, a.err);
+		free(a.v);
+		return;
+	}
+	for (size_t i = 0; i < a.n; i++) {
+		found |= a.v[i] == x;
+		above += order == 0 ? a.v[i] > x : a.v[i] < x;
+	}
+	free(a.v);
+	if (!found)
+		ret_err(out, SHEET_ERR_NA);
+	else
+		ret_num(out, above + 1);
+}
+
+static void percentile(struct nums *a, double k, struct sheet_value *out)
+{
+	if (a->n == 0 || k < 0 || k > 1) {
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	double pos = k * (double)(a->n - 1), lo = floor(pos);
+	size_t i = (size_t)lo;
+
+	if (i + 1 >= a->n)
+		ret_num(out, a->v[a->n - 1]);
+	else
+		ret_num(out, a->v[i] + (pos - lo) * (a->v[i + 1] - a->v[i]));
+}
+
+FN(percentile)
+{
+	struct nums a = {0};
+	double k;
+
+	if (arg_num(cx, &args[1], &k, out) || sorted_nums(cx, args, &a, out))
+		return;
+	percentile(&a, k, out);
+	free(a.v);
+}
+
+FN(quartile)
+{
+	struct nums a = {0};
+	double q;
+
+	if (arg_num(cx, &args[1], &q, out) || sorted_nums(cx, args, &a, out))
+		return;
+	q = trunc(q);
+	if (q < 0 || q > 4)
+		ret_err(out, SHEET_ERR_NUM);
+	else
+		percentile(&a, q / 4, out);
+	free(a.v);
+}
+
+/* Sums over the pairs of numbers of two equal-sized arrays (y, x). */
+struct pairs {
+	double n, sx, sy, sxx, syy, sxy;
+};
+
+static int pairs_collect(const struct sheet_evalctx *cx, struct sheet_value *ya,
+			 struct sheet_value *xa, struct pairs *p)
+{
+	struct sheet_value ys = *ya, xs = *xa;
+	uint32_t h = 1, w = 1, hl = 1, wl = 1;
+	double mx = 0, my = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (ya->type == SHEET_REF && xa->type == SHEET_REF) {
+		const struct sheet_ref *a = &ya->ref, *b = &xa->ref;
+
+		h = a->r2 - a->r1 + 1;
+		w = a->c2 - a->c1 + 1;
+		if ((double)h * w != (double)(b->r2 - b->r1 + 1) * (b->c2 - b->c1 + 1))
+			return SHEET_ERR_NA;
+		if (b->r2 - b->r1 + 1 != h) /* same count, other shape: walk in order */
+			return SHEET_ERR_NA;
+		hl = ref_rows(cx, a) > ref_rows(cx, b) ? ref_rows(cx, a) : ref_rows(cx, b);
+		wl = ref_cols(cx, a) > ref_cols(cx, b) ? ref_cols(cx, a) : ref_cols(cx, b);
+		if (hl > h)
+			hl = h;
+		if (wl > w)
+			wl = w;
+	} else if (ya->type == SHEET_REF || xa->type == SHEET_REF) {
+		return SHEET_ERR_NA;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			if (p->n == 0)
+				return SHEET_ERR_DIV0;
+			mx = p->sx / p->n;
+			my = p->sy / p->n;
+		}
+		for (uint32_t r = 0; r < hl; r++)
+			for (uint32_t c = 0; c < wl; c++) {
+				if (ya->type == SHEET_REF)
+					ref_at(cx, &ya->ref, r, c, &ys);
+				if (xa->type == SHEET_REF)
+					ref_at(cx, &xa->ref, r, c, &xs);
+				if (ys.type == SHEET_ERROR)
+					return ys.err;
+				if (xs.type == SHEET_ERROR)
+					return xs.err;
+				if (ys.type != SHEET_NUM || xs.type != SHEET_NUM)
+					continue;
+				if (pass == 0) {
+					p->n++;
+					p->sx += xs.num;
+					p->sy += ys.num;
+				} else {
+					p->sxx += (xs.num - mx) * (xs.num - mx);
+					p->syy += (ys.num - my) * (ys.num - my);
+					p->sxy += (xs.num - mx) * (ys.num - my);
+				}
+			}
+	}
+	return 0;
+}
+
+/* kind 0 CORREL, 1 SLOPE, 2 INTERCEPT; args (y, x) (CORREL is symmetric). */
+static void regress(const struct sheet_evalctx *cx, struct sheet_value *y, struct sheet_value *x,
+		    int kind, double at, struct sheet_value *out)
+{
+	struct pairs p;
+	int er = pairs_collect(cx, y, x, &p);
+
+	if (er != 0) {
+		ret_err(out, er);
+		return;
+	}
+	if (kind == 0) {
+		if (p.sxx == 0 || p.syy == 0)
+			ret_err(out, SHEET_ERR_DIV0);
+		else
+			ret_num(out, p.sxy / sqrt(p.sxx * p.syy));
+		return;
+	}
+	if (p.sxx == 0) {
+		ret_err(out, SHEET_ERR_DIV0);
+		return;
+	}
+	double b = p.sxy / p.sxx, a = p.sy / p.n - b * p.sx / p.n;
+
+	if (kind == 1)
+		ret_num(out, b);
+	else if (kind == 2)
+		ret_num(out, a);
+	else
+		ret_num(out, a + b * at);
+}
+
+FN(correl)
+{
+	regress(cx, &args[0], &args[1], 0, 0, out);
+}
+FN(slope)
+{
+	regress(cx, &args[0], &args[1], 1, 0, out);
+}
+FN(intercept)
+{
+	regress(cx, &args[0], &args[1], 2, 0, out);
+}
+FN(forecast)
+{
+	double x;
+
+	if (arg_num(cx, &args[0], &x, out))
+		return;
+	regress(cx, &args[1], &args[2], 3, x, out);
+}
+
+/* ---- more logic and information ---------------------------------------------- */
+
+FN(ifs)
+{
+	if (argc % 2 != 0) {
+		ret_err(out, SHEET_ERR_NA);
+		return;
+	}
+	for (int i = 0; i < argc; i += 2) {
+		int b;
+
+		if (arg_bool(cx, &args[i], &b, out))
+			return;
+		if (b) {
+			ret_arg(cx, &args[i + 1], out);
+			return;
+		}
+	}
+	ret_err(out, SHEET_ERR_NA);
+}
+
+FN(switch)
+{
+	struct sheet_value key, v;
+	int i;
+
+	arg_value(cx, &args[0], &key);
+	if (key.type == SHEET_ERROR) {
+		ret_err(out, key.err);
+		return;
+	}
+	for (i = 1; i + 1 < argc; i += 2) {
+		arg_value(cx, &args[i], &v);
+		if (v.type == SHEET_ERROR) {
+			sheet_value_free(&key);
+			ret_err(out, v.err);
+			sheet_value_free(&v);
+			return;
+		}
+		int eq = (key.type == SHEET_EMPTY ? SHEET_NUM : key.type) ==
+			     (v.type == SHEET_EMPTY ? SHEET_NUM : v.type) &&
+			 sheet_compare(&key, &v) == 0;
+
+		sheet_value_free(&v);
+		if (eq) {
+			sheet_value_free(&key);
+			ret_arg(cx, &args[i + 1], out);
+			return;
+		}
+	}
+	sheet_value_free(&key);
+	if (i < argc) /* the default */
+		ret_arg(cx, &args[i], out);
+	else
+		ret_err(out, SHEET_ERR_NA);
+}
+
+FN(error_type)
+{
+	struct sheet_value v;
+
+	arg_value(cx, &args[0], &v);
+	sheet_value_free(&v);
+	if (v.type != SHEET_ERROR)
+		ret_err(out, SHEET_ERR_NA);
+	else if (v.err == SHEET_ERR_CIRC)
+		ret_err(out, SHEET_ERR_CIRC);
+	else
+		ret_num(out, v.err); /* #NULL! 1 ... #N/A 7, the enum's order */
+}
+
+FN(n)
+{
+	struct sheet_value v;
+
+	arg_value(cx, &args[0], &v);
+	if (v.type == SHEET_ERROR)
+		ret_err(out, v.err);
+	else
+		ret_num(out, v.type == SHEET_NUM || v.type == SHEET_BOOL ? v.num : 0);
+	sheet_value_free(&v);
+}
+
+FN(t)
+{
+	struct sheet_value v;
+
+	arg_value(cx, &args[0], &v);
+	if (v.type == SHEET_ERROR) {
+		ret_err(out, v.err);
+		sheet_value_free(&v);
+	} else if (v.type == SHEET_TEXT) {
+		ret_text(out, v.str);
+	} else {
+		ret_text(out, xstrdup(""));
+	}
+}
+
+FN(type)
+{
+	struct sheet_value v;
+	const struct sheet_ref *r = &args[0].ref;
+
+	if (args[0].type == SHEET_REF && (r->r1 != r->r2 || r->c1 != r->c2)) {
+		ret_num(out, 64);
+		return;
+	}
+	arg_value(cx, &args[0], &v);
+	sheet_value_free(&v);
+	ret_num(out, v.type == SHEET_TEXT    ? 2
+		     : v.type == SHEET_BOOL  ? 4
+		     : v.type == SHEET_ERROR ? 16
+					     : 1);
+}
+
+/* ---- more text ----------------------------------------------------------------- */
+
+/* FIND (case-sensitive) and SEARCH (wildcards, case-insensitive). Positions
+ * count code points. */
+static void find_fn(const struct sheet_evalctx *cx, struct sheet_value *args, int argc, int wild,
+		    struct sheet_value *out)
+{
+	double start = 1;
+	char *pat, *s;
+	size_t slen, n, at;
+
+	if (argc > 2 && args[2].type != SHEET_MISSING && arg_num(cx, &args[2], &start, out))
+		return;
+	if ((pat = arg_text(cx, &args[0], out)) == NULL)
+		return;
+	if ((s = arg_text(cx, &args[1], out)) == NULL) {
+		free(pat);
+		return;
+	}
+	slen = strlen(s);
+	n = cp_count(s, slen);
+	start = trunc(start);
+	if (start < 1 || start > (double)n + 1) {
+		ret_err(out, SHEET_ERR_VALUE);
+		goto done;
+	}
+	if (pat[0] == '\0') {
+		ret_num(out, start);
+		goto done;
+	}
+	at = cp_bytes(s, slen, start - 1);
+	size_t plen = strlen(pat);
+	char *p2 = xmalloc(plen + 2);
+
+	memcpy(p2, pat, plen);
+	memcpy(p2 + plen, "*", 2);
+	for (double pos = start; at < slen; pos++) {
+		int hit = wild ? wild_match(p2, s + at) : strncmp(s + at, pat, plen) == 0;
+
+		if (hit) {
+			ret_num(out, pos);
+			free(p2);
+			goto done;
+		}
+		at += cp_bytes(s + at, slen - at, 1);
+	}
+	free(p2);
+	ret_err(out, SHEET_ERR_VALUE);
+done:
+	free(pat);
+	free(s);
+}
+
+FN(find)
+{
+	find_fn(cx, args, argc, 0, out);
+}
+FN(search)
+{
+	find_fn(cx, args, argc, 1, out);
+}
+
+FN(substitute)
+{
+	double inst = 0;
+	char *s, *old, *nw;
+	struct buf b;
+	const char *p, *q;
+	size_t olen;
+	int k = 0;
+
+	if (argc > 3 && args[3].type != SHEET_MISSING) {
+		if (arg_num(cx, &args[3], &inst, out))
+			return;
+		inst = trunc(inst);
+		if (inst < 1) {
+			ret_err(out, SHEET_ERR_VALUE);
+			return;
+		}
+	}
+	if ((s = arg_text(cx, &args[0], out)) == NULL)
+		return;
+	if ((old = arg_text(cx, &args[1], out)) == NULL) {
+		free(s);
+		return;
+	}
+	if ((nw = arg_text(cx, &args[2], out)) == NULL) {
+		free(s);
+		free(old);
+		return;
+	}
+	olen = strlen(old);
+	if (olen == 0) {
+		free(old);
+		free(nw);
+		ret_text(out, s);
+		return;
+	}
+	buf_init(&b);
+	for (p = s; (q = strstr(p, old)) != NULL; p = q + olen) {
+		k++;
+		buf_add(&b, p, (size_t)(q - p));
+		if (inst == 0 || k == inst)
+			buf_adds(&b, nw);
+		else
+			buf_add(&b, q, olen);
+		if (b.len > (size_t)SHEET_MAX_TEXT * 4)
+			break;
+	}
+	if (q == NULL)
+		buf_adds(&b, p);
+	free(s);
+	free(old);
+	free(nw);
+	ret_text(out, b.len ? buf_detach(&b) : xstrdup(""));
+	buf_free(&b);
+}
+
+FN(replace)
+{
+	double start, n;
+	char *s, *nw;
+	size_t len, a, e;
+	struct buf b;
+
+	if (arg_num(cx, &args[1], &start, out) || arg_num(cx, &args[2], &n, out))
+		return;
+	if (start < 1 || n < 0) {
+		ret_err(out, SHEET_ERR_VALUE);
+		return;
+	}
+	if ((s = arg_text(cx, &args[0], out)) == NULL)
+		return;
+	if ((nw = arg_text(cx, &args[3], out)) == NULL) {
+		free(s);
+		return;
+	}
+	len = strlen(s);
+	a = cp_bytes(s, len, trunc(start) - 1);
+	e = a + cp_bytes(s + a, len - a, trunc(n));
+	buf_init(&b);
+	buf_add(&b, s, a);
+	buf_adds(&b, nw);
+	buf_adds(&b, s + e);
+	free(s);
+	free(nw);
+	ret_text(out, b.len ? buf_detach(&b) : xstrdup(""));
+	buf_free(&b);
+}
+
+static int is_letter(unsigned c)
+{
+	return (c < 0x80 && isalpha((int)c)) ||
+	       (c >= 0x80 && (case_map(c, 1) != c || case_map(c, 0) != c));
+}
+
+FN(proper)
+{
+	char *s = arg_text(cx, &args[0], out);
+	struct buf b;
+	size_t i = 0, len;
+	int prev = 0;
+
+	if (s == NULL)
+		return;
+	len = strlen(s);
+	buf_init(&b);
+	while (i < len) {
+		unsigned cp;
+		char enc[4];
+		size_t k = utf8_decode(s + i, len - i, &cp);
+
+		if (k == 0) {
+			buf_addc(&b, s[i++]);
+			prev = 0;
+			continue;
+		}
+		buf_add(&b, enc, utf8_encode(case_map(cp, !prev), enc));
+		prev = is_letter(cp);
+		i += k;
+	}
+	free(s);
+	ret_text(out, b.len ? buf_detach(&b) : xstrdup(""));
+	buf_free(&b);
+}
+
+FN(clean)
+{
+	char *s = arg_text(cx, &args[0], out), *d;
+
+	if (s == NULL)
+		return;
+	d = s;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p >= 32)
+			*d++ = *p;
+	*d = '\0';
+	ret_text(out, s);
+}
+
+struct join {
+	struct buf b;
+	const char *delim;
+	int skip_empty, n, err;
+};
+
+static int join_cell(const struct sheet_value *v, uint32_t row, uint32_t col, void *arg)
+{
+	struct join *j = arg;
+	const char *s;
+	char *tmp;
+
+	j->err = sheet_to_text(v, &s, &tmp);
+	if (j->err != 0)
+		return 1;
+	if (!(j->skip_empty && s[0] == '\0')) {
+		if (j->n++ > 0)
+			buf_adds(&j->b, j->delim);
+		buf_adds(&j->b, s);
+	}
+	free(tmp);
+	if (j->b.len > (size_t)SHEET_MAX_TEXT * 4) {
+		j->err = SHEET_ERR_VALUE;
+		return 1;
+	}
+	return 0;
+}
+
+FN(textjoin)
+{
+	struct join j = {.err = 0};
+	char *delim;
+
+	if (arg_bool(cx, &args[1], &j.skip_empty, out))
+		return;
+	if ((delim = arg_text(cx, &args[0], out)) == NULL)
+		return;
+	j.delim = delim;
+	buf_init(&j.b);
+	for (int i = 2; i < argc && j.err == 0; i++) {
+		struct sheet_value v;
+
+		if (args[i].type == SHEET_REF) {
+			const struct sheet_ref *r = &args[i].ref;
+			uint32_t h = ref_rows(cx, r), w = ref_cols(cx, r);
+
+			/* row by row, as Excel; empty cells too (unless skipped) */
+			for (uint32_t y = 0; y <= r->r2 - r->r1 && j.err == 0; y++)
+				for (uint32_t x = 0; x <= r->c2 - r->c1 && j.err == 0; x++) {
+					if ((y >= h || x >= w) && j.skip_empty)
+						break;
+					ref_at(cx, r, y, x, &v);
+					join_cell(&v, 0, 0, &j);
+				}
+			continue;
+		}
+		arg_value(cx, &args[i], &v);
+		join_cell(&v, 0, 0, &j);
+		sheet_value_free(&v);
+	}
+	free(delim);
+	if (j.err != 0)
+		ret_err(out, j.err);
+	else
+		ret_text(out, j.b.len ? buf_detach(&j.b) : xstrdup(""));
+	buf_free(&j.b);
+}
+
+FN(value)
+{
+	struct sheet_value v;
+	double d;
+
+	arg_value(cx, &args[0], &v);
+	if (v.type == SHEET_ERROR)
+		ret_err(out, v.err);
+	else if (v.type == SHEET_NUM || v.type == SHEET_EMPTY)
+		ret_num(out, v.num);
+	else if (v.type == SHEET_TEXT && sheet_text_num(v.str, &d) == 0)
+		ret_num(out, d);
+	else
+		ret_err(out, SHEET_ERR_VALUE);
+	sheet_value_free(&v);
+}
+
+/* CHAR and CODE use Windows-1252, as Excel on Windows in the West. */
+static const unsigned short cp1252[32] = {
+    0x20ac, 0x81,   0x201a, 0x192,  0x201e, 0x2026, 0x2020, 0x2021, 0x2c6,  0x2030, 0x160,
+    0x2039, 0x152,  0x8d,   0x17d,  0x8f,   0x90,   0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+    0x2013, 0x2014, 0x2dc,  0x2122, 0x161,  0x203a, 0x153,  0x9d,   0x17e,  0x178,
+};
+
+static void ret_cp(struct sheet_value *out, unsigned cp)
+{
+	char enc[5];
+
+	enc[utf8_encode(cp, enc)] = '\0';
+	ret_text(out, xstrdup(enc));
+}
+
+FN(char)
+{
+	double n;
+
+	if (arg_num(cx, &args[0], &n, out))
+		return;
+	n = trunc(n);
+	if (n < 1 || n > 255)
+		ret_err(out, SHEET_ERR_VALUE);
+	else
+		ret_cp(out, n >= 0x80 && n < 0xa0 ? cp1252[(int)n - 0x80] : (unsigned)n);
+}
+
+FN(unichar)
+{
+	double n;
+
+	if (arg_num(cx, &args[0], &n, out))
+		return;
+	n = trunc(n);
+	if (n < 1 || n > 0x10ffff)
+		ret_err(out, SHEET_ERR_VALUE);
+	else if (n >= 0xd800 && n <= 0xdfff)
+		ret_err(out, SHEET_ERR_NA);
+	else
+		ret_cp(out, (unsigned)n);
+}
+
+static void code_fn(const struct sheet_evalctx *cx, struct sheet_value *args, int uni,
+		    struct sheet_value *out)
+{
+	char *s = arg_text(cx, &args[0], out);
+	unsigned cp;
+
+	if (s == NULL)
+		return;
+	if (s[0] == '\0') {
+		free(s);
+		ret_err(out, SHEET_ERR_VALUE);
+		return;
+	}
+	if (utf8_decode(s, strlen(s), &cp) == 0)
+		cp = (unsigned char)s[0];
+	free(s);
+	if (!uni && cp >= 0x80) {
+		unsigned c = cp < 0x100 && (cp >= 0xa0) ? cp : '?';
+
+		for (int i = 0; i < 32; i++)
+			if (cp1252[i] == cp)
+				c = 0x80 + (unsigned)i;
+		cp = c;
+	}
+	ret_num(out, cp);
+}
+
+FN(code)
+{
+	code_fn(cx, args, 0, out);
+}
+FN(unicode)
+{
+	code_fn(cx, args, 1, out);
+}
+
+FN(fixed)
+{
+	double x, dec = 2, p, v;
+	int nocommas = 0;
+	char buf[400], *r;
+	size_t len, intlen, k = 0;
+
+	if (arg_num(cx, &args[0], &x, out) ||
+	    (argc > 1 && args[1].type != SHEET_MISSING && arg_num(cx, &args[1], &dec, out)) ||
+	    (argc > 2 && args[2].type != SHEET_MISSING && arg_bool(cx, &args[2], &nocommas, out)))
+		return;
+	dec = trunc(dec);
+	if (dec > 127) {
+		ret_err(out, SHEET_ERR_VALUE);
+		return;
+	}
+	if (dec < -15) {
+		x = 0;
+		dec = 0;
+	}
+	p = pow(10, fabs(dec));
+	v = digits15(dec >= 0 ? x * p : x / p);
+	v = round(v + copysign(fabs(v) * 4 * DBL_EPSILON, v));
+	v = dec >= 0 ? v / p : v * p;
+	if (fabs(v) >= 1e300) {
+		ret_err(out, SHEET_ERR_VALUE);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.*f", dec > 0 ? (int)dec : 0, fabs(v));
+	len = strlen(buf);
+	intlen = strcspn(buf, ".");
+	r = xmalloc(len + len / 3 + 3);
+	if (v < 0)
+		r[k++] = '-';
+	for (size_t i = 0; i < len; i++) {
+		if (!nocommas && i > 0 && i < intlen && (intlen - i) % 3 == 0)
+			r[k++] = ',';
+		r[k++] = buf[i];
+	}
+	r[k] = '\0';
+	ret_text(out, r);
+}
+
+FN(numbervalue)
+{
+	char *s, *dsep = NULL, *gsep = NULL, *t;
+	double d;
+	int seen_dec = 0, bad = 0, pct = 0;
+	size_t k = 0;
+
+	if ((s = arg_text(cx, &args[0], out)) == NULL)
+		return;
+	if (argc > 1 && args[1].type != SHEET_MISSING &&
+	    (dsep = arg_text(cx, &args[1], out)) == NULL) {
+		free(s);
+		return;
+	}
+	if (argc > 2 && args[2].type != SHEET_MISSING &&
+	    (gsep = arg_text(cx, &args[2], out)) == NULL) {
+		free(s);
+		free(dsep);
+		return;
+	}
+	char dc = dsep ? dsep[0] : '.', gc = gsep ? gsep[0] : ',';
+
+	bad = dc == gc;
+	t = xmalloc(strlen(s) + 1);
+	for (const char *p = s; *p && !bad; p++) {
+		if (isspace((unsigned char)*p))
+			continue;
+		if (*p == dc) {
+			if (seen_dec++)
+				bad = 1;
+			t[k++] = '.';
+		} else if (*p == gc) {
+			if (seen_dec)
+				bad = 1;
+		} else if (*p == '%') {
+			pct++;
+		} else if (pct) {
+			bad = 1;
+		} else {
+			t[k++] = *p;
+		}
+	}
+	t[k] = '\0';
+	if (bad)
+		ret_err(out, SHEET_ERR_VALUE);
+	else if (k == 0)
+		ret_num(out, 0);
+	else if (sheet_text_num(t, &d) != 0)
+		ret_err(out, SHEET_ERR_VALUE);
+	else
+		ret_num(out, d / pow(100, pct));
+	free(t);
+	free(s);
+	free(dsep);
+	free(gsep);
+}
+
+/* ---- dates and times ---------------------------------------------------------- */
+
+/*
+ * Excel's 1900 date system: serial 1 is 1900-01-01, and Excel counts a
+ * 29 February 1900 that never was (serial 60), so serials from 61 on are
+ * days since 1899-12-30. Serial 0 is "1900-01-00". Serials run to
+ * 2958465 (9999-12-31).
+ */
+#define DATE_MAX 2958465.0
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
+static long days_civil(long y, long m, long d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_days(long z, long *y, long *m, long *d)
+{
+	z += 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	long doe = z - era * 146097;
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+#define EPOCH_1899_12_30 (-25569L) /* days_civil(1899, 12, 30) */
+
+/* The serial of the first day of month m (1..12) of year y. */
+static double serial_month(long y, long m)
+{
+	double s = (double)(days_civil(y, m, 1) - EPOCH_1899_12_30);
+
+	return y < 1900 || (y == 1900 && m <= 2) ? s - 1 : s;
+}
+
+static double serial_ymd(double y, double m, double d)
+{
+	double yy = y + floor((m - 1) / 12), mm = m - 12 * floor((m - 1) / 12);
+
+	if (yy < 0 || yy > 10000)
+		return -1;
+	return serial_month((long)yy, (long)mm) + d - 1;
+}
+
+/* Year, month and day of a serial (>= 0). */
+static void ymd(double serial, long *y, long *m, long *d)
+{
+	long s = (long)floor(serial);
+
+	if (s == 60) {
+		*y = 1900, *m = 2, *d = 29;
+	} else if (s == 0) {
+		*y = 1900, *m = 1, *d = 0;
+	} else {
+		civil_days(s + EPOCH_1899_12_30 + (s < 60 ? 1 : 0), y, m, d);
+	}
+}
+
+static int month_days(long y, long m)
+{
+	static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0 || y == 1900)))
+		return 29;
+	return md[m - 1];
+}
+
+/* A date argument: a serial in 0..DATE_MAX, truncated; else out set. */
+static int arg_date(const struct sheet_evalctx *cx, const struct sheet_value *a, double *s,
+		    struct sheet_value *out)
+{
+	if (arg_num(cx, a, s, out))
+		return 1;
+	if (*s < 0 || *s >= DATE_MAX + 1) {
+		ret_err(out, SHEET_ERR_NUM);
+		return 1;
+	}
+	return 0;
+}
+
+FN(date)
+{
+	double y, m, d, s;
+
+	if (arg_num(cx, &args[0], &y, out) || arg_num(cx, &args[1], &m, out) ||
+	    arg_num(cx, &args[2], &d, out))
+		return;
+	y = trunc(y);
+	m = trunc(m);
+	d = trunc(d);
+	if (y < 0 || y >= 10000 || fabs(m) > 1e7 || fabs(d) > 1e9) {
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	if (y < 1900)
+		y += 1900;
+	s = serial_ymd(y, m, d);
+	if (s < 0 || s > DATE_MAX)
+		ret_err(out, SHEET_ERR_NUM);
+	else
+		ret_num(out, s);
+}
+
+FN(time)
+{
+	double h, m, s, t;
+
+	if (arg_num(cx, &args[0], &h, out) || arg_num(cx, &args[1], &m, out) ||
+	    arg_num(cx, &args[2], &s, out))
+		return;
+	if (h > 32767 || m > 32767 || s > 32767) {
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	t = trunc(h) * 3600 + trunc(m) * 60 + trunc(s);
+	if (t < 0)
+		ret_err(out, SHEET_ERR_NUM);
+	else
+		ret_num(out, fmod(t, 86400) / 86400);
+}
+
+static void date_part(const struct sheet_evalctx *cx, struct sheet_value *args, int part,
+		      struct sheet_value *out)
+{
+	double s;
+	long y, m, d;
+
+	if (arg_date(cx, &args[0], &s, out))
+		return;
+	ymd(s, &y, &m, &d);
+	ret_num(out, (double)(part == 0 ? y : part == 1 ? m : d));
+}
+
+FN(year)
+{
+	date_part(cx, args, 0, out);
+}
+FN(month)
+{
+	date_part(cx, args, 1, out);
+}
+FN(day)
+{
+	date_part(cx, args, 2, out);
+}
+
+static void time_part(const struct sheet_evalctx *cx, struct sheet_value *args, int part,
+		      struct sheet_value *out)
+{
+	double s, secs;
+
+	if (arg_date(cx, &args[0], &s, out))
+		return;
+	secs = round((s - floor(s)) * 86400);
+	if (secs >= 86400)
+		secs = 0;
+	ret_num(out, part == 0	 ? floor(secs / 3600)
+		     : part == 1 ? fmod(floor(secs / 60), 60)
+				 : fmod(secs, 60));
+}
+
+FN(hour)
+{
+	time_part(cx, args, 0, out);
+}
+FN(minute)
+{
+	time_part(cx, args, 1, out);
+}
+FN(second)
+{
+	time_part(cx, args, 2, out);
+}
+
+FN(weekday)
+{
+	double s, t = 1, base;
+
+	if (arg_date(cx, &args[0], &s, out) ||
+	    (argc > 1 && args[1].type != SHEET_MISSING && arg_num(cx, &args[1], &t, out)))
+		return;
+	s = floor(s);
+	t = trunc(t);
+	if (t == 1)
+		base = 1;
+	else if (t == 2 || t == 3)
+		base = 2;
+	else if (t >= 11 && t <= 17)
+		base = t - 9;
+	else {
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	double w = fmod(fmod(s - base, 7) + 7, 7);
+
+	ret_num(out, t == 3 ? w : w + 1);
+}
+
+static void edate_fn(const struct sheet_evalctx *cx, struct sheet_value *args, int eom,
+		     struct sheet_value *out)
+{
+	double s, n, r;
+	long y, m, d;
+
+	if (arg_date(cx, &args[0], &s, out) || arg_num(cx, &args[1], &n, out))
+		return;
+	n = trunc(n);
+	if (fabs(n) > 120000) {
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	ymd(s, &y, &m, &d);
+	double mm = (double)(m - 1) + n, yy = (double)y + floor(mm / 12);
+
+	mm = mm - 12 * floor(mm / 12) + 1;
+	if (yy < 1900 || yy > 9999) {
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	long md = month_days((long)yy, (long)mm);
+
+	if (eom || d > md)
+		d = md;
+	r = serial_month((long)yy, (long)mm) + (double)d - 1;
+	if (r < 0 || r > DATE_MAX)
+		ret_err(out, SHEET_ERR_NUM);
+	else
+		ret_num(out, r);
+}
+
+FN(edate)
+{
+	edate_fn(cx, args, 0, out);
+}
+FN(eomonth)
+{
+	edate_fn(cx, args, 1, out);
+}
+
+FN(days)
+{
+	double e, s;
+
+	if (arg_date(cx, &args[0], &e, out) || arg_date(cx, &args[1], &s, out))
+		return;
+	ret_num(out, floor(e) - floor(s));
+}
+
+FN(datedif)
+{
+	double s, e;
+	long y1, m1, d1, y2, m2, d2, months;
+	char *unit;
+
+	if (arg_date(cx, &args[0], &s, out) || arg_date(cx, &args[1], &e, out))
+		return;
+	if ((unit = arg_text(cx, &args[2], out)) == NULL)
+		return;
+	s = floor(s);
+	e = floor(e);
+	if (s > e) {
+		free(unit);
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	ymd(s, &y1, &m1, &d1);
+	ymd(e, &y2, &m2, &d2);
+	months = (y2 - y1) * 12 + (m2 - m1) - (d2 < d1);
+	if (strcasecmp(unit, "Y") == 0)
+		ret_num(out, (double)(months / 12));
+	else if (strcasecmp(unit, "M") == 0)
+		ret_num(out, (double)months);
+	else if (strcasecmp(unit, "D") == 0)
+		ret_num(out, e - s);
+	else if (strcasecmp(unit, "YM") == 0)
+		ret_num(out, (double)(months % 12));
+	else if (strcasecmp(unit, "MD") == 0) {
+		if (d2 >= d1) {
+			ret_num(out, (double)(d2 - d1));
+		} else { /* from the start day in the month before the end */
+			long pm = m2 == 1 ? 12 : m2 - 1, py = m2 == 1 ? y2 - 1 : y2;
+
+			ret_num(out, (double)(month_days(py, pm) - d1 + d2));
+		}
+	} else if (strcasecmp(unit, "YD") == 0) {
+		/* the start moved to the latest anniversary not after the end */
+		long y = y2;
+		double a;
+
+		do {
+			long dd = d1 > month_days(y, m1) ? month_days(y, m1) : d1;
+
+			a = y < 1900 ? -1 : serial_month(y, m1) + (double)dd - 1;
+			y--;
+		} while (a > e && y >= y1);
+		ret_num(out, a < 0 ? e - s : e - a);
+	} else {
+		ret_err(out, SHEET_ERR_NUM);
+	}
+	free(unit);
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 #define F(n, lo, hi, f)                                                                            \
@@ -1320,30 +3059,66 @@ FN(choose)
 		n, lo, hi, 0, fn_##f                                                               \
 	}
 
+/* Volatile: recomputed on every recalculation (RAND, NOW). */
+#define FV(n, lo, hi, f)                                                                           \
+	{                                                                                          \
+		n, lo, hi, 1, fn_##f                                                               \
+	}
+
 static const struct sheet_func funcs[] = {
     F("ABS", 1, 1, abs),
+    F("ACOS", 1, 1, acos),
     F("AND", 1, 255, and),
+    F("ASIN", 1, 1, asin),
+    F("ATAN", 1, 1, atan),
+    F("ATAN2", 2, 2, atan2),
     F("AVERAGE", 1, 255, average),
+    F("AVERAGEA", 1, 255, averagea),
     F("AVERAGEIF", 2, 3, averageif),
+    F("AVERAGEIFS", 3, 255, averageifs),
+    F("CEILING", 2, 2, ceiling),
+    F("CHAR", 1, 1, char),
     F("CHOOSE", 2, 255, choose),
+    F("CLEAN", 1, 1, clean),
+    F("CODE", 1, 1, code),
     F("COLUMN", 0, 1, column),
     F("COLUMNS", 1, 1, columns),
+    F("COMBIN", 2, 2, combin),
     F("CONCAT", 1, 255, concat),
     F("CONCATENATE", 1, 255, concatenate),
+    F("CORREL", 2, 2, correl),
     F("COS", 1, 1, cos),
     F("COUNT", 1, 255, count),
     F("COUNTA", 1, 255, counta),
     F("COUNTBLANK", 1, 1, countblank),
     F("COUNTIF", 2, 2, countif),
+    F("COUNTIFS", 2, 255, countifs),
+    F("DATE", 3, 3, date),
+    F("DATEDIF", 3, 3, datedif),
+    F("DAY", 1, 1, day),
+    F("DAYS", 2, 2, days),
     F("DEGREES", 1, 1, degrees),
+    F("EDATE", 2, 2, edate),
+    F("EOMONTH", 2, 2, eomonth),
+    F("ERROR.TYPE", 1, 1, error_type),
+    F("EVEN", 1, 1, even),
     F("EXACT", 2, 2, exact),
     F("EXP", 1, 1, exp),
+    F("FACT", 1, 1, fact),
     F("FALSE", 0, 0, false),
+    F("FIND", 2, 3, find),
+    F("FIXED", 1, 3, fixed),
+    F("FLOOR", 2, 2, floor),
+    F("FORECAST", 3, 3, forecast),
+    F("GCD", 1, 255, gcd),
+    F("HOUR", 1, 1, hour),
     F("IF", 1, 3, if),
     F("IFERROR", 2, 2, iferror),
     F("IFNA", 2, 2, ifna),
+    F("IFS", 2, 254, ifs),
     F("INDEX", 2, 3, index),
     F("INT", 1, 1, int),
+    F("INTERCEPT", 2, 2, intercept),
     F("ISBLANK", 1, 1, isblank),
     F("ISERR", 1, 1, iserr),
     F("ISERROR", 1, 1, iserror),
@@ -1351,23 +3126,44 @@ static const struct sheet_func funcs[] = {
     F("ISNA", 1, 1, isna),
     F("ISNUMBER", 1, 1, isnumber),
     F("ISTEXT", 1, 1, istext),
+    F("LARGE", 2, 2, large),
+    F("LCM", 1, 255, lcm),
     F("LEFT", 1, 2, left),
     F("LEN", 1, 1, len),
     F("LN", 1, 1, ln),
+    F("LOG", 1, 2, log),
     F("LOG10", 1, 1, log10),
     F("LOWER", 1, 1, lower),
     F("MATCH", 2, 3, match),
     F("MAX", 1, 255, max),
+    F("MAXIFS", 3, 255, maxifs),
+    F("MEDIAN", 1, 255, median),
     F("MID", 3, 3, mid),
     F("MIN", 1, 255, min),
+    F("MINIFS", 3, 255, minifs),
+    F("MINUTE", 1, 1, minute),
     F("MOD", 2, 2, mod),
+    F("MODE", 1, 255, mode),
+    F("MONTH", 1, 1, month),
+    F("MROUND", 2, 2, mround),
+    F("N", 1, 1, n),
     F("NA", 0, 0, na),
     F("NOT", 1, 1, not ),
+    F("NUMBERVALUE", 1, 3, numbervalue),
+    F("ODD", 1, 1, odd),
     F("OR", 1, 255, or),
+    F("PERCENTILE", 2, 2, percentile),
     F("PI", 0, 0, pi),
     F("POWER", 2, 2, power),
     F("PRODUCT", 1, 255, product),
+    F("PROPER", 1, 1, proper),
+    F("QUARTILE", 2, 2, quartile),
+    F("QUOTIENT", 2, 2, quotient),
     F("RADIANS", 1, 1, radians),
+    FV("RAND", 0, 0, rand),
+    FV("RANDBETWEEN", 2, 2, randbetween),
+    F("RANK", 2, 3, rank),
+    F("REPLACE", 4, 4, replace),
     F("REPT", 2, 2, rept),
     F("RIGHT", 1, 2, right),
     F("ROUND", 2, 2, round),
@@ -1375,18 +3171,42 @@ static const struct sheet_func funcs[] = {
     F("ROUNDUP", 2, 2, roundup),
     F("ROW", 0, 1, row),
     F("ROWS", 1, 1, rows),
+    F("SEARCH", 2, 3, search),
+    F("SECOND", 1, 1, second),
     F("SIGN", 1, 1, sign),
     F("SIN", 1, 1, sin),
+    F("SLOPE", 2, 2, slope),
+    F("SMALL", 2, 2, small),
     F("SQRT", 1, 1, sqrt),
+    F("STDEV", 1, 255, stdev),
+    F("STDEV.P", 1, 255, stdevp),
+    F("STDEV.S", 1, 255, stdev),
+    F("SUBSTITUTE", 3, 4, substitute),
     F("SUM", 1, 255, sum),
     F("SUMIF", 2, 3, sumif),
+    F("SUMIFS", 3, 255, sumifs),
+    F("SUMPRODUCT", 1, 255, sumproduct),
+    F("SUMSQ", 1, 255, sumsq),
+    F("SWITCH", 3, 254, switch),
+    F("T", 1, 1, t),
     F("TAN", 1, 1, tan),
+    F("TEXTJOIN", 3, 255, textjoin),
+    F("TIME", 3, 3, time),
     F("TRIM", 1, 1, trim),
     F("TRUE", 0, 0, true),
     F("TRUNC", 1, 2, trunc),
+    F("TYPE", 1, 1, type),
+    F("UNICHAR", 1, 1, unichar),
+    F("UNICODE", 1, 1, unicode),
     F("UPPER", 1, 1, upper),
+    F("VALUE", 1, 1, value),
+    F("VAR", 1, 255, var),
+    F("VAR.P", 1, 255, varp),
+    F("VAR.S", 1, 255, var),
     F("VLOOKUP", 3, 4, vlookup),
+    F("WEEKDAY", 1, 2, weekday),
     F("XOR", 1, 255, xor),
+    F("YEAR", 1, 1, year),
 };
 
 int sheet_func_find(const char *name, size_t len)
