@@ -18,8 +18,7 @@
 #include <cmocka.h>
 
 #include "modules/sheets/engine.h"
-
-static struct sheet_book *wb;
+#include "tests/unit/sheets_check.h"
 
 static int setup(void **state)
 {
@@ -45,54 +44,6 @@ static int setup(void **state)
 	for (uint32_t r = 0; r < 3; r++)
 		sheet_set_number(wb, 0, r, 11, 5);
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	sheet_book_free(wb);
-	return 0;
-}
-
-static struct sheet_value calc(const char *src)
-{
-	struct err e;
-	struct sheet_value v;
-
-	if (sheet_set_formula(wb, 0, 99, 25, src, &e) != 0)
-		fail_msg("%s: %s", src, e.msg);
-	sheet_get(wb, 0, 99, 25, &v);
-	return v;
-}
-
-static void num(const char *src, double want)
-{
-	struct sheet_value v = calc(src);
-
-	if (v.type != SHEET_NUM)
-		fail_msg("%s: type %d %s, want %.17g", src, v.type,
-			 v.type == SHEET_ERROR ? sheet_err_text(v.err) : "", want);
-	if (!(fabs(v.num - want) <= 1e-12 * (fabs(want) > 1 ? fabs(want) : 1)))
-		fail_msg("%s: %.17g, want %.17g", src, v.num, want);
-}
-
-static void text(const char *src, const char *want)
-{
-	struct sheet_value v = calc(src);
-
-	if (v.type != SHEET_TEXT)
-		fail_msg("%s: type %d %s, want '%s'", src, v.type,
-			 v.type == SHEET_ERROR ? sheet_err_text(v.err) : "", want);
-	if (strcmp(v.str, want) != 0)
-		fail_msg("%s: '%s', want '%s'", src, v.str, want);
-}
-
-static void error(const char *src, enum sheet_err want)
-{
-	struct sheet_value v = calc(src);
-
-	if (v.type != SHEET_ERROR || v.err != want)
-		fail_msg("%s: type %d %s, want %s", src, v.type,
-			 v.type == SHEET_ERROR ? sheet_err_text(v.err) : "", sheet_err_text(want));
 }
 
 static void test_math(void **state)
