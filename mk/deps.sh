@@ -12,7 +12,8 @@ servers="openssl curl dovecot-core dovecot-imapd dovecot-submissiond
   python3-openpyxl"
 check="$build $servers tmux"
 demo="$check"
-bench="$build hyperfine neomutt vim tmux time"
+bench="$build hyperfine neomutt vim tmux time nano micro sc gnumeric
+  libreoffice-calc-nogui"
 fuzz="$build clang libclang-rt-14-dev"
 
 want=""
