@@ -263,6 +263,10 @@ const struct tr_entry tr_cat_en[] = {
 	{ "key.sheets.undo", "Undo a cell change" },
 	{ "key.sheets.redo", "Redo a cell change" },
 	{ "verb.docs.wrap", "Turn soft wrap on or off" },
+	{ "docs.err.empty_pattern", "Nothing to search for: the pattern is empty" },
+	{ "docs.err.regex", "Bad regular expression ({0}) at character {1}" },
+	{ "docs.err.regex_slow", "The regular expression took too long and was stopped; nothing was replaced" },
+	{ "docs.err.pattern_long", "The pattern is too long" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

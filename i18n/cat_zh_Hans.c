@@ -259,6 +259,10 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "key.sheets.undo", "撤销单元格更改" },
 	{ "key.sheets.redo", "重做单元格更改" },
 	{ "verb.docs.wrap", "打开或关闭自动换行" },
+	{ "docs.err.empty_pattern", "没有要查找的内容：模式为空" },
+	{ "docs.err.regex", "正则表达式有误（{0}），位于第 {1} 个字符" },
+	{ "docs.err.regex_slow", "正则表达式耗时过长，已停止；未做任何替换" },
+	{ "docs.err.pattern_long", "模式太长" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -45,6 +45,8 @@ struct editor {
 	int64_t base_mtime;
 	int recovered;         /* the text came from the recovery journal */
 	size_t mark, mark_len; /* a range the view highlights (a match) */
+	size_t anchor;         /* the selection's other end */
+	int sel;               /* SEL_NONE, SEL_SHIFT or SEL_ANCHOR */
 	int wrap;              /* soft wrap on */
 	size_t top_off;        /* wrap: the first row shown starts here in top */
 	struct rowidx {
@@ -60,6 +62,8 @@ struct editor {
 };
 
 static void end_typing(struct editor *ed);
+
+enum { SEL_NONE, SEL_SHIFT, SEL_ANCHOR };
 
 /* Remember the file's size and mtime as we last read or wrote it. */
 static void note_base(struct editor *ed)
@@ -125,6 +129,7 @@ int editor_open(struct editor *ed, const char *path, struct err *e)
 
 void editor_reset(struct editor *ed)
 {
+	ed->sel = SEL_NONE;
 	doc_buf_free(ed->b);
 	ed->b = doc_buf_new_empty();
 	free(ed->path);
@@ -142,6 +147,7 @@ void editor_reset(struct editor *ed)
 
 void editor_replace_all(struct editor *ed, const char *text, size_t len)
 {
+	ed->sel = SEL_NONE;
 	editor_paste_end(ed);
 	doc_buf_group_begin(ed->b);
 	doc_buf_delete(ed->b, 0, doc_buf_len(ed->b));
@@ -223,6 +229,8 @@ void editor_set_recovered(struct editor *ed, int on)
 void editor_set_cursor(struct editor *ed, size_t off)
 {
 	end_typing(ed);
+	if (ed->sel == SEL_SHIFT)
+		ed->sel = SEL_NONE;
 	ed->cur = off < doc_buf_len(ed->b) ? off : doc_buf_len(ed->b);
 	ed->want_col = -1;
 }
@@ -710,9 +718,62 @@ static void edited(struct editor *ed, struct edit_at a)
 	idx_edit(ed, a.line, a.q, doc_buf_lines(ed->b) != a.lines);
 }
 
+/* With a non-empty selection: replace it with s as one undo step, 1. */
+static int replace_selection(struct editor *ed, const char *s, size_t len)
+{
+	size_t a, b;
+
+	if (!editor_selection(ed, &a, &b)) {
+		ed->sel = SEL_NONE;
+		return 0;
+	}
+	editor_replace_range(ed, a, b - a, s, len);
+	return 1;
+}
+
+void editor_replace_range(struct editor *ed, size_t off, size_t len, const char *s, size_t n)
+{
+	size_t total = doc_buf_len(ed->b);
+
+	if (off > total)
+		off = total;
+	if (len > total - off)
+		len = total - off;
+	end_typing(ed);
+	doc_buf_group_begin(ed->b);
+	doc_buf_delete(ed->b, off, len);
+	doc_buf_insert(ed->b, off, s, n);
+	doc_buf_group_end(ed->b);
+	end_typing(ed);
+	ed->cur = off + n;
+	ed->sel = SEL_NONE;
+	ed->want_col = -1;
+	ed->mark_len = 0;
+	idx_clear(ed);
+	ed->changes++;
+}
+
+void editor_set_text(struct editor *ed, const char *s, size_t n, size_t cur)
+{
+	size_t top = ed->top, top_off = ed->top_off;
+
+	editor_replace_range(ed, 0, doc_buf_len(ed->b), s, n);
+	if (cur > n)
+		cur = n;
+	/* on the start of the cluster that holds cur */
+	ed->cur = doc_buf_prev_grapheme(ed->b, doc_buf_next_grapheme(ed->b, cur));
+	if (ed->cur > cur || doc_buf_next_grapheme(ed->b, ed->cur) == cur)
+		ed->cur = cur;
+	ed->top = top;
+	ed->top_off = top_off;
+}
+
 void editor_insert(struct editor *ed, const char *s, size_t len)
 {
 	struct edit_at a = edit_at(ed, ed->cur);
+
+	if (replace_selection(ed, s, len))
+		return;
 
 	if (doc_buf_insert(ed->b, ed->cur, s, len) == 0) {
 		ed->cur += len;
@@ -741,6 +802,8 @@ void editor_backspace(struct editor *ed)
 	size_t p = doc_buf_prev_grapheme(ed->b, ed->cur);
 	struct edit_at a = edit_at(ed, p);
 
+	if (replace_selection(ed, "", 0))
+		return;
 	if (p < ed->cur && doc_buf_delete(ed->b, p, ed->cur - p) == 0) {
 		ed->cur = p;
 		ed->changes++;
@@ -754,6 +817,8 @@ void editor_delete(struct editor *ed)
 	size_t n = doc_buf_next_grapheme(ed->b, ed->cur);
 	struct edit_at a = edit_at(ed, ed->cur);
 
+	if (replace_selection(ed, "", 0))
+		return;
 	if (n > ed->cur && doc_buf_delete(ed->b, ed->cur, n - ed->cur) == 0) {
 		ed->changes++;
 		edited(ed, a);
@@ -766,6 +831,7 @@ int editor_undo(struct editor *ed)
 	int rc;
 
 	editor_paste_end(ed);
+	ed->sel = SEL_NONE;
 	rc = doc_buf_undo(ed->b, &ed->cur);
 	ed->want_col = -1;
 	idx_clear(ed);
@@ -779,6 +845,7 @@ int editor_redo(struct editor *ed)
 	int rc;
 
 	editor_paste_end(ed);
+	ed->sel = SEL_NONE;
 	rc = doc_buf_redo(ed->b, &ed->cur);
 	ed->want_col = -1;
 	idx_clear(ed);
@@ -807,7 +874,98 @@ static void move_lines(struct editor *ed, long delta)
 	ed->cur = offset_at_col(ed, (size_t)to, (size_t)ed->want_col);
 }
 
+static void do_move(struct editor *ed, enum editor_move m);
+
 void editor_move(struct editor *ed, enum editor_move m)
+{
+	if (ed->sel == SEL_SHIFT)
+		ed->sel = SEL_NONE;
+	do_move(ed, m);
+}
+
+void editor_move_select(struct editor *ed, enum editor_move m)
+{
+	if (ed->sel == SEL_NONE) {
+		ed->anchor = ed->cur;
+		ed->sel = SEL_SHIFT;
+	}
+	do_move(ed, m);
+}
+
+void editor_anchor(struct editor *ed)
+{
+	if (ed->sel == SEL_ANCHOR) {
+		ed->sel = SEL_NONE;
+		return;
+	}
+	if (ed->sel == SEL_NONE)
+		ed->anchor = ed->cur;
+	ed->sel = SEL_ANCHOR;
+}
+
+void editor_select_none(struct editor *ed)
+{
+	ed->sel = SEL_NONE;
+}
+
+void editor_select(struct editor *ed, size_t a, size_t b)
+{
+	size_t n = doc_buf_len(ed->b);
+
+	end_typing(ed);
+	ed->anchor = a < n ? a : n;
+	ed->cur = b < n ? b : n;
+	ed->sel = SEL_SHIFT;
+	ed->want_col = -1;
+}
+
+int editor_selection(const struct editor *ed, size_t *start, size_t *end)
+{
+	size_t n = doc_buf_len(ed->b), a = ed->anchor < n ? ed->anchor : n;
+
+	if (ed->sel == SEL_NONE || a == ed->cur)
+		return 0;
+	*start = a < ed->cur ? a : ed->cur;
+	*end = a < ed->cur ? ed->cur : a;
+	return 1;
+}
+
+int editor_anchored(const struct editor *ed)
+{
+	return ed->sel == SEL_ANCHOR;
+}
+
+/* Room for n more bytes at the end of b (and its NUL). */
+static void reserve(struct buf *b, size_t n)
+{
+	if (b->cap < b->len + n + 1) {
+		b->cap = b->len + n + 1;
+		b->data = xrealloc(b->data, b->cap);
+	}
+}
+
+void editor_copy(const struct editor *ed, size_t start, size_t end, struct buf *out)
+{
+	size_t n = doc_buf_len(ed->b);
+
+	if (end > n)
+		end = n;
+	if (start >= end)
+		return;
+	reserve(out, end - start);
+	out->len += doc_buf_read(ed->b, start, end - start, out->data + out->len);
+}
+
+void editor_line_range(const struct editor *ed, size_t *start, size_t *end)
+{
+	size_t line = editor_cursor_line(ed);
+
+	*start = doc_buf_line_start(ed->b, line);
+	*end = line + 1 < doc_buf_lines(ed->b) ? doc_buf_line_start(ed->b, line + 1)
+					       : doc_buf_len(ed->b);
+}
+
+static void do_move(struct editor *ed, enum editor_move m)
 {
 	long page = ed->rows > 1 ? ed->rows - 1 : 1;
 	long want = ed->want_col;

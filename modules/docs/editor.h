@@ -82,8 +82,39 @@ void editor_set_cursor(struct editor *ed, size_t off);
 void editor_set_mark(struct editor *ed, size_t off, size_t len);
 size_t editor_mark(const struct editor *ed, size_t *len);
 
+/* Replace [off, off + len) with s (either may be empty) as one undo step;
+ * the cursor goes after the new text and any selection is dropped. */
+void editor_replace_range(struct editor *ed, size_t off, size_t len, const char *s, size_t n);
+/* Replace the whole text as one undo step, the cursor at cur (clamped, on
+ * a cluster boundary) and the scroll position kept: a replace-all. */
+void editor_set_text(struct editor *ed, const char *s, size_t n, size_t cur);
+
+/*
+ * The selection: from an anchor to the cursor (so it grows and shrinks by
+ * whole grapheme clusters, as the cursor moves). editor_move_select starts
+ * it at the cursor if there is none and moves; a plain editor_move drops
+ * it, unless the anchor was set with editor_anchor (the mark key, for
+ * terminals without shifted keys), which keeps it until an edit, Esc
+ * (editor_select_none) or the mark key again. Any edit drops it; typing,
+ * Backspace and Delete replace or delete it as one undo step.
+ */
+void editor_move_select(struct editor *ed, enum editor_move m);
+void editor_anchor(struct editor *ed);
+void editor_select_none(struct editor *ed);
+/* Select [a, b) (cluster boundaries), the cursor at b. */
+void editor_select(struct editor *ed, size_t a, size_t b);
+/* 1 with [*start, *end) when a non-empty range is selected. */
+int editor_selection(const struct editor *ed, size_t *start, size_t *end);
+/* 1 while the anchor set by editor_anchor holds (even an empty range). */
+int editor_anchored(const struct editor *ed);
+/* Append [start, end) of the text to out. */
+void editor_copy(const struct editor *ed, size_t start, size_t end, struct buf *out);
+/* The cursor's whole line, with its newline when it has one. */
+void editor_line_range(const struct editor *ed, size_t *start, size_t *end);
+
 /* Edits at the cursor. Typing one cluster at a time groups into words for
- * undo; between editor_paste_begin and _end every insert is one group. */
+ * undo; between editor_paste_begin and _end every insert is one group.
+ * With a selection, an insert replaces it. */
 void editor_insert(struct editor *ed, const char *s, size_t len);
 void editor_paste_begin(struct editor *ed);
 void editor_paste_end(struct editor *ed);
