@@ -189,3 +189,52 @@ out:
 	free(u);
 	return r;
 }
+
+char *txt_from_utf8(const char *charset, const char *in, size_t inlen, size_t *outlen)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	UConverter *cnv;
+	UChar *u = NULL;
+	int32_t ulen = 0, n;
+	char *r = NULL;
+
+	if (!charset || !*charset || inlen > INT32_MAX / 4)
+		return NULL;
+	if (!in) {
+		in = "";
+		inlen = 0;
+	}
+	/* Strict both ways: invalid UTF-8 and characters the charset lacks
+	 * are failures, never substitutes (a file saved must say what the
+	 * text says). */
+	u_strFromUTF8(NULL, 0, &ulen, in, (int32_t)inlen, &err);
+	if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
+		return NULL;
+	if (!(u = malloc(((size_t)ulen + 1) * sizeof(*u))))
+		return NULL;
+	err = U_ZERO_ERROR;
+	u_strFromUTF8(u, ulen + 1, NULL, in, (int32_t)inlen, &err);
+	if (U_FAILURE(err))
+		goto out;
+	cnv = ucnv_open(superset(charset), &err);
+	if (U_FAILURE(err))
+		goto out;
+	ucnv_setFromUCallBack(cnv, UCNV_FROM_U_CALLBACK_STOP, NULL, NULL, NULL, &err);
+	n = ucnv_fromUChars(cnv, NULL, 0, u, ulen, &err);
+	if (err == U_BUFFER_OVERFLOW_ERROR || U_SUCCESS(err)) {
+		err = U_ZERO_ERROR;
+		if ((r = malloc((size_t)n + 1)) != NULL) {
+			ucnv_fromUChars(cnv, r, n + 1, u, ulen, &err);
+			if (U_FAILURE(err)) {
+				free(r);
+				r = NULL;
+			} else if (outlen) {
+				*outlen = (size_t)n;
+			}
+		}
+	}
+	ucnv_close(cnv);
+out:
+	free(u);
+	return r;
+}

@@ -90,6 +90,11 @@ int txt_collate(const char *a, const char *b);
  * Big5-HKSCS; unknown (or NULL or empty) charsets return NULL, as does
  * running out of memory. Unmappable bytes become U+FFFD. */
 char *txt_to_utf8(const char *charset, const char *in, size_t inlen, size_t *outlen);
+/* The other way: UTF-8 to `charset` (GB2312 and GBK mean GB18030, as
+ * above), malloc'd with a NUL after *outlen bytes. Strict: NULL when the
+ * input is not valid UTF-8, a character has no mapping in the charset,
+ * the charset is unknown, or memory runs out. */
+char *txt_from_utf8(const char *charset, const char *in, size_t inlen, size_t *outlen);
 
 /* ---- formatting ----------------------------------------------------------------- */
 
