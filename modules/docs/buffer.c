@@ -374,6 +374,33 @@ int doc_buf_open(const char *path, struct doc_buf **out, struct err *e)
 	return 0;
 }
 
+struct doc_buf *doc_buf_new_text(char *text, size_t len)
+{
+	struct doc_buf *b = buf_alloc();
+
+	if (len == 0) {
+		free(text);
+		return b;
+	}
+	/* The text becomes the add buffer: typing appends after it. */
+	b->add = text;
+	b->add_len = b->add_cap = len;
+	for (size_t off = 0; off < len; off += PIECE_MAX) {
+		size_t n = len - off < PIECE_MAX ? len - off : PIECE_MAX;
+		b->root = merge(b->root, piece_new(b, SRC_ADD, off, n, count_nl(text + off, n)));
+	}
+	return b;
+}
+
+void doc_buf_drop_prefix(struct doc_buf *b, size_t n)
+{
+	struct piece *lo, *hi;
+
+	split(b, b->root, n, &lo, &hi);
+	tree_free(b, lo);
+	b->root = hi;
+}
+
 static void group_free(struct doc_buf *b, struct doc_group *g)
 {
 	for (size_t i = 0; i < g->n; i++)

@@ -24,6 +24,12 @@ struct doc_buf;
  * be truncated in place while the buffer lives (atrium saves by rename). */
 int doc_buf_open(const char *path, struct doc_buf **out, struct err *e);
 struct doc_buf *doc_buf_new_empty(void);
+/* A buffer over text (malloc'd; the buffer takes it): a file decoded
+ * from another charset or with its CR LF line ends made LF. */
+struct doc_buf *doc_buf_new_text(char *text, size_t len);
+/* Right after opening, before any edit: drop the first n bytes (a byte
+ * order mark) without an undo step. */
+void doc_buf_drop_prefix(struct doc_buf *b, size_t n);
 void doc_buf_free(struct doc_buf *b);
 int doc_buf_is_new(const struct doc_buf *b);
 

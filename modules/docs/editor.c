@@ -19,10 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "i18n/i18n.h"
 #include "modules/docs/buffer.h"
 #include "modules/docs/editor.h"
+#include "modules/docs/file.h"
 #include "store/store.h"
 
 #define ROWIDX_N 4
@@ -44,6 +46,10 @@ struct editor {
 	int64_t base_size;     /* the file at open or save; -1: none */
 	int64_t base_mtime;
 	int recovered;         /* the text came from the recovery journal */
+	struct doc_format fmt; /* how the file is written (file.h) */
+	int fmt_changed;       /* the user chose another form to save in */
+	enum doc_ro ro;        /* why the file is read-only, or DOC_RW */
+	struct doc_stamp stamp; /* the file as last read or written */
 	size_t mark, mark_len; /* a range the view highlights (a match) */
 	size_t anchor;         /* the selection's other end */
 	int sel;               /* SEL_NONE, SEL_SHIFT or SEL_ANCHOR */
@@ -65,15 +71,13 @@ static void end_typing(struct editor *ed);
 
 enum { SEL_NONE, SEL_SHIFT, SEL_ANCHOR };
 
-/* Remember the file's size and mtime as we last read or wrote it. */
+/* The file's size and mtime as we last read or wrote it (the stamp). */
 static void note_base(struct editor *ed)
 {
-	struct stat st;
-
 	ed->base_size = ed->base_mtime = -1;
-	if (ed->path && stat(ed->path, &st) == 0) {
-		ed->base_size = (int64_t)st.st_size;
-		ed->base_mtime = (int64_t)st.st_mtime;
+	if (ed->path && ed->stamp.exists) {
+		ed->base_size = ed->stamp.size;
+		ed->base_mtime = ed->stamp.mtime;
 	}
 }
 
@@ -108,12 +112,19 @@ void editor_free(struct editor *ed)
 int editor_open(struct editor *ed, const char *path, struct err *e)
 {
 	struct doc_buf *nb;
-	int rc = doc_buf_open(path, &nb, e);
+	struct doc_format fmt;
+	struct doc_stamp stamp;
+	enum doc_ro ro;
+	int rc = doc_file_load(path, &nb, &fmt, &ro, &stamp, e);
 
 	if (rc != 0)
 		return rc;
 	doc_buf_free(ed->b);
 	ed->b = nb;
+	ed->fmt = fmt;
+	ed->fmt_changed = 0;
+	ed->ro = ro;
+	ed->stamp = stamp;
 	xstrset(&ed->path, path);
 	ed->cur = 0;
 	ed->want_col = -1;
@@ -134,6 +145,10 @@ void editor_reset(struct editor *ed)
 	ed->b = doc_buf_new_empty();
 	free(ed->path);
 	ed->path = NULL;
+	memset(&ed->fmt, 0, sizeof ed->fmt);
+	ed->fmt_changed = 0;
+	ed->ro = DOC_RW;
+	memset(&ed->stamp, 0, sizeof ed->stamp);
 	ed->cur = 0;
 	ed->want_col = -1;
 	ed->top = ed->left = ed->top_off = 0;
@@ -163,26 +178,74 @@ void editor_replace_all(struct editor *ed, const char *text, size_t len)
 
 int editor_save(struct editor *ed, const char *path, struct err *e)
 {
-	struct buf text;
-	int rc;
+	struct doc_stamp stamp;
+	char t[600];
+	int rc, own;
 
 	if (path == NULL)
 		path = ed->path;
 	if (path == NULL)
 		return err_set(e, E_USAGE, "%s", tr("docs.err.no_name"));
-	buf_init(&text);
-	doc_buf_contents(ed->b, &text);
-	rc = store_write_atomic(path, text.len ? text.data : "", text.len, 0644, e);
-	buf_free(&text);
+	own = ed->path && strcmp(path, ed->path) == 0;
+	if (own && ed->ro != DOC_RW)
+		return err_set(e, E_PERM, "%s",
+			       trf(t, sizeof t, editor_ro_key(ed), TR_S(path)));
+	rc = doc_file_save(ed->b, path, &ed->fmt, &stamp, e);
 	if (rc != 0)
 		return rc;
-	if (path != ed->path)
+	if (!own)
 		xstrset(&ed->path, path);
+	ed->stamp = stamp;
+	ed->fmt_changed = 0;
+	if (ed->ro == DOC_RO_PERM && access(path, W_OK) == 0)
+		ed->ro = DOC_RW;
 	doc_buf_mark_saved(ed->b);
 	ed->changes++;
 	ed->recovered = 0;
 	note_base(ed);
 	return 0;
+}
+
+const struct doc_format *editor_format(const struct editor *ed)
+{
+	return &ed->fmt;
+}
+
+void editor_set_format(struct editor *ed, const struct doc_format *f)
+{
+	if (f->enc == ed->fmt.enc && f->bom == ed->fmt.bom && f->crlf == ed->fmt.crlf)
+		return;
+	ed->fmt = *f;
+	ed->fmt_changed = 1;
+	ed->changes++;
+}
+
+enum doc_ro editor_readonly(const struct editor *ed)
+{
+	return ed->ro;
+}
+
+const char *editor_ro_key(const struct editor *ed)
+{
+	switch (ed->ro) {
+	case DOC_RO_PERM: return "docs.ro.perm";
+	case DOC_RO_BINARY: return "docs.ro.binary";
+	case DOC_RO_UNDECODABLE: return "docs.ro.undecodable";
+	case DOC_RW: break;
+	}
+	return NULL;
+}
+
+int editor_disk_changed(struct editor *ed)
+{
+	return ed->path ? doc_file_changed(ed->path, &ed->stamp) : 0;
+}
+
+void editor_disk_accept(struct editor *ed)
+{
+	if (ed->path)
+		doc_stamp_take(ed->path, 1, &ed->stamp);
+	note_base(ed);
 }
 
 const char *editor_path(const struct editor *ed)
@@ -202,7 +265,7 @@ size_t editor_cursor(const struct editor *ed)
 
 int editor_modified(const struct editor *ed)
 {
-	return doc_buf_modified(ed->b);
+	return doc_buf_modified(ed->b) || ed->fmt_changed;
 }
 
 unsigned long editor_changes(const struct editor *ed)

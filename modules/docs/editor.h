@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "modules/docs/file.h"
 
 #define EDITOR_TAB 8
 
@@ -48,12 +49,30 @@ enum editor_move {
 struct editor *editor_new(void);
 void editor_free(struct editor *ed);
 /* Open path in place of the current text (a missing file starts empty
- * under that name). On failure the editor is unchanged. */
+ * under that name), its charset, BOM and line ends detected (file.h).
+ * On failure the editor is unchanged. */
 int editor_open(struct editor *ed, const char *path, struct err *e);
-/* Save to path (NULL: the editor's own file) atomically, keeping an
- * existing file's mode (0644 for a new one); the editor then belongs to
- * that path and is unmodified. E_USAGE when untitled and path is NULL. */
+/* Save to path (NULL: the editor's own file) atomically in the file's
+ * form (editor_format), keeping an existing file's mode and owner (0644
+ * for a new one); the editor then belongs to that path and is unmodified.
+ * E_USAGE when untitled and path is NULL; E_PERM when the editor's own
+ * file is read-only (another path is fine). It does not look whether the
+ * file changed on disk: the caller asks editor_disk_changed first. On
+ * failure the text stays as it was, modified. */
 int editor_save(struct editor *ed, const char *path, struct err *e);
+/* The form the text is saved in; setting another marks the editor
+ * modified (`:encoding`). */
+const struct doc_format *editor_format(const struct editor *ed);
+void editor_set_format(struct editor *ed, const struct doc_format *f);
+/* Why the file is read-only (DOC_RW: it is not), and the catalog key of
+ * a message saying so, with the path as {0} (NULL for DOC_RW). */
+enum doc_ro editor_readonly(const struct editor *ed);
+const char *editor_ro_key(const struct editor *ed);
+/* Whether the file changed on disk since it was opened or saved: 0 no,
+ * 1 changed, 2 deleted (doc_file_changed). editor_disk_accept takes the
+ * file as it is now as the base (the user chose to overwrite it). */
+int editor_disk_changed(struct editor *ed);
+void editor_disk_accept(struct editor *ed);
 
 /* Back to an empty, untitled editor. */
 void editor_reset(struct editor *ed);
