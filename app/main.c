@@ -79,6 +79,14 @@ static void shell_message(void *host, const char *text)
 	tui_message(text);
 }
 
+/* `atrium sheets open FILE`, `atrium docs open FILE`: a verb that shows
+ * something on screen starts the screen and runs there. */
+static int opens_screen(const struct app *a)
+{
+	return a->opts.argc == 3 && !a->opts.batch_file && module_find(a->opts.argv[0]) &&
+	       (strcmp(a->opts.argv[1], "open") == 0 || strcmp(a->opts.argv[1], "e") == 0);
+}
+
 static int run_tui(struct app *a, struct err *e)
 {
 	const struct module *mods[16];
@@ -109,6 +117,10 @@ static int run_tui(struct app *a, struct err *e)
 	h.warnings = a->warnings.msgs;
 	h.nwarnings = a->warnings.n;
 	h.on_start = app_tui_unlock;
+	if (opens_screen(a)) {
+		h.start_argc = a->opts.argc;
+		h.start_argv = a->opts.argv;
+	}
 	a->ask_secret = app_tui_secret;
 	a->confirm = app_tui_confirm;
 	app_env()->redraw = shell_redraw;
@@ -196,7 +208,7 @@ int main(int argc, char **argv)
 		log_warn("%s", a.warnings.msgs[i]);
 
 	a.loop = loop_new();
-	app_init_modules(&a, a.opts.argc > 0 || a.opts.batch_file, &e);
+	app_init_modules(&a, (a.opts.argc > 0 && !opens_screen(&a)) || a.opts.batch_file, &e);
 	if (a.opts.batch_file) {
 		if (a.opts.argc > 0) {
 			fprintf(stderr, "atrium: %s\n",
@@ -205,7 +217,7 @@ int main(int argc, char **argv)
 		} else {
 			code = batch_run_file(&a, a.opts.batch_file, a.opts.keep_going);
 		}
-	} else if (a.opts.argc > 0) {
+	} else if (a.opts.argc > 0 && !opens_screen(&a)) {
 		for (size_t i = 0; i < a.warnings.n; i++)
 			fprintf(stderr, "atrium: %s\n",
 				trf((char[1024]){ 0 }, 1024, "msg.warning", TR_S(a.warnings.msgs[i])));

@@ -24,6 +24,19 @@ static struct keymap_entry map[] = {
 	{ "redraw", ACT_REDRAW, { UI_CTRL('l') } },
 };
 
+/* Keys a module binds itself: "MODULE.ACTION" ("sheets.next-sheet"). */
+static int module_key_name(const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	if (dot == NULL || dot == name || dot[1] == '\0')
+		return 0;
+	for (const char *p = name; p < dot; p++)
+		if (*p < 'a' || *p > 'z')
+			return 0;
+	return 1;
+}
+
 /* The defaults, to reset between loads (tests load several configs). */
 static struct keymap_entry defaults[nitems(map)];
 static int saved;
@@ -49,6 +62,22 @@ int keymap_load(const struct conf *conf, struct err *e)
 		char pos[300];
 
 		snprintf(pos, sizeof pos, "%s:%d", it->file, it->line);
+		if (ent == NULL && module_key_name(it->key)) {
+			/* A module's key ("sheets.next-sheet"): the module binds
+			 * it; the key names are checked here, at start. */
+			copy = xstrdup(it->value);
+			for (tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+				if (ui_key_parse(tok) < 0) {
+					int rc = err_tr(e, E_USAGE, "err.keys.name", TR_S(pos),
+							TR_S(it->key), TR_S(tok));
+
+					free(copy);
+					return rc;
+				}
+			}
+			free(copy);
+			continue;
+		}
 		if (ent == NULL)
 			return err_tr(e, E_USAGE, "err.keys.action", TR_S(pos), TR_S(it->key));
 		memset(ent->keys, 0, sizeof ent->keys);

@@ -11,6 +11,15 @@
 
 #define KEY_PASTE_BEGIN_CODE (KEY_MAX + 1)
 #define KEY_PASTE_END_CODE (KEY_MAX + 2)
+#define KEY_CPGUP_CODE (KEY_MAX + 3)
+#define KEY_CPGDN_CODE (KEY_MAX + 4)
+/* xterm's modified cursor keys, CSI 1;m X and CSI n;m ~: codes from here */
+#define KEY_XMOD_CODE (KEY_MAX + 16)
+
+static const char xmod_final[] = "ABCDHF56"; /* Up Down Right Left Home End PgUp PgDn */
+static const int xmod_key[] = { UI_KEY_UP, UI_KEY_DOWN, UI_KEY_RIGHT, UI_KEY_LEFT,
+				UI_KEY_HOME, UI_KEY_END, UI_KEY_PGUP, UI_KEY_PGDN };
+#define XMOD_N 8
 
 static MEVENT last_mouse;
 static int have_mouse;
@@ -20,6 +29,42 @@ void keys_setup(void)
 {
 	define_key("\033[200~", KEY_PASTE_BEGIN_CODE);
 	define_key("\033[201~", KEY_PASTE_END_CODE);
+	/* Ctrl-PgUp/PgDn (xterm's modifier 5), which terminfo names only
+	 * as extended capabilities: the Sheets tab switches sheets with them. */
+	define_key("\033[5;5~", KEY_CPGUP_CODE);
+	define_key("\033[6;5~", KEY_CPGDN_CODE);
+	/* Shift, Alt and Ctrl on arrows, Home/End, PgUp/PgDn as xterm, tmux
+	 * (xterm-keys, on by default) and most terminals send them; terminfo
+	 * names only some (kLFT, kRIT5 ...), so all are defined here: the
+	 * editor selects with Shift and moves by word with Ctrl. */
+	for (int k = 0; k < XMOD_N; k++) {
+		for (int m = 2; m <= 8; m++) {
+			char seq[16];
+			char f = xmod_final[k];
+
+			if ((f == '5' || f == '6') && m == 5)
+				continue; /* C-PgUp / C-PgDn, above */
+			if (f == '5' || f == '6')
+				snprintf(seq, sizeof seq, "\033[%c;%d~", f, m);
+			else
+				snprintf(seq, sizeof seq, "\033[1;%d%c", m, f);
+			define_key(seq, KEY_XMOD_CODE + k * 8 + m);
+		}
+	}
+}
+
+/* xterm's modifier parameter m is 1 + (Shift 1, Alt 2, Ctrl 4). */
+static int xmod(int code)
+{
+	int k = (code - KEY_XMOD_CODE) / 8, m = (code - KEY_XMOD_CODE) % 8 - 1, key = xmod_key[k];
+
+	if (m & 1)
+		key |= UI_MOD_SHIFT;
+	if (m & 2)
+		key |= UI_MOD_ALT;
+	if (m & 4)
+		key |= UI_MOD_CTRL;
+	return key;
 }
 
 static int map_function_key(int k)
@@ -44,9 +89,21 @@ static int map_function_key(int k)
 		return have_mouse ? UI_KEY_MOUSE : UI_KEY_NONE;
 	case KEY_PASTE_BEGIN_CODE: return UI_KEY_PASTE_BEGIN;
 	case KEY_PASTE_END_CODE: return UI_KEY_PASTE_END;
+	case KEY_CPGUP_CODE: return UI_KEY_PGUP | UI_MOD_CTRL;
+	case KEY_CPGDN_CODE: return UI_KEY_PGDN | UI_MOD_CTRL;
+	case KEY_SR: return UI_KEY_UP | UI_MOD_SHIFT;
+	case KEY_SF: return UI_KEY_DOWN | UI_MOD_SHIFT;
+	case KEY_SLEFT: return UI_KEY_LEFT | UI_MOD_SHIFT;
+	case KEY_SRIGHT: return UI_KEY_RIGHT | UI_MOD_SHIFT;
+	case KEY_SHOME: return UI_KEY_HOME | UI_MOD_SHIFT;
+	case KEY_SEND: return UI_KEY_END | UI_MOD_SHIFT;
+	case KEY_SPREVIOUS: return UI_KEY_PGUP | UI_MOD_SHIFT;
+	case KEY_SNEXT: return UI_KEY_PGDN | UI_MOD_SHIFT;
 	}
 	if (k >= KEY_F(1) && k <= KEY_F(12))
 		return UI_KEY_F1 + (k - KEY_F(1));
+	if (k >= KEY_XMOD_CODE && k < KEY_XMOD_CODE + XMOD_N * 8)
+		return xmod(k);
 	return UI_KEY_NONE;
 }
 
@@ -132,6 +189,25 @@ int ui_key_parse(const char *name)
 		if (strncasecmp(name, "M-", 2) == 0 && name[2]) {
 			mod |= UI_MOD_ALT;
 			name += 2;
+		} else if (strncasecmp(name, "S-", 2) == 0 && name[2] && name[3]) {
+			/* Shift with a named key: S-Left, S-Home */
+			mod |= UI_MOD_SHIFT;
+			name += 2;
+			for (size_t i = 0; i < nitems(named); i++)
+				if (named[i].key >= UI_KEY_BASE && strcasecmp(name, named[i].name) == 0)
+					return named[i].key | mod;
+			return -1;
+		} else if (strncasecmp(name, "C-", 2) == 0 && name[2] && name[3]) {
+			/* Ctrl with a named key: C-PgUp, C-S-Left */
+			if (strncasecmp(name + 2, "S-", 2) == 0 && name[4]) {
+				mod |= UI_MOD_SHIFT;
+				name += 2;
+			}
+			for (size_t i = 0; i < nitems(named); i++)
+				if (named[i].key >= UI_KEY_BASE &&
+				    strcasecmp(name + 2, named[i].name) == 0)
+					return named[i].key | UI_MOD_CTRL | mod;
+			return -1;
 		} else if (strncasecmp(name, "C-", 2) == 0 && name[2] && !name[3]) {
 			char c = name[2];
 
@@ -166,11 +242,13 @@ int ui_key_parse(const char *name)
 void ui_key_name(int key, char *buf, size_t len)
 {
 	const char *alt = (key & UI_MOD_ALT) ? "M-" : "";
-	int k = key & ~UI_MOD_ALT;
+	const char *ctrl = (key & UI_MOD_CTRL) ? ((key & UI_MOD_SHIFT) ? "C-S-" : "C-")
+				: (key & UI_MOD_SHIFT) ? "S-" : "";
+	int k = key & ~(UI_MOD_ALT | UI_MOD_CTRL | UI_MOD_SHIFT);
 
 	for (size_t i = 0; i < nitems(named); i++) {
 		if (named[i].key == k) {
-			snprintf(buf, len, "%s%s", alt, named[i].name);
+			snprintf(buf, len, "%s%s%s", alt, ctrl, named[i].name);
 			return;
 		}
 	}

@@ -308,14 +308,74 @@ static int module_index(struct shell *s, const char *name)
 	return -1;
 }
 
+/* Run a verb through the host, its output to the message line or the
+ * pager. */
+static void run_command(struct shell *s, int argc, char **argv)
+{
+	struct err e;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+	int rc;
+
+	err_clear(&e);
+	f = open_memstream(&out, &outlen);
+	if (f == NULL) {
+		shell_msg(s, UI_ERROR, "out of memory");
+		return;
+	}
+	rc = s->h->command(s->h->arg, argc, argv, f, &e);
+	fclose(f);
+	/* Output of more than one line opens the pager. */
+	while (outlen > 0 && out[outlen - 1] == '\n')
+		out[--outlen] = '\0';
+	if (rc != 0 && rc != E_QUEUED) {
+		shell_msg(s, UI_ERROR, e.msg[0] ? e.msg : err_name(rc));
+	} else if (outlen > 0 && strchr(out, '\n')) {
+		pager_set(s, out);
+		s->msg[0] = '\0';
+	} else {
+		shell_msg(s, rc == E_QUEUED ? UI_WARN : UI_NORMAL, out ? out : "");
+	}
+	free(out);
+	s->dirty = 1;
+}
+
+/* A verb of the current tab's module works without the module's name:
+ * ":w" on the Docs tab is "docs w" (":q" too, so the editor closes a
+ * buffer before atrium quits), and a number is its goto (":12"). */
+static void module_verb_route(struct shell *s, int *argc, char ***argv)
+{
+	const struct module *m = s->h->nmodules ? s->h->modules[s->cur] : NULL;
+	const char *verb = (*argv)[0], *name = NULL;
+	char **nv;
+	int digits = verb[0] >= '0' && verb[0] <= '9', extra;
+
+	if (m == NULL || m->verbs == NULL || module_index(s, verb) >= 0)
+		return;
+	for (const char *p = verb; *p && digits; p++)
+		digits = (*p >= '0' && *p <= '9') || *p == ':';
+	for (const struct module_verb *v = m->verbs; v->name && name == NULL; v++)
+		if (strcmp(v->name, digits ? "goto" : verb) == 0)
+			name = v->name;
+	if (name == NULL)
+		return;
+	extra = digits ? 2 : 1;
+	nv = xcalloc((size_t)*argc + (size_t)extra + 1, sizeof *nv);
+	nv[0] = xstrdup(m->name);
+	if (digits)
+		nv[1] = xstrdup("goto");
+	memcpy(nv + extra, *argv, (size_t)*argc * sizeof *nv);
+	free(*argv);
+	*argv = nv;
+	*argc += extra;
+}
+
 static void run_line(struct shell *s, const char *line)
 {
 	struct err e;
 	char **argv = NULL;
-	int argc = 0, rc, mi;
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *f;
+	int argc = 0, mi;
 
 	err_clear(&e);
 	if (argv_split(line, &argc, &argv, &e) != 0) {
@@ -324,6 +384,7 @@ static void run_line(struct shell *s, const char *line)
 	}
 	if (argc == 0)
 		goto done;
+	module_verb_route(s, &argc, &argv);
 	if (strcmp(argv[0], "q") == 0 || strcmp(argv[0], "quit") == 0) {
 		s->quit = 1;
 		goto done;
@@ -348,25 +409,7 @@ static void run_line(struct shell *s, const char *line)
 		switch_tab(s, mi);
 		goto done;
 	}
-	f = open_memstream(&out, &outlen);
-	if (f == NULL) {
-		shell_msg(s, UI_ERROR, "out of memory");
-		goto done;
-	}
-	rc = s->h->command(s->h->arg, argc, argv, f, &e);
-	fclose(f);
-	/* Output of more than one line opens the pager. */
-	while (outlen > 0 && out[outlen - 1] == '\n')
-		out[--outlen] = '\0';
-	if (rc != 0 && rc != E_QUEUED) {
-		shell_msg(s, UI_ERROR, e.msg[0] ? e.msg : err_name(rc));
-	} else if (outlen > 0 && strchr(out, '\n')) {
-		pager_set(s, out);
-		s->msg[0] = '\0';
-	} else {
-		shell_msg(s, rc == E_QUEUED ? UI_WARN : UI_NORMAL, out ? out : "");
-	}
-	free(out);
+	run_command(s, argc, argv);
 done:
 	argv_free(argc, argv);
 	s->dirty = 1;
@@ -503,6 +546,10 @@ static void handle_key(struct shell *s, int key)
 		s->help_scroll = 0;
 		return;
 	case ACT_QUIT:
+		/* A module taking text may close what it edits first (the
+		 * editor's buffer); when it has nothing to close, atrium quits. */
+		if (taking && m->key && m->key(st, key))
+			return;
 		s->quit = confirm_quit(s);
 		return;
 	case ACT_REDRAW:
@@ -663,6 +710,14 @@ int tui_run(struct tui_host *h, struct err *e)
 	if (h->on_start) {
 		draw_all(&s);
 		h->on_start(h->arg);
+	}
+	if (h->start_argc > 0) {
+		/* `atrium MODULE open FILE`: that module's tab, then the verb. */
+		int mi = module_index(&s, h->start_argv[0]);
+
+		if (mi >= 0)
+			switch_tab(&s, mi);
+		run_command(&s, h->start_argc, h->start_argv);
 	}
 	while (!s.quit) {
 		if (s.dirty) {

@@ -45,6 +45,10 @@ enum {
 	UI_KEY_NONE,
 };
 #define UI_MOD_ALT 0x20000000
+/* Ctrl with a function key (C-PgUp); Ctrl-letters are 1..26 instead. */
+#define UI_MOD_CTRL 0x10000000
+/* Shift with an arrow key (S-Up: extending a selection in the grid). */
+#define UI_MOD_SHIFT 0x08000000
 #define UI_CTRL(c) ((c) & 0x1f)
 
 /* Parse "C-e", "M-1", "F1", "Esc", "Enter", "Tab", "Up", "PgDn", "x", ":"
@@ -117,6 +121,10 @@ struct tui_host {
 	/* Called once the screen is up, before the first key: where the
 	 * program asks for a passphrase (with tui_ask). May be NULL. */
 	void (*on_start)(void *arg);
+	/* A command to run once started (after on_start), on its module's
+	 * tab: `atrium sheets open FILE`. start_argv[0] is the module. */
+	int start_argc;
+	char **start_argv;
 };
 
 /* While the shell runs: ask a question on the bottom line and wait for the
@@ -132,6 +140,17 @@ int tui_run(struct tui_host *h, struct err *e);
 /* Check the [keys] section of a configuration (names, key syntax) so a
  * mistake is reported at start in batch mode too. */
 int tui_keys_check(const struct conf *conf, struct err *e);
+/* The local terminal's clipboard (clipboard.c): OSC 52, as the plain
+ * sequence or wrapped for GNU screen (ui_osc52_mode picks by TERM and
+ * TMUX). ui_clipboard_set writes it to the terminal while the screen is
+ * up: 0, E_IO (no screen, a write failed) or E_RANGE (longer than
+ * UI_OSC52_MAX: terminals drop longer ones). */
+#define UI_OSC52_MAX 100000
+enum { UI_OSC52_PLAIN, UI_OSC52_SCREEN };
+int ui_osc52_mode(const char *term, const char *tmux);
+void ui_osc52_encode(const char *s, size_t len, int mode, struct buf *out);
+int ui_clipboard_set(const char *s, size_t len);
+
 /* For module_env.redraw / .message while the shell runs. */
 void tui_request_redraw(void);
 void tui_message(const char *text);

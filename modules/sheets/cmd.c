@@ -18,16 +18,20 @@
 #include <unistd.h>
 
 #include "i18n/i18n.h"
+#include "modules/sheets/csv.h"
 #include "modules/sheets/grid.h"
 #include "modules/sheets/io.h"
 #include "store/store.h"
 
-#define U_CONVERT "atrium sheets convert IN OUT [--sheet NAME]"
-#define U_GET "atrium sheets get FILE CELL|RANGE [--json]"
+#define U_CONVERT "atrium sheets convert IN|- OUT|- [--sheet NAME] [--formatted]"
+#define U_GET "atrium sheets get FILE|- CELL|RANGE [--json] [--formatted]"
 #define U_SET "atrium sheets set FILE CELL VALUE|=FORMULA"
 #define U_OPEN "sheets open FILE"
 #define U_SAVE "sheets save [FILE]"
 #define U_GOTO "sheets goto CELL"
+#define U_SHEET "sheets sheet NAME | add [NAME] | rename NAME | delete [NAME] | next | prev"
+#define U_WIDTH "sheets width N"
+#define U_FORMAT "sheets format CODE|general|number|percent|currency|date"
 
 /* Past this many cells a range is cut to the data (A:A, A1:XFD1048576). */
 #define GET_MAX_CELLS (1u << 20)
@@ -43,12 +47,16 @@ static int usage(struct err *e, const char *use)
 	return err_tr(e, E_USAGE, "err.usage", TR_S(use));
 }
 
-/* Split argv (argv[0] the verb) into positionals and --sheet; any other
- * argument starting with "--" is an unknown option. */
+/* Split argv (argv[0] the verb) into positionals, --sheet and (where
+ * formatted is not NULL) --formatted; any other argument starting with
+ * "--" is an unknown option. */
 static int parse_args(struct err *e, int argc, char **argv, int want, const char *use,
-		      int allow_sheet, char **pos)
+		      int allow_sheet, char **pos, int *formatted)
 {
 	int n = 0;
+
+	if (formatted)
+		*formatted = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -62,20 +70,48 @@ static int parse_args(struct err *e, int argc, char **argv, int want, const char
 		if (allow_sheet && strcmp(a, "--sheet") == 0) {
 			if (++i >= argc || argv[i][0] == '\0')
 				return usage(e, use);
-			continue; /* CSV has one sheet: nothing to choose */
+			continue; /* pick_sheet reads it; CSV has one sheet */
 		}
 		if (allow_sheet && strncmp(a, "--sheet=", 8) == 0 && a[8] != '\0')
 			continue;
+		if (formatted && strcmp(a, "--formatted") == 0) {
+			*formatted = 1;
+			continue;
+		}
 		return err_tr(e, E_USAGE, "err.sheets.option", TR_S(a), TR_S(argv[0]));
 	}
 	return n == want ? 0 : usage(e, use);
 }
 
-/* The delimiter a path's extension asks for: 0 detect (input only). */
+/* A workbook format by extension: 'x' .xlsx, 'o' .ods, 0 delimited text. */
+static int path_kind(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *dot = strrchr(slash ? slash + 1 : path, '.');
+
+	if (dot && strcasecmp(dot, ".xlsx") == 0)
+		return 'x';
+	if (dot && strcasecmp(dot, ".ods") == 0)
+		return 'o';
+	return 0;
+}
+
+/* The delimiter a path's extension asks for: 0 detect (input only);
+ * xlsx and ods take ',' (used if written as CSV). */
 static int path_delim(const char *path, int output, char *delim, struct err *e)
 {
 	const char *slash = strrchr(path, '/');
 	const char *dot = strrchr(slash ? slash + 1 : path, '.');
+
+	if (path_kind(path)) {
+		*delim = ',';
+		return 0;
+	}
+
+	if (strcmp(path, "-") == 0) { /* stdin or stdout: CSV */
+		*delim = output ? ',' : 0;
+		return 0;
+	}
 
 	if (dot && (strcasecmp(dot, ".tsv") == 0 || strcasecmp(dot, ".tab") == 0)) {
 		*delim = '\t';
@@ -86,6 +122,21 @@ static int path_delim(const char *path, int output, char *delim, struct err *e)
 		return 0;
 	}
 	return err_tr(e, E_USAGE, "err.sheets.format", TR_S(path));
+}
+
+/* The standard input ("-") of a batch verb, to its end. */
+static int read_stdin(FILE *in, struct buf *out, struct err *e)
+{
+	char chunk[65536];
+	size_t r;
+
+	if (in == NULL)
+		return err_tr(e, E_USAGE, "err.sheets.no_stdin", TR_S("-"));
+	while ((r = fread(chunk, 1, sizeof chunk, in)) > 0)
+		buf_add(out, chunk, r);
+	if (ferror(in))
+		return err_tr(e, E_IO, "err.sheets.read", TR_S("-"), TR_S(strerror(errno)));
+	return 0;
 }
 
 static int read_all(const char *path, struct buf *out, struct err *e)
@@ -119,7 +170,11 @@ static int read_all(const char *path, struct buf *out, struct err *e)
 	return 0;
 }
 
-/* Load a CSV/TSV file into f (initialised here; free it in any case). */
+/* The standard input of the running verb, for "-" (NULL in the TUI). */
+static FILE *cmd_in;
+
+/* Load a CSV/TSV file ("-": CSV from cmd_in) into f (initialised here;
+ * free it in any case). */
 static int load(const char *path, char delim, struct sheet_file *f, struct err *e)
 {
 	const char *slash = strrchr(path, '/');
@@ -132,11 +187,20 @@ static int load(const char *path, char delim, struct sheet_file *f, struct err *
 
 	if (strlen(name) > 31) /* Excel's limit on sheet names */
 		name[31] = '\0';
-	sheet_file_init(f, name);
+	sheet_file_init(f, strcmp(path, "-") == 0 ? NULL : name);
 	free(name);
 	buf_init(&data);
-	rc = read_all(path, &data, e);
-	if (rc == 0) {
+	if (strcmp(path, "-") == 0)
+		rc = read_stdin(cmd_in, &data, e);
+	else
+		rc = read_all(path, &data, e);
+	if (rc == 0 && path_kind(path)) {
+		err_clear(&pe);
+		rc = path_kind(path) == 'x' ? sheet_xlsx_load(f, data.data, data.len, &pe)
+					    : sheet_ods_load(f, data.data, data.len, &pe);
+		if (rc != 0)
+			err_tr(e, rc, "err.sheets.file", TR_S(path), TR_S(pe.msg));
+	} else if (rc == 0) {
 		err_clear(&pe);
 		rc = sheet_csv_load(f, data.data ? data.data : "", data.len, delim, &pe);
 		if (rc != 0)
@@ -158,11 +222,22 @@ static int save(const char *path, const struct sheet_file *f, enum sheet_csv_mod
 		struct err *e)
 {
 	struct buf out;
-	int rc;
+	struct err we;
+	int rc = 0;
 
 	buf_init(&out);
-	sheet_csv_write(f, &out, mode);
-	rc = store_write_atomic(path, out.data ? out.data : "", out.len, new_file_mode(), e);
+	err_clear(&we);
+	if (path_kind(path) == 'x')
+		rc = sheet_xlsx_write(f, &out, &we);
+	else if (path_kind(path) == 'o')
+		rc = sheet_ods_write(f, &out, &we);
+	else
+		sheet_csv_write(f, &out, mode);
+	if (rc != 0)
+		err_tr(e, rc, "err.sheets.write", TR_S(path), TR_S(we.msg));
+	else
+		rc = store_write_atomic(path, out.data ? out.data : "", out.len, new_file_mode(),
+					e);
 	buf_free(&out);
 	return rc;
 }
@@ -230,6 +305,19 @@ static void json_value(struct json *j, const struct sheet_value *v)
 	}
 }
 
+/* sheets get --formatted: values as shown. */
+static int get_formatted;
+
+static void cell_text(const struct sheet_file *f, uint32_t row, uint32_t col, struct buf *out)
+{
+	int numeric;
+
+	if (!get_formatted)
+		sheet_file_value_text(f, row, col, out);
+	else if (grid_format_value(f, f->sheet, row, col, out, &numeric) != 0)
+		buf_adds(out, "###");
+}
+
 static void print_cell(struct cmd_ctx *ctx, const struct sheet_file *f, const struct sheet_ref *ref)
 {
 	struct sheet_value v;
@@ -238,7 +326,7 @@ static void print_cell(struct cmd_ctx *ctx, const struct sheet_file *f, const st
 
 	buf_init(&t);
 	sheet_get(f->wb, f->sheet, ref->r1, ref->c1, &v);
-	sheet_file_value_text(f, ref->r1, ref->c1, &t);
+	cell_text(f, ref->r1, ref->c1, &t);
 	if (ctx->json) {
 		const char *src = sheet_file_formula(f, ref->r1, ref->c1);
 		const struct sheet_note *n = sheet_file_note(f, ref->r1, ref->c1);
@@ -304,7 +392,7 @@ static void print_range(struct cmd_ctx *ctx, const struct sheet_file *f, struct 
 				continue;
 			}
 			buf_reset(&t);
-			sheet_file_value_text(f, row, col, &t);
+			cell_text(f, row, col, &t);
 			if (col > r.c1)
 				fputc('\t', ctx->out);
 			put_plain(ctx->out, t.data ? t.data : "", t.len);
@@ -321,23 +409,104 @@ static void print_range(struct cmd_ctx *ctx, const struct sheet_file *f, struct 
 	buf_free(&t);
 }
 
+/* The sheet as CSV of the values as the grid shows them (formats). */
+static void write_formatted(const struct sheet_file *f, struct buf *out)
+{
+	uint32_t rows, cols;
+	struct buf cell;
+
+	buf_init(&cell);
+	sheet_extent(f->wb, f->sheet, &rows, &cols);
+	for (uint32_t r = 0; r < rows; r++) {
+		uint32_t last = 0;
+		int numeric;
+
+		for (uint32_t c = 0; c < cols; c++) {
+			struct sheet_value v;
+
+			sheet_get(f->wb, f->sheet, r, c, &v);
+			if (v.type != SHEET_EMPTY)
+				last = c + 1;
+		}
+		for (uint32_t c = 0; c < last; c++) {
+			if (c > 0)
+				buf_addc(out, f->delim);
+			buf_reset(&cell);
+			if (grid_format_value(f, f->sheet, r, c, &cell, &numeric) != 0)
+				buf_adds(&cell, "###");
+			csv_write_field(out, cell.len ? cell.data : "", cell.len, f->delim);
+		}
+		buf_addc(out, '\n');
+	}
+	buf_free(&cell);
+}
+
+/* Write f to path, or to out for "-". */
+static int write_out(const char *path, const struct sheet_file *f, int formatted, FILE *out,
+		     struct err *e)
+{
+	struct buf b;
+	int rc = 0;
+
+	if (!formatted && strcmp(path, "-") != 0)
+		return save(path, f, SHEET_CSV_VALUES, e);
+	buf_init(&b);
+	if (formatted)
+		write_formatted(f, &b);
+	else
+		sheet_csv_write(f, &b, SHEET_CSV_VALUES);
+	if (strcmp(path, "-") == 0) {
+		if (b.len && fwrite(b.data, 1, b.len, out) != b.len)
+			rc = err_tr(e, E_IO, "err.sheets.write", TR_S("-"), TR_S(strerror(errno)));
+	} else {
+		rc = store_write_atomic(path, b.data ? b.data : "", b.len, new_file_mode(), e);
+	}
+	buf_free(&b);
+	return rc;
+}
+
+/* Make the sheet named by --sheet (if given) the one written as CSV. */
+static int pick_sheet(struct sheet_file *f, const char *path, int argc, char **argv,
+		      struct err *e)
+{
+	const char *name = NULL;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--sheet") == 0 && i + 1 < argc)
+			name = argv[++i];
+		else if (strncmp(argv[i], "--sheet=", 8) == 0)
+			name = argv[i] + 8;
+	}
+	if (name == NULL)
+		return 0;
+	i = sheet_find(f->wb, name, strlen(name));
+	if (i < 0)
+		return err_tr(e, E_NOTFOUND, "err.sheets.no_sheet", TR_S(path), TR_S(name));
+	f->sheet = i;
+	return 0;
+}
+
 static int cmd_convert(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct sheet_file f;
 	char *pos[2];
 	char din, dout;
-	int rc;
+	int rc, formatted;
 
-	if ((rc = parse_args(ctx->err, argc, argv, 2, U_CONVERT, 1, pos)) != 0 ||
+	if ((rc = parse_args(ctx->err, argc, argv, 2, U_CONVERT, 1, pos, &formatted)) != 0 ||
 	    (rc = path_delim(pos[0], 0, &din, ctx->err)) != 0 ||
 	    (rc = path_delim(pos[1], 1, &dout, ctx->err)) != 0)
 		return rc;
+	cmd_in = ctx->in;
 	rc = load(pos[0], din, &f, ctx->err);
+	if (rc == 0 && path_kind(pos[0]))
+		rc = pick_sheet(&f, pos[0], argc, argv, ctx->err);
 	if (rc == 0) {
 		f.delim = dout;
-		rc = save(pos[1], &f, SHEET_CSV_VALUES, ctx->err);
+		rc = write_out(pos[1], &f, formatted, ctx->out, ctx->err);
 	}
-	if (rc == 0 && ctx->json) {
+	if (rc == 0 && ctx->json && strcmp(pos[1], "-") != 0) {
 		uint32_t rows, cols;
 
 		sheet_extent(f.wb, f.sheet, &rows, &cols);
@@ -364,9 +533,10 @@ static int cmd_get(struct cmd_ctx *ctx, int argc, char **argv)
 	char delim;
 	int rc;
 
-	if ((rc = parse_args(ctx->err, argc, argv, 2, U_GET, 0, pos)) != 0 ||
+	if ((rc = parse_args(ctx->err, argc, argv, 2, U_GET, 0, pos, &get_formatted)) != 0 ||
 	    (rc = path_delim(pos[0], 0, &delim, ctx->err)) != 0)
 		return rc;
+	cmd_in = ctx->in;
 	rc = load(pos[0], delim, &f, ctx->err);
 	if (rc == 0)
 		rc = user_ref(&f, pos[1], &ref, ctx->err);
@@ -389,7 +559,8 @@ static int cmd_set(struct cmd_ctx *ctx, int argc, char **argv)
 	char delim;
 	int rc;
 
-	if ((rc = parse_args(ctx->err, argc, argv, 3, U_SET, 0, pos)) != 0 ||
+	get_formatted = 0;
+	if ((rc = parse_args(ctx->err, argc, argv, 3, U_SET, 0, pos, NULL)) != 0 ||
 	    (rc = path_delim(pos[0], 0, &delim, ctx->err)) != 0)
 		return rc;
 	rc = load(pos[0], delim, &f, ctx->err);
@@ -450,8 +621,13 @@ int sheet_path_save(const char *path, struct sheet_file *f, int as_new, struct e
 
 int sheet_cmd_is_grid(const char *verb)
 {
-	return strcmp(verb, "open") == 0 || strcmp(verb, "save") == 0 ||
-	       strcmp(verb, "w") == 0 || strcmp(verb, "goto") == 0;
+	static const char *const verbs[] = { "open", "save", "w", "goto", "sheet",
+					     "width", "autofit", "format", "recalc" };
+
+	for (size_t i = 0; i < nitems(verbs); i++)
+		if (strcmp(verb, verbs[i]) == 0)
+			return 1;
+	return 0;
 }
 
 static int grid_open(struct grid *g, struct cmd_ctx *ctx, const char *path)
@@ -510,6 +686,110 @@ static int grid_goto_cmd(struct grid *g, struct cmd_ctx *ctx, const char *cell)
 	return 0;
 }
 
+/* A sheet by name, or the current one when name is NULL. */
+static int sheet_arg(struct grid *g, struct cmd_ctx *ctx, const char *name)
+{
+	int i;
+
+	if (name == NULL)
+		return grid_sheet(g);
+	i = sheet_find(grid_file(g)->wb, name, strlen(name));
+	if (i < 0)
+		return err_tr(ctx->err, E_NOTFOUND, "err.sheets.sheet_none", TR_S(name));
+	return i;
+}
+
+/* sheet NAME | add [NAME] | rename NAME | delete [NAME] | next | prev */
+static int grid_sheet_cmd(struct grid *g, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *sub = argc >= 2 ? argv[1] : NULL;
+	struct sheet_file *f = grid_file(g);
+	char t[600];
+	int i;
+
+	if (sub == NULL || argc > 3)
+		return usage(ctx->err, U_SHEET);
+	if (strcmp(sub, "add") == 0) {
+		i = grid_sheet_add(g, argc == 3 ? argv[2] : NULL, ctx->err);
+		return i < 0 ? i : 0;
+	}
+	if (strcmp(sub, "rename") == 0)
+		return argc == 3 ? grid_sheet_rename(g, grid_sheet(g), argv[2], ctx->err)
+				 : usage(ctx->err, U_SHEET);
+	if (strcmp(sub, "delete") == 0) {
+		if ((i = sheet_arg(g, ctx, argc == 3 ? argv[2] : NULL)) < 0)
+			return i;
+		trf(t, sizeof t, "sheets.confirm_delete", TR_S(sheet_name(f->wb, i)));
+		if (ctx->confirm == NULL || ctx->confirm(t) != 1)
+			return err_set(ctx->err, E_CANCELLED, "%s", tr("sheets.kept"));
+		return grid_sheet_delete(g, i, ctx->err);
+	}
+	if (argc != 2)
+		return usage(ctx->err, U_SHEET);
+	if (strcmp(sub, "next") == 0 || strcmp(sub, "prev") == 0) {
+		grid_set_sheet(g, grid_sheet(g) + (sub[0] == 'n' ? 1 : -1));
+		return 0;
+	}
+	if ((i = sheet_arg(g, ctx, sub)) < 0)
+		return i;
+	grid_set_sheet(g, i);
+	return 0;
+}
+
+static int grid_width_cmd(struct grid *g, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	uint32_t row, col;
+	char *end;
+	long n;
+
+	if (argc != 2)
+		return usage(ctx->err, U_WIDTH);
+	n = strtol(argv[1], &end, 10);
+	if (*end != '\0' || end == argv[1] || n < 0 || n > GRID_COL_MAX)
+		return err_tr(ctx->err, E_USAGE, "err.sheets.width", TR_S(argv[1]),
+			      TR_N(GRID_COL_MAX));
+	grid_cursor(g, &row, &col);
+	grid_set_col_width(g, col, (int)n);
+	return 0;
+}
+
+/* Words for common formats; the currency follows the UI language. */
+static const char *format_alias(const char *w)
+{
+	static const struct {
+		const char *word, *code;
+	} alias[] = {
+		{ "general", "General" },	 { "number", "#,##0.00" },
+		{ "integer", "#,##0" },		 { "percent", "0.00%" },
+		{ "date", "yyyy-mm-dd" },	 { "datetime", "yyyy-mm-dd hh:mm" },
+		{ "time", "hh:mm:ss" },		 { "text", "@" },
+		{ "scientific", "0.00E+00" },
+	};
+
+	if (strcasecmp(w, "currency") == 0)
+		return tr("sheets.currency_format");
+	for (size_t i = 0; i < nitems(alias); i++)
+		if (strcasecmp(w, alias[i].word) == 0)
+			return alias[i].code;
+	return w;
+}
+
+static int grid_format_cmd(struct grid *g, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	uint32_t row, col;
+	struct err pe;
+	int rc;
+
+	if (argc != 2)
+		return usage(ctx->err, U_FORMAT);
+	grid_cursor(g, &row, &col);
+	err_clear(&pe);
+	rc = grid_set_format(g, row, col, row, col, format_alias(argv[1]), &pe);
+	if (rc != 0)
+		return err_tr(ctx->err, rc, "err.sheets.format_code", TR_S(argv[1]), TR_S(pe.msg));
+	return 0;
+}
+
 int sheet_cmd_grid(struct grid *g, struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *verb = argv[0];
@@ -521,17 +801,44 @@ int sheet_cmd_grid(struct grid *g, struct cmd_ctx *ctx, int argc, char **argv)
 	if (strcmp(verb, "save") == 0 || strcmp(verb, "w") == 0)
 		return argc <= 2 ? grid_save(g, ctx, argc == 2 ? argv[1] : NULL)
 				 : usage(ctx->err, U_SAVE);
+	if (strcmp(verb, "sheet") == 0)
+		return grid_sheet_cmd(g, ctx, argc, argv);
+	if (strcmp(verb, "width") == 0)
+		return grid_width_cmd(g, ctx, argc, argv);
+	if (strcmp(verb, "format") == 0)
+		return grid_format_cmd(g, ctx, argc, argv);
+	if (strcmp(verb, "autofit") == 0) {
+		uint32_t row, col;
+
+		if (argc != 1)
+			return usage(ctx->err, "sheets autofit");
+		grid_cursor(g, &row, &col);
+		grid_autofit(g, col);
+		return 0;
+	}
+	if (strcmp(verb, "recalc") == 0) {
+		if (argc != 1)
+			return usage(ctx->err, "sheets recalc");
+		grid_recalc_all(g);
+		grid_recalc_run(g, 30, NULL);
+		return 0;
+	}
 	return argc == 2 ? grid_goto_cmd(g, ctx, argv[1]) : usage(ctx->err, U_GOTO);
 }
 
 const struct module_verb sheet_verbs[] = {
 	{ "status", "", "verb.status" },
-	{ "convert", "IN OUT [--sheet NAME]", "verb.sheets.convert" },
-	{ "get", "FILE CELL|RANGE [--json]", "verb.sheets.get" },
+	{ "convert", "IN|- OUT|- [--sheet NAME] [--formatted]", "verb.sheets.convert" },
+	{ "get", "FILE|- CELL|RANGE [--json] [--formatted]", "verb.sheets.get" },
 	{ "set", "FILE CELL VALUE|=FORMULA", "verb.sheets.set" },
 	{ "open", "FILE", "verb.sheets.open" },
 	{ "save", "[FILE]", "verb.sheets.save" },
 	{ "w", "[FILE]", "verb.sheets.save" },
 	{ "goto", "CELL", "verb.sheets.goto" },
+	{ "sheet", "NAME|add [NAME]|rename NAME|delete [NAME]|next|prev", "verb.sheets.sheet" },
+	{ "width", "N", "verb.sheets.width" },
+	{ "autofit", "", "verb.sheets.autofit" },
+	{ "format", "CODE", "verb.sheets.format" },
+	{ "recalc", "", "verb.sheets.recalc" },
 	{ NULL, NULL, NULL },
 };

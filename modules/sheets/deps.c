@@ -23,6 +23,7 @@
 
 #define NONE UINT32_MAX
 #define BIG_BUCKETS 4096u
+#define DYN 0x80000000u /* an edge's ref: a run-time reference (OFFSET, INDIRECT) */
 
 static uint64_t cell_key(int sheet, uint32_t row, uint32_t col)
 {
@@ -95,43 +96,79 @@ static uint32_t edge_new(struct sheet_book *wb, uint32_t f, uint32_t ref, uint32
 	return i;
 }
 
+/* Edges making f a dependent of r; ref is r's index (DYN: a run-time
+ * reference), gen the generation the edges are live at. */
+static void ref_edges(struct sheet_book *wb, uint32_t f, uint32_t ref, const struct sheet_ref *r,
+		      uint32_t gen)
+{
+	uint64_t nb;
+	uint32_t *head;
+
+	if (r->sheet < 0)
+		return;
+	if (r->r1 == r->r2 && r->c1 == r->c2) {
+		head = map_find(&wb->cells, cell_key(r->sheet, r->r1, r->c1), 1);
+		*head = edge_new(wb, f, ref, *head);
+		wb->edges[*head].gen = gen;
+		return;
+	}
+	nb = (uint64_t)(r->c2 - r->c1 + 1) * (r->r2 / SHEET_BLOCK - r->r1 / SHEET_BLOCK + 1);
+	if (nb > BIG_BUCKETS) {
+		if (wb->nbig == wb->capbig) {
+			wb->capbig = wb->capbig ? wb->capbig * 2 : 16;
+			wb->big = xreallocarray(wb->big, wb->capbig, sizeof(*wb->big));
+		}
+		wb->big[wb->nbig++] = (struct dep_edge){f, gen, ref, NONE};
+		return;
+	}
+	for (uint32_t col = r->c1; col <= r->c2; col++)
+		for (uint32_t b = r->r1 / SHEET_BLOCK; b <= r->r2 / SHEET_BLOCK; b++) {
+			head = map_find(&wb->buckets, cell_key(r->sheet, b, col), 1);
+			*head = edge_new(wb, f, ref, *head);
+			wb->edges[*head].gen = gen;
+		}
+}
+
+static void vol_add(struct sheet_book *wb, uint32_t f)
+{
+	struct dep_vol v = {f, wb->fs[f].gen};
+
+	if (wb->nvol > 0 && wb->vol[wb->nvol - 1].f == f && wb->vol[wb->nvol - 1].gen == v.gen)
+		return;
+	if (wb->nvol == wb->capvol) {
+		wb->capvol = wb->capvol ? wb->capvol * 2 : 16;
+		wb->vol = xreallocarray(wb->vol, wb->capvol, sizeof(*wb->vol));
+	}
+	wb->vol[wb->nvol++] = v;
+}
+
 void sheet_deps_add(struct sheet_book *wb, uint32_t f)
 {
 	const struct sheet_code *c = wb->fs[f].code;
 
-	for (uint32_t i = 0; i < c->nrefs; i++) {
-		const struct sheet_ref *r = &c->refs[i];
-		uint64_t nb;
-		uint32_t *head;
-
-		if (r->sheet < 0)
-			continue;
-		if (r->r1 == r->r2 && r->c1 == r->c2) {
-			head = map_find(&wb->cells, cell_key(r->sheet, r->r1, r->c1), 1);
-			*head = edge_new(wb, f, i, *head);
-			continue;
-		}
-		nb =
-		    (uint64_t)(r->c2 - r->c1 + 1) * (r->r2 / SHEET_BLOCK - r->r1 / SHEET_BLOCK + 1);
-		if (nb > BIG_BUCKETS) {
-			if (wb->nbig == wb->capbig) {
-				wb->capbig = wb->capbig ? wb->capbig * 2 : 16;
-				wb->big = xreallocarray(wb->big, wb->capbig, sizeof(*wb->big));
-			}
-			wb->big[wb->nbig++] = (struct dep_edge){f, wb->fs[f].gen, i, NONE};
-			continue;
-		}
-		for (uint32_t col = r->c1; col <= r->c2; col++)
-			for (uint32_t b = r->r1 / SHEET_BLOCK; b <= r->r2 / SHEET_BLOCK; b++) {
-				head = map_find(&wb->buckets, cell_key(r->sheet, b, col), 1);
-				*head = edge_new(wb, f, i, *head);
-			}
-	}
+	wb->fs[f].stale = 0; /* the slot may be a reused one */
+	for (uint32_t i = 0; i < c->nrefs; i++)
+		ref_edges(wb, f, i, &c->refs[i], wb->fs[f].gen);
+	if (c->volatile_)
+		vol_add(wb, f);
 }
 
 static int edge_live(const struct sheet_book *wb, const struct dep_edge *e)
 {
-	return e->f < wb->nfs && wb->fs[e->f].code != NULL && wb->fs[e->f].gen == e->gen;
+	if (e->f >= wb->nfs || wb->fs[e->f].code == NULL)
+		return 0;
+	if (e->ref & DYN)
+		return e->f < wb->capdyn && wb->dyn[e->f].gen == wb->fs[e->f].gen &&
+		       wb->dyn[e->f].dgen == e->gen;
+	return wb->fs[e->f].gen == e->gen;
+}
+
+/* The reference a live edge stands for. */
+static const struct sheet_ref *edge_ref(const struct sheet_book *wb, const struct dep_edge *e)
+{
+	if (e->ref & DYN)
+		return &wb->dyn[e->f].refs.v[e->ref & ~DYN];
+	return &wb->fs[e->f].code->refs[e->ref];
 }
 
 static int ref_has(const struct sheet_ref *r, int sheet, uint32_t row, uint32_t col)
@@ -166,7 +203,7 @@ static void walk(struct sheet_book *wb, uint32_t *head, int check, int sheet, ui
 			*link = e->next; /* the slot is left unused */
 			continue;
 		}
-		if (!check || ref_has(&wb->fs[e->f].code->refs[e->ref], sheet, row, col))
+		if (!check || ref_has(edge_ref(wb, e), sheet, row, col))
 			vec_push(out, e->f);
 		link = &e->next;
 	}
@@ -186,7 +223,7 @@ static void dependents(struct sheet_book *wb, int sheet, uint32_t row, uint32_t 
 	for (uint32_t i = 0; i < wb->nbig; i++) {
 		const struct dep_edge *e = &wb->big[i];
 
-		if (edge_live(wb, e) && ref_has(&wb->fs[e->f].code->refs[e->ref], sheet, row, col))
+		if (edge_live(wb, e) && ref_has(edge_ref(wb, e), sheet, row, col))
 			vec_push(out, e->f);
 	}
 }
@@ -220,10 +257,13 @@ static void visit(struct sheet_book *wb, struct walkstate *ws, uint32_t v)
 	ws->frames[ws->nframes++] = (struct frame){v, 0};
 }
 
-static void tarjan(struct sheet_book *wb, struct walkstate *ws, uint32_t start)
+/* Run the walk's frames; with a budget, stop when it is spent (the walk
+ * resumes from ws). */
+static void tarjan_run(struct sheet_book *wb, struct walkstate *ws, uint32_t *budget)
 {
-	visit(wb, ws, start);
-	while (ws->nframes > 0) {
+	while (ws->nframes > 0 && (budget == NULL || *budget > 0)) {
+		if (budget)
+			(*budget)--;
 		struct frame *fr = &ws->frames[ws->nframes - 1];
 		struct sheet_formula *f = &wb->fs[fr->v];
 
@@ -259,6 +299,12 @@ static void tarjan(struct sheet_book *wb, struct walkstate *ws, uint32_t start)
 	}
 }
 
+static void tarjan(struct sheet_book *wb, struct walkstate *ws, uint32_t start)
+{
+	visit(wb, ws, start);
+	tarjan_run(wb, ws, NULL);
+}
+
 static void set_circ(struct sheet_formula *f)
 {
 	sheet_value_free(&f->val);
@@ -267,41 +313,353 @@ static void set_circ(struct sheet_formula *f)
 	f->val.err = SHEET_ERR_CIRC;
 }
 
+/* ---- volatile formulas and run-time references ---------------------------
+ *
+ * Volatile formulas (RAND, NOW, OFFSET, INDIRECT, ...) start every
+ * recalculation, as in Excel. The references OFFSET and INDIRECT return are
+ * noted at evaluation; when they differ from the last ones the formula's
+ * run-time edges are replaced (a new dgen kills the old ones) so that the
+ * walk orders it after what it reads, and the formula is queued for one
+ * more pass (wb->redo): its new target may have been evaluated after it.
+ * Passes are bounded, so references that change on every evaluation
+ * (INDIRECT over RAND) cannot loop.
+ */
+#define REDO_PASSES 4
+
+static void vol_starts(struct sheet_book *wb, struct vec *out)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < wb->nvol; i++) {
+		struct dep_vol v = wb->vol[i];
+
+		if (v.f >= wb->nfs || wb->fs[v.f].code == NULL || wb->fs[v.f].gen != v.gen)
+			continue; /* replaced or cleared: drop it */
+		wb->vol[k++] = v;
+		vec_push(out, v.f);
+	}
+	wb->nvol = k;
+}
+
+static int refs_same(const struct sheet_refvec *a, const struct sheet_refvec *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (uint32_t i = 0; i < a->n; i++) {
+		const struct sheet_ref *x = &a->v[i], *y = &b->v[i];
+
+		if (x->sheet != y->sheet || x->r1 != y->r1 || x->c1 != y->c1 || x->r2 != y->r2 ||
+		    x->c2 != y->c2)
+			return 0;
+	}
+	return 1;
+}
+
+static void dyn_update(struct sheet_book *wb, uint32_t i, struct sheet_refvec *got)
+{
+	struct dep_dyn *d;
+
+	if (i >= wb->capdyn) {
+		uint32_t cap = wb->capdyn ? wb->capdyn : 16;
+
+		while (cap <= i)
+			cap *= 2;
+		wb->dyn = xreallocarray(wb->dyn, cap, sizeof(*wb->dyn));
+		memset(wb->dyn + wb->capdyn, 0, (cap - wb->capdyn) * sizeof(*wb->dyn));
+		wb->capdyn = cap;
+	}
+	d = &wb->dyn[i];
+	if (d->gen == wb->fs[i].gen && refs_same(&d->refs, got)) {
+		free(got->v);
+		return;
+	}
+	free(d->refs.v);
+	d->refs = *got;
+	d->gen = wb->fs[i].gen;
+	if (++wb->dgen == 0)
+		wb->dgen = 1;
+	d->dgen = wb->dgen;
+	for (uint32_t k = 0; k < got->n; k++)
+		ref_edges(wb, i, DYN | k, &got->v[k], d->dgen);
+	if (wb->nredo == wb->capredo) {
+		wb->capredo = wb->capredo ? wb->capredo * 2 : 16;
+		wb->redo = xreallocarray(wb->redo, wb->capredo, sizeof(*wb->redo));
+	}
+	wb->redo[wb->nredo++] = i;
+}
+
+static void formula_eval(struct sheet_book *wb, uint32_t i, struct sheet_value *v)
+{
+	struct sheet_formula *f = &wb->fs[i];
+	struct sheet_refvec got = {0};
+
+	if (!f->code->volatile_) {
+		sheet_eval(wb, f->code, f->sheet, f->row, f->col, v);
+		return;
+	}
+	sheet_eval_dyn(wb, f->code, f->sheet, f->row, f->col, v, &got);
+	dyn_update(wb, i, &got);
+}
+
+/* Evaluate the k-th component of a finished walk; returns its size. */
+static uint32_t eval_scc(struct sheet_book *wb, const struct walkstate *ws, uint32_t k)
+{
+	uint32_t lo = ws->sccs.v[k], hi = k + 1 < ws->sccs.n ? ws->sccs.v[k + 1] : ws->order.n;
+	struct sheet_formula *f = &wb->fs[ws->order.v[lo]];
+	int cyclic = hi - lo > 1;
+
+	for (uint32_t j = lo; j < hi; j++)
+		wb->fs[ws->order.v[j]].stale = 0;
+	if (f->code == NULL) /* cleared while a sliced recalculation waited */
+		return hi - lo;
+	for (uint32_t j = 0; !cyclic && j < f->nadj; j++)
+		if (ws->adj.v[f->adj + j] == ws->order.v[lo])
+			cyclic = 1;
+	if (cyclic) {
+		for (uint32_t j = lo; j < hi; j++)
+			set_circ(&wb->fs[ws->order.v[j]]);
+		return hi - lo;
+	}
+	struct sheet_value v;
+
+	formula_eval(wb, ws->order.v[lo], &v);
+	sheet_value_free(&f->val);
+	f->val = v;
+	return 1;
+}
+
+static void walk_free(struct walkstate *ws)
+{
+	free(ws->adj.v);
+	free(ws->stack.v);
+	free(ws->order.v);
+	free(ws->sccs.v);
+	free(ws->frames);
+	memset(ws, 0, sizeof(*ws));
+}
+
+static void new_epoch(struct sheet_book *wb)
+{
+	if (++wb->epoch == 0)
+		wb->epoch = 1;
+}
+
 static void recalc(struct sheet_book *wb, const uint32_t *starts, uint32_t n)
 {
 	struct walkstate ws;
 
 	memset(&ws, 0, sizeof(ws));
-	if (++wb->epoch == 0)
-		wb->epoch = 1;
+	new_epoch(wb);
 	for (uint32_t i = 0; i < n; i++)
 		if (wb->fs[starts[i]].code != NULL && wb->fs[starts[i]].epoch != wb->epoch)
 			tarjan(wb, &ws, starts[i]);
 	/* Components came out sinks first: evaluate from the last. */
-	for (uint32_t k = ws.sccs.n; k-- > 0;) {
-		uint32_t lo = ws.sccs.v[k], hi = k + 1 < ws.sccs.n ? ws.sccs.v[k + 1] : ws.order.n;
-		struct sheet_formula *f = &wb->fs[ws.order.v[lo]];
-		int cyclic = hi - lo > 1;
+	for (uint32_t k = ws.sccs.n; k-- > 0;)
+		eval_scc(wb, &ws, k);
+	walk_free(&ws);
+	if (wb->nredo > 0 && wb->redo_depth < REDO_PASSES) {
+		uint32_t *redo = wb->redo, nredo = wb->nredo;
 
-		for (uint32_t j = 0; !cyclic && j < f->nadj; j++)
-			if (ws.adj.v[f->adj + j] == ws.order.v[lo])
-				cyclic = 1;
-		if (cyclic) {
-			for (uint32_t j = lo; j < hi; j++)
-				set_circ(&wb->fs[ws.order.v[j]]);
+		wb->redo = NULL;
+		wb->nredo = wb->capredo = 0;
+		wb->redo_depth++;
+		recalc(wb, redo, nredo);
+		wb->redo_depth--;
+		free(redo);
+	}
+	if (wb->redo_depth == 0)
+		wb->nredo = 0;
+}
+
+/* ---- sliced recalculation ---------------------------------------------------
+ *
+ * The same walk and evaluation as recalc(), kept in a job between calls:
+ * first the walk from each start (JOB_PLAN), then the components from the
+ * last (JOB_EVAL). A change arriving meanwhile is queued; the next step
+ * starts over from the queued cells plus what the job had not evaluated
+ * yet (downstream of what it had, so nothing evaluated goes stale).
+ */
+enum { JOB_PLAN, JOB_EVAL };
+
+struct sheet_recalc_job {
+	struct vec starts, queued;
+	uint32_t next; /* planning: the next start to walk from */
+	struct walkstate ws;
+	int phase;
+	uint32_t k; /* evaluating: components left */
+	uint64_t done, total;
+};
+
+static struct sheet_recalc_job *job_get(struct sheet_book *wb)
+{
+	if (wb->job == NULL)
+		wb->job = xcalloc(1, sizeof(*wb->job));
+	return wb->job;
+}
+
+static void job_free(struct sheet_book *wb)
+{
+	struct sheet_recalc_job *j = wb->job;
+
+	if (j == NULL)
+		return;
+	walk_free(&j->ws);
+	free(j->starts.v);
+	free(j->queued.v);
+	free(j);
+	wb->job = NULL;
+}
+
+/* One past the last formula of j's order not yet evaluated. */
+static uint32_t job_left(const struct sheet_recalc_job *j)
+{
+	return j->k < j->ws.sccs.n ? j->ws.sccs.v[j->k] : j->ws.order.n;
+}
+
+static void job_restart(struct sheet_book *wb, struct sheet_recalc_job *j)
+{
+	if (j->phase == JOB_EVAL) {
+		for (uint32_t i = 0, n = job_left(j); i < n; i++)
+			vec_push(&j->queued, j->ws.order.v[i]);
+	} else {
+		for (uint32_t i = 0; i < j->starts.n; i++)
+			vec_push(&j->queued, j->starts.v[i]);
+	}
+	walk_free(&j->ws);
+	free(j->starts.v);
+	j->starts = j->queued;
+	memset(&j->queued, 0, sizeof(j->queued));
+	j->next = 0;
+	j->phase = JOB_PLAN;
+	j->k = 0;
+	j->done = j->total = 0;
+	new_epoch(wb);
+}
+
+void sheet_recalc_defer(struct sheet_book *wb, int on)
+{
+	if (!on)
+		while (sheet_recalc_step(wb, UINT32_MAX, NULL, NULL))
+			;
+	wb->defer = on;
+}
+
+int sheet_recalc_pending(const struct sheet_book *wb)
+{
+	return wb->job != NULL;
+}
+
+int sheet_recalc_step(struct sheet_book *wb, uint32_t budget, uint64_t *done, uint64_t *total)
+{
+	struct sheet_recalc_job *j = wb->job;
+
+	if (j != NULL && j->queued.n > 0)
+		job_restart(wb, j);
+	while (j != NULL && budget > 0) {
+		if (j->phase == JOB_PLAN) {
+			if (j->ws.nframes > 0) {
+				tarjan_run(wb, &j->ws, &budget);
+			} else if (j->next < j->starts.n) {
+				uint32_t s = j->starts.v[j->next++];
+
+				if (wb->fs[s].code != NULL && wb->fs[s].epoch != wb->epoch)
+					visit(wb, &j->ws, s);
+				budget--;
+			} else {
+				j->phase = JOB_EVAL;
+				j->k = j->ws.sccs.n;
+				j->total = j->ws.order.n;
+			}
 			continue;
 		}
-		struct sheet_value v;
-
-		sheet_eval(wb, f->code, f->sheet, f->row, f->col, &v);
-		sheet_value_free(&f->val);
-		f->val = v;
+		if (j->k == 0 && wb->nredo > 0 && wb->redo_depth < REDO_PASSES) {
+			for (uint32_t i = 0; i < wb->nredo; i++)
+				vec_push(&j->queued, wb->redo[i]);
+			wb->nredo = 0;
+			wb->redo_depth++;
+			job_restart(wb, j);
+			continue;
+		}
+		if (j->k == 0) {
+			wb->nredo = wb->redo_depth = 0;
+			job_free(wb);
+			j = NULL;
+			break;
+		}
+		j->done += eval_scc(wb, &j->ws, --j->k);
+		budget--;
 	}
-	free(ws.adj.v);
-	free(ws.stack.v);
-	free(ws.order.v);
-	free(ws.sccs.v);
-	free(ws.frames);
+	if (done)
+		*done = j ? j->done : 0;
+	if (total)
+		*total = j ? j->total : 0;
+	return j != NULL;
+}
+
+static uint32_t mark_stale(struct sheet_book *wb, uint32_t f)
+{
+	if (wb->fs[f].code == NULL || wb->fs[f].stale)
+		return 0;
+	wb->fs[f].stale = 1;
+	return 1;
+}
+
+uint32_t sheet_recalc_cancel(struct sheet_book *wb)
+{
+	struct sheet_recalc_job *j = wb->job;
+	uint32_t n = 0;
+
+	if (j == NULL)
+		return 0;
+	if (j->queued.n > 0)
+		job_restart(wb, j);
+	/* Finish the walk (no evaluation, far cheaper) so that every formula
+	 * the change reaches is known, and marked. */
+	while (j->phase == JOB_PLAN) {
+		if (j->ws.nframes > 0) {
+			tarjan_run(wb, &j->ws, NULL);
+		} else if (j->next < j->starts.n) {
+			uint32_t s = j->starts.v[j->next++];
+
+			if (wb->fs[s].code != NULL && wb->fs[s].epoch != wb->epoch)
+				visit(wb, &j->ws, s);
+		} else {
+			j->phase = JOB_EVAL;
+			j->k = j->ws.sccs.n;
+		}
+	}
+	if (j->phase == JOB_EVAL) {
+		for (uint32_t i = 0, left = job_left(j); i < left; i++)
+			n += mark_stale(wb, j->ws.order.v[i]);
+	} else {
+		/* What the walk reached, and where it was to start from. */
+		for (uint32_t i = 0; i < j->starts.n; i++)
+			n += mark_stale(wb, j->starts.v[i]);
+		for (uint32_t i = 0; i < j->ws.order.n; i++)
+			n += mark_stale(wb, j->ws.order.v[i]);
+		for (uint32_t i = 0; i < j->ws.stack.n; i++)
+			n += mark_stale(wb, j->ws.stack.v[i]);
+	}
+	job_free(wb);
+	return n;
+}
+
+int sheet_is_stale(const struct sheet_book *wb, int sheet, uint32_t row, uint32_t col)
+{
+	const struct sheet_block *b = sheet_block_at(wb, sheet, row, col);
+
+	if (b == NULL || b->tag[row % SHEET_BLOCK] != CELL_FORMULA)
+		return 0;
+	return wb->fs[b->slot[row % SHEET_BLOCK].u].stale;
+}
+
+uint32_t sheet_stale_count(const struct sheet_book *wb)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < wb->nfs; i++)
+		n += wb->fs[i].code != NULL && wb->fs[i].stale;
+	return n;
 }
 
 void sheet_deps_changed(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col)
@@ -312,9 +670,22 @@ void sheet_deps_changed(struct sheet_book *wb, int sheet, uint32_t row, uint32_t
 	if (wb->suspended)
 		return;
 	b = sheet_block_at(wb, sheet, row, col);
+	if (wb->defer) {
+		/* The next sheet_recalc_step walks from here. */
+		struct sheet_recalc_job *j = job_get(wb);
+
+		if (b != NULL && b->tag[row % SHEET_BLOCK] == CELL_FORMULA)
+			vec_push(&j->queued, (uint32_t)b->slot[row % SHEET_BLOCK].u);
+		dependents(wb, sheet, row, col, &j->queued);
+		vol_starts(wb, &j->queued);
+		if (j->queued.n == 0 && j->starts.n == 0)
+			job_free(wb);
+		return;
+	}
 	if (b != NULL && b->tag[row % SHEET_BLOCK] == CELL_FORMULA)
 		vec_push(&starts, (uint32_t)b->slot[row % SHEET_BLOCK].u);
 	dependents(wb, sheet, row, col, &starts);
+	vol_starts(wb, &starts);
 	if (starts.n > 0)
 		recalc(wb, starts.v, starts.n);
 	free(starts.v);
@@ -324,6 +695,16 @@ void sheet_recalc_all(struct sheet_book *wb)
 {
 	struct vec starts = {0};
 
+	if (wb->defer) {
+		struct sheet_recalc_job *j = job_get(wb);
+
+		for (uint32_t i = 0; i < wb->nfs; i++)
+			if (wb->fs[i].code != NULL)
+				vec_push(&j->queued, i);
+		if (j->queued.n == 0 && j->starts.n == 0)
+			job_free(wb);
+		return;
+	}
 	for (uint32_t i = 0; i < wb->nfs; i++)
 		if (wb->fs[i].code != NULL)
 			vec_push(&starts, i);
@@ -350,6 +731,12 @@ uint64_t sheet_eval_count(const struct sheet_book *wb)
 
 void sheet_deps_free(struct sheet_book *wb)
 {
+	job_free(wb);
+	for (uint32_t i = 0; i < wb->capdyn; i++)
+		free(wb->dyn[i].refs.v);
+	free(wb->dyn);
+	free(wb->vol);
+	free(wb->redo);
 	free(wb->cells.keys);
 	free(wb->cells.heads);
 	free(wb->buckets.keys);

@@ -60,6 +60,8 @@ enum {
 	SHEET_REF_COLS = 32,   /* whole columns: A:A */
 	SHEET_REF_ROWS = 64,   /* whole rows: 3:3 */
 	SHEET_REF_SHEET = 128, /* the sheet was written (Sheet2!A1) */
+	/* evaluator only: TRANSPOSE's result, rows and columns swapped */
+	SHEET_REF_TRANSPOSED = 256,
 };
 
 /* A cell or a rectangle of cells on one sheet; r1 <= r2, c1 <= c2. */
@@ -162,6 +164,33 @@ void sheet_recalc_all(struct sheet_book *wb);
 /* Formula evaluations since the workbook was made (tests, benchmarks). */
 uint64_t sheet_eval_count(const struct sheet_book *wb);
 
+/* The clock of NOW and TODAY: returns the local date and time as an Excel
+ * serial (days since 1899-12-30, the time a fraction). NULL restores the
+ * system clock; tests set their own. Volatile formulas (NOW, TODAY, RAND,
+ * RANDBETWEEN, OFFSET, INDIRECT) and what depends on them are recalculated
+ * on every change and by sheet_recalc_all. */
+typedef double (*sheet_clock_fn)(void *arg);
+void sheet_set_clock(struct sheet_book *wb, sheet_clock_fn fn, void *arg);
+double sheet_now(const struct sheet_book *wb);
+
+/* Sliced recalculation, for a screen that must not freeze. While deferred,
+ * a change queues its recalculation instead of doing it, and
+ * sheet_recalc_step does up to `budget` steps of the queued work (a step
+ * visits or evaluates one formula). It returns 1 while work remains, 0
+ * when none does; *done and *total (either may be NULL) tell progress in
+ * evaluations (*total is 0 while the order is still being worked out).
+ * Turning deferral off finishes what is queued. */
+void sheet_recalc_defer(struct sheet_book *wb, int on);
+int sheet_recalc_step(struct sheet_book *wb, uint32_t budget, uint64_t *done, uint64_t *total);
+int sheet_recalc_pending(const struct sheet_book *wb);
+/* Drop the queued work: every formula it had reached and not yet
+ * evaluated is marked stale (keeping its old value) until it is evaluated
+ * again. Returns how many were marked. */
+uint32_t sheet_recalc_cancel(struct sheet_book *wb);
+int sheet_is_stale(const struct sheet_book *wb, int sheet, uint32_t row, uint32_t col);
+/* Formulas marked stale now. */
+uint32_t sheet_stale_count(const struct sheet_book *wb);
+
 /* ======== internal to the engine (modules/sheets/ only) ================ */
 
 /* Cell tags. */
@@ -249,6 +278,7 @@ struct sheet_formula {
 	uint32_t index, low;
 	uint32_t adj, nadj; /* dependents in the scratch edge list */
 	uint8_t onstack;
+	uint8_t stale; /* a cancelled recalculation did not reach it */
 };
 
 struct dep_map {
@@ -259,6 +289,23 @@ struct dep_map {
 
 struct dep_edge {
 	uint32_t f, gen, ref, next;
+};
+
+/* A volatile formula (f at generation gen). */
+struct dep_vol {
+	uint32_t f, gen;
+};
+
+/* The references a formula reached at run time (OFFSET, INDIRECT) at its
+ * last evaluation; edges for them carry dgen. */
+struct sheet_refvec {
+	struct sheet_ref *v;
+	uint32_t n, cap;
+};
+
+struct dep_dyn {
+	uint32_t gen, dgen; /* the formula's generation; of the edges */
+	struct sheet_refvec refs;
 };
 
 struct sheet_name {
@@ -285,6 +332,18 @@ struct sheet_book {
 	struct dep_edge *big; /* ranges over too many buckets */
 	uint32_t nbig, capbig;
 	uint32_t epoch;
+	/* sliced recalculation (deps.c) */
+	int defer;
+	struct sheet_recalc_job *job;
+	/* volatile formulas and run-time references (deps.c) */
+	struct dep_vol *vol; /* stale entries are dropped lazily */
+	uint32_t nvol, capvol;
+	struct dep_dyn *dyn; /* by formula index */
+	uint32_t capdyn, dgen;
+	uint32_t *redo; /* formulas whose run-time references changed */
+	uint32_t nredo, capredo, redo_depth;
+	sheet_clock_fn clock;
+	void *clock_arg;
 };
 
 /* cell.c */
@@ -313,7 +372,13 @@ struct sheet_evalctx {
 	struct sheet_book *wb;
 	int sheet;
 	uint32_t row, col;
+	struct sheet_refvec *dyn; /* NULL, or where run-time references go */
 };
+/* As sheet_eval, collecting the references OFFSET and INDIRECT return. */
+void sheet_eval_dyn(struct sheet_book *wb, const struct sheet_code *code, int sheet, uint32_t row,
+		    uint32_t col, struct sheet_value *out, struct sheet_refvec *dyn);
+/* Record a reference a function computed (for the dependency graph). */
+void sheet_eval_note(const struct sheet_evalctx *cx, const struct sheet_ref *r);
 void sheet_deref(const struct sheet_evalctx *cx, struct sheet_value *v);
 int sheet_to_num(const struct sheet_value *v, double *out); /* 0 or error code */
 int sheet_to_bool(const struct sheet_value *v, int *out);

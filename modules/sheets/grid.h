@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "modules/sheets/io.h"
+#include "modules/sheets/ops.h"
 
 #define GRID_COL_WIDTH 10 /* default column width, in terminal columns */
 #define GRID_COL_GAP 1    /* blank columns between two columns */
@@ -88,8 +89,131 @@ void grid_cell_input(const struct grid *g, uint32_t row, uint32_t col, struct bu
  * out; returns the columns the text takes. */
 size_t grid_cell_text(const struct grid *g, uint32_t row, uint32_t col, size_t width,
 		      struct buf *out, enum grid_align *align);
-/* Draw the edit line, the frozen headers and the visible cells. */
+/* Draw the edit line, the frozen headers, the visible cells and the row
+ * of sheet tabs. */
 void grid_draw(struct grid *g, struct ui_area *area);
+
+/* ---- sheets: the tabs (grid.c, tabs.c) ------------------------------------ */
+
+int grid_sheet(const struct grid *g);
+/* Show another sheet (clamped to the workbook's): entering is cancelled;
+ * each sheet keeps its own cursor and scroll. */
+void grid_set_sheet(struct grid *g, int sheet);
+/* Add a sheet after the last (name NULL: "SheetN") and show it; its index,
+ * or E_USAGE (a name taken, or one Excel would
+ * refuse) with e filled. */
+int grid_sheet_add(struct grid *g, const char *name, struct err *e);
+/* Rename a sheet; formulas that name it are rewritten. 0 or E_* as above. */
+int grid_sheet_rename(struct grid *g, int sheet, const char *name, struct err *e);
+/* Delete a sheet; references to it become #REF!. The undo history is
+ * dropped (it names cells of sheets by position). E_USAGE for the last. */
+int grid_sheet_delete(struct grid *g, int sheet, struct err *e);
+/* Is name acceptable as a sheet name (1..31 characters, none of []:*?/\,
+ * not starting or ending with ')? */
+int grid_sheet_name_ok(const char *name);
+
+/* The sheet operations on a file (tabs.c): rename rewrites the sources
+ * of formulas naming the sheet; delete rebuilds the workbook without it,
+ * references to it turned to #REF!, and leaves f->sheet valid. */
+int sheet_file_rename_sheet(struct sheet_file *f, int sheet, const char *name, struct err *e);
+int sheet_file_delete_sheet(struct sheet_file *f, int sheet, struct err *e);
+
+/* ---- column widths ---------------------------------------------------------- */
+
+#define GRID_COL_MAX 200 /* widest column, in terminal columns */
+
+/* A column's width in terminal columns on the current sheet. */
+int grid_col_width(const struct grid *g, uint32_t col);
+/* Set it (0: the default width); kept in the file's per-sheet widths. */
+void grid_set_col_width(struct grid *g, uint32_t col, int width);
+/* Fit a column to its widest shown value (CJK counts double) and its
+ * header; returns the width set. */
+int grid_autofit(struct grid *g, uint32_t col);
+
+/* ---- number formats ---------------------------------------------------------- */
+
+/* Give the cells of r1..r2 x c1..c2 on the current sheet the format code
+ * (NULL or "General": none), as one undo step. E_PARSE (e says why) for a
+ * code that does not compile: nothing changes. */
+int grid_set_format(struct grid *g, uint32_t r1, uint32_t c1, uint32_t r2, uint32_t c2,
+		    const char *code, struct err *e);
+/* A value as shown with a format code for the UI language (separators
+ * from ICU): appends to out. 0, or -1 when it cannot be shown (a date
+ * format given a negative serial). Used by the grid and --formatted. */
+int grid_format_value(const struct sheet_file *f, int sheet, uint32_t row, uint32_t col,
+		      struct buf *out, int *numeric);
+
+/* ---- recalculation in slices ------------------------------------------------- */
+
+/* The grid's workbook recalculates in slices: a change queues the work and
+ * grid_recalc_run does it for up to ms milliseconds (committing a value
+ * runs a first slice). 1 while work remains; *pct (may be NULL) 0..100. */
+int grid_recalc_run(struct grid *g, int ms, int *pct);
+int grid_recalc_pending(const struct grid *g);
+/* Stop: what was not recalculated is marked stale (shown dim) until
+ * recalculated (grid_recalc_all). Returns the number of stale cells. */
+uint32_t grid_recalc_cancel(struct grid *g);
+/* Queue every formula of the workbook (":recalc"). */
+void grid_recalc_all(struct grid *g);
+
+/* ---- loading on a worker thread (load.c) ------------------------------------ */
+
+struct sheet_load;
+/* Start reading path into a new sheet file on a worker thread; done(arg)
+ * runs on the loop's thread when it has finished (or was cancelled). */
+int sheet_load_start(const char *path, struct loop *loop, loop_fn done, void *arg,
+		     struct sheet_load **out, struct err *e);
+const char *sheet_load_path(const struct sheet_load *l);
+/* 0..100 of the current phase: reading (*recalculating 0), then
+ * recalculating (1). */
+int sheet_load_progress(struct sheet_load *l, int *recalculating);
+/* Ask the worker to stop; done still runs. */
+void sheet_load_cancel(struct sheet_load *l);
+/* Wait for the worker and free l: 0 with the file in f (free it), or the
+ * error (E_CANCELLED when cancelled) in e. */
+int sheet_load_finish(struct sheet_load *l, struct sheet_file *f, struct err *e);
+
+/* ---- selection and editing operations (grid.c over ops.c) ----------------- */
+
+/* Shift+arrow: start a selection at the cursor (the anchor) if there is
+ * none, then move the cursor, which is the other corner. */
+void grid_select_move(struct grid *g, enum grid_move m);
+/* F8: arrows extend the selection until F8 again or Esc (terminals that
+ * send no Shift+arrows). */
+void grid_select_mark(struct grid *g);
+int grid_select_extending(const struct grid *g);
+void grid_select_clear(struct grid *g);
+/* The selection (1), or the cursor's cell (0). */
+int grid_selection(const struct grid *g, struct sheet_rect *r);
+int grid_selected(const struct grid *g, uint32_t row, uint32_t col);
+/* Copy or cut the selection; paste at the cursor (a cut pastes once).
+ * Each paste, fill, clear, insert, delete, sort and replace is one undo
+ * step. */
+void grid_copy(struct grid *g, int cut);
+int grid_paste(struct grid *g, struct err *e);
+int grid_fill(struct grid *g, enum sheet_axis axis, struct err *e);
+void grid_clear_range(struct grid *g);
+/* Insert (before the cursor) or delete (at it) as many rows or columns as
+ * the selection spans. */
+int grid_shift(struct grid *g, enum sheet_axis axis, int insert, struct err *e);
+/* Sort the selection, or the current region (its header row kept when it
+ * has one), by "B desc, A". */
+int grid_sort(struct grid *g, const char *spec, struct err *e);
+/* Show only the rows whose column matches ("B >100", "C 北京"); NULL or ""
+ * shows every row. The region's first row (its header) stays. *shown:
+ * rows left. Hidden rows are skipped by the cursor and the view. */
+int grid_filter(struct grid *g, const char *spec, uint32_t *shown, struct err *e);
+int grid_row_hidden(const struct grid *g, uint32_t row);
+/* The n-th shown row from top (n = 0: top itself unless hidden). */
+uint32_t grid_row_shown(const struct grid *g, uint32_t top, int n);
+/* Find text (NULL: the last one again) after the cursor (back: before);
+ * E_NOTFOUND. While grid_finding, n / N repeat it. */
+int grid_find(struct grid *g, const char *text, int back);
+int grid_finding(const struct grid *g);
+void grid_find_end(struct grid *g);
+/* Replace in the selection, or the whole sheet. */
+void grid_replace_text(struct grid *g, const char *from, const char *to, size_t *count,
+		       size_t *skipped);
 
 /* ---- files (cmd.c) --------------------------------------------------------- */
 

@@ -3,8 +3,14 @@
  * (grid.c), an empty untitled sheet until a file is opened; keys here map
  * to the grid. The [files] account (workbooks on the team share) still
  * answers `status`; the file verbs (convert, get, set) and the grid's
- * (open, save, goto) are in cmd.c.
+ * (open, save, goto, sheet, width, format, ...) are in cmd.c.
+ *
+ * Nothing here may freeze the screen: opening a file reads it on a worker
+ * thread (load.c) while the old sheet stays on screen, and a change that
+ * sets off a long recalculation finishes it in slices on a loop timer;
+ * both show their progress in the status line, and Esc cancels them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,12 +20,100 @@
 #include "modules/sheets/io.h"
 #include "tui/tui.h"
 
+enum {
+	SKEY_PREV_SHEET,
+	SKEY_NEXT_SHEET,
+	SKEY_AUTOFIT,
+	SKEY_WIDER,
+	SKEY_NARROWER,
+	SKEY_COPY, /* the editing operations' keys (ops_key) from here */
+	SKEY_CUT,
+	SKEY_PASTE,
+	SKEY_FILL_DOWN,
+	SKEY_FILL_RIGHT,
+	SKEY_MARK,
+	SKEY_INS_ROWS,
+	SKEY_DEL_ROWS,
+	SKEY_INS_COLS,
+	SKEY_DEL_COLS,
+	SKEY_FIND_NEXT,
+	SKEY_FIND_PREV,
+	SKEY_COUNT,
+};
+
 struct sheets {
 	const struct module_env *env;
 	struct account *acct;
 	struct grid *grid;
 	int pasting; /* between UI_KEY_PASTE_BEGIN and _END */
+	struct sheet_load *load; /* a file being read, or NULL */
+	int timer;               /* the loop timer while busy; 0 none */
+	int pct;                 /* of the recalculation under way */
+	int keys[SKEY_COUNT][3]; /* the tab's remappable keys */
 };
+
+/* Keys of the tab that [keys] can rebind as "sheets.NAME = KEYS". Ctrl-
+ * PgUp/PgDn as LibreOffice; Alt-PgUp/PgDn (or Esc then PgUp/PgDn) where
+ * the terminal sends no Ctrl-PgUp. */
+static const struct {
+	const char *name;
+	int keys[3];
+} skey_defaults[SKEY_COUNT] = {
+	[SKEY_PREV_SHEET] = { "prev-sheet",
+			      { UI_KEY_PGUP | UI_MOD_CTRL, UI_KEY_PGUP | UI_MOD_ALT } },
+	[SKEY_NEXT_SHEET] = { "next-sheet",
+			      { UI_KEY_PGDN | UI_MOD_CTRL, UI_KEY_PGDN | UI_MOD_ALT } },
+	[SKEY_AUTOFIT] = { "autofit", { 'w' | UI_MOD_ALT } },
+	[SKEY_WIDER] = { "wider", { '>' | UI_MOD_ALT } },
+	[SKEY_NARROWER] = { "narrower", { '<' | UI_MOD_ALT } },
+	/* Excel's keys where the terminal has them; F8 is Excel's "extend
+	 * selection", for terminals without Shift+arrows. */
+	[SKEY_COPY] = { "copy", { UI_CTRL('c') } },
+	[SKEY_CUT] = { "cut", { UI_CTRL('x') } },
+	[SKEY_PASTE] = { "paste", { UI_CTRL('v') } },
+	[SKEY_FILL_DOWN] = { "fill-down", { UI_CTRL('d') } },
+	[SKEY_FILL_RIGHT] = { "fill-right", { UI_CTRL('r') } },
+	[SKEY_MARK] = { "mark", { UI_KEY_F1 + 7 } },
+	[SKEY_INS_ROWS] = { "insert-rows", { 'i' | UI_MOD_ALT } },
+	[SKEY_DEL_ROWS] = { "delete-rows", { 'd' | UI_MOD_ALT } },
+	[SKEY_INS_COLS] = { "insert-columns", { 'I' | UI_MOD_ALT } },
+	[SKEY_DEL_COLS] = { "delete-columns", { 'D' | UI_MOD_ALT } },
+	[SKEY_FIND_NEXT] = { "find-next", { UI_KEY_F1 + 2 } },
+	[SKEY_FIND_PREV] = { "find-previous", { (UI_KEY_F1 + 2) | UI_MOD_ALT } },
+};
+
+static void keys_load(struct sheets *s)
+{
+	char name[64];
+
+	for (int i = 0; i < SKEY_COUNT; i++) {
+		const char *v;
+
+		memcpy(s->keys[i], skey_defaults[i].keys, sizeof s->keys[i]);
+		snprintf(name, sizeof name, "sheets.%s", skey_defaults[i].name);
+		v = s->env->conf ? conf_get(s->env->conf, "keys", name) : NULL;
+		if (v == NULL)
+			continue;
+		/* The shell checked the syntax at start (tui_keys_check). */
+		memset(s->keys[i], 0, sizeof s->keys[i]);
+		char *copy = xstrdup(v), *save = NULL, *tok;
+		int n = 0;
+
+		for (tok = strtok_r(copy, ", ", &save); tok && n < 3; tok = strtok_r(NULL, ", ", &save))
+			if (ui_key_parse(tok) >= 0)
+				s->keys[i][n++] = ui_key_parse(tok);
+		free(copy);
+	}
+}
+
+static int skey(const struct sheets *s, int key)
+{
+	for (int i = 0; i < SKEY_COUNT; i++)
+		for (int k = 0; k < 3; k++)
+			if (s->keys[i][k] != 0 && s->keys[i][k] == key)
+				return i;
+	return -1;
+}
 
 static const struct account sheets_account = {
 	.module = "sheets",
@@ -37,6 +131,7 @@ static int sheets_init(const struct module_env *env, void **state)
 	s->env = env;
 	s->acct = account_new(env, &sheets_account);
 	s->grid = grid_new();
+	keys_load(s);
 	*state = s;
 	return 0;
 }
@@ -47,6 +142,16 @@ static void sheets_free(void *state)
 
 	if (s == NULL)
 		return;
+	if (s->load) {
+		struct sheet_file f;
+		struct err e;
+
+		sheet_load_cancel(s->load);
+		if (sheet_load_finish(s->load, &f, &e) == 0)
+			sheet_file_free(&f);
+	}
+	if (s->timer && s->env->loop)
+		loop_del_timer(s->env->loop, s->timer);
 	grid_free(s->grid);
 	account_free(s->acct);
 	free(s);
@@ -63,6 +168,110 @@ static void say(struct sheets *s, const char *text)
 {
 	if (s->env->message)
 		s->env->message(s->env->host, text);
+}
+
+static void redraw(struct sheets *s)
+{
+	if (s->env->redraw)
+		s->env->redraw(s->env->host);
+}
+
+static void tick(void *arg);
+
+/* Keep the timer running while a file loads or a recalculation is queued. */
+static void busy_check(struct sheets *s)
+{
+	int busy = s->load != NULL || grid_recalc_pending(s->grid);
+
+	if (busy && !s->timer && s->env->loop)
+		s->timer = loop_add_timer(s->env->loop, 20, 1, tick, s);
+	else if (!busy && s->timer) {
+		loop_del_timer(s->env->loop, s->timer);
+		s->timer = 0;
+	}
+}
+
+/* A slice of recalculation and a redraw for the progress. */
+static void tick(void *arg)
+{
+	struct sheets *s = arg;
+
+	if (grid_recalc_pending(s->grid))
+		grid_recalc_run(s->grid, 40, &s->pct);
+	redraw(s);
+	busy_check(s);
+}
+
+static void load_done(void *arg)
+{
+	struct sheets *s = arg;
+	struct sheet_file f;
+	struct err e;
+	char t[700], *path;
+
+	if (s->load == NULL)
+		return;
+	path = xstrdup(sheet_load_path(s->load));
+	err_clear(&e);
+	if (sheet_load_finish(s->load, &f, &e) == 0) {
+		grid_replace(s->grid, &f, path);
+		sheet_file_free(&f);
+		say(s, trf(t, sizeof t, "sheets.opened", TR_S(path)));
+	} else if (e.code == E_CANCELLED) {
+		say(s, tr("sheets.load_cancelled"));
+	} else {
+		say(s, e.msg);
+	}
+	s->load = NULL;
+	free(path);
+	busy_check(s);
+	redraw(s);
+}
+
+/* Open a file in the background (the ':sheets open' of the screen). */
+static int open_async(struct sheets *s, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct grid *g = s->grid;
+	char t[600];
+	int rc;
+
+	if (argc != 2)
+		return err_set(ctx->err, E_USAGE, "%s",
+			       trf(t, sizeof t, "err.usage", TR_S("sheets open FILE")));
+	if (s->load)
+		return err_set(ctx->err, E_USAGE, "%s", tr("sheets.err.loading"));
+	if (grid_modified(g)) {
+		const char *name = grid_path(g) ? grid_path(g) : tr("sheets.untitled");
+
+		trf(t, sizeof t, "sheets.confirm_discard", TR_S(name));
+		if (ctx->confirm == NULL || ctx->confirm(t) != 1)
+			return err_set(ctx->err, E_CANCELLED, "%s", tr("sheets.kept"));
+	}
+	rc = sheet_load_start(argv[1], s->env->loop, load_done, s, &s->load, ctx->err);
+	if (rc != 0)
+		return rc;
+	busy_check(s);
+	return 0;
+}
+
+/* Esc while busy: stop the load (the old sheet stays) or the recalculation
+ * (what it did not reach is marked stale). */
+static int cancel_busy(struct sheets *s)
+{
+	char t[300];
+
+	if (s->load) {
+		sheet_load_cancel(s->load);
+		return 1;
+	}
+	if (grid_recalc_pending(s->grid)) {
+		uint32_t n = grid_recalc_cancel(s->grid);
+
+		say(s, trf(t, sizeof t, "sheets.recalc_cancelled", TR_N(n)));
+		busy_check(s);
+		return 1;
+	}
+	return 0;
 }
 
 /* Commit what is being entered; a formula that does not parse is said and
@@ -164,10 +373,42 @@ static int key_editing(struct sheets *s, int key)
 	return type_key(s, key) || (key < 0x20 && key != UI_KEY_NONE) || key == 0x7f;
 }
 
+static int key_grid(struct sheets *s, int key);
+static int ops_key(struct sheets *s, int key);
+static int ops_command(struct sheets *s, struct cmd_ctx *ctx, int argc, char **argv);
+static int ops_verb(const char *verb);
+
 static int sheets_key(void *state, int key)
 {
 	struct sheets *s = state;
+	int rc = key_grid(s, key);
+
+	busy_check(s);
+	return rc;
+}
+
+static void sheet_key(struct sheets *s, int k)
+{
 	struct grid *g = s->grid;
+	uint32_t row, col;
+
+	grid_cursor(g, &row, &col);
+	switch (k) {
+	case SKEY_PREV_SHEET: grid_set_sheet(g, grid_sheet(g) - 1); break;
+	case SKEY_NEXT_SHEET: grid_set_sheet(g, grid_sheet(g) + 1); break;
+	case SKEY_AUTOFIT: grid_autofit(g, col); break;
+	case SKEY_WIDER: grid_set_col_width(g, col, grid_col_width(g, col) + 1); break;
+	case SKEY_NARROWER:
+		if (grid_col_width(g, col) > 1)
+			grid_set_col_width(g, col, grid_col_width(g, col) - 1);
+		break;
+	}
+}
+
+static int key_grid(struct sheets *s, int key)
+{
+	struct grid *g = s->grid;
+	int k;
 
 	if (key == UI_KEY_PASTE_BEGIN || key == UI_KEY_PASTE_END) {
 		s->pasting = key == UI_KEY_PASTE_BEGIN;
@@ -180,6 +421,14 @@ static int sheets_key(void *state, int key)
 	}
 	if (grid_editing(g))
 		return key_editing(s, key);
+	if (key == UI_KEY_ESC && cancel_busy(s))
+		return 1;
+	if (ops_key(s, key))
+		return 1;
+	if ((k = skey(s, key)) >= 0) {
+		sheet_key(s, k);
+		return 1;
+	}
 	switch (key) {
 	case UI_KEY_UP: grid_move(g, GRID_UP); return 1;
 	case UI_KEY_DOWN:
@@ -222,8 +471,20 @@ static int sheets_command(void *state, struct cmd_ctx *ctx, int argc, char **arg
 
 	if (strcmp(argv[0], "status") == 0)
 		return account_mod_command(s->acct, ctx, argc, argv);
-	if (sheet_cmd_is_grid(argv[0]))
-		return sheet_cmd_grid(s->grid, ctx, argc, argv);
+	if (strcmp(argv[0], "open") == 0 && ctx->interactive && s->env->loop)
+		return open_async(s, ctx, argc, argv);
+	if (ops_verb(argv[0])) {
+		int rc = ops_command(s, ctx, argc, argv);
+
+		busy_check(s);
+		return rc;
+	}
+	if (sheet_cmd_is_grid(argv[0])) {
+		int rc = sheet_cmd_grid(s->grid, ctx, argc, argv);
+
+		busy_check(s);
+		return rc;
+	}
 	return sheet_cmd(ctx, argc, argv);
 }
 
@@ -232,6 +493,16 @@ static void sheets_status(void *state, struct module_status *st)
 	struct sheets *s = state;
 
 	account_mod_status(s->acct, st);
+	if (s->load) {
+		int recalc, pct = sheet_load_progress(s->load, &recalc);
+
+		st->progress = pct;
+		trf(st->text, sizeof st->text, recalc ? "sheets.recalculating" : "sheets.loading",
+		    TR_N(pct));
+	} else if (grid_recalc_pending(s->grid)) {
+		st->progress = s->pct;
+		trf(st->text, sizeof st->text, "sheets.recalculating", TR_N(s->pct));
+	}
 }
 
 static int sheets_unsaved(void *state)
@@ -242,6 +513,15 @@ static int sheets_unsaved(void *state)
 }
 
 static const struct module_key sheets_keys[] = {
+	{ "S-arrows, F8 then arrows", "key.sheets.select" },
+	{ "C-c / C-x / C-v", "key.sheets.clipboard" },
+	{ "C-d / C-r", "key.sheets.fill" },
+	{ "M-i / M-d, M-I / M-D", "key.sheets.rows_cols" },
+	{ "F3 / M-F3, n / N after :sheets find", "key.sheets.find_again" },
+	{ "C-PgUp / C-PgDn, M-PgUp / M-PgDn", "key.sheets.sheet" },
+	{ "M-w", "key.sheets.autofit" },
+	{ "M-< / M->", "key.sheets.width" },
+	{ "Esc (loading, recalculating)", "key.sheets.cancel_busy" },
 	{ "Left / Right / Up / Down", "key.sheets.move" },
 	{ "PgUp / PgDn", "key.sheets.page" },
 	{ "Home", "key.sheets.home" },
@@ -269,3 +549,195 @@ const struct module sheets_module = {
 	.verbs = sheet_verbs,
 	.keys = sheets_keys,
 };
+
+/* ---- the editing operations: keys and verbs (grid.c, ops.c) ------------------ */
+
+static int arrow_move(int key, enum grid_move *m)
+{
+	switch (key) {
+	case UI_KEY_UP: *m = GRID_UP; return 1;
+	case UI_KEY_DOWN: *m = GRID_DOWN; return 1;
+	case UI_KEY_LEFT: *m = GRID_LEFT; return 1;
+	case UI_KEY_RIGHT: *m = GRID_RIGHT; return 1;
+	case UI_KEY_PGUP: *m = GRID_PGUP; return 1;
+	case UI_KEY_PGDN: *m = GRID_PGDN; return 1;
+	case UI_KEY_HOME: *m = GRID_HOME; return 1;
+	}
+	return 0;
+}
+
+static void find_again(struct sheets *s, int back)
+{
+	if (grid_find(s->grid, NULL, back) != 0)
+		say(s, tr("sheets.find_none"));
+}
+
+/* Say an operation's error, if any. */
+static void said(struct sheets *s, int rc, const struct err *e)
+{
+	if (rc != 0 && e->msg[0])
+		say(s, e->msg);
+}
+
+static void ops_action(struct sheets *s, int k)
+{
+	struct grid *g = s->grid;
+	struct err e;
+
+	err_clear(&e);
+	switch (k) {
+	case SKEY_COPY: grid_copy(g, 0); break;
+	case SKEY_CUT: grid_copy(g, 1); break;
+	case SKEY_PASTE: said(s, grid_paste(g, &e), &e); break;
+	case SKEY_FILL_DOWN: said(s, grid_fill(g, SHEET_AXIS_ROWS, &e), &e); break;
+	case SKEY_FILL_RIGHT: said(s, grid_fill(g, SHEET_AXIS_COLS, &e), &e); break;
+	case SKEY_MARK: grid_select_mark(g); break;
+	case SKEY_INS_ROWS: said(s, grid_shift(g, SHEET_AXIS_ROWS, 1, &e), &e); break;
+	case SKEY_DEL_ROWS: said(s, grid_shift(g, SHEET_AXIS_ROWS, 0, &e), &e); break;
+	case SKEY_INS_COLS: said(s, grid_shift(g, SHEET_AXIS_COLS, 1, &e), &e); break;
+	case SKEY_DEL_COLS: said(s, grid_shift(g, SHEET_AXIS_COLS, 0, &e), &e); break;
+	case SKEY_FIND_NEXT: find_again(s, 0); break;
+	case SKEY_FIND_PREV: find_again(s, 1); break;
+	}
+}
+
+/* Selection, the clipboard, fill, rows and columns, find again. Returns 1
+ * when the key was taken; other keys end a selection (as in Excel, an
+ * arrow without Shift moves on from a single cell). */
+static int ops_key(struct sheets *s, int key)
+{
+	struct grid *g = s->grid;
+	struct sheet_rect r;
+	enum grid_move m;
+	int k = skey(s, key), sel = grid_selection(g, &r);
+
+	if (grid_finding(g) && (key == 'n' || key == 'N')) {
+		find_again(s, key == 'N');
+		return 1;
+	}
+	grid_find_end(g);
+	if (arrow_move(key & ~UI_MOD_SHIFT, &m) &&
+	    ((key & UI_MOD_SHIFT) || (grid_select_extending(g) && key == (key & ~UI_MOD_SHIFT)))) {
+		grid_select_move(g, m);
+		return 1;
+	}
+	if (sel && key == UI_KEY_ESC) {
+		grid_select_clear(g);
+		return 1;
+	}
+	if (sel && (key == UI_KEY_DELETE || key == UI_KEY_BACKSPACE)) {
+		grid_clear_range(g);
+		grid_select_clear(g);
+		return 1;
+	}
+	if (k >= SKEY_COPY) {
+		ops_action(s, k);
+		return 1;
+	}
+	if (k < 0)
+		grid_select_clear(g);
+	return 0;
+}
+
+static const char *const ops_verbs[] = { "sort", "filter", "find", "replace",
+					 "insert", "delete", NULL };
+
+static int ops_verb(const char *verb)
+{
+	for (int i = 0; ops_verbs[i]; i++)
+		if (strcmp(verb, ops_verbs[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The words after the verb as one string: ":sheets sort B desc, A". */
+static char *join_args(int argc, char **argv, int from)
+{
+	struct buf b;
+	char *out;
+
+	buf_init(&b);
+	for (int i = from; i < argc; i++) {
+		if (i > from)
+			buf_addc(&b, ' ');
+		buf_adds(&b, argv[i]);
+	}
+	out = xstrndup(b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return out;
+}
+
+static int usage_err(struct cmd_ctx *ctx, const char *use)
+{
+	char t[512];
+
+	return err_set(ctx->err, E_USAGE, "%s", trf(t, sizeof t, "err.usage", TR_S(use)));
+}
+
+static int cmd_shift(struct sheets *s, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int insert = strcmp(argv[0], "insert") == 0;
+	const char *use = insert ? "sheets insert rows|columns" : "sheets delete rows|columns";
+	enum sheet_axis axis;
+
+	if (argc != 2)
+		return usage_err(ctx, use);
+	if (strcmp(argv[1], "rows") == 0 || strcmp(argv[1], "row") == 0)
+		axis = SHEET_AXIS_ROWS;
+	else if (strcmp(argv[1], "columns") == 0 || strcmp(argv[1], "column") == 0 ||
+		 strcmp(argv[1], "cols") == 0 || strcmp(argv[1], "col") == 0)
+		axis = SHEET_AXIS_COLS;
+	else
+		return usage_err(ctx, use);
+	return grid_shift(s->grid, axis, insert, ctx->err);
+}
+
+static int ops_command(struct sheets *s, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct grid *g = s->grid;
+	const char *verb = argv[0];
+	char t[600], *spec;
+	int rc = 0;
+
+	if (!ctx->interactive)
+		return err_set(ctx->err, E_USAGE, "%s",
+			       trf(t, sizeof t, "sheets.err.needs_screen", TR_S(verb)));
+	if (grid_editing(g))
+		grid_edit_cancel(g);
+	if (strcmp(verb, "insert") == 0 || strcmp(verb, "delete") == 0)
+		return cmd_shift(s, ctx, argc, argv);
+	if (strcmp(verb, "replace") == 0) {
+		size_t n, skipped;
+
+		if (argc != 3 || argv[1][0] == '\0')
+			return usage_err(ctx, "sheets replace FROM TO");
+		grid_replace_text(g, argv[1], argv[2], &n, &skipped);
+		if (skipped)
+			fprintf(ctx->out, "%s\n",
+				trf(t, sizeof t, "sheets.replaced_skipped", TR_N(n), TR_N(skipped)));
+		else
+			fprintf(ctx->out, "%s\n", trf(t, sizeof t, "sheets.replaced", TR_N(n)));
+		return 0;
+	}
+	spec = join_args(argc, argv, 1);
+	if (strcmp(verb, "sort") == 0) {
+		rc = argc < 2 ? usage_err(ctx, "sheets sort COLUMN [asc|desc], ...")
+			      : grid_sort(g, spec, ctx->err);
+	} else if (strcmp(verb, "find") == 0) {
+		if (argc < 2)
+			rc = usage_err(ctx, "sheets find TEXT");
+		else if (grid_find(g, spec, 0) != 0)
+			rc = err_set(ctx->err, E_NOTFOUND, "%s",
+				     trf(t, sizeof t, "sheets.not_found", TR_S(spec)));
+	} else {
+		uint32_t shown;
+
+		rc = grid_filter(g, spec, &shown, ctx->err);
+		if (rc == 0 && spec[0])
+			fprintf(ctx->out, "%s\n", trf(t, sizeof t, "sheets.filtered", TR_N(shown)));
+		else if (rc == 0)
+			fprintf(ctx->out, "%s\n", tr("sheets.filter_off"));
+	}
+	free(spec);
+	return rc;
+}

@@ -369,6 +369,225 @@ static void test_replace_shows_the_file_at_a1(void **state)
 	grid_free(g);
 }
 
+/* ---- sheets, widths, formats, sliced recalculation ------------------------ */
+
+static void assert_shown(struct grid *g, uint32_t row, uint32_t col, size_t width,
+			 const char *want)
+{
+	enum grid_align al;
+	struct buf b;
+
+	buf_init(&b);
+	grid_cell_text(g, row, col, width, &b, &al);
+	buf_addc(&b, '\0');
+	assert_string_equal(b.data, want);
+	buf_free(&b);
+}
+
+static void test_sheets_switch_keeping_each_cursor(void **state)
+{
+	struct grid *g = grid_new();
+	uint32_t r, c;
+
+	type(g, "1");
+	assert_int_equal(grid_sheet_add(g, NULL, NULL), 1);
+	assert_int_equal(grid_sheet(g), 1);
+	assert_string_equal(sheet_name(grid_file(g)->wb, 1), "Sheet2");
+	assert_int_equal(at(g, 0, 0).type, SHEET_EMPTY);
+	grid_goto(g, 4, 2);
+	type(g, "=Sheet1!A1*5");
+	assert_true(at(g, 4, 2).num == 5);
+	grid_set_sheet(g, 0);
+	grid_cursor(g, &r, &c);
+	assert_int_equal(r, 0);
+	assert_int_equal(c, 0);
+	type(g, "2");
+	grid_set_sheet(g, 1);
+	grid_cursor(g, &r, &c);
+	assert_int_equal(r, 4);
+	assert_int_equal(c, 2);
+	assert_true(at(g, 4, 2).num == 10);
+	/* Undo on another sheet goes back to that sheet. */
+	assert_int_equal(grid_undo(g), 0);
+	assert_int_equal(grid_sheet(g), 0);
+	grid_set_sheet(g, 99);
+	assert_int_equal(grid_sheet(g), 1);
+	assert_true(grid_modified(g));
+	grid_free(g);
+}
+
+static void test_sheet_names_are_checked(void **state)
+{
+	struct grid *g = grid_new();
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(grid_sheet_add(g, "sheet1", &e), E_USAGE);
+	assert_int_equal(grid_sheet_add(g, "a/b", &e), E_USAGE);
+	assert_int_equal(grid_sheet_add(g, "'x", &e), E_USAGE);
+	assert_int_equal(grid_sheet_add(g, "", &e), E_USAGE);
+	assert_int_equal(grid_sheet_add(g, "0123456789012345678901234567890123", &e), E_USAGE);
+	assert_int_equal(grid_sheet_add(g, "销售 2024", &e), 1);
+	assert_int_equal(sheet_count(grid_file(g)->wb), 2);
+	grid_free(g);
+}
+
+static void test_rename_rewrites_formulas_naming_the_sheet(void **state)
+{
+	struct grid *g = grid_new();
+
+	grid_sheet_add(g, "Data", NULL);
+	type(g, "7");
+	grid_set_sheet(g, 0);
+	type(g, "=Data!A1+1");
+	grid_goto(g, 1, 0);
+	type(g, "=\"Data!A1\"&data!A1");
+	assert_int_equal(grid_sheet_rename(g, 1, "销售 表", NULL), 0);
+	assert_input(g, 0, 0, "='销售 表'!A1+1");
+	/* Text in quotes is not a reference; names are case-insensitive. */
+	assert_input(g, 1, 0, "=\"Data!A1\"&'销售 表'!A1");
+	assert_true(at(g, 0, 0).num == 8);
+	grid_set_sheet(g, 1);
+	type(g, "9");
+	assert_true(at(g, 0, 0).type == SHEET_EMPTY || grid_sheet(g) == 1);
+	grid_set_sheet(g, 0);
+	assert_true(at(g, 0, 0).num == 10);
+	grid_free(g);
+}
+
+static void test_delete_turns_references_to_ref_errors(void **state)
+{
+	struct grid *g = grid_new();
+	struct err e;
+
+	grid_sheet_add(g, "Gone", NULL);
+	type(g, "5");
+	grid_sheet_add(g, "Last", NULL);
+	type(g, "6");
+	grid_set_sheet(g, 0);
+	type(g, "=Gone!A1");
+	grid_goto(g, 1, 0);
+	type(g, "=Last!A1*2");
+	err_clear(&e);
+	assert_int_equal(grid_sheet_delete(g, 1, &e), 0);
+	assert_int_equal(sheet_count(grid_file(g)->wb), 2);
+	assert_string_equal(sheet_name(grid_file(g)->wb, 1), "Last");
+	assert_int_equal(grid_sheet(g), 0);
+	assert_int_equal(at(g, 0, 0).type, SHEET_ERROR);
+	assert_int_equal(at(g, 0, 0).err, SHEET_ERR_REF);
+	assert_input(g, 0, 0, "=#REF!");
+	assert_true(at(g, 1, 0).num == 12);
+	/* The shifted sheet still recalculates its dependents. */
+	grid_set_sheet(g, 1);
+	type(g, "7");
+	grid_set_sheet(g, 0);
+	assert_true(at(g, 1, 0).num == 14);
+	assert_int_equal(grid_sheet_delete(g, 1, &e), 0);
+	assert_int_equal(grid_sheet_delete(g, 0, &e), E_USAGE);
+	grid_free(g);
+}
+
+static void test_widths_and_autofit_count_cjk_double(void **state)
+{
+	struct grid *g = grid_new();
+
+	assert_int_equal(grid_col_width(g, 0), GRID_COL_WIDTH);
+	type(g, "中文表格测试内容很长"); /* 10 characters, 20 columns */
+	grid_goto(g, 1, 0);
+	type(g, "abc");
+	assert_int_equal(grid_autofit(g, 0), 20);
+	assert_int_equal(grid_col_width(g, 0), 20);
+	assert_int_equal(grid_col_width(g, 1), GRID_COL_WIDTH);
+	assert_int_equal(grid_autofit(g, 1), GRID_COL_WIDTH); /* empty: default */
+	grid_set_col_width(g, 2, 4);
+	assert_int_equal(grid_col_width(g, 2), 4);
+	grid_set_col_width(g, 2, 0);
+	assert_int_equal(grid_col_width(g, 2), GRID_COL_WIDTH);
+	grid_set_col_width(g, 3, 100000);
+	assert_int_equal(grid_col_width(g, 3), GRID_COL_MAX);
+	/* Widths are per sheet. */
+	grid_sheet_add(g, NULL, NULL);
+	assert_int_equal(grid_col_width(g, 0), GRID_COL_WIDTH);
+	grid_free(g);
+}
+
+static void test_formats_show_and_undo_in_one_step(void **state)
+{
+	struct grid *g = grid_new();
+	struct err e;
+
+	type(g, "1234.5");
+	assert_shown(g, 0, 0, 12, "1234.5");
+	assert_int_equal(grid_set_format(g, 0, 0, 0, 0, "#,##0.00", NULL), 0);
+	assert_shown(g, 0, 0, 12, "1,234.50");
+	assert_shown(g, 0, 0, 5, "#####");
+	assert_int_equal(grid_set_format(g, 0, 0, 0, 0, "0%", NULL), 0);
+	assert_shown(g, 0, 0, 12, "123450%");
+	assert_int_equal(grid_set_format(g, 0, 0, 0, 0, "yyyy-mm-dd", NULL), 0);
+	assert_shown(g, 0, 0, 12, "1903-05-18");
+	/* A block is one undo step. */
+	grid_goto(g, 1, 0);
+	type(g, "0.5");
+	grid_goto(g, 1, 1);
+	type(g, "0.25");
+	assert_int_equal(grid_set_format(g, 1, 0, 1, 1, "0.0%", NULL), 0);
+	assert_shown(g, 1, 0, 10, "50.0%");
+	assert_shown(g, 1, 1, 10, "25.0%");
+	assert_int_equal(grid_undo(g), 0);
+	assert_shown(g, 1, 0, 10, "0.5");
+	assert_shown(g, 1, 1, 10, "0.25");
+	assert_int_equal(grid_redo(g), 0);
+	assert_shown(g, 1, 1, 10, "25.0%");
+	/* A bad code changes nothing. */
+	err_clear(&e);
+	assert_int_equal(grid_set_format(g, 1, 1, 1, 1, "0.0\"", &e), E_PARSE);
+	assert_shown(g, 1, 1, 10, "25.0%");
+	grid_free(g);
+}
+
+static void test_a_long_recalculation_runs_in_slices_and_cancels_stale(void **state)
+{
+	struct grid *g = grid_new();
+	char f[32];
+	int pct = -1, slices = 0;
+
+	type(g, "1");
+	/* A chain of 20000 formulas, each adding one to the one above. */
+	sheet_recalc_defer(grid_file(g)->wb, 0);
+	for (uint32_t r = 1; r < 20000; r++) {
+		snprintf(f, sizeof f, "=A%u+1", (unsigned)r);
+		sheet_set_formula(grid_file(g)->wb, 0, r, 0, f, NULL);
+	}
+	sheet_recalc_defer(grid_file(g)->wb, 1);
+	assert_true(at(g, 19999, 0).num == 20000);
+	/* A change queues the chain; slices of no time finish it bit by bit. */
+	sheet_set_number(grid_file(g)->wb, 0, 0, 0, 2);
+	assert_true(grid_recalc_pending(g));
+	assert_true(at(g, 19999, 0).num == 20000);
+	while (grid_recalc_run(g, 0, &pct) && slices < 100000)
+		slices++;
+	assert_true(slices > 1);
+	assert_false(grid_recalc_pending(g));
+	assert_true(at(g, 19999, 0).num == 20001);
+	/* Cancelled halfway: the rest is stale and keeps its old value. */
+	sheet_set_number(grid_file(g)->wb, 0, 0, 0, 3);
+	for (int i = 0; i < 8; i++)
+		sheet_recalc_step(grid_file(g)->wb, 2048, NULL, NULL);
+	assert_true(grid_recalc_pending(g));
+	assert_true(grid_recalc_cancel(g) > 0);
+	assert_false(grid_recalc_pending(g));
+	assert_true(sheet_is_stale(grid_file(g)->wb, 0, 19999, 0));
+	assert_true(at(g, 19999, 0).num == 20001);
+	assert_false(sheet_is_stale(grid_file(g)->wb, 0, 0, 0));
+	/* Recalculating all clears the marks. */
+	grid_recalc_all(g);
+	while (grid_recalc_run(g, 50, NULL))
+		;
+	assert_int_equal(sheet_stale_count(grid_file(g)->wb), 0);
+	assert_true(at(g, 19999, 0).num == 20002);
+	grid_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +606,13 @@ int main(void)
 		cmocka_unit_test(test_column_letters),
 		cmocka_unit_test(test_cell_text_is_clipped_to_the_column),
 		cmocka_unit_test(test_replace_shows_the_file_at_a1),
+		cmocka_unit_test(test_sheets_switch_keeping_each_cursor),
+		cmocka_unit_test(test_sheet_names_are_checked),
+		cmocka_unit_test(test_rename_rewrites_formulas_naming_the_sheet),
+		cmocka_unit_test(test_delete_turns_references_to_ref_errors),
+		cmocka_unit_test(test_widths_and_autofit_count_cjk_double),
+		cmocka_unit_test(test_formats_show_and_undo_in_one_step),
+		cmocka_unit_test(test_a_long_recalculation_runs_in_slices_and_cancels_stale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
