@@ -16,7 +16,7 @@ PREFIX ?= /usr/local
 BUILD ?= build
 CC ?= cc
 
-PKGS = ncursesw icu-uc icu-i18n sqlite3 libsodium
+PKGS = ncursesw icu-uc icu-i18n sqlite3 libsodium libzip expat
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wno-unused-parameter
 ifeq ($(CI),true)

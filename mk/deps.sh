@@ -6,11 +6,11 @@ set -eu
 
 build="build-essential pkg-config libncurses-dev libicu-dev libsodium-dev
   libsqlite3-dev libcurl4-gnutls-dev libetpan-dev libstrophe-dev
-  libgnutls28-dev libcmocka-dev"
+  libgnutls28-dev libcmocka-dev libzip-dev libexpat1-dev"
 servers="openssl curl dovecot-core dovecot-imapd dovecot-submissiond
   dovecot-lmtpd opensmtpd prosody apache2 apache2-utils python3-slixmpp
   python3-openpyxl"
-check="$build $servers tmux"
+check="$build $servers tmux libreoffice-calc-nogui python3-openpyxl"
 demo="$check"
 bench="$build hyperfine neomutt vim tmux time nano micro sc gnumeric
   libreoffice-calc-nogui"

@@ -3,7 +3,17 @@
  * workbook plus what the engine does not keep but a file needs, per cell:
  * "this number is a date" (written back as ISO 8601) and, for a formula
  * that does not parse, its source and the parser's message (the cell holds
- * #NAME?; the source is kept so saving in place does not lose it).
+ * #NAME?; the source is kept so saving in place does not lose it), and its
+ * number format code. Per sheet it keeps the column widths.
+ *
+ * Formats: CSV/TSV (io_csv.c), .xlsx (io_xlsx.c), .ods (io_ods.c), formulas
+ * converted between the files' syntaxes and ours by io_fx.c, zip and XML
+ * through io_zip.c.
+ *
+ * Several sheets: notes are keyed by sheet, row and column. The functions
+ * without a sheet argument act on f->sheet, so a view switches sheets by
+ * setting f->sheet (0 .. sheet_count(f->wb)-1); the readers set it to 0,
+ * the first sheet, and the writers of xlsx/ods write every sheet.
  *
  * CSV input rules (issue 4, Batch): a field starting with '=' is a formula,
  * quoted or not; unquoted numbers are numbers, unquoted TRUE/FALSE
@@ -22,18 +32,29 @@
 #include "modules/sheets/engine.h"
 
 struct sheet_note {
-	uint64_t key;  /* row << 16 | col, plus one; 0: free slot */
+	uint64_t key;  /* sheet << 36 | row << 16 | col, plus one; 0: free */
 	int date;      /* the number is a date */
 	char *src;     /* a formula that did not parse, with its '=' */
 	char *msg;     /* the parser's message */
+	char *fmt;     /* Excel number format code ("#,##0.00", "0%",
+			* "yyyy-mm-dd"); NULL is General */
+};
+
+/* Column widths of one sheet, in characters of the digit '0' (Excel's
+ * unit); 0 is the default width. */
+struct sheet_colw {
+	double *w;
+	uint32_t n;
 };
 
 struct sheet_file {
 	struct sheet_book *wb;
-	int sheet;     /* the sheet read and written */
+	int sheet;     /* the sheet shown, read from and written to CSV */
 	char delim;    /* the delimiter read (or to write) */
 	struct sheet_note *notes; /* open addressing on key */
 	size_t nnotes, capnotes;
+	struct sheet_colw *colw;  /* by sheet index; may be shorter */
+	int ncolw;
 };
 
 /* How a CSV file is written. */
@@ -60,12 +81,34 @@ void sheet_csv_write(const struct sheet_file *f, struct buf *out, enum sheet_csv
 int sheet_file_input(struct sheet_file *f, uint32_t row, uint32_t col, const char *s, size_t len,
 		     int quoted, int strict, struct err *e);
 
-/* The note of a cell, or NULL. */
+/* The note of a cell (one with a date flag, a kept source or a format),
+ * or NULL. */
 const struct sheet_note *sheet_file_note(const struct sheet_file *f, uint32_t row, uint32_t col);
+const struct sheet_note *sheet_file_note_at(const struct sheet_file *f, int sheet, uint32_t row,
+					    uint32_t col);
+/* The note of a cell, made when absent (for the readers). */
+struct sheet_note *sheet_file_note_get(struct sheet_file *f, int sheet, uint32_t row,
+				       uint32_t col);
 
 /* A formula cell's source with its '=' (also one that did not parse), or
  * NULL. */
 const char *sheet_file_formula(const struct sheet_file *f, uint32_t row, uint32_t col);
+const char *sheet_file_formula_at(const struct sheet_file *f, int sheet, uint32_t row,
+				  uint32_t col);
+
+/* A cell's number format: code NULL, "" or "General" clears it. The date
+ * flag follows the code (sheet_io_format_is_date). A format stays when
+ * the cell's value changes or is cleared, as in Excel. */
+void sheet_file_set_format(struct sheet_file *f, int sheet, uint32_t row, uint32_t col,
+			   const char *code);
+/* Does this format code show a date or time? Codes with y, m, d, h or s
+ * outside quotes, escapes and [colour] brackets; [h], [mm], [ss] too. */
+int sheet_io_format_is_date(const char *code);
+
+/* A column's width in characters (0: the default width), and setting it
+ * (w <= 0 restores the default). Sheets beyond the table read as 0. */
+double sheet_file_col_width(const struct sheet_file *f, int sheet, uint32_t col);
+void sheet_file_set_col_width(struct sheet_file *f, int sheet, uint32_t col, double w);
 
 /* A cell's value as the CSV output writes it (unformatted): numbers that
  * read back exactly, dates as YYYY-MM-DD, TRUE/FALSE, error codes, text.
@@ -81,6 +124,39 @@ void sheet_io_num(double v, char *buf, size_t n);
 int sheet_io_date_parse(const char *s, size_t len, double *serial);
 /* A whole serial (1 .. 2958465) to "YYYY-MM-DD"; E_RANGE otherwise. */
 int sheet_io_date_text(double serial, char *buf, size_t n);
+
+/* ---- xlsx and ods (io_xlsx.c, io_ods.c) ---------------------------------- */
+
+/*
+ * Read a whole workbook from the bytes of a file: every worksheet with its
+ * values, formulas (converted to our syntax; a formula we cannot parse
+ * keeps the file's cached value and its source in the note), number
+ * formats, date flags and column widths; named ranges. f must be as
+ * sheet_file_init left it: its workbook is replaced by the file's sheets
+ * and f->sheet is 0. A malformed file is E_PARSE with a message naming the
+ * part ("xl/worksheets/sheet2.xml: line 3: ..."); f then holds an empty
+ * workbook of one sheet.
+ */
+int sheet_xlsx_load(struct sheet_file *f, const void *data, size_t len, struct err *e);
+int sheet_ods_load(struct sheet_file *f, const void *data, size_t len, struct err *e);
+/* Write every sheet of f as a file into out (appended): formulas with
+ * their cached results, formats, widths. E_IO if zip fails. */
+int sheet_xlsx_write(const struct sheet_file *f, struct buf *out, struct err *e);
+int sheet_ods_write(const struct sheet_file *f, struct buf *out, struct err *e);
+
+/* Formula syntax (io_fx.c). Ours is Excel's with a leading '='.
+ * From an xlsx <f>: add '=', drop _xlfn./_xlws. prefixes. To xlsx: drop
+ * '=', ';' becomes ',', functions newer than Excel 2007 get _xlfn. */
+void sheet_fx_from_xlsx(const char *s, size_t len, struct buf *out);
+void sheet_fx_to_xlsx(const char *src, struct buf *out);
+/* The same formula moved by drow, dcol (a shared formula of xlsx):
+ * relative references move, absolute ones stay. */
+void sheet_fx_shift(const char *src, long drow, long dcol, struct buf *out);
+/* OpenFormula ("of:=SUM([.A1:.A5];[$Sheet2.B1])") to ours and back.
+ * from_of returns E_PARSE for a namespace it does not know (msoxl: is
+ * Excel syntax and taken as is). */
+int sheet_fx_from_of(const char *s, struct buf *out);
+void sheet_fx_to_of(const char *src, struct buf *out);
 
 /* ---- the file verbs (cmd.c) -------------------------------------------- */
 

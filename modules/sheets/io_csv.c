@@ -3,9 +3,10 @@
  * CSV input (io.h), and the unformatted output: numbers that read back
  * exactly, dates where the cell came from a date, TRUE/FALSE, error codes.
  *
- * The engine has no number formats yet, so "this cell is a date" and the
- * source of a formula that did not parse live in a small table of notes
- * beside the workbook, keyed by cell.
+ * The engine has no number formats, so "this cell is a date", its format
+ * code and the source of a formula that did not parse live in a small
+ * table of notes beside the workbook, keyed by sheet and cell; column
+ * widths in a table per sheet.
  */
 #include <ctype.h>
 #include <math.h>
@@ -16,7 +17,9 @@
 #include "modules/sheets/csv.h"
 #include "modules/sheets/io.h"
 
-#define NOTE_KEY(row, col) ((((uint64_t)(row) << 16) | (uint64_t)(col)) + 1)
+/* Rows need 20 bits, columns 14: the sheet index goes above bit 36. */
+#define NOTE_KEY(sheet, row, col) \
+	((((uint64_t)(sheet) << 36) | ((uint64_t)(row) << 16) | (uint64_t)(col)) + 1)
 
 void sheet_file_init(struct sheet_file *f, const char *sheet_name)
 {
@@ -28,19 +31,26 @@ void sheet_file_init(struct sheet_file *f, const char *sheet_name)
 	f->delim = ',';
 }
 
+/* A new value: the formula source goes, the format stays (and with it the
+ * date flag, which follows the format when there is one). */
 static void note_clear(struct sheet_note *n)
 {
 	free(n->src);
 	free(n->msg);
 	n->src = n->msg = NULL;
-	n->date = 0;
+	n->date = n->fmt ? sheet_io_format_is_date(n->fmt) : 0;
 }
 
 void sheet_file_free(struct sheet_file *f)
 {
-	for (size_t i = 0; i < f->capnotes; i++)
+	for (size_t i = 0; i < f->capnotes; i++) {
 		note_clear(&f->notes[i]);
+		free(f->notes[i].fmt);
+	}
 	free(f->notes);
+	for (int i = 0; i < f->ncolw; i++)
+		free(f->colw[i].w);
+	free(f->colw);
 	sheet_book_free(f->wb);
 	memset(f, 0, sizeof *f);
 }
@@ -97,11 +107,124 @@ static struct sheet_note *note_get(struct sheet_file *f, uint64_t key)
 	return &f->notes[i];
 }
 
+const struct sheet_note *sheet_file_note_at(const struct sheet_file *f, int sheet, uint32_t row,
+					    uint32_t col)
+{
+	const struct sheet_note *n = note_find(f, NOTE_KEY(sheet, row, col));
+
+	return n && (n->date || n->src || n->fmt) ? n : NULL;
+}
+
 const struct sheet_note *sheet_file_note(const struct sheet_file *f, uint32_t row, uint32_t col)
 {
-	const struct sheet_note *n = note_find(f, NOTE_KEY(row, col));
+	return sheet_file_note_at(f, f->sheet, row, col);
+}
 
-	return n && (n->date || n->src) ? n : NULL;
+struct sheet_note *sheet_file_note_get(struct sheet_file *f, int sheet, uint32_t row,
+				       uint32_t col)
+{
+	return note_get(f, NOTE_KEY(sheet, row, col));
+}
+
+/* Skip a quoted literal, an escape or a bracket of a format code; returns
+ * the index past it, or i when s[i] starts none. */
+static size_t fmt_skip(const char *s, size_t i)
+{
+	if (s[i] == '"') {
+		for (i++; s[i] && s[i] != '"'; i++)
+			;
+		return s[i] ? i + 1 : i;
+	}
+	if ((s[i] == '\\' || s[i] == '_' || s[i] == '*') && s[i + 1])
+		return i + 2;
+	return i;
+}
+
+int sheet_io_format_is_date(const char *code)
+{
+	size_t i = 0, j;
+
+	if (code == NULL || strcasecmp(code, "General") == 0)
+		return 0;
+	while (code[i]) {
+		if ((j = fmt_skip(code, i)) != i) {
+			i = j;
+			continue;
+		}
+		if (code[i] == '[') {
+			/* [h], [mm], [ss] are elapsed time; [Red], [$-409], [>9] not */
+			int time = code[i + 1] != '\0';
+
+			for (j = i + 1; code[j] && code[j] != ']'; j++)
+				if (strchr("hHmMsS", code[j]) == NULL)
+					time = 0;
+			if (time && j > i + 1)
+				return 1;
+			i = code[j] ? j + 1 : j;
+			continue;
+		}
+		if (strchr("yYmMdDhHsS", code[i]))
+			return 1;
+		if (code[i] == ';') /* the first section decides */
+			return 0;
+		i++;
+	}
+	return 0;
+}
+
+void sheet_file_set_format(struct sheet_file *f, int sheet, uint32_t row, uint32_t col,
+			   const char *code)
+{
+	struct sheet_note *n;
+
+	if (code == NULL || code[0] == '\0' || strcasecmp(code, "General") == 0) {
+		n = note_find(f, NOTE_KEY(sheet, row, col));
+		if (n) {
+			free(n->fmt);
+			n->fmt = NULL;
+			n->date = 0;
+		}
+		return;
+	}
+	n = note_get(f, NOTE_KEY(sheet, row, col));
+	free(n->fmt);
+	n->fmt = xstrdup(code);
+	n->date = sheet_io_format_is_date(code);
+}
+
+double sheet_file_col_width(const struct sheet_file *f, int sheet, uint32_t col)
+{
+	if (sheet < 0 || sheet >= f->ncolw || col >= f->colw[sheet].n)
+		return 0;
+	return f->colw[sheet].w[col];
+}
+
+void sheet_file_set_col_width(struct sheet_file *f, int sheet, uint32_t col, double w)
+{
+	struct sheet_colw *cw;
+
+	if (sheet < 0 || col >= SHEET_MAX_COLS || !(w > 0 && w < 1e6))
+		w = 0;
+	if (sheet < 0 || col >= SHEET_MAX_COLS || (w == 0 && sheet_file_col_width(f, sheet, col) == 0))
+		return;
+	if (sheet >= f->ncolw) {
+		f->colw = xreallocarray(f->colw, (size_t)sheet + 1, sizeof *f->colw);
+		memset(f->colw + f->ncolw, 0, (size_t)(sheet + 1 - f->ncolw) * sizeof *f->colw);
+		f->ncolw = sheet + 1;
+	}
+	cw = &f->colw[sheet];
+	if (col >= cw->n) {
+		uint32_t n = cw->n ? cw->n : 16;
+
+		while (n <= col)
+			n *= 2;
+		if (n > SHEET_MAX_COLS)
+			n = SHEET_MAX_COLS;
+		cw->w = xreallocarray(cw->w, n, sizeof *cw->w);
+		memset(cw->w + cw->n, 0, (n - cw->n) * sizeof *cw->w);
+		cw->n = n;
+	}
+	cw->w[col] = w;
 }
 
 /* ---- numbers and dates -------------------------------------------------- */
@@ -243,7 +366,7 @@ int sheet_io_date_text(double serial, char *buf, size_t n)
 int sheet_file_input(struct sheet_file *f, uint32_t row, uint32_t col, const char *s, size_t len,
 		     int quoted, int strict, struct err *e)
 {
-	struct sheet_note *note = note_find(f, NOTE_KEY(row, col));
+	struct sheet_note *note = note_find(f, NOTE_KEY(f->sheet, row, col));
 	double v;
 	int rc;
 
@@ -256,7 +379,7 @@ int sheet_file_input(struct sheet_file *f, uint32_t row, uint32_t col, const cha
 		err_clear(&pe);
 		rc = sheet_set_formula(f->wb, f->sheet, row, col, src, &pe);
 		if (rc == E_PARSE && !strict) {
-			note = note_get(f, NOTE_KEY(row, col));
+			note = note_get(f, NOTE_KEY(f->sheet, row, col));
 			note->src = src;
 			note->msg = xstrdup(pe.msg);
 			return sheet_set_error(f->wb, f->sheet, row, col, SHEET_ERR_NAME);
@@ -275,7 +398,12 @@ int sheet_file_input(struct sheet_file *f, uint32_t row, uint32_t col, const cha
 		if (csv_number(s, len, &v))
 			return sheet_set_number(f->wb, f->sheet, row, col, v);
 		if (sheet_io_date_parse(s, len, &v) == 0) {
-			note_get(f, NOTE_KEY(row, col))->date = 1;
+			note = note_get(f, NOTE_KEY(f->sheet, row, col));
+			if (note->fmt && !note->date) { /* a date replaces "0.00" */
+				free(note->fmt);
+				note->fmt = NULL;
+			}
+			note->date = 1;
 			return sheet_set_number(f->wb, f->sheet, row, col, v);
 		}
 	}
@@ -382,19 +510,25 @@ static void write_quoted(struct buf *out, const char *s, size_t len)
 	buf_addc(out, '"');
 }
 
-const char *sheet_file_formula(const struct sheet_file *f, uint32_t row, uint32_t col)
+const char *sheet_file_formula_at(const struct sheet_file *f, int sheet, uint32_t row,
+				  uint32_t col)
 {
-	const struct sheet_note *n = sheet_file_note(f, row, col);
+	const struct sheet_note *n = sheet_file_note_at(f, sheet, row, col);
 	const struct sheet_block *b;
 	size_t i;
 
 	if (n && n->src)
 		return n->src;
-	if (!sheet_is_formula(f->wb, f->sheet, row, col))
+	if (!sheet_is_formula(f->wb, sheet, row, col))
 		return NULL;
-	b = sheet_block_at(f->wb, f->sheet, row, col);
+	b = sheet_block_at(f->wb, sheet, row, col);
 	i = row % SHEET_BLOCK;
 	return b ? f->wb->fs[b->slot[i].u].src : NULL;
+}
+
+const char *sheet_file_formula(const struct sheet_file *f, uint32_t row, uint32_t col)
+{
+	return sheet_file_formula_at(f, f->sheet, row, col);
 }
 
 void sheet_csv_write(const struct sheet_file *f, struct buf *out, enum sheet_csv_mode mode)
