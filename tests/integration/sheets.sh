@@ -68,9 +68,9 @@ at "${H[@]}" sheets get "$in" NOTACELL
 check "a bad reference exits 1" test "$rc" = 1
 at "${H[@]}" sheets get "$in" A1 --frobnicate
 check "an unknown option exits 1" test "$rc" = 1
-at "${H[@]}" sheets convert "$in" "$T_DIR/out.xlsx"
-check "xlsx is a usage error in this version" test "$rc" = 1
-check "... saying only CSV and TSV are supported" grep -q "only CSV and TSV" <<<"$errout"
+at "${H[@]}" sheets convert "$in" "$T_DIR/out.pdf"
+check "an unknown format is a usage error" test "$rc" = 1
+check "... listing the formats known" grep -q ".xlsx, .ods" <<<"$errout"
 at "${H[@]}" sheets get "$T_DIR/missing.csv" A1
 check "a missing file exits 2" test "$rc" = 2
 check "... naming it" grep -q "missing.csv" <<<"$errout"
