@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "i18n/i18n.h"
 #include "modules/sheets/engine.h"
@@ -133,7 +134,11 @@ void sheet_deref(const struct sheet_evalctx *cx, struct sheet_value *v)
 	if (v->type != SHEET_REF)
 		return;
 	r = v->ref;
-	if (r.r1 != r.r2 || r.c1 != r.c2) {
+	if ((r.flags & SHEET_REF_TRANSPOSED) && (r.r1 != r.r2 || r.c1 != r.c2)) {
+		/* an array in one cell shows its first element */
+		r.r2 = r.r1;
+		r.c2 = r.c1;
+	} else if (r.r1 != r.r2 || r.c1 != r.c2) {
 		/* implicit intersection */
 		if (r.c1 == r.c2 && cx->row >= r.r1 && cx->row <= r.r2 && r.sheet == cx->sheet)
 			r.r1 = r.r2 = cx->row;
@@ -399,10 +404,68 @@ static void compare_op(uint8_t op, struct sheet_value *a, const struct sheet_val
 	a->num = r;
 }
 
+void sheet_eval_note(const struct sheet_evalctx *cx, const struct sheet_ref *r)
+{
+	struct sheet_refvec *d = cx->dyn;
+
+	if (d == NULL)
+		return;
+	for (uint32_t i = 0; i < d->n; i++)
+		if (d->v[i].sheet == r->sheet && d->v[i].r1 == r->r1 && d->v[i].c1 == r->c1 &&
+		    d->v[i].r2 == r->r2 && d->v[i].c2 == r->c2)
+			return;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 4;
+		d->v = xreallocarray(d->v, d->cap, sizeof(*d->v));
+	}
+	d->v[d->n++] = *r;
+}
+
+/* The system clock as an Excel serial in local time. */
+static double system_now(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	time_t t;
+	long y, m, days;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t = ts.tv_sec;
+	localtime_r(&t, &tm);
+	y = tm.tm_year + 1900L;
+	m = tm.tm_mon + 1L;
+	/* days from 1899-12-30 to y-m-d (proleptic Gregorian) */
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + tm.tm_mday - 1;
+
+	days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468 + 25569;
+	return (double)days +
+	       ((double)(tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) + ts.tv_nsec / 1e9) /
+		   86400;
+}
+
+void sheet_set_clock(struct sheet_book *wb, sheet_clock_fn fn, void *arg)
+{
+	wb->clock = fn;
+	wb->clock_arg = arg;
+}
+
+double sheet_now(const struct sheet_book *wb)
+{
+	return wb->clock != NULL ? wb->clock(wb->clock_arg) : system_now();
+}
+
 void sheet_eval(struct sheet_book *wb, const struct sheet_code *code, int sheet, uint32_t row,
 		uint32_t col, struct sheet_value *out)
 {
-	struct sheet_evalctx cx = {wb, sheet, row, col};
+	sheet_eval_dyn(wb, code, sheet, row, col, out, NULL);
+}
+
+void sheet_eval_dyn(struct sheet_book *wb, const struct sheet_code *code, int sheet, uint32_t row,
+		    uint32_t col, struct sheet_value *out, struct sheet_refvec *dyn)
+{
+	struct sheet_evalctx cx = {wb, sheet, row, col, dyn};
 	struct sheet_value small[16], *st = small;
 	uint32_t sp = 0;
 

@@ -22,116 +22,11 @@
 #include <time.h>
 
 #include "modules/sheets/engine.h"
+#include "modules/sheets/func_int.h"
 
 #define FN(name)                                                                                   \
 	static void fn_##name(const struct sheet_evalctx *cx, struct sheet_value *args, int argc,  \
 			      struct sheet_value *out)
-
-static void ret_err(struct sheet_value *out, int err)
-{
-	free(out->str);
-	memset(out, 0, sizeof(*out));
-	out->type = SHEET_ERROR;
-	out->err = (enum sheet_err)err;
-}
-
-static void ret_num(struct sheet_value *out, double d)
-{
-	free(out->str);
-	memset(out, 0, sizeof(*out));
-	if (!isfinite(d)) {
-		out->type = SHEET_ERROR;
-		out->err = SHEET_ERR_NUM;
-		return;
-	}
-	out->type = SHEET_NUM;
-	out->num = d == 0 ? 0 : d;
-}
-
-static void ret_bool(struct sheet_value *out, int b)
-{
-	free(out->str);
-	memset(out, 0, sizeof(*out));
-	out->type = SHEET_BOOL;
-	out->num = b != 0;
-}
-
-/* Takes ownership of s. */
-static void ret_text(struct sheet_value *out, char *s)
-{
-	free(out->str);
-	memset(out, 0, sizeof(*out));
-	if (strlen(s) > (size_t)SHEET_MAX_TEXT * 4) {
-		free(s);
-		out->type = SHEET_ERROR;
-		out->err = SHEET_ERR_VALUE;
-		return;
-	}
-	out->type = SHEET_TEXT;
-	out->str = s;
-}
-
-/* A single value of an argument (owned copy). */
-static void arg_value(const struct sheet_evalctx *cx, const struct sheet_value *a,
-		      struct sheet_value *v)
-{
-	sheet_value_copy(v, a);
-	sheet_deref(cx, v);
-}
-
-/* Returns non-zero (and sets out) when the argument is not a number. */
-static int arg_num(const struct sheet_evalctx *cx, const struct sheet_value *a, double *d,
-		   struct sheet_value *out)
-{
-	struct sheet_value v;
-	int er;
-
-	arg_value(cx, a, &v);
-	er = sheet_to_num(&v, d);
-	sheet_value_free(&v);
-	if (er != 0) {
-		ret_err(out, er);
-		return 1;
-	}
-	return 0;
-}
-
-static int arg_bool(const struct sheet_evalctx *cx, const struct sheet_value *a, int *b,
-		    struct sheet_value *out)
-{
-	struct sheet_value v;
-	int er;
-
-	arg_value(cx, a, &v);
-	er = sheet_to_bool(&v, b);
-	sheet_value_free(&v);
-	if (er != 0) {
-		ret_err(out, er);
-		return 1;
-	}
-	return 0;
-}
-
-/* Text of an argument as an owned string, or NULL and out set. */
-static char *arg_text(const struct sheet_evalctx *cx, const struct sheet_value *a,
-		      struct sheet_value *out)
-{
-	struct sheet_value v;
-	const char *s;
-	char *tmp, *r;
-	int er;
-
-	arg_value(cx, a, &v);
-	er = sheet_to_text(&v, &s, &tmp);
-	if (er != 0) {
-		sheet_value_free(&v);
-		ret_err(out, er);
-		return NULL;
-	}
-	r = tmp != NULL ? tmp : xstrdup(s);
-	sheet_value_free(&v);
-	return r;
-}
 
 /* ---- aggregates ---------------------------------------------------------- */
 
@@ -262,6 +157,12 @@ FN(average)
 static double ref_cells(const struct sheet_ref *r)
 {
 	return (double)(r->r2 - r->r1 + 1) * (double)(r->c2 - r->c1 + 1);
+}
+
+static int count_cells(const struct sheet_value *v, uint32_t row, uint32_t col, void *arg)
+{
+	(*(double *)arg)++;
+	return 0;
 }
 
 static int count_nonblank(const struct sheet_value *v, uint32_t row, uint32_t col, void *arg)
@@ -837,6 +738,7 @@ struct crit {
 	int op;		      /* OP_EQ .. OP_GE */
 	struct sheet_value v; /* NUM, BOOL, TEXT or ERROR */
 	int blank;	      /* an empty cell matches */
+	int blank_only;	      /* "=": only an empty cell, not the empty text */
 };
 
 static int lower_ascii(int c)
@@ -845,7 +747,7 @@ static int lower_ascii(int c)
 }
 
 /* Excel wildcards: * any run, ? one character, ~ escapes. Case-insensitive. */
-static int wild_match(const char *p, const char *s)
+int sheet_wild_match(const char *p, const char *s)
 {
 	const char *star = NULL, *back = NULL;
 	unsigned cp;
@@ -912,7 +814,7 @@ static void crit_parse(const struct sheet_evalctx *cx, const struct sheet_value 
 	else if (*s == '>')
 		c->op = OP_GT, s++;
 	else if (*s == '=')
-		c->op = OP_EQ, s++;
+		c->op = OP_EQ, c->blank_only = s[1] == '\0', s++;
 	size_t used;
 	enum sheet_err er = sheet_err_parse(s, strlen(s), &used);
 
@@ -940,16 +842,25 @@ static int crit_match(const struct crit *c, const struct sheet_value *v)
 
 	if (v->type == SHEET_EMPTY)
 		return c->blank;
+	if (c->blank_only)
+		return 0;
+	/* "<>" alone: every cell that is not empty, the empty text too */
+	if (c->op == OP_NE && c->v.type == SHEET_TEXT && c->v.str[0] == '\0')
+		return 1;
 	if (c->v.type == SHEET_ERROR)
 		return (v->type == SHEET_ERROR && v->err == c->v.err) == (c->op == OP_EQ);
 	if (v->type == SHEET_ERROR)
 		return c->op == OP_NE;
 	same = v->type == c->v.type;
 	if (c->op == OP_EQ || c->op == OP_NE) {
+		double d;
+
+		/* Excel: 3 and "3" both match the number 3 and the text "3" */
 		if (!same)
-			r = 0;
+			r = c->v.type == SHEET_NUM && v->type == SHEET_TEXT &&
+			    sheet_text_num(v->str, &d) == 0 && d == c->v.num;
 		else if (v->type == SHEET_TEXT)
-			r = wild_match(c->v.str, v->str);
+			r = sheet_wild_match(c->v.str, v->str);
 		else
 			r = v->num == c->v.num;
 		return c->op == OP_EQ ? r : !r;
@@ -1045,10 +956,12 @@ static void ifs_fn(const struct sheet_evalctx *cx, struct sheet_value *args, int
 	} else {
 		sheet_range_each(cx->wb, f.crange, ifs_cell, &f);
 		if (kind == 0 && f.c.blank) {
-			double nonblank = 0;
+			/* the empty cells, which the walk skips; the empty
+			 * texts it saw were counted by ifs_cell */
+			double cells = 0;
 
-			sheet_range_each(cx->wb, f.crange, count_nonblank, &nonblank);
-			f.n += ref_cells(f.crange) - nonblank;
+			sheet_range_each(cx->wb, f.crange, count_cells, &cells);
+			f.n += ref_cells(f.crange) - cells;
 		}
 	}
 	sheet_value_free(&f.c.v);
@@ -1078,7 +991,7 @@ FN(averageif)
 /* ---- lookup ----------------------------------------------------------------- */
 
 /* The last row or column worth looking at in r (the sheet's extent). */
-static uint32_t last_row(const struct sheet_evalctx *cx, const struct sheet_ref *r)
+uint32_t sheet_last_row(const struct sheet_evalctx *cx, const struct sheet_ref *r)
 {
 	uint32_t rows, cols;
 
@@ -1086,7 +999,7 @@ static uint32_t last_row(const struct sheet_evalctx *cx, const struct sheet_ref 
 	return rows == 0 ? r->r1 : (r->r2 < rows ? r->r2 : (rows - 1 > r->r1 ? rows - 1 : r->r1));
 }
 
-static uint32_t last_col(const struct sheet_evalctx *cx, const struct sheet_ref *r)
+uint32_t sheet_last_col(const struct sheet_evalctx *cx, const struct sheet_ref *r)
 {
 	uint32_t rows, cols;
 
@@ -1094,10 +1007,10 @@ static uint32_t last_col(const struct sheet_evalctx *cx, const struct sheet_ref 
 	return cols == 0 ? r->c1 : (r->c2 < cols ? r->c2 : (cols - 1 > r->c1 ? cols - 1 : r->c1));
 }
 
-static int lookup_eq(const struct sheet_value *key, const struct sheet_value *v)
+int sheet_lookup_eq(const struct sheet_value *key, const struct sheet_value *v)
 {
 	if (key->type == SHEET_TEXT && v->type == SHEET_TEXT)
-		return wild_match(key->str, v->str);
+		return sheet_wild_match(key->str, v->str);
 	if (key->type != v->type || key->type == SHEET_ERROR)
 		return 0;
 	return key->num == v->num;
@@ -1109,7 +1022,7 @@ static int lookup_eq(const struct sheet_value *key, const struct sheet_value *v)
  * -1 smallest >= key (descending data), by binary search as Excel does.
  * Returns the offset from the start, or -1.
  */
-static long find_in_line(const struct sheet_evalctx *cx, int sheet, int vertical, uint32_t fixed,
+long sheet_find_in_line(const struct sheet_evalctx *cx, int sheet, int vertical, uint32_t fixed,
 			 uint32_t first, uint32_t last, const struct sheet_value *key, int mode)
 {
 	struct sheet_value v;
@@ -1121,7 +1034,7 @@ static long find_in_line(const struct sheet_evalctx *cx, int sheet, int vertical
 				sheet_get(cx->wb, sheet, first + (uint32_t)i, fixed, &v);
 			else
 				sheet_get(cx->wb, sheet, fixed, first + (uint32_t)i, &v);
-			if (lookup_eq(key, &v))
+			if (sheet_lookup_eq(key, &v))
 				return i;
 		}
 		return -1;
@@ -1180,7 +1093,7 @@ FN(vlookup)
 	}
 	if (key.type == SHEET_EMPTY)
 		key.type = SHEET_NUM, key.num = 0;
-	at = find_in_line(cx, t->sheet, 1, t->c1, t->r1, last_row(cx, t), &key, approx ? 1 : 0);
+	at = sheet_find_in_line(cx, t->sheet, 1, t->c1, t->r1, sheet_last_row(cx, t), &key, approx ? 1 : 0);
 	sheet_value_free(&key);
 	if (at < 0) {
 		ret_err(out, SHEET_ERR_NA);
@@ -1222,12 +1135,12 @@ FN(match)
 	if (key.type == SHEET_EMPTY)
 		key.type = SHEET_NUM, key.num = 0;
 	if (vertical)
-		at = find_in_line(cx, t->sheet, 1, t->c1, t->r1, last_row(cx, t), &key,
+		at = sheet_find_in_line(cx, t->sheet, 1, t->c1, t->r1, sheet_last_row(cx, t), &key,
 				  type > 0   ? 1
 				  : type < 0 ? -1
 					     : 0);
 	else
-		at = find_in_line(cx, t->sheet, 0, t->r1, t->c1, last_col(cx, t), &key,
+		at = sheet_find_in_line(cx, t->sheet, 0, t->r1, t->c1, sheet_last_col(cx, t), &key,
 				  type > 0   ? 1
 				  : type < 0 ? -1
 					     : 0);
@@ -1243,6 +1156,7 @@ FN(index)
 	double r = 0, c = 0;
 	const struct sheet_ref *t = &args[0].ref;
 	uint32_t h, w;
+	int tr = args[0].type == SHEET_REF && (t->flags & SHEET_REF_TRANSPOSED);
 
 	if (args[0].type != SHEET_REF) {
 		ret_err(out, SHEET_ERR_VALUE);
@@ -1254,11 +1168,20 @@ FN(index)
 		return;
 	h = t->r2 - t->r1 + 1;
 	w = t->c2 - t->c1 + 1;
+	if (tr) { /* TRANSPOSE's result: index the transpose */
+		uint32_t x = h;
+
+		h = w, w = x;
+	}
 	if (h == 1 && argc == 2) { /* INDEX(A1:E1, 3): a column of a row */
 		c = r;
 		r = 1;
 	}
-	if (r < 0 || c < 0 || r > h || c > w) {
+	if (r < 0 || c < 0) { /* Excel: negative is #VALUE!, past the end #REF! */
+		ret_err(out, SHEET_ERR_VALUE);
+		return;
+	}
+	if (r > h || c > w) {
 		ret_err(out, SHEET_ERR_REF);
 		return;
 	}
@@ -1266,28 +1189,43 @@ FN(index)
 	memset(out, 0, sizeof(*out));
 	out->type = SHEET_REF;
 	out->ref = *t;
+	if (tr) { /* row r of the transpose is column r of the range */
+		double x = r;
+
+		r = c, c = x;
+		if (r >= 1 && c >= 1)
+			out->ref.flags &= ~(unsigned)SHEET_REF_TRANSPOSED;
+	}
 	if (r >= 1)
 		out->ref.r1 = out->ref.r2 = t->r1 + (uint32_t)r - 1;
 	if (c >= 1)
 		out->ref.c1 = out->ref.c2 = t->c1 + (uint32_t)c - 1;
-	else if (w == 1)
+	else if (w == 1 && !tr)
 		out->ref.c1 = out->ref.c2 = t->c1;
 }
 
 FN(rows)
 {
+	const struct sheet_ref *r = &args[0].ref;
+
 	if (args[0].type != SHEET_REF)
 		ret_num(out, 1);
+	else if (r->flags & SHEET_REF_TRANSPOSED)
+		ret_num(out, r->c2 - r->c1 + 1);
 	else
-		ret_num(out, args[0].ref.r2 - args[0].ref.r1 + 1);
+		ret_num(out, r->r2 - r->r1 + 1);
 }
 
 FN(columns)
 {
+	const struct sheet_ref *r = &args[0].ref;
+
 	if (args[0].type != SHEET_REF)
 		ret_num(out, 1);
+	else if (r->flags & SHEET_REF_TRANSPOSED)
+		ret_num(out, r->r2 - r->r1 + 1);
 	else
-		ret_num(out, args[0].ref.c2 - args[0].ref.c1 + 1);
+		ret_num(out, r->c2 - r->c1 + 1);
 }
 
 FN(row)
@@ -1384,11 +1322,14 @@ FN(sumsq)
 	free(a.v);
 }
 
-/* The cell at (i, j) of r. */
+/* The cell at (i, j) of r (of its transpose for TRANSPOSE's result). */
 static void ref_at(const struct sheet_evalctx *cx, const struct sheet_ref *r, uint32_t i,
 		   uint32_t j, struct sheet_value *v)
 {
-	sheet_get(cx->wb, r->sheet, r->r1 + i, r->c1 + j, v);
+	if (r->flags & SHEET_REF_TRANSPOSED)
+		sheet_get(cx->wb, r->sheet, r->r1 + j, r->c1 + i, v);
+	else
+		sheet_get(cx->wb, r->sheet, r->r1 + i, r->c1 + j, v);
 }
 
 /* Rows worth visiting in r (beyond the sheet's extent all is empty). */
@@ -1421,12 +1362,17 @@ FN(sumproduct)
 		uint32_t ah = 1, aw = 1;
 
 		if (args[i].type == SHEET_REF) {
-			ah = args[i].ref.r2 - args[i].ref.r1 + 1;
-			aw = args[i].ref.c2 - args[i].ref.c1 + 1;
-			if (ref_rows(cx, &args[i].ref) > hl)
-				hl = ref_rows(cx, &args[i].ref);
-			if (ref_cols(cx, &args[i].ref) > wl)
-				wl = ref_cols(cx, &args[i].ref);
+			const struct sheet_ref *r = &args[i].ref;
+			int tr = (r->flags & SHEET_REF_TRANSPOSED) != 0;
+			uint32_t lr = tr ? ref_cols(cx, r) : ref_rows(cx, r);
+			uint32_t lc = tr ? ref_rows(cx, r) : ref_cols(cx, r);
+
+			ah = tr ? r->c2 - r->c1 + 1 : r->r2 - r->r1 + 1;
+			aw = tr ? r->r2 - r->r1 + 1 : r->c2 - r->c1 + 1;
+			if (lr > hl)
+				hl = lr;
+			if (lc > wl)
+				wl = lc;
 		} else if (args[i].type == SHEET_ERROR) {
 			ret_err(out, args[i].err);
 			return;
@@ -1665,8 +1611,7 @@ FN(atan2)
 }
 
 /* RAND and RANDBETWEEN: xorshift64*, seeded once from the clock. They are
- * marked volatile in the table; the recalculation does not yet recompute
- * volatile formulas on every change. */
+ * volatile: recomputed on every recalculation (deps.c). */
 static uint64_t rand_state;
 
 static double rand01(void)
@@ -2312,7 +2257,7 @@ static void find_fn(const struct sheet_evalctx *cx, struct sheet_value *args, in
 	memcpy(p2, pat, plen);
 	memcpy(p2 + plen, "*", 2);
 	for (double pos = start; at < slen; pos++) {
-		int hit = wild ? wild_match(p2, s + at) : strncmp(s + at, pat, plen) == 0;
+		int hit = wild ? sheet_wild_match(p2, s + at) : strncmp(s + at, pat, plen) == 0;
 
 		if (hit) {
 			ret_num(out, pos);
@@ -2741,95 +2686,6 @@ FN(numbervalue)
 
 /* ---- dates and times ---------------------------------------------------------- */
 
-/*
- * Excel's 1900 date system: serial 1 is 1900-01-01, and Excel counts a
- * 29 February 1900 that never was (serial 60), so serials from 61 on are
- * days since 1899-12-30. Serial 0 is "1900-01-00". Serials run to
- * 2958465 (9999-12-31).
- */
-#define DATE_MAX 2958465.0
-
-/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
-static long days_civil(long y, long m, long d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_days(long z, long *y, long *m, long *d)
-{
-	z += 719468;
-	long era = (z >= 0 ? z : z - 146096) / 146097;
-	long doe = z - era * 146097;
-	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long mp = (5 * doy + 2) / 153;
-
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-#define EPOCH_1899_12_30 (-25569L) /* days_civil(1899, 12, 30) */
-
-/* The serial of the first day of month m (1..12) of year y. */
-static double serial_month(long y, long m)
-{
-	double s = (double)(days_civil(y, m, 1) - EPOCH_1899_12_30);
-
-	return y < 1900 || (y == 1900 && m <= 2) ? s - 1 : s;
-}
-
-static double serial_ymd(double y, double m, double d)
-{
-	double yy = y + floor((m - 1) / 12), mm = m - 12 * floor((m - 1) / 12);
-
-	if (yy < 0 || yy > 10000)
-		return -1;
-	return serial_month((long)yy, (long)mm) + d - 1;
-}
-
-/* Year, month and day of a serial (>= 0). */
-static void ymd(double serial, long *y, long *m, long *d)
-{
-	long s = (long)floor(serial);
-
-	if (s == 60) {
-		*y = 1900, *m = 2, *d = 29;
-	} else if (s == 0) {
-		*y = 1900, *m = 1, *d = 0;
-	} else {
-		civil_days(s + EPOCH_1899_12_30 + (s < 60 ? 1 : 0), y, m, d);
-	}
-}
-
-static int month_days(long y, long m)
-{
-	static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0 || y == 1900)))
-		return 29;
-	return md[m - 1];
-}
-
-/* A date argument: a serial in 0..DATE_MAX, truncated; else out set. */
-static int arg_date(const struct sheet_evalctx *cx, const struct sheet_value *a, double *s,
-		    struct sheet_value *out)
-{
-	if (arg_num(cx, a, s, out))
-		return 1;
-	if (*s < 0 || *s >= DATE_MAX + 1) {
-		ret_err(out, SHEET_ERR_NUM);
-		return 1;
-	}
-	return 0;
-}
-
 FN(date)
 {
 	double y, m, d, s;
@@ -3065,9 +2921,20 @@ FN(datedif)
 		n, lo, hi, 1, fn_##f                                                               \
 	}
 
+/* Functions of the other files (func_*.c). */
+#define FX(n, lo, hi, f)                                                                           \
+	{                                                                                          \
+		n, lo, hi, 0, sheet_fn_##f                                                         \
+	}
+#define FXV(n, lo, hi, f)                                                                          \
+	{                                                                                          \
+		n, lo, hi, 1, sheet_fn_##f                                                         \
+	}
+
 static const struct sheet_func funcs[] = {
     F("ABS", 1, 1, abs),
     F("ACOS", 1, 1, acos),
+    FX("ADDRESS", 2, 5, address),
     F("AND", 1, 255, and),
     F("ASIN", 1, 1, asin),
     F("ATAN", 1, 1, atan),
@@ -3095,9 +2962,14 @@ static const struct sheet_func funcs[] = {
     F("COUNTIFS", 2, 255, countifs),
     F("DATE", 3, 3, date),
     F("DATEDIF", 3, 3, datedif),
+    FX("DATEVALUE", 1, 1, datevalue),
     F("DAY", 1, 1, day),
     F("DAYS", 2, 2, days),
+    FX("DAYS360", 2, 3, days360),
+    FX("DB", 4, 5, db),
+    FX("DDB", 4, 5, ddb),
     F("DEGREES", 1, 1, degrees),
+    FX("DOLLAR", 1, 2, dollar),
     F("EDATE", 2, 2, edate),
     F("EOMONTH", 2, 2, eomonth),
     F("ERROR.TYPE", 1, 1, error_type),
@@ -3110,21 +2982,27 @@ static const struct sheet_func funcs[] = {
     F("FIXED", 1, 3, fixed),
     F("FLOOR", 2, 2, floor),
     F("FORECAST", 3, 3, forecast),
+    FX("FV", 3, 5, fv),
     F("GCD", 1, 255, gcd),
+    FX("HLOOKUP", 3, 4, hlookup),
     F("HOUR", 1, 1, hour),
     F("IF", 1, 3, if),
     F("IFERROR", 2, 2, iferror),
     F("IFNA", 2, 2, ifna),
     F("IFS", 2, 254, ifs),
     F("INDEX", 2, 3, index),
+    FXV("INDIRECT", 1, 2, indirect),
     F("INT", 1, 1, int),
     F("INTERCEPT", 2, 2, intercept),
+    FX("IPMT", 4, 6, ipmt),
+    FX("IRR", 1, 2, irr),
     F("ISBLANK", 1, 1, isblank),
     F("ISERR", 1, 1, iserr),
     F("ISERROR", 1, 1, iserror),
     F("ISLOGICAL", 1, 1, islogical),
     F("ISNA", 1, 1, isna),
     F("ISNUMBER", 1, 1, isnumber),
+    FX("ISOWEEKNUM", 1, 1, isoweeknum),
     F("ISTEXT", 1, 1, istext),
     F("LARGE", 2, 2, large),
     F("LCM", 1, 255, lcm),
@@ -3133,6 +3011,7 @@ static const struct sheet_func funcs[] = {
     F("LN", 1, 1, ln),
     F("LOG", 1, 2, log),
     F("LOG10", 1, 1, log10),
+    FX("LOOKUP", 2, 3, lookup),
     F("LOWER", 1, 1, lower),
     F("MATCH", 2, 3, match),
     F("MAX", 1, 255, max),
@@ -3148,21 +3027,30 @@ static const struct sheet_func funcs[] = {
     F("MROUND", 2, 2, mround),
     F("N", 1, 1, n),
     F("NA", 0, 0, na),
+    FX("NETWORKDAYS", 2, 3, networkdays),
     F("NOT", 1, 1, not ),
+    FXV("NOW", 0, 0, now),
+    FX("NPER", 3, 5, nper),
+    FX("NPV", 2, 255, npv),
     F("NUMBERVALUE", 1, 3, numbervalue),
     F("ODD", 1, 1, odd),
+    FXV("OFFSET", 3, 5, offset),
     F("OR", 1, 255, or),
     F("PERCENTILE", 2, 2, percentile),
     F("PI", 0, 0, pi),
+    FX("PMT", 3, 5, pmt),
     F("POWER", 2, 2, power),
+    FX("PPMT", 4, 6, ppmt),
     F("PRODUCT", 1, 255, product),
     F("PROPER", 1, 1, proper),
+    FX("PV", 3, 5, pv),
     F("QUARTILE", 2, 2, quartile),
     F("QUOTIENT", 2, 2, quotient),
     F("RADIANS", 1, 1, radians),
     FV("RAND", 0, 0, rand),
     FV("RANDBETWEEN", 2, 2, randbetween),
     F("RANK", 2, 3, rank),
+    FX("RATE", 3, 6, rate),
     F("REPLACE", 4, 4, replace),
     F("REPT", 2, 2, rept),
     F("RIGHT", 1, 2, right),
@@ -3175,6 +3063,7 @@ static const struct sheet_func funcs[] = {
     F("SECOND", 1, 1, second),
     F("SIGN", 1, 1, sign),
     F("SIN", 1, 1, sin),
+    FX("SLN", 3, 3, sln),
     F("SLOPE", 2, 2, slope),
     F("SMALL", 2, 2, small),
     F("SQRT", 1, 1, sqrt),
@@ -3190,8 +3079,12 @@ static const struct sheet_func funcs[] = {
     F("SWITCH", 3, 254, switch),
     F("T", 1, 1, t),
     F("TAN", 1, 1, tan),
+    FX("TEXT", 2, 2, text),
     F("TEXTJOIN", 3, 255, textjoin),
     F("TIME", 3, 3, time),
+    FX("TIMEVALUE", 1, 1, timevalue),
+    FXV("TODAY", 0, 0, today),
+    FX("TRANSPOSE", 1, 1, transpose),
     F("TRIM", 1, 1, trim),
     F("TRUE", 0, 0, true),
     F("TRUNC", 1, 2, trunc),
@@ -3205,8 +3098,14 @@ static const struct sheet_func funcs[] = {
     F("VAR.S", 1, 255, var),
     F("VLOOKUP", 3, 4, vlookup),
     F("WEEKDAY", 1, 2, weekday),
+    FX("WEEKNUM", 1, 2, weeknum),
+    FX("WORKDAY", 2, 3, workday),
+    FX("XIRR", 2, 3, xirr),
+    FX("XLOOKUP", 3, 6, xlookup),
+    FX("XNPV", 3, 3, xnpv),
     F("XOR", 1, 255, xor),
     F("YEAR", 1, 1, year),
+    FX("YEARFRAC", 2, 3, yearfrac),
 };
 
 int sheet_func_find(const char *name, size_t len)
