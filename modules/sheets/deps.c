@@ -146,6 +146,7 @@ void sheet_deps_add(struct sheet_book *wb, uint32_t f)
 {
 	const struct sheet_code *c = wb->fs[f].code;
 
+	wb->fs[f].stale = 0; /* the slot may be a reused one */
 	for (uint32_t i = 0; i < c->nrefs; i++)
 		ref_edges(wb, f, i, &c->refs[i], wb->fs[f].gen);
 	if (c->volatile_)
@@ -256,10 +257,13 @@ static void visit(struct sheet_book *wb, struct walkstate *ws, uint32_t v)
 	ws->frames[ws->nframes++] = (struct frame){v, 0};
 }
 
-static void tarjan(struct sheet_book *wb, struct walkstate *ws, uint32_t start)
+/* Run the walk's frames; with a budget, stop when it is spent (the walk
+ * resumes from ws). */
+static void tarjan_run(struct sheet_book *wb, struct walkstate *ws, uint32_t *budget)
 {
-	visit(wb, ws, start);
-	while (ws->nframes > 0) {
+	while (ws->nframes > 0 && (budget == NULL || *budget > 0)) {
+		if (budget)
+			(*budget)--;
 		struct frame *fr = &ws->frames[ws->nframes - 1];
 		struct sheet_formula *f = &wb->fs[fr->v];
 
@@ -293,6 +297,12 @@ static void tarjan(struct sheet_book *wb, struct walkstate *ws, uint32_t start)
 				p->low = f->low;
 		}
 	}
+}
+
+static void tarjan(struct sheet_book *wb, struct walkstate *ws, uint32_t start)
+{
+	visit(wb, ws, start);
+	tarjan_run(wb, ws, NULL);
 }
 
 static void set_circ(struct sheet_formula *f)
@@ -391,41 +401,62 @@ static void formula_eval(struct sheet_book *wb, uint32_t i, struct sheet_value *
 	dyn_update(wb, i, &got);
 }
 
+/* Evaluate the k-th component of a finished walk; returns its size. */
+static uint32_t eval_scc(struct sheet_book *wb, const struct walkstate *ws, uint32_t k)
+{
+	uint32_t lo = ws->sccs.v[k], hi = k + 1 < ws->sccs.n ? ws->sccs.v[k + 1] : ws->order.n;
+	struct sheet_formula *f = &wb->fs[ws->order.v[lo]];
+	int cyclic = hi - lo > 1;
+
+	for (uint32_t j = lo; j < hi; j++)
+		wb->fs[ws->order.v[j]].stale = 0;
+	if (f->code == NULL) /* cleared while a sliced recalculation waited */
+		return hi - lo;
+	for (uint32_t j = 0; !cyclic && j < f->nadj; j++)
+		if (ws->adj.v[f->adj + j] == ws->order.v[lo])
+			cyclic = 1;
+	if (cyclic) {
+		for (uint32_t j = lo; j < hi; j++)
+			set_circ(&wb->fs[ws->order.v[j]]);
+		return hi - lo;
+	}
+	struct sheet_value v;
+
+	formula_eval(wb, ws->order.v[lo], &v);
+	sheet_value_free(&f->val);
+	f->val = v;
+	return 1;
+}
+
+static void walk_free(struct walkstate *ws)
+{
+	free(ws->adj.v);
+	free(ws->stack.v);
+	free(ws->order.v);
+	free(ws->sccs.v);
+	free(ws->frames);
+	memset(ws, 0, sizeof(*ws));
+}
+
+static void new_epoch(struct sheet_book *wb)
+{
+	if (++wb->epoch == 0)
+		wb->epoch = 1;
+}
+
 static void recalc(struct sheet_book *wb, const uint32_t *starts, uint32_t n)
 {
 	struct walkstate ws;
 
 	memset(&ws, 0, sizeof(ws));
-	if (++wb->epoch == 0)
-		wb->epoch = 1;
+	new_epoch(wb);
 	for (uint32_t i = 0; i < n; i++)
 		if (wb->fs[starts[i]].code != NULL && wb->fs[starts[i]].epoch != wb->epoch)
 			tarjan(wb, &ws, starts[i]);
 	/* Components came out sinks first: evaluate from the last. */
-	for (uint32_t k = ws.sccs.n; k-- > 0;) {
-		uint32_t lo = ws.sccs.v[k], hi = k + 1 < ws.sccs.n ? ws.sccs.v[k + 1] : ws.order.n;
-		struct sheet_formula *f = &wb->fs[ws.order.v[lo]];
-		int cyclic = hi - lo > 1;
-
-		for (uint32_t j = 0; !cyclic && j < f->nadj; j++)
-			if (ws.adj.v[f->adj + j] == ws.order.v[lo])
-				cyclic = 1;
-		if (cyclic) {
-			for (uint32_t j = lo; j < hi; j++)
-				set_circ(&wb->fs[ws.order.v[j]]);
-			continue;
-		}
-		struct sheet_value v;
-
-		formula_eval(wb, ws.order.v[lo], &v);
-		sheet_value_free(&f->val);
-		f->val = v;
-	}
-	free(ws.adj.v);
-	free(ws.stack.v);
-	free(ws.order.v);
-	free(ws.sccs.v);
-	free(ws.frames);
+	for (uint32_t k = ws.sccs.n; k-- > 0;)
+		eval_scc(wb, &ws, k);
+	walk_free(&ws);
 	if (wb->nredo > 0 && wb->redo_depth < REDO_PASSES) {
 		uint32_t *redo = wb->redo, nredo = wb->nredo;
 
@@ -440,6 +471,197 @@ static void recalc(struct sheet_book *wb, const uint32_t *starts, uint32_t n)
 		wb->nredo = 0;
 }
 
+/* ---- sliced recalculation ---------------------------------------------------
+ *
+ * The same walk and evaluation as recalc(), kept in a job between calls:
+ * first the walk from each start (JOB_PLAN), then the components from the
+ * last (JOB_EVAL). A change arriving meanwhile is queued; the next step
+ * starts over from the queued cells plus what the job had not evaluated
+ * yet (downstream of what it had, so nothing evaluated goes stale).
+ */
+enum { JOB_PLAN, JOB_EVAL };
+
+struct sheet_recalc_job {
+	struct vec starts, queued;
+	uint32_t next; /* planning: the next start to walk from */
+	struct walkstate ws;
+	int phase;
+	uint32_t k; /* evaluating: components left */
+	uint64_t done, total;
+};
+
+static struct sheet_recalc_job *job_get(struct sheet_book *wb)
+{
+	if (wb->job == NULL)
+		wb->job = xcalloc(1, sizeof(*wb->job));
+	return wb->job;
+}
+
+static void job_free(struct sheet_book *wb)
+{
+	struct sheet_recalc_job *j = wb->job;
+
+	if (j == NULL)
+		return;
+	walk_free(&j->ws);
+	free(j->starts.v);
+	free(j->queued.v);
+	free(j);
+	wb->job = NULL;
+}
+
+/* One past the last formula of j's order not yet evaluated. */
+static uint32_t job_left(const struct sheet_recalc_job *j)
+{
+	return j->k < j->ws.sccs.n ? j->ws.sccs.v[j->k] : j->ws.order.n;
+}
+
+static void job_restart(struct sheet_book *wb, struct sheet_recalc_job *j)
+{
+	if (j->phase == JOB_EVAL) {
+		for (uint32_t i = 0, n = job_left(j); i < n; i++)
+			vec_push(&j->queued, j->ws.order.v[i]);
+	} else {
+		for (uint32_t i = 0; i < j->starts.n; i++)
+			vec_push(&j->queued, j->starts.v[i]);
+	}
+	walk_free(&j->ws);
+	free(j->starts.v);
+	j->starts = j->queued;
+	memset(&j->queued, 0, sizeof(j->queued));
+	j->next = 0;
+	j->phase = JOB_PLAN;
+	j->k = 0;
+	j->done = j->total = 0;
+	new_epoch(wb);
+}
+
+void sheet_recalc_defer(struct sheet_book *wb, int on)
+{
+	if (!on)
+		while (sheet_recalc_step(wb, UINT32_MAX, NULL, NULL))
+			;
+	wb->defer = on;
+}
+
+int sheet_recalc_pending(const struct sheet_book *wb)
+{
+	return wb->job != NULL;
+}
+
+int sheet_recalc_step(struct sheet_book *wb, uint32_t budget, uint64_t *done, uint64_t *total)
+{
+	struct sheet_recalc_job *j = wb->job;
+
+	if (j != NULL && j->queued.n > 0)
+		job_restart(wb, j);
+	while (j != NULL && budget > 0) {
+		if (j->phase == JOB_PLAN) {
+			if (j->ws.nframes > 0) {
+				tarjan_run(wb, &j->ws, &budget);
+			} else if (j->next < j->starts.n) {
+				uint32_t s = j->starts.v[j->next++];
+
+				if (wb->fs[s].code != NULL && wb->fs[s].epoch != wb->epoch)
+					visit(wb, &j->ws, s);
+				budget--;
+			} else {
+				j->phase = JOB_EVAL;
+				j->k = j->ws.sccs.n;
+				j->total = j->ws.order.n;
+			}
+			continue;
+		}
+		if (j->k == 0 && wb->nredo > 0 && wb->redo_depth < REDO_PASSES) {
+			for (uint32_t i = 0; i < wb->nredo; i++)
+				vec_push(&j->queued, wb->redo[i]);
+			wb->nredo = 0;
+			wb->redo_depth++;
+			job_restart(wb, j);
+			continue;
+		}
+		if (j->k == 0) {
+			wb->nredo = wb->redo_depth = 0;
+			job_free(wb);
+			j = NULL;
+			break;
+		}
+		j->done += eval_scc(wb, &j->ws, --j->k);
+		budget--;
+	}
+	if (done)
+		*done = j ? j->done : 0;
+	if (total)
+		*total = j ? j->total : 0;
+	return j != NULL;
+}
+
+static uint32_t mark_stale(struct sheet_book *wb, uint32_t f)
+{
+	if (wb->fs[f].code == NULL || wb->fs[f].stale)
+		return 0;
+	wb->fs[f].stale = 1;
+	return 1;
+}
+
+uint32_t sheet_recalc_cancel(struct sheet_book *wb)
+{
+	struct sheet_recalc_job *j = wb->job;
+	uint32_t n = 0;
+
+	if (j == NULL)
+		return 0;
+	if (j->queued.n > 0)
+		job_restart(wb, j);
+	/* Finish the walk (no evaluation, far cheaper) so that every formula
+	 * the change reaches is known, and marked. */
+	while (j->phase == JOB_PLAN) {
+		if (j->ws.nframes > 0) {
+			tarjan_run(wb, &j->ws, NULL);
+		} else if (j->next < j->starts.n) {
+			uint32_t s = j->starts.v[j->next++];
+
+			if (wb->fs[s].code != NULL && wb->fs[s].epoch != wb->epoch)
+				visit(wb, &j->ws, s);
+		} else {
+			j->phase = JOB_EVAL;
+			j->k = j->ws.sccs.n;
+		}
+	}
+	if (j->phase == JOB_EVAL) {
+		for (uint32_t i = 0, left = job_left(j); i < left; i++)
+			n += mark_stale(wb, j->ws.order.v[i]);
+	} else {
+		/* What the walk reached, and where it was to start from. */
+		for (uint32_t i = 0; i < j->starts.n; i++)
+			n += mark_stale(wb, j->starts.v[i]);
+		for (uint32_t i = 0; i < j->ws.order.n; i++)
+			n += mark_stale(wb, j->ws.order.v[i]);
+		for (uint32_t i = 0; i < j->ws.stack.n; i++)
+			n += mark_stale(wb, j->ws.stack.v[i]);
+	}
+	job_free(wb);
+	return n;
+}
+
+int sheet_is_stale(const struct sheet_book *wb, int sheet, uint32_t row, uint32_t col)
+{
+	const struct sheet_block *b = sheet_block_at(wb, sheet, row, col);
+
+	if (b == NULL || b->tag[row % SHEET_BLOCK] != CELL_FORMULA)
+		return 0;
+	return wb->fs[b->slot[row % SHEET_BLOCK].u].stale;
+}
+
+uint32_t sheet_stale_count(const struct sheet_book *wb)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < wb->nfs; i++)
+		n += wb->fs[i].code != NULL && wb->fs[i].stale;
+	return n;
+}
+
 void sheet_deps_changed(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col)
 {
 	struct vec starts = {0};
@@ -448,6 +670,18 @@ void sheet_deps_changed(struct sheet_book *wb, int sheet, uint32_t row, uint32_t
 	if (wb->suspended)
 		return;
 	b = sheet_block_at(wb, sheet, row, col);
+	if (wb->defer) {
+		/* The next sheet_recalc_step walks from here. */
+		struct sheet_recalc_job *j = job_get(wb);
+
+		if (b != NULL && b->tag[row % SHEET_BLOCK] == CELL_FORMULA)
+			vec_push(&j->queued, (uint32_t)b->slot[row % SHEET_BLOCK].u);
+		dependents(wb, sheet, row, col, &j->queued);
+		vol_starts(wb, &j->queued);
+		if (j->queued.n == 0 && j->starts.n == 0)
+			job_free(wb);
+		return;
+	}
 	if (b != NULL && b->tag[row % SHEET_BLOCK] == CELL_FORMULA)
 		vec_push(&starts, (uint32_t)b->slot[row % SHEET_BLOCK].u);
 	dependents(wb, sheet, row, col, &starts);
@@ -461,6 +695,16 @@ void sheet_recalc_all(struct sheet_book *wb)
 {
 	struct vec starts = {0};
 
+	if (wb->defer) {
+		struct sheet_recalc_job *j = job_get(wb);
+
+		for (uint32_t i = 0; i < wb->nfs; i++)
+			if (wb->fs[i].code != NULL)
+				vec_push(&j->queued, i);
+		if (j->queued.n == 0 && j->starts.n == 0)
+			job_free(wb);
+		return;
+	}
 	for (uint32_t i = 0; i < wb->nfs; i++)
 		if (wb->fs[i].code != NULL)
 			vec_push(&starts, i);
@@ -487,6 +731,7 @@ uint64_t sheet_eval_count(const struct sheet_book *wb)
 
 void sheet_deps_free(struct sheet_book *wb)
 {
+	job_free(wb);
 	for (uint32_t i = 0; i < wb->capdyn; i++)
 		free(wb->dyn[i].refs.v);
 	free(wb->dyn);

@@ -173,6 +173,24 @@ typedef double (*sheet_clock_fn)(void *arg);
 void sheet_set_clock(struct sheet_book *wb, sheet_clock_fn fn, void *arg);
 double sheet_now(const struct sheet_book *wb);
 
+/* Sliced recalculation, for a screen that must not freeze. While deferred,
+ * a change queues its recalculation instead of doing it, and
+ * sheet_recalc_step does up to `budget` steps of the queued work (a step
+ * visits or evaluates one formula). It returns 1 while work remains, 0
+ * when none does; *done and *total (either may be NULL) tell progress in
+ * evaluations (*total is 0 while the order is still being worked out).
+ * Turning deferral off finishes what is queued. */
+void sheet_recalc_defer(struct sheet_book *wb, int on);
+int sheet_recalc_step(struct sheet_book *wb, uint32_t budget, uint64_t *done, uint64_t *total);
+int sheet_recalc_pending(const struct sheet_book *wb);
+/* Drop the queued work: every formula it had reached and not yet
+ * evaluated is marked stale (keeping its old value) until it is evaluated
+ * again. Returns how many were marked. */
+uint32_t sheet_recalc_cancel(struct sheet_book *wb);
+int sheet_is_stale(const struct sheet_book *wb, int sheet, uint32_t row, uint32_t col);
+/* Formulas marked stale now. */
+uint32_t sheet_stale_count(const struct sheet_book *wb);
+
 /* ======== internal to the engine (modules/sheets/ only) ================ */
 
 /* Cell tags. */
@@ -260,6 +278,7 @@ struct sheet_formula {
 	uint32_t index, low;
 	uint32_t adj, nadj; /* dependents in the scratch edge list */
 	uint8_t onstack;
+	uint8_t stale; /* a cancelled recalculation did not reach it */
 };
 
 struct dep_map {
@@ -313,6 +332,9 @@ struct sheet_book {
 	struct dep_edge *big; /* ranges over too many buckets */
 	uint32_t nbig, capbig;
 	uint32_t epoch;
+	/* sliced recalculation (deps.c) */
+	int defer;
+	struct sheet_recalc_job *job;
 	/* volatile formulas and run-time references (deps.c) */
 	struct dep_vol *vol; /* stale entries are dropped lazily */
 	uint32_t nvol, capvol;
