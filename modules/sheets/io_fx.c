@@ -651,6 +651,11 @@ int sheet_fx_from_of(const char *s, struct buf *out)
 			p = strip_prefix(s + i, n);
 			buf_add(out, s + i + p, n - p);
 			i += n;
+			/* ODF's TRUE() and FALSE() are Excel's constants */
+			if (i + 1 < len && s[i] == '(' && s[i + 1] == ')' &&
+			    ((n == 4 && strncasecmp(s + i - 4, "TRUE", 4) == 0) ||
+			     (n == 5 && strncasecmp(s + i - 5, "FALSE", 5) == 0)))
+				i += 2;
 		} else if (isdigit(c) || c == '.') {
 			n = scan_number(s, len, i);
 			buf_add(out, s + i, n ? n : 1);
