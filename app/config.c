@@ -73,6 +73,7 @@ static const struct key_spec keys[] = {
 	{ "files", "ca_file", V_PATH },
 	{ "files", "pin", V_PIN },
 	{ "files", "proxy", V_PROXY },
+	{ "docs", "osc52", V_BOOL }, /* copy to the terminal's clipboard too */
 	{ "keys", "*", V_TEXT }, /* validated by the shell's key map */
 };
 

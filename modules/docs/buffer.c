@@ -15,9 +15,34 @@
  * of pieces that the edit took out (or, once undone, the one it had put
  * in). Undoing or redoing an edit swaps that subtree with the range now in
  * the document, so both are O(log pieces) plus the pieces moved.
+ *
+ * The mapped file can shrink under us: another program truncating it in
+ * place (`> file`, ftruncate) makes every page past the new end raise
+ * SIGBUS when touched, which would kill the editor and the user's unsaved
+ * text with it. So nothing touches the mapping except the piece_* readers
+ * in the next section, and they do it under a guard: a thread-local
+ * sigsetjmp point plus the mapping's range, and a SIGBUS handler that
+ * jumps back only for a fault inside that range while the guard is up
+ * (any other SIGBUS goes to the handler that was there before, or kills
+ * as it would have). Back at the guard, the pages from the faulting one
+ * to the end of the mapping are replaced by zero-filled anonymous memory
+ * (mmap MAP_FIXED: every page past a faulting one is past the file's end
+ * too), the buffer is marked truncated, and the read runs again and now
+ * finds NUL bytes (the view shows placeholders) where the lost text was.
+ * The pieces' cached newline counts then no longer match the bytes; the
+ * readers tolerate that (a count is clamped, a missing newline ends the
+ * piece) and, once the operation is over, settle() counts the file's
+ * pieces again, in the text and in the undo history. Nothing is copied
+ * at open; the journal (recover.c) still holds the user's edits, and
+ * doc_buf_truncated tells the editor to say what happened. A file that
+ * is truncated and then written again before we touch those pages shows
+ * the new bytes: only a changed stamp (file.c) can tell that.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,9 +88,17 @@ struct doc_group {
 	size_t n, cap;
 };
 
+/* What the SIGBUS guard found about the mapping (a pointer, so readers
+ * holding a const buffer can note it). */
+struct map_state {
+	int lost;  /* pages past the file's new end were replaced by zeros */
+	int stale; /* the file pieces' newline counts need counting again */
+};
+
 struct doc_buf {
 	const char *map;
 	size_t map_len;
+	struct map_state *ms; /* with map */
 	char *add;
 	size_t add_len, add_cap;
 	struct piece *root;
@@ -104,6 +137,140 @@ static size_t count_nl(const char *p, size_t n)
 static const char *piece_data(const struct doc_buf *b, const struct piece *p)
 {
 	return (p->src == SRC_FILE ? b->map : b->add) + p->start;
+}
+
+/* ---- reading the mapping, under the SIGBUS guard ---------------------------- */
+
+struct guard {
+	sigjmp_buf jb;
+	const char *lo, *hi; /* the mapping being read */
+	void *addr;	     /* where it faulted */
+	volatile sig_atomic_t on;
+};
+static _Thread_local struct guard guard;
+static struct sigaction old_bus;
+static pthread_mutex_t bus_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+	const char *a = si->si_addr;
+
+	if (guard.on && si->si_code > 0 && a >= guard.lo && a < guard.hi) {
+		guard.on = 0;
+		guard.addr = si->si_addr;
+		siglongjmp(guard.jb, 1);
+	}
+	/* Not a read of ours: what would have happened without us. */
+	if ((old_bus.sa_flags & SA_SIGINFO) && old_bus.sa_sigaction) {
+		old_bus.sa_sigaction(sig, si, ctx);
+		return;
+	}
+	if (old_bus.sa_handler != SIG_DFL && old_bus.sa_handler != SIG_IGN) {
+		old_bus.sa_handler(sig);
+		return;
+	}
+	signal(SIGBUS, SIG_DFL);
+	raise(SIGBUS); /* SA_NODEFER: delivered now, and kills */
+}
+
+/* Put our handler in, keeping the one it replaces; again at every open,
+ * since a library (a test harness, a sanitizer) may have put its own in
+ * since. */
+static void bus_install(void)
+{
+	struct sigaction sa, now;
+
+	pthread_mutex_lock(&bus_lock);
+	if (sigaction(SIGBUS, NULL, &now) == 0 &&
+	    (!(now.sa_flags & SA_SIGINFO) || now.sa_sigaction != on_sigbus)) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = on_sigbus;
+		/* NODEFER: the jump leaves the handler without restoring the
+		 * mask, so SIGBUS must not be blocked inside it. */
+		sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGBUS, &sa, &old_bus);
+	}
+	pthread_mutex_unlock(&bus_lock);
+}
+
+/* Back from a fault at guard.addr: zeros from its page to the end. */
+static void lost_tail(const struct doc_buf *b)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)guard.addr & ~(pg - 1);
+	uintptr_t end = (uintptr_t)b->map + b->map_len;
+
+	if (mmap((void *)a, end - a, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+	    MAP_FAILED)
+		abort(); /* no memory to stand in: nothing safe is left to do */
+	b->ms->lost = 1;
+	b->ms->stale = 1;
+}
+
+/* Run stmt, which reads b's mapping, with the guard up; after a fault
+ * (the file shrank) mend the mapping and run it again. */
+#define GUARDED(b, stmt)                                                        \
+	do {                                                                    \
+		while (sigsetjmp(guard.jb, 0) != 0)                             \
+			lost_tail(b);                                           \
+		guard.lo = (b)->map;                                            \
+		guard.hi = (b)->map + (b)->map_len;                             \
+		guard.on = 1;                                                   \
+		stmt;                                                           \
+		guard.on = 0;                                                   \
+	} while (0)
+
+/* Newlines in n bytes at off of piece t. */
+static size_t piece_count_nl(const struct doc_buf *b, const struct piece *t, size_t off, size_t n)
+{
+	const char *p = piece_data(b, t) + off;
+	size_t r;
+
+	if (t->src != SRC_FILE)
+		return count_nl(p, n);
+	GUARDED(b, r = count_nl(p, n));
+	return r;
+}
+
+static void piece_copy(const struct doc_buf *b, const struct piece *t, size_t off, size_t n,
+		       char *out)
+{
+	const char *p = piece_data(b, t) + off;
+
+	if (t->src != SRC_FILE) {
+		memcpy(out, p, n);
+		return;
+	}
+	GUARDED(b, memcpy(out, p, n));
+}
+
+/* The offset in t just after its k-th newline (k >= 1); t->len when it
+ * has fewer (its count went stale when the file shrank). */
+static size_t nth_nl(const char *p, size_t n, size_t k)
+{
+	const char *q = p;
+
+	for (;;) {
+		q = memchr(q, '\n', n - (size_t)(q - p));
+		if (q == NULL)
+			return n;
+		if (--k == 0)
+			return (size_t)(q - p) + 1;
+		q++;
+	}
+}
+
+static size_t piece_nth_nl(const struct doc_buf *b, const struct piece *t, size_t k)
+{
+	const char *p = piece_data(b, t);
+	volatile size_t want = k; /* read again after a jump back */
+	size_t r;
+
+	if (t->src != SRC_FILE)
+		return nth_nl(p, t->len, k);
+	GUARDED(b, r = nth_nl(p, t->len, want));
+	return r;
 }
 
 static size_t sz(const struct piece *t)
@@ -192,8 +359,15 @@ static void split(struct doc_buf *b, struct piece *t, size_t off, struct piece *
 		*lo = t;
 	} else {
 		size_t k = off - ls;
-		size_t nl = count_nl(piece_data(b, t), k);
-		struct piece *tail = piece_new(b, t->src, t->start + k, t->len - k, t->nl - nl);
+		size_t nl = piece_count_nl(b, t, 0, k);
+		struct piece *tail;
+
+		if (nl > t->nl) { /* the file changed under us; settle() recounts */
+			nl = t->nl;
+			if (b->ms)
+				b->ms->stale = 1;
+		}
+		tail = piece_new(b, t->src, t->start + k, t->len - k, t->nl - nl);
 
 		t->len = (uint32_t)k;
 		t->nl = (uint32_t)nl;
@@ -276,7 +450,7 @@ static void read_tree(const struct doc_buf *b, const struct piece *t, size_t off
 		off -= ls;
 		if (off < t->len) {
 			size_t n = t->len - off < len ? t->len - off : len;
-			memcpy(out, piece_data(b, t) + off, n);
+			piece_copy(b, t, off, n, out);
 			out += n;
 			len -= n;
 			off = 0;
@@ -289,18 +463,52 @@ static void read_tree(const struct doc_buf *b, const struct piece *t, size_t off
 
 typedef int (*piece_fn)(const char *p, size_t n, void *arg);
 
-static int walk(const struct doc_buf *b, const struct piece *t, piece_fn fn, void *arg)
+/* Call fn on each piece's bytes in order; a file piece's are first copied
+ * to bounce (PIECE_MAX bytes), so fn never touches the mapping. */
+static int walk(const struct doc_buf *b, const struct piece *t, piece_fn fn, void *arg,
+		char *bounce)
 {
 	int rc;
 
 	while (t) {
-		if ((rc = walk(b, t->l, fn, arg)) != 0)
+		if ((rc = walk(b, t->l, fn, arg, bounce)) != 0)
 			return rc;
-		if ((rc = fn(piece_data(b, t), t->len, arg)) != 0)
+		if (t->src == SRC_FILE) {
+			piece_copy(b, t, 0, t->len, bounce);
+			rc = fn(bounce, t->len, arg);
+		} else {
+			rc = fn(piece_data(b, t), t->len, arg);
+		}
+		if (rc != 0)
 			return rc;
 		t = t->r;
 	}
 	return 0;
+}
+
+/* Count the file pieces' newlines again in t. */
+static void recount(const struct doc_buf *b, struct piece *t)
+{
+	if (t == NULL)
+		return;
+	recount(b, t->l);
+	recount(b, t->r);
+	if (t->src == SRC_FILE)
+		t->nl = (uint32_t)piece_count_nl(b, t, 0, t->len);
+	update(t);
+}
+
+/* After an operation in which the file shrank: make every cached count
+ * true again (the text's and the undo history's), until no read faults. */
+static void settle(const struct doc_buf *b)
+{
+	while (b->ms && b->ms->stale) {
+		b->ms->stale = 0;
+		recount(b, b->root);
+		for (size_t i = 0; i < b->ngroups; i++)
+			for (size_t j = 0; j < b->groups[i].n; j++)
+				recount(b, b->groups[i].edits[j].other);
+	}
 }
 
 /* ---- open and free ---------------------------------------------------------- */
@@ -361,15 +569,22 @@ int doc_buf_open(const char *path, struct doc_buf **out, struct err *e)
 		}
 		b->map = map;
 		b->map_len = (size_t)st.st_size;
+		b->ms = xcalloc(1, sizeof *b->ms);
+		bus_install();
 		madvise(map, b->map_len, MADV_SEQUENTIAL);
 	}
 	close(fd);
 	for (off = 0; off < b->map_len; off += PIECE_MAX) {
 		size_t n = b->map_len - off < PIECE_MAX ? b->map_len - off : PIECE_MAX;
-		b->root = merge(b->root, piece_new(b, SRC_FILE, off, n, count_nl(b->map + off, n)));
+		struct piece *p = piece_new(b, SRC_FILE, off, n, 0);
+
+		p->nl = (uint32_t)piece_count_nl(b, p, 0, n);
+		update(p);
+		b->root = merge(b->root, p);
 	}
 	if (b->map)
 		madvise((void *)b->map, b->map_len, MADV_NORMAL);
+	settle(b); /* the file may have shrunk while we counted */
 	*out = b;
 	return 0;
 }
@@ -399,6 +614,7 @@ void doc_buf_drop_prefix(struct doc_buf *b, size_t n)
 	split(b, b->root, n, &lo, &hi);
 	tree_free(b, lo);
 	b->root = hi;
+	settle(b);
 }
 
 static void group_free(struct doc_buf *b, struct doc_group *g)
@@ -418,6 +634,7 @@ void doc_buf_free(struct doc_buf *b)
 	tree_free(b, b->root);
 	if (b->map)
 		munmap((void *)b->map, b->map_len);
+	free(b->ms);
 	free(b->add);
 	free(b);
 }
@@ -425,6 +642,11 @@ void doc_buf_free(struct doc_buf *b)
 int doc_buf_is_new(const struct doc_buf *b)
 {
 	return b->is_new;
+}
+
+int doc_buf_truncated(const struct doc_buf *b)
+{
+	return b->ms && b->ms->lost;
 }
 
 size_t doc_buf_len(const struct doc_buf *b)
@@ -453,6 +675,7 @@ size_t doc_buf_read(const struct doc_buf *b, size_t off, size_t len, char *out)
 	if (len > total - off)
 		len = total - off;
 	read_tree(b, b->root, off, len, out);
+	settle(b);
 	return len;
 }
 
@@ -464,7 +687,11 @@ static int add_to_buf(const char *p, size_t n, void *arg)
 
 void doc_buf_contents(const struct doc_buf *b, struct buf *out)
 {
-	walk(b, b->root, add_to_buf, out);
+	char *bounce = b->map ? xmalloc(PIECE_MAX) : NULL;
+
+	walk(b, b->root, add_to_buf, out, bounce);
+	free(bounce);
+	settle(b);
 }
 
 static int write_fd(const char *p, size_t n, void *arg)
@@ -486,8 +713,11 @@ static int write_fd(const char *p, size_t n, void *arg)
 
 int doc_buf_write(const struct doc_buf *b, int fd, struct err *e)
 {
-	int rc = walk(b, b->root, write_fd, &fd);
+	char *bounce = b->map ? xmalloc(PIECE_MAX) : NULL;
+	int rc = walk(b, b->root, write_fd, &fd, bounce);
 
+	free(bounce);
+	settle(b);
 	if (rc != 0)
 		return err_set(e, rc == -EACCES || rc == -EPERM ? E_PERM : E_IO,
 			       "cannot write the document: %s", strerror(-rc));
@@ -513,13 +743,9 @@ size_t doc_buf_line_start(const struct doc_buf *b, size_t line)
 		k -= snl(t->l);
 		off += sz(t->l);
 		if (k <= t->nl) {
-			const char *p = piece_data(b, t), *q = p;
-			for (;;) {
-				q = memchr(q, '\n', t->len - (size_t)(q - p));
-				if (--k == 0)
-					return off + (size_t)(q - p) + 1;
-				q++;
-			}
+			off += piece_nth_nl(b, t, k);
+			settle(b);
+			return off;
 		}
 		k -= t->nl;
 		off += t->len;
@@ -543,8 +769,11 @@ size_t doc_buf_line_of(const struct doc_buf *b, size_t off)
 		}
 		nl += snl(t->l);
 		off -= ls;
-		if (off < t->len)
-			return nl + count_nl(piece_data(b, t), off);
+		if (off < t->len) {
+			nl += piece_count_nl(b, t, 0, off);
+			settle(b);
+			return nl;
+		}
 		nl += t->nl;
 		off -= t->len;
 		t = t->r;
@@ -727,6 +956,7 @@ int doc_buf_insert(struct doc_buf *b, size_t off, const char *text, size_t len)
 	edit_push(g, off, len, NULL, 0);
 	if (b->depth == 0 && (!typed || is_space(text[0])))
 		b->open_kind = KIND_NONE;
+	settle(b);
 	return 0;
 }
 
@@ -744,6 +974,7 @@ int doc_buf_delete(struct doc_buf *b, size_t off, size_t len)
 	edit_push(g, off, 0, gone, len);
 	if (b->depth == 0 && len > 32)
 		b->open_kind = KIND_NONE;
+	settle(b);
 	return 0;
 }
 
@@ -768,6 +999,7 @@ int doc_buf_undo(struct doc_buf *b, size_t *cursor)
 	for (size_t i = g->n; i-- > 0;)
 		*cursor = edit_swap(b, &g->edits[i]);
 	b->open_kind = KIND_NONE;
+	settle(b);
 	return 0;
 }
 
@@ -781,6 +1013,7 @@ int doc_buf_redo(struct doc_buf *b, size_t *cursor)
 	for (size_t i = 0; i < g->n; i++)
 		*cursor = edit_swap(b, &g->edits[i]);
 	b->open_kind = KIND_NONE;
+	settle(b);
 	return 0;
 }
 

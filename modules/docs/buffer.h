@@ -20,9 +20,14 @@ struct doc_buf;
 
 /* Map the file at path. A missing file gives an empty buffer that
  * doc_buf_is_new reports; a directory, a special file or one we may not
- * read is an error (E_IO, E_PERM) with the reason in e. The file must not
- * be truncated in place while the buffer lives (atrium saves by rename). */
+ * read is an error (E_IO, E_PERM) with the reason in e. atrium saves by
+ * rename, so the mapped file stays as it was; if another program
+ * truncates it in place, the lost bytes read as NULs from then on (no
+ * SIGBUS reaches the program) and doc_buf_truncated says so. */
 int doc_buf_open(const char *path, struct doc_buf **out, struct err *e);
+/* 1 once the mapped file was found shrunk under the buffer: part of the
+ * text it had is gone (now NUL bytes); the editor tells the user. */
+int doc_buf_truncated(const struct doc_buf *b);
 struct doc_buf *doc_buf_new_empty(void);
 /* A buffer over text (malloc'd; the buffer takes it): a file decoded
  * from another charset or with its CR LF line ends made LF. */

@@ -4,10 +4,19 @@
  * `status` verb; the tab shows the editor (editor.c, drawn by view.c).
  * A one-second timer keeps the crash-recovery journal (recover.c) at most
  * a second behind the text; Ctrl-F finds (find.c) on the view's last line.
+ *
+ * Several buffers: the current one lives in d->ed / d->rec (so the code
+ * that acts on "the" editor needs no index), the others wait in d->bufs
+ * with their own undo history and journal row, and all are journalled.
+ * Keys go through an action table (docs_actions) that `[keys]` rebinds
+ * with "docs.ACTION = KEYS". Cut and copy fill a register shared by the
+ * buffers and, with `[docs] osc52 = yes`, the terminal's clipboard.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "i18n/i18n.h"
 #include "modules/account.h"
@@ -15,17 +24,99 @@
 #include "modules/docs/editor.h"
 #include "modules/docs/find.h"
 #include "modules/docs/recover.h"
+#include "modules/docs/verbs.h"
 #include "store/store.h"
 #include "tui/tui.h"
 
 #define JOURNAL_MS 1000
 #define NOTICE_MS 3000 /* a notice stays at least this long */
 
+/* The editor's actions, each bound to up to DK_KEYS keys. */
+enum dk {
+	DK_NONE = -1,
+	DK_LEFT, DK_RIGHT, DK_UP, DK_DOWN, DK_HOME, DK_END, DK_PGUP, DK_PGDN,
+	DK_TOP, DK_BOTTOM, DK_WORD_LEFT, DK_WORD_RIGHT,
+	DK_SEL_LEFT, DK_SEL_RIGHT, DK_SEL_UP, DK_SEL_DOWN, DK_SEL_HOME, DK_SEL_END,
+	DK_SEL_PGUP, DK_SEL_PGDN, DK_SEL_WORD_LEFT, DK_SEL_WORD_RIGHT, DK_SEL_ALL, DK_MARK,
+	DK_BACKSPACE, DK_DELETE, DK_NEWLINE, DK_TAB,
+	DK_SAVE, DK_FIND, DK_REPLACE, DK_GOTO, DK_UNDO, DK_REDO,
+	DK_CUT, DK_COPY, DK_PASTE, DK_CLOSE, DK_NEXT_BUF, DK_PREV_BUF,
+	DK_KEEP, DK_DISCARD,
+	DK_COUNT
+};
+#define DK_KEYS 4
+/* Ctrl-Space arrives as NUL, which the tables cannot hold: it is this. */
+#define KEY_CSPACE (' ' | UI_MOD_CTRL)
+
+static const struct {
+	const char *name; /* "docs.NAME" in [keys] */
+	int keys[DK_KEYS];
+} docs_actions[DK_COUNT] = {
+	[DK_LEFT] = { "left", { UI_KEY_LEFT } },
+	[DK_RIGHT] = { "right", { UI_KEY_RIGHT } },
+	[DK_UP] = { "up", { UI_KEY_UP } },
+	[DK_DOWN] = { "down", { UI_KEY_DOWN } },
+	[DK_HOME] = { "home", { UI_KEY_HOME } },
+	[DK_END] = { "end", { UI_KEY_END } },
+	[DK_PGUP] = { "page-up", { UI_KEY_PGUP } },
+	[DK_PGDN] = { "page-down", { UI_KEY_PGDN } },
+	[DK_TOP] = { "top", { UI_KEY_HOME | UI_MOD_ALT, '<' | UI_MOD_ALT, UI_KEY_HOME | UI_MOD_CTRL } },
+	[DK_BOTTOM] = { "bottom", { UI_KEY_END | UI_MOD_ALT, '>' | UI_MOD_ALT, UI_KEY_END | UI_MOD_CTRL } },
+	[DK_WORD_LEFT] = { "word-left", { 'b' | UI_MOD_ALT, UI_KEY_LEFT | UI_MOD_CTRL } },
+	[DK_WORD_RIGHT] = { "word-right", { 'f' | UI_MOD_ALT, UI_KEY_RIGHT | UI_MOD_CTRL } },
+	[DK_SEL_LEFT] = { "select-left", { UI_KEY_LEFT | UI_MOD_SHIFT } },
+	[DK_SEL_RIGHT] = { "select-right", { UI_KEY_RIGHT | UI_MOD_SHIFT } },
+	[DK_SEL_UP] = { "select-up", { UI_KEY_UP | UI_MOD_SHIFT } },
+	[DK_SEL_DOWN] = { "select-down", { UI_KEY_DOWN | UI_MOD_SHIFT } },
+	[DK_SEL_HOME] = { "select-home", { UI_KEY_HOME | UI_MOD_SHIFT } },
+	[DK_SEL_END] = { "select-end", { UI_KEY_END | UI_MOD_SHIFT } },
+	[DK_SEL_PGUP] = { "select-page-up", { UI_KEY_PGUP | UI_MOD_SHIFT } },
+	[DK_SEL_PGDN] = { "select-page-down", { UI_KEY_PGDN | UI_MOD_SHIFT } },
+	[DK_SEL_WORD_LEFT] = { "select-word-left", { UI_KEY_LEFT | UI_MOD_CTRL | UI_MOD_SHIFT } },
+	[DK_SEL_WORD_RIGHT] = { "select-word-right", { UI_KEY_RIGHT | UI_MOD_CTRL | UI_MOD_SHIFT } },
+	[DK_SEL_ALL] = { "select-all", { UI_CTRL('a') } },
+	[DK_MARK] = { "mark", { KEY_CSPACE, 'a' | UI_MOD_ALT, 0x1e /* C-^ */ } },
+	[DK_BACKSPACE] = { "backspace", { UI_KEY_BACKSPACE } },
+	[DK_DELETE] = { "delete", { UI_KEY_DELETE } },
+	[DK_NEWLINE] = { "newline", { UI_KEY_ENTER } },
+	[DK_TAB] = { "tab", { UI_KEY_TAB } },
+	[DK_SAVE] = { "save", { UI_CTRL('s') } },
+	[DK_FIND] = { "find", { UI_CTRL('f') } },
+	[DK_REPLACE] = { "replace", { UI_CTRL('r') } },
+	[DK_GOTO] = { "goto", { 'g' | UI_MOD_ALT } },
+	[DK_UNDO] = { "undo", { UI_CTRL('z') } },
+	[DK_REDO] = { "redo", { UI_CTRL('y') } },
+	[DK_CUT] = { "cut", { UI_CTRL('x') } },
+	[DK_COPY] = { "copy", { UI_CTRL('c') } },
+	[DK_PASTE] = { "paste", { UI_CTRL('v') } },
+	[DK_CLOSE] = { "close", { UI_CTRL('q') } },
+	[DK_NEXT_BUF] = { "next-buffer", { UI_KEY_PGDN | UI_MOD_CTRL, '.' | UI_MOD_ALT } },
+	[DK_PREV_BUF] = { "prev-buffer", { UI_KEY_PGUP | UI_MOD_CTRL, ',' | UI_MOD_ALT } },
+	[DK_KEEP] = { "keep-recovered", { UI_CTRL('k') } },
+	[DK_DISCARD] = { "discard-recovered", { UI_CTRL('d') } },
+};
+
+/* A buffer waiting while another is shown. */
+struct dbuf {
+	struct editor *ed;
+	struct doc_recover rec;
+	int told_no_store, told_failed;
+};
+
+/* What the bottom line is asking. */
+enum ask {
+	ASK_NONE,
+	ASK_GOTO,         /* a line number */
+	ASK_REPLACE_WITH, /* the replacement (find holds the pattern) */
+	ASK_REPLACE_EACH, /* y / n / a / Esc at each match */
+};
+
 struct docs {
 	const struct module_env *env;
 	struct account *acct;
 	struct editor *ed;
-	int numbers; /* line numbers shown */
+	int numbers;
+	int width;   /* the text area's, at the last draw (reflow) */ /* line numbers shown */
 	int pasting; /* between UI_KEY_PASTE_BEGIN and _END */
 	struct doc_recover rec;
 	int timer;
@@ -38,6 +129,18 @@ struct docs {
 	int notice_warn;
 	int64_t notice_at;
 	char line[700];   /* the bottom line as drawn */
+	/* several buffers: bufs[cur] is a stale copy of the current one */
+	struct dbuf *bufs;
+	int nbufs, cur;
+	char tag[32];     /* "[2/3]" in the title */
+	int keys[DK_COUNT][DK_KEYS];
+	struct buf reg;   /* the cut/copy register */
+	int osc52;        /* copy to the terminal's clipboard too */
+	int replacing;    /* find was opened to replace */
+	enum ask ask;
+	struct buf answer;
+	struct buf with;  /* the replacement being applied */
+	size_t replaced;
 };
 
 /* The store's cache, when the store is unlocked (it may be later than
@@ -56,25 +159,44 @@ static void notice(struct docs *d, const char *text, int warn)
 		d->env->redraw(d->env->host);
 }
 
-/* Write the journal if the text changed; say once if it cannot be. */
-static void journal(struct docs *d)
+/* Write a buffer's journal if its text changed; say once if it cannot be. */
+static void journal_one(struct docs *d, struct editor *ed, struct doc_recover *rec,
+			int *told_no_store, int *told_failed)
 {
 	sqlite3 *db = docs_db(d);
 	struct err e;
 
 	if (db == NULL) {
-		if (editor_modified(d->ed) && !d->told_no_store) {
-			d->told_no_store = 1;
+		if (editor_modified(ed) && !*told_no_store) {
+			*told_no_store = 1;
 			notice(d, tr("docs.no_journal"), 1);
 		}
 		return;
 	}
 	err_clear(&e);
-	if (doc_recover_tick(&d->rec, db, d->ed, &e) != 0 && !d->told_failed) {
+	if (doc_recover_tick(rec, db, ed, &e) != 0 && !*told_failed) {
 		char t[700];
 
-		d->told_failed = 1;
+		*told_failed = 1;
 		notice(d, trf(t, sizeof t, "docs.journal_failed", TR_S(e.msg)), 1);
+	}
+}
+
+/* The current buffer's journal. */
+static void journal(struct docs *d)
+{
+	journal_one(d, d->ed, &d->rec, &d->told_no_store, &d->told_failed);
+}
+
+/* Every buffer's. */
+static void journal_all(struct docs *d)
+{
+	journal(d);
+	for (int i = 0; i < d->nbufs; i++) {
+		struct dbuf *b = &d->bufs[i];
+
+		if (i != d->cur)
+			journal_one(d, b->ed, &b->rec, &b->told_no_store, &b->told_failed);
 	}
 }
 
@@ -92,7 +214,60 @@ static void journal_timer(void *arg)
 		    doc_recover_offer(&d->rec, db, d->ed, &e) == 1 && d->env->redraw)
 			d->env->redraw(d->env->host);
 	}
-	journal(d);
+	journal_all(d);
+}
+
+/* The default keys, then "docs.ACTION = KEYS" from [keys] (the shell has
+ * checked the key names); [docs] osc52. */
+static void load_keys(struct docs *d)
+{
+	const struct conf *conf = d->env->conf;
+	const char *v;
+	int b;
+
+	for (int a = 0; a < DK_COUNT; a++)
+		memcpy(d->keys[a], docs_actions[a].keys, sizeof d->keys[a]);
+	for (size_t i = 0; conf && i < conf->n; i++) {
+		const struct conf_item *it = &conf->items[i];
+		char *copy, *save = NULL, *tok;
+		int a, n = 0;
+
+		if (strcmp(it->section, "keys") != 0 || strncmp(it->key, "docs.", 5) != 0)
+			continue;
+		for (a = 0; a < DK_COUNT; a++)
+			if (strcmp(docs_actions[a].name, it->key + 5) == 0)
+				break;
+		if (a == DK_COUNT) {
+			char t[400], pos[300];
+
+			snprintf(pos, sizeof pos, "%s:%d", it->file, it->line);
+			notice(d, trf(t, sizeof t, "err.keys.action", TR_S(pos), TR_S(it->key)), 1);
+			continue;
+		}
+		memset(d->keys[a], 0, sizeof d->keys[a]);
+		copy = xstrdup(it->value);
+		for (tok = strtok_r(copy, ", ", &save); tok && n < DK_KEYS;
+		     tok = strtok_r(NULL, ", ", &save)) {
+			int k = ui_key_parse(tok);
+
+			if (k >= 0)
+				d->keys[a][n++] = k;
+		}
+		free(copy);
+	}
+	v = conf ? conf_get(conf, "docs", "osc52") : NULL;
+	d->osc52 = v && conf_bool(v, &b) == 0 && b;
+}
+
+static enum dk action_of(const struct docs *d, int key)
+{
+	if (key == 0)
+		key = KEY_CSPACE;
+	for (int a = 0; a < DK_COUNT; a++)
+		for (int k = 0; k < DK_KEYS; k++)
+			if (d->keys[a][k] != 0 && d->keys[a][k] == key)
+				return (enum dk)a;
+	return DK_NONE;
 }
 
 static const struct account docs_account = {
@@ -113,6 +288,12 @@ static int docs_init(const struct module_env *env, void **state)
 	d->ed = editor_new();
 	editor_set_wrap(d->ed, 1); /* soft wrap by default; `docs wrap` toggles */
 	doc_recover_init(&d->rec, env->home);
+	d->bufs = xcalloc(1, sizeof *d->bufs);
+	d->nbufs = 1;
+	buf_init(&d->reg);
+	buf_init(&d->answer);
+	buf_init(&d->with);
+	load_keys(d);
 	if (env->loop && !env->batch)
 		d->timer = loop_add_timer(env->loop, JOURNAL_MS, 1, journal_timer, d);
 	*state = d;
@@ -126,7 +307,17 @@ static void docs_free(void *state)
 	if (d == NULL)
 		return;
 	/* Quitting (also on SIGHUP and SIGTERM): the last changes go in. */
-	journal(d);
+	journal_all(d);
+	for (int i = 0; i < d->nbufs; i++) {
+		if (i == d->cur)
+			continue;
+		doc_recover_free(&d->bufs[i].rec);
+		editor_free(d->bufs[i].ed);
+	}
+	free(d->bufs);
+	buf_free(&d->reg);
+	buf_free(&d->answer);
+	buf_free(&d->with);
 	if (d->timer > 0)
 		loop_del_timer(d->env->loop, d->timer);
 	if (d->finding)
@@ -137,33 +328,201 @@ static void docs_free(void *state)
 	free(d);
 }
 
+/* ---- buffers ----------------------------------------------------------------- */
+
+static void park(struct docs *d)
+{
+	struct dbuf *b = &d->bufs[d->cur];
+
+	b->ed = d->ed;
+	b->rec = d->rec;
+	b->told_no_store = d->told_no_store;
+	b->told_failed = d->told_failed;
+}
+
+static void unpark(struct docs *d, int i)
+{
+	struct dbuf *b = &d->bufs[i];
+
+	d->cur = i;
+	d->ed = b->ed;
+	d->rec = b->rec;
+	d->told_no_store = b->told_no_store;
+	d->told_failed = b->told_failed;
+}
+
+/* Close find and any question on the bottom line. */
+static void end_prompts(struct docs *d)
+{
+	if (d->finding)
+		doc_find_end(&d->find);
+	d->finding = 0;
+	d->replacing = 0;
+	d->ask = ASK_NONE;
+	editor_set_mark(d->ed, 0, 0);
+}
+
+static void switch_buf(struct docs *d, int i)
+{
+	if (i == d->cur || i < 0 || i >= d->nbufs)
+		return;
+	end_prompts(d);
+	park(d);
+	unpark(d, i);
+}
+
+/* A new, empty buffer after the current one, made current. */
+static void add_buf(struct docs *d)
+{
+	int wrap = editor_wrap(d->ed), at = d->cur + 1;
+
+	end_prompts(d);
+	park(d);
+	d->bufs = xreallocarray(d->bufs, (size_t)d->nbufs + 1, sizeof *d->bufs);
+	memmove(&d->bufs[at + 1], &d->bufs[at], (size_t)(d->nbufs - at) * sizeof *d->bufs);
+	memset(&d->bufs[at], 0, sizeof *d->bufs);
+	d->nbufs++;
+	d->bufs[at].ed = editor_new();
+	editor_set_wrap(d->bufs[at].ed, wrap);
+	doc_recover_init(&d->bufs[at].rec, d->env->home);
+	unpark(d, at);
+}
+
+/* Drop the current buffer (its journal row too: the user gave its text
+ * up) and show a neighbour; the last one leaves an empty untitled one. */
+static void close_buf(struct docs *d)
+{
+	int at = d->cur;
+
+	end_prompts(d);
+	doc_recover_forget(&d->rec, docs_db(d));
+	if (d->nbufs == 1) {
+		editor_reset(d->ed);
+		d->rec.seen = editor_changes(d->ed);
+		return;
+	}
+	doc_recover_free(&d->rec);
+	editor_free(d->ed);
+	memmove(&d->bufs[at], &d->bufs[at + 1], (size_t)(d->nbufs - at - 1) * sizeof *d->bufs);
+	d->nbufs--;
+	unpark(d, at < d->nbufs ? at : d->nbufs - 1);
+}
+
+/* The buffer holding path (compared as the journal does: absolute). */
+static int find_buf(struct docs *d, const char *path)
+{
+	struct buf want, have;
+	int found = -1;
+
+	buf_init(&want);
+	buf_init(&have);
+	/* the key of a path, as doc_journal_key makes it for an editor */
+	if (path[0] == '/') {
+		buf_adds(&want, path);
+	} else {
+		char cwd[4096];
+
+		if (getcwd(cwd, sizeof cwd))
+			buf_printf(&want, "%s/%s", cwd, path);
+		else
+			buf_adds(&want, path);
+	}
+	park(d);
+	for (int i = 0; i < d->nbufs && found < 0; i++) {
+		if (editor_path(d->bufs[i].ed) == NULL)
+			continue;
+		doc_journal_key(d->bufs[i].ed, d->env->home, &have);
+		if (strcmp(buf_cstr(&have), buf_cstr(&want)) == 0)
+			found = i;
+	}
+	buf_free(&want);
+	buf_free(&have);
+	return found;
+}
+
+static int any_modified(struct docs *d)
+{
+	park(d);
+	for (int i = 0; i < d->nbufs; i++)
+		if (editor_modified(d->bufs[i].ed))
+			return 1;
+	return 0;
+}
+
+static const char *buf_name(const struct editor *ed)
+{
+	return editor_path(ed) ? editor_path(ed) : tr("docs.untitled");
+}
+
+/* ---- drawing ------------------------------------------------------------------ */
+
+static void find_line(struct docs *d)
+{
+	const struct doc_find *f = &d->find;
+	const char *head = d->replacing ? "docs.replace" : "docs.find";
+	char n[32], m[32], mode[64];
+	size_t used;
+
+	/* [regex] [Aa]: how the needle matches */
+	snprintf(mode, sizeof mode, "%s%s", f->regex ? tr("docs.find.regex") : "",
+		 f->cas == DOC_CASE_FOLD ? tr("docs.find.fold")
+		 : f->cas == DOC_CASE_EXACT ? tr("docs.find.exact") : "");
+	if (f->needle.len == 0) {
+		trf(d->line, sizeof d->line, head, TR_S(mode));
+	} else if (f->bad) {
+		trf(d->line, sizeof d->line, d->replacing ? "docs.replace.bad" : "docs.find.bad",
+		    TR_S(mode));
+	} else if (!f->found) {
+		trf(d->line, sizeof d->line, d->replacing ? "docs.replace.none" : "docs.find.none",
+		    TR_S(mode));
+	} else {
+		if (f->index)
+			snprintf(n, sizeof n, "%zu", f->index);
+		else
+			snprintf(n, sizeof n, "%d+", DOC_FIND_COUNT_CAP);
+		snprintf(m, sizeof m, "%zu%s", f->count, f->capped ? "+" : "");
+		trf(d->line, sizeof d->line, d->replacing ? "docs.replace.count" : "docs.find.count",
+		    TR_S(n), TR_S(m), TR_S(mode));
+	}
+	/* The needle is drawn inert by ui_put, like any text. */
+	used = strlen(d->line);
+	snprintf(d->line + used, sizeof d->line - used, "%.*s", (int)f->needle.len,
+		 f->needle.len ? f->needle.data : "");
+}
+
 static void docs_draw(void *state, struct ui_area *area)
 {
 	struct docs *d = state;
-	struct docs_view_line bottom = { NULL, 0, 0 };
+	struct docs_view_line bottom = { NULL, 0, 0, NULL };
 
-	if (d->finding) {
-		const struct doc_find *f = &d->find;
-		char n[32], m[32];
+	d->width = ui_area_w(area);
+	if (d->nbufs > 1) {
+		snprintf(d->tag, sizeof d->tag, "[%d/%d]", d->cur + 1, d->nbufs);
+		bottom.tag = d->tag;
+	}
+	if (d->ask == ASK_GOTO || d->ask == ASK_REPLACE_WITH) {
+		size_t used;
 
-		if (f->needle.len == 0) {
-			snprintf(d->line, sizeof d->line, "%s", tr("docs.find"));
-		} else if (!f->found) {
-			snprintf(d->line, sizeof d->line, "%s", tr("docs.find.none"));
-		} else {
-			if (f->index)
-				snprintf(n, sizeof n, "%zu", f->index);
-			else
-				snprintf(n, sizeof n, "%d+", DOC_FIND_COUNT_CAP);
-			snprintf(m, sizeof m, "%zu%s", f->count, f->capped ? "+" : "");
-			trf(d->line, sizeof d->line, "docs.find.count", TR_S(n), TR_S(m));
-		}
-		/* The needle is drawn inert by ui_put, like any text. */
-		snprintf(d->line + strlen(d->line), sizeof d->line - strlen(d->line), "%.*s",
-			 (int)f->needle.len, f->needle.len ? f->needle.data : "");
+		snprintf(d->line, sizeof d->line, "%s",
+			 tr(d->ask == ASK_GOTO ? "docs.goto" : "docs.replace.with"));
+		used = strlen(d->line);
+		snprintf(d->line + used, sizeof d->line - used, "%.*s", (int)d->answer.len,
+			 d->answer.len ? d->answer.data : "");
 		bottom.text = d->line;
 		bottom.prompt = 1;
-		bottom.warn = f->needle.len && !f->found;
+	} else if (d->ask == ASK_REPLACE_EACH) {
+		char n[32], m[32];
+
+		snprintf(n, sizeof n, "%zu", d->find.index);
+		snprintf(m, sizeof m, "%zu%s", d->find.count, d->find.capped ? "+" : "");
+		trf(d->line, sizeof d->line, "docs.replace.each", TR_S(n), TR_S(m));
+		bottom.text = d->line;
+		bottom.prompt = 1;
+	} else if (d->finding) {
+		find_line(d);
+		bottom.text = d->line;
+		bottom.prompt = 1;
+		bottom.warn = d->find.needle.len && !d->find.found;
 	} else if (d->rec.offered) {
 		char when[64];
 		time_t t = (time_t)d->rec.when;
@@ -188,12 +547,45 @@ static void say(struct docs *d, const char *text)
 		d->env->message(d->env->host, text);
 }
 
+/* A yes/no question on the shell's bottom line (no in batch and tests,
+ * where there is no screen to ask on). */
+static int ask_yes(const char *question)
+{
+	char q[700], answer[16];
+
+	snprintf(q, sizeof q, "%s %s ", question, tr("prompt.yes_no"));
+	if (tui_ask(q, 0, answer, sizeof answer) != 0)
+		return 0;
+	return !strcasecmp(answer, "y") || !strcasecmp(answer, "yes") || !strcmp(answer, "是");
+}
+
+/* Before saving over the editor's own file: if another program changed
+ * it since we read it, ask (Esc keeps the file on disk as it is). */
+static int disk_ok(struct docs *d)
+{
+	int ch = editor_disk_changed(d->ed);
+	char q[700], answer[16];
+
+	if (ch == 0 || editor_path(d->ed) == NULL)
+		return 1;
+	trf(q, sizeof q, ch == 2 ? "docs.changed.ask_deleted" : "docs.changed.ask",
+	    TR_S(editor_path(d->ed)));
+	if (tui_ask(q, 0, answer, sizeof answer) != 0 || strcasecmp(answer, "o") != 0) {
+		say(d, tr("docs.changed.cancelled"));
+		return 0;
+	}
+	editor_disk_accept(d->ed);
+	return 1;
+}
+
 static void save_key(struct docs *d)
 {
 	struct err e;
 	char t[600];
 
 	err_clear(&e);
+	if (!disk_ok(d))
+		return;
 	if (editor_save(d->ed, NULL, &e) != 0) {
 		say(d, e.msg);
 		return;
@@ -201,6 +593,189 @@ static void save_key(struct docs *d)
 	doc_recover_keep(&d->rec);
 	journal(d); /* deletes the row */
 	say(d, trf(t, sizeof t, "docs.saved", TR_S(editor_path(d->ed))));
+}
+
+/* ---- cut, copy, paste --------------------------------------------------------- */
+
+/* The selection, or else the cursor's line (as nano and micro do). */
+static void cut_range(struct docs *d, size_t *a, size_t *b)
+{
+	if (!editor_selection(d->ed, a, b))
+		editor_line_range(d->ed, a, b);
+}
+
+static void to_register(struct docs *d, size_t a, size_t b)
+{
+	buf_reset(&d->reg);
+	editor_copy(d->ed, a, b, &d->reg);
+	if (d->osc52 && d->reg.len) {
+		int rc = ui_clipboard_set(d->reg.data, d->reg.len);
+
+		if (rc == E_RANGE)
+			notice(d, tr("docs.clipboard_big"), 1);
+	}
+}
+
+static void cut(struct docs *d, int keep)
+{
+	size_t a, b;
+
+	cut_range(d, &a, &b);
+	if (a == b)
+		return;
+	to_register(d, a, b);
+	if (keep)
+		editor_select_none(d->ed);
+	else
+		editor_replace_range(d->ed, a, b - a, "", 0);
+}
+
+static void paste(struct docs *d)
+{
+	size_t a, b;
+
+	if (d->reg.len == 0) {
+		say(d, tr("docs.register_empty"));
+		return;
+	}
+	if (editor_selection(d->ed, &a, &b))
+		editor_replace_range(d->ed, a, b - a, d->reg.data, d->reg.len);
+	else
+		editor_replace_range(d->ed, editor_cursor(d->ed), 0, d->reg.data, d->reg.len);
+}
+
+/* ---- the bottom line's questions ---------------------------------------------- */
+
+/* Go to line (1-based), optionally :COL (a display column, 1-based). */
+static int goto_line(struct docs *d, const char *spec)
+{
+	const struct doc_buf *b = editor_buf(d->ed);
+	char *end;
+	unsigned long line = strtoul(spec, &end, 10), col = 1;
+
+	if (end == spec || line == 0)
+		return E_USAGE;
+	if (*end == ':') {
+		char *e2;
+
+		col = strtoul(end + 1, &e2, 10);
+		if (e2 == end + 1 || *e2 || col == 0)
+			return E_USAGE;
+	} else if (*end) {
+		return E_USAGE;
+	}
+	if (line > doc_buf_lines(b))
+		line = doc_buf_lines(b);
+	editor_select_none(d->ed);
+	editor_set_cursor(d->ed, doc_buf_line_start(b, line - 1));
+	while (--col > 0 && editor_cursor_line(d->ed) == line - 1 &&
+	       editor_cursor(d->ed) < doc_buf_len(b)) {
+		size_t at = editor_cursor(d->ed);
+
+		editor_move(d->ed, ED_RIGHT);
+		if (editor_cursor_line(d->ed) != line - 1) {
+			editor_set_cursor(d->ed, at);
+			break;
+		}
+	}
+	return 0;
+}
+
+static void replace_done(struct docs *d)
+{
+	char t[200], n[32];
+
+	snprintf(n, sizeof n, "%zu", d->replaced);
+	notice(d, trf(t, sizeof t, "docs.replaced_here", TR_S(n)), 0);
+	end_prompts(d);
+}
+
+/* Replace every match from the find prompt's pattern. */
+static void replace_all_key(struct docs *d)
+{
+	struct err e;
+	size_t n = 0;
+
+	err_clear(&e);
+	if (doc_find_replace_all(&d->find, d->ed, d->with.data ? d->with.data : "", d->with.len,
+				 &n, &e) != 0) {
+		notice(d, e.msg, 1);
+		end_prompts(d);
+		return;
+	}
+	d->replaced += n;
+	replace_done(d);
+}
+
+/* A key while the bottom line asks for text or y/n/a. */
+static int ask_key(struct docs *d, int key)
+{
+	char s[8];
+
+	if (d->ask == ASK_REPLACE_EACH) {
+		switch (key) {
+		case 'y': case 'Y': case UI_KEY_ENTER:
+			if (doc_find_replace_one(&d->find, d->ed, d->with.data ? d->with.data : "",
+						 d->with.len) == 0)
+				d->replaced++;
+			if (!d->find.found)
+				replace_done(d);
+			return 1;
+		case 'n': case 'N': case UI_KEY_DOWN:
+			doc_find_step(&d->find, d->ed, 1);
+			return 1;
+		case 'a': case 'A':
+			replace_all_key(d);
+			return 1;
+		case UI_KEY_ESC: case 'q': case UI_CTRL('c'):
+			replace_done(d);
+			return 1;
+		}
+		return 1; /* nothing else acts while asking */
+	}
+	switch (key) {
+	case UI_KEY_ESC:
+	case UI_CTRL('c'):
+		end_prompts(d);
+		return 1;
+	case UI_KEY_BACKSPACE:
+		while (d->answer.len > 0 &&
+		       ((unsigned char)d->answer.data[d->answer.len - 1] & 0xc0) == 0x80)
+			d->answer.len--;
+		if (d->answer.len > 0)
+			d->answer.len--;
+		return 1;
+	case UI_KEY_ENTER:
+		if (d->ask == ASK_GOTO) {
+			d->ask = ASK_NONE;
+			if (goto_line(d, buf_cstr(&d->answer)) != 0)
+				notice(d, tr("docs.err.goto"), 1);
+			return 1;
+		}
+		buf_reset(&d->with);
+		buf_add(&d->with, d->answer.data ? d->answer.data : "", d->answer.len);
+		d->replaced = 0;
+		if (!d->find.found) {
+			end_prompts(d);
+			return 1;
+		}
+		d->ask = ASK_REPLACE_EACH;
+		return 1;
+	}
+	if (key == UI_KEY_PASTE_BEGIN || key == UI_KEY_PASTE_END || key == UI_KEY_NONE ||
+	    key == UI_KEY_RESIZE || key == UI_KEY_MOUSE)
+		return 1;
+	if (key == UI_KEY_TAB)
+		key = '\t';
+	if ((key >= 0x20 || key == '\t') && key < UI_KEY_BASE && key != 0x7f)
+		buf_add(&d->answer, s, utf8_encode((unsigned)key, s));
+	return 1;
+}
+
+static void open_ask(struct docs *d, enum ask a)
+{
+	d->ask = a;
+	buf_reset(&d->answer);
 }
 
 /* A key while the find prompt is open; 0 to close it and let the key act
@@ -211,13 +786,20 @@ static int find_key(struct docs *d, int key)
 
 	switch (key) {
 	case UI_KEY_ESC:
-		doc_find_end(&d->find);
-		editor_set_mark(d->ed, 0, 0);
-		d->finding = 0;
+	case UI_CTRL('c'):
+		end_prompts(d);
 		return 1;
 	case UI_KEY_ENTER:
+		if (d->replacing) {
+			if (d->find.needle.len && !d->find.bad)
+				open_ask(d, ASK_REPLACE_WITH);
+			return 1;
+		}
+		doc_find_step(&d->find, d->ed, 1);
+		return 1;
 	case UI_KEY_DOWN:
 	case UI_CTRL('f'):
+	case UI_CTRL('r'):
 		doc_find_step(&d->find, d->ed, 1);
 		return 1;
 	case UI_KEY_UP:
@@ -226,6 +808,12 @@ static int find_key(struct docs *d, int key)
 	case UI_KEY_BACKSPACE:
 		doc_find_backspace(&d->find, d->ed);
 		return 1;
+	case 'r' | UI_MOD_ALT:
+		doc_find_toggle_regex(&d->find, d->ed);
+		return 1;
+	case 'c' | UI_MOD_ALT:
+		doc_find_cycle_case(&d->find, d->ed);
+		return 1;
 	}
 	if (key >= 0x20 && key < UI_KEY_BASE && key != 0x7f) {
 		size_t n = utf8_encode((unsigned)key, s);
@@ -233,12 +821,16 @@ static int find_key(struct docs *d, int key)
 		doc_find_type(&d->find, d->ed, s, n);
 		return 1;
 	}
+	if (key == UI_KEY_TAB) {
+		doc_find_type(&d->find, d->ed, "\t", 1);
+		return 1;
+	}
 	if (key == UI_KEY_NONE || key == UI_KEY_RESIZE || key == UI_KEY_MOUSE ||
 	    key == UI_KEY_PASTE_BEGIN || key == UI_KEY_PASTE_END)
 		return 1;
-	doc_find_end(&d->find);
-	editor_set_mark(d->ed, 0, 0);
-	d->finding = 0;
+	/* Esc leaves the cursor at the match; another key closes find and
+	 * acts (an arrow moves from the match). */
+	end_prompts(d);
 	return 0;
 }
 
@@ -285,73 +877,146 @@ static int insert_key(struct docs *d, int key)
 	return 1;
 }
 
+/* Close the current buffer (Ctrl-Q): asks when it is modified. 0 when it
+ * is the only one, so the key goes on to the shell's quit. */
+static int close_key(struct docs *d)
+{
+	char t[600];
+
+	if (d->nbufs == 1)
+		return 0;
+	if (editor_modified(d->ed)) {
+		trf(t, sizeof t, "docs.confirm_discard", TR_S(buf_name(d->ed)));
+		if (!ask_yes(t))
+			return 1;
+	}
+	close_buf(d);
+	return 1;
+}
+
+static const enum editor_move sel_moves[] = {
+	[DK_SEL_LEFT - DK_SEL_LEFT] = ED_LEFT,
+	[DK_SEL_RIGHT - DK_SEL_LEFT] = ED_RIGHT,
+	[DK_SEL_UP - DK_SEL_LEFT] = ED_UP,
+	[DK_SEL_DOWN - DK_SEL_LEFT] = ED_DOWN,
+	[DK_SEL_HOME - DK_SEL_LEFT] = ED_HOME,
+	[DK_SEL_END - DK_SEL_LEFT] = ED_END,
+	[DK_SEL_PGUP - DK_SEL_LEFT] = ED_PGUP,
+	[DK_SEL_PGDN - DK_SEL_LEFT] = ED_PGDN,
+	[DK_SEL_WORD_LEFT - DK_SEL_LEFT] = ED_WORD_LEFT,
+	[DK_SEL_WORD_RIGHT - DK_SEL_LEFT] = ED_WORD_RIGHT,
+};
+
+static int act(struct docs *d, enum dk a)
+{
+	struct editor *ed = d->ed;
+
+	if (a >= DK_LEFT && a <= DK_WORD_RIGHT) {
+		editor_move(ed, (enum editor_move)(ED_LEFT + (a - DK_LEFT)));
+		return 1;
+	}
+	if (a >= DK_SEL_LEFT && a <= DK_SEL_WORD_RIGHT) {
+		editor_move_select(ed, sel_moves[a - DK_SEL_LEFT]);
+		return 1;
+	}
+	switch (a) {
+	case DK_SEL_ALL: editor_select(ed, 0, doc_buf_len(editor_buf(ed))); return 1;
+	case DK_MARK:
+		editor_anchor(ed);
+		say(d, tr(editor_anchored(ed) ? "docs.mark_set" : "docs.mark_unset"));
+		return 1;
+	case DK_BACKSPACE: editor_backspace(ed); return 1;
+	case DK_DELETE: editor_delete(ed); return 1;
+	case DK_NEWLINE: editor_insert(ed, "\n", 1); return 1;
+	case DK_TAB: editor_insert(ed, "\t", 1); return 1;
+	case DK_SAVE: save_key(d); return 1;
+	case DK_FIND:
+	case DK_REPLACE:
+		doc_find_begin(&d->find, ed);
+		d->finding = 1;
+		d->replacing = a == DK_REPLACE;
+		return 1;
+	case DK_GOTO: open_ask(d, ASK_GOTO); return 1;
+	case DK_UNDO:
+		if (editor_undo(ed) != 0)
+			say(d, tr("docs.nothing_undo"));
+		return 1;
+	case DK_REDO:
+		if (editor_redo(ed) != 0)
+			say(d, tr("docs.nothing_redo"));
+		return 1;
+	case DK_CUT: cut(d, 0); return 1;
+	case DK_COPY: cut(d, 1); return 1;
+	case DK_PASTE: paste(d); return 1;
+	case DK_CLOSE: return close_key(d);
+	case DK_NEXT_BUF: switch_buf(d, (d->cur + 1) % d->nbufs); return 1;
+	case DK_PREV_BUF: switch_buf(d, (d->cur + d->nbufs - 1) % d->nbufs); return 1;
+	case DK_KEEP:
+	case DK_DISCARD:
+		if (!d->rec.offered)
+			return 0;
+		recover_answer(d, a == DK_KEEP);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int docs_key(void *state, int key)
 {
 	struct docs *d = state;
-	struct editor *ed = d->ed;
+	enum dk a;
 
 	if (d->notice[0] && loop_now_ms() - d->notice_at > NOTICE_MS)
 		d->notice[0] = '\0';
+	if (d->ask != ASK_NONE && !d->pasting)
+		return ask_key(d, key);
 	if (d->finding && !d->pasting && find_key(d, key))
 		return 1;
 	if (key == UI_KEY_PASTE_BEGIN) {
-		editor_paste_begin(ed);
+		editor_paste_begin(d->ed);
 		d->pasting = 1;
 		return 1;
 	}
 	if (key == UI_KEY_PASTE_END) {
-		editor_paste_end(ed);
+		editor_paste_end(d->ed);
 		d->pasting = 0;
 		return 1;
 	}
 	if (d->pasting) {
 		/* Everything pasted is text, control characters included. */
-		if (key != UI_KEY_NONE && key != UI_KEY_RESIZE && key != UI_KEY_MOUSE)
-			insert_key(d, key);
+		if (key == UI_KEY_NONE || key == UI_KEY_RESIZE || key == UI_KEY_MOUSE)
+			return 1;
+		if (d->ask != ASK_NONE)
+			return ask_key(d, key);
+		if (d->finding)
+			return find_key(d, key);
+		insert_key(d, key);
 		return 1;
 	}
-	switch (key) {
-	case UI_KEY_LEFT: editor_move(ed, ED_LEFT); return 1;
-	case UI_KEY_RIGHT: editor_move(ed, ED_RIGHT); return 1;
-	case UI_KEY_UP: editor_move(ed, ED_UP); return 1;
-	case UI_KEY_DOWN: editor_move(ed, ED_DOWN); return 1;
-	case UI_KEY_HOME: editor_move(ed, ED_HOME); return 1;
-	case UI_KEY_END: editor_move(ed, ED_END); return 1;
-	case UI_KEY_PGUP: editor_move(ed, ED_PGUP); return 1;
-	case UI_KEY_PGDN: editor_move(ed, ED_PGDN); return 1;
-	case UI_KEY_HOME | UI_MOD_ALT:
-	case '<' | UI_MOD_ALT: editor_move(ed, ED_TOP); return 1;
-	case UI_KEY_END | UI_MOD_ALT:
-	case '>' | UI_MOD_ALT: editor_move(ed, ED_BOTTOM); return 1;
-	case 'b' | UI_MOD_ALT: editor_move(ed, ED_WORD_LEFT); return 1;
-	case 'f' | UI_MOD_ALT: editor_move(ed, ED_WORD_RIGHT); return 1;
-	case UI_KEY_BACKSPACE: editor_backspace(ed); return 1;
-	case UI_KEY_DELETE: editor_delete(ed); return 1;
-	case UI_KEY_ENTER: editor_insert(ed, "\n", 1); return 1;
-	case UI_KEY_TAB: editor_insert(ed, "\t", 1); return 1;
-	case UI_CTRL('s'): save_key(d); return 1;
-	case UI_CTRL('f'):
-		doc_find_begin(&d->find, ed);
-		d->finding = 1;
-		return 1;
-	case UI_CTRL('k'):
-	case UI_CTRL('d'):
-		if (!d->rec.offered)
-			return 0;
-		recover_answer(d, key == UI_CTRL('k'));
-		return 1;
-	case UI_CTRL('z'):
-		if (editor_undo(ed) != 0)
-			say(d, tr("docs.nothing_undo"));
-		return 1;
-	case UI_CTRL('y'):
-		if (editor_redo(ed) != 0)
-			say(d, tr("docs.nothing_redo"));
+	if (key == ('q' | UI_MOD_ALT)) {
+		struct err e;
+
+		/* reflow the paragraph to the text area's width */
+		if (docs_reflow(d->ed, (size_t)d->width, &e) != 0)
+			notice(d, e.msg, 1);
 		return 1;
 	}
-	/* Plain Esc is the shell's (Esc 3 switches tabs); Ctrl-letters we do
-	 * not bind are left alone. */
-	if (key == UI_KEY_ESC || (key >= 0 && key < 0x20) || key == 0x7f)
+	a = action_of(d, key);
+	if (a != DK_NONE && act(d, a))
+		return 1;
+	/* Esc drops a selection; else it is the shell's (Esc 3 switches
+	 * tabs). Ctrl-letters we do not bind are left alone. */
+	if (key == UI_KEY_ESC) {
+		size_t x, y;
+
+		if (editor_selection(d->ed, &x, &y) || editor_anchored(d->ed)) {
+			editor_select_none(d->ed);
+			return 1;
+		}
+		return 0;
+	}
+	if (a != DK_NONE || (key >= 0 && key < 0x20) || key == 0x7f)
 		return 0;
 	if ((key & ~UI_MOD_ALT) >= 0x20 && (key & ~UI_MOD_ALT) < UI_KEY_BASE)
 		return insert_key(d, key);
@@ -370,25 +1035,33 @@ static int usage(struct cmd_ctx *ctx, const char *use)
 	return err_set(ctx->err, E_USAGE, "%s", trf(t, sizeof t, "err.usage", TR_S(use)));
 }
 
+/* Open path in a buffer of its own (the others are kept), or show the
+ * buffer that has it; an empty, untouched untitled buffer is reused. */
 static int cmd_open(struct docs *d, struct cmd_ctx *ctx, const char *path)
 {
 	char t[600];
-	int rc;
+	int rc, at = find_buf(d, path), prev = d->cur, added = 0;
 
-	if (editor_modified(d->ed)) {
-		const char *name = editor_path(d->ed) ? editor_path(d->ed) : tr("docs.untitled");
-
-		trf(t, sizeof t, "docs.confirm_discard", TR_S(name));
-		if (ctx->confirm == NULL || ctx->confirm(t) != 1)
-			return err_set(ctx->err, E_CANCELLED, "%s", tr("docs.kept"));
+	if (at >= 0) {
+		switch_buf(d, at);
+		fprintf(ctx->out, "%s\n", trf(t, sizeof t, "docs.switched", TR_S(path)));
+		return 0;
+	}
+	if (editor_path(d->ed) != NULL || editor_modified(d->ed) || d->rec.offered ||
+	    doc_buf_len(editor_buf(d->ed)) > 0) {
+		add_buf(d);
+		added = 1;
 	}
 	rc = editor_open(d->ed, path, ctx->err);
-	if (rc != 0)
+	if (rc != 0) {
+		if (added) {
+			close_buf(d);
+			switch_buf(d, prev);
+		}
 		return rc;
-	if (d->finding) {
-		doc_find_end(&d->find);
-		d->finding = 0;
 	}
+	end_prompts(d);
+	editor_select_none(d->ed);
 	/* The text we journalled (if any) was given up with the old buffer. */
 	doc_recover_forget(&d->rec, docs_db(d));
 	d->rec.seen = editor_changes(d->ed);
@@ -399,6 +1072,151 @@ static int cmd_open(struct docs *d, struct cmd_ctx *ctx, const char *path)
 	fprintf(ctx->out, "%s\n",
 		trf(t, sizeof t, doc_buf_is_new(editor_buf(d->ed)) ? "docs.new_file" : "docs.opened",
 		    TR_S(path)));
+	return 0;
+}
+
+/* The verbs that act on the buffers on screen (`replace` from the
+ * command line is the current buffer's; in batch mode it takes a file). */
+static int screen_verb(const char *verb, int argc)
+{
+	static const char *const names[] = { "q", "q!", "wq", "x", "bn", "bp", "b", "ls",
+					     "goto", "close" };
+
+	for (size_t i = 0; i < nitems(names); i++)
+		if (strcmp(verb, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* :q, :q!, :wq: close the current buffer; the last one leaves atrium
+ * (when no buffer holds unsaved changes, unless forced). */
+static int cmd_quit(struct docs *d, struct cmd_ctx *ctx, int force, int save)
+{
+	char t[600];
+
+	if (save) {
+		int rc = editor_save(d->ed, NULL, ctx->err);
+
+		if (rc != 0)
+			return rc;
+		doc_recover_keep(&d->rec);
+		journal(d);
+	}
+	if (!force && editor_modified(d->ed))
+		return err_set(ctx->err, E_USAGE, "%s",
+			       trf(t, sizeof t, "docs.err.unsaved", TR_S(buf_name(d->ed))));
+	if (d->nbufs > 1) {
+		close_buf(d);
+		return 0;
+	}
+	if (!force && any_modified(d))
+		return err_set(ctx->err, E_USAGE, "%s",
+			       trf(t, sizeof t, "docs.err.unsaved", TR_S(buf_name(d->ed))));
+	if (force)
+		close_buf(d); /* the journal row goes: the user gave the text up */
+	tui_quit();
+	return 0;
+}
+
+/* :ls lists the buffers: number, current mark, modified mark, name. */
+static void cmd_ls(struct docs *d, struct cmd_ctx *ctx)
+{
+	park(d);
+	for (int i = 0; i < d->nbufs; i++) {
+		const struct editor *ed = d->bufs[i].ed;
+
+		fprintf(ctx->out, "%2d %c%c %s\n", i + 1, i == d->cur ? '%' : ' ',
+			editor_modified(ed) ? '+' : ' ', buf_name(ed));
+	}
+}
+
+/* Arguments that are not --flags. */
+static int patterns(int argc, char **argv)
+{
+	int n = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--", 2) != 0)
+			n++;
+	return n;
+}
+
+/* :replace FROM TO [--regex] [--case | --fold]: every match in the
+ * current buffer, one undo step. */
+static int cmd_replace(struct docs *d, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *pat[2] = { NULL, NULL };
+	int np = 0, regex = 0;
+	enum doc_case cas = DOC_CASE_AUTO;
+	struct doc_find f;
+	size_t n = 0;
+	char t[200], num[32];
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--regex") == 0)
+			regex = 1;
+		else if (strcmp(argv[i], "--case") == 0)
+			cas = DOC_CASE_EXACT;
+		else if (strcmp(argv[i], "--fold") == 0)
+			cas = DOC_CASE_FOLD;
+		else if (np < 2)
+			pat[np++] = argv[i];
+		else
+			np = 3;
+	}
+	if (np != 2)
+		return usage(ctx, "replace FROM TO [--regex] [--case | --fold]");
+	end_prompts(d);
+	doc_find_begin(&f, d->ed);
+	buf_add(&f.needle, pat[0], strlen(pat[0]));
+	f.regex = regex;
+	f.cas = cas;
+	rc = doc_find_replace_all(&f, d->ed, pat[1], strlen(pat[1]), &n, ctx->err);
+	doc_find_end(&f);
+	if (rc != 0)
+		return rc;
+	snprintf(num, sizeof num, "%zu", n);
+	fprintf(ctx->out, "%s\n", trf(t, sizeof t, "docs.replaced_here", TR_S(num)));
+	return 0;
+}
+
+static int buffer_command(struct docs *d, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *verb = argv[0];
+
+	if (strcmp(verb, "q") == 0 || strcmp(verb, "q!") == 0 || strcmp(verb, "close") == 0) {
+		if (argc != 1)
+			return usage(ctx, "docs q");
+		return cmd_quit(d, ctx, verb[1] == '!', 0);
+	}
+	if (strcmp(verb, "wq") == 0 || strcmp(verb, "x") == 0) {
+		if (argc != 1)
+			return usage(ctx, "docs wq");
+		return cmd_quit(d, ctx, 0, 1);
+	}
+	if (strcmp(verb, "bn") == 0 || strcmp(verb, "bp") == 0) {
+		if (argc != 1)
+			return usage(ctx, "docs bn");
+		switch_buf(d, (d->cur + (verb[1] == 'n' ? 1 : d->nbufs - 1)) % d->nbufs);
+		return 0;
+	}
+	if (strcmp(verb, "b") == 0) {
+		char *end;
+		long i = argc == 2 ? strtol(argv[1], &end, 10) : 0;
+
+		if (argc != 2 || *end || i < 1 || i > d->nbufs)
+			return usage(ctx, "docs b N");
+		switch_buf(d, (int)i - 1);
+		return 0;
+	}
+	if (strcmp(verb, "ls") == 0) {
+		cmd_ls(d, ctx);
+		return 0;
+	}
+	/* goto LINE[:COL] */
+	if (argc != 2 || goto_line(d, argv[1]) != 0)
+		return usage(ctx, "docs goto LINE[:COL]");
 	return 0;
 }
 
@@ -414,7 +1232,8 @@ static int docs_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 		return account_cmd_status(d->acct, ctx);
 	}
 	if (strcmp(verb, "open") == 0 || strcmp(verb, "e") == 0 || strcmp(verb, "save") == 0 ||
-	    strcmp(verb, "w") == 0 || strcmp(verb, "numbers") == 0 || strcmp(verb, "wrap") == 0) {
+	    strcmp(verb, "w") == 0 || strcmp(verb, "numbers") == 0 || strcmp(verb, "wrap") == 0 ||
+	    screen_verb(verb, argc) || docs_screen_file_verb(verb)) {
 		if (!ctx->interactive)
 			return err_set(ctx->err, E_USAGE, "%s",
 				       trf(t, sizeof t, "docs.err.needs_screen", TR_S(verb)));
@@ -429,6 +1248,8 @@ static int docs_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 
 		if (argc > 2)
 			return usage(ctx, "docs save [FILE]");
+		if (argc == 1 && !disk_ok(d))
+			return err_set(ctx->err, E_CANCELLED, "%s", tr("docs.changed.cancelled"));
 		rc = editor_save(d->ed, argc == 2 ? argv[1] : NULL, ctx->err);
 		if (rc != 0)
 			return rc;
@@ -437,6 +1258,10 @@ static int docs_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->out, "%s\n", trf(t, sizeof t, "docs.saved", TR_S(editor_path(d->ed))));
 		return 0;
 	}
+	if (screen_verb(verb, argc))
+		return buffer_command(d, ctx, argc, argv);
+	if (strcmp(verb, "replace") == 0 && ctx->interactive && patterns(argc, argv) == 2)
+		return cmd_replace(d, ctx, argc, argv);
 	if (strcmp(verb, "numbers") == 0) {
 		if (argc != 1)
 			return usage(ctx, "docs numbers");
@@ -448,6 +1273,13 @@ static int docs_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 			return usage(ctx, "docs wrap");
 		editor_set_wrap(d->ed, !editor_wrap(d->ed));
 		return 0;
+	}
+	{
+		int rc = docs_file_verb(ctx->interactive ? d->ed : NULL, docs_db(d), d->env->home,
+					d->width, ctx, argc, argv);
+
+		if (rc != DOCS_VERB_UNKNOWN)
+			return rc;
 	}
 	return usage(ctx, "atrium docs status");
 }
@@ -467,21 +1299,49 @@ static const struct module_verb docs_verbs[] = {
 	{ "w", "[FILE]", "verb.docs.save" },
 	{ "numbers", "", "verb.docs.numbers" },
 	{ "wrap", "", "verb.docs.wrap" },
+	{ "q", "", "verb.docs.q" },
+	{ "q!", "", "verb.docs.q_force" },
+	{ "wq", "", "verb.docs.wq" },
+	{ "bn", "", "verb.docs.bn" },
+	{ "bp", "", "verb.docs.bp" },
+	{ "b", "N", "verb.docs.b" },
+	{ "ls", "", "verb.docs.ls" },
+	{ "goto", "LINE[:COL]", "verb.docs.goto" },
+	{ "replace", "FROM TO [--regex] [--case | --fold]", "verb.docs.replace_here" },
+	{ "replace", "FILE PATTERN REPLACEMENT [--regex] [--dry-run]", "verb.docs.replace" },
+	{ "cat", "FILE", "verb.docs.cat" },
+	{ "stats", "FILE [--json]", "verb.docs.stats" },
+	{ "encoding", "[NAME]", "verb.docs.encoding" },
+	{ "lineends", "lf|crlf", "verb.docs.lineends" },
+	{ "diff", "", "verb.docs.diff" },
+	{ "outline", "[N]", "verb.docs.outline" },
+	{ "reflow", "", "verb.docs.reflow" },
 	{ NULL, NULL, NULL },
 };
 
 static const struct module_key docs_keys[] = {
 	{ "Left / Right / Up / Down", "key.docs.move" },
-	{ "M-b / M-f", "key.docs.word" },
+	{ "M-b / M-f, C-Left / C-Right", "key.docs.word" },
 	{ "Home / End", "key.docs.line" },
 	{ "PgUp / PgDn", "key.docs.page" },
 	{ "M-< / M->", "key.docs.text" },
+	{ "S-arrows, S-Home / S-End, S-PgUp / S-PgDn", "key.docs.select" },
+	{ "C-S-Left / C-S-Right", "key.docs.select_word" },
+	{ "C-Space, M-a", "key.docs.mark" },
+	{ "C-a", "key.docs.select_all" },
 	{ "Backspace / Delete", "key.docs.delete" },
+	{ "C-x / C-c / C-v", "key.docs.cut_copy_paste" },
 	{ "C-s", "key.docs.save" },
 	{ "C-z", "key.docs.undo" },
 	{ "C-y", "key.docs.redo" },
 	{ "C-f", "key.docs.find" },
+	{ "C-r", "key.docs.replace" },
+	{ "M-r / M-c", "key.docs.find_mode" },
+	{ "M-g", "key.docs.goto" },
+	{ "C-PgDn / C-PgUp, M-. / M-,", "key.docs.buffers" },
+	{ "C-q", "key.docs.close" },
 	{ "C-k / C-d", "key.docs.recover" },
+	{ "M-q", "key.docs.reflow" },
 	{ NULL, NULL },
 };
 
@@ -489,7 +1349,7 @@ static int docs_unsaved(void *state)
 {
 	struct docs *d = state;
 
-	return editor_modified(d->ed);
+	return any_modified(d);
 }
 
 const struct module docs_module = {

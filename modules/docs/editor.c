@@ -1017,6 +1017,7 @@ void editor_copy(const struct editor *ed, size_t start, size_t end, struct buf *
 		return;
 	reserve(out, end - start);
 	out->len += doc_buf_read(ed->b, start, end - start, out->data + out->len);
+	out->data[out->len] = '\0'; /* struct buf keeps its data a C string */
 }
 
 void editor_line_range(const struct editor *ed, size_t *start, size_t *end)

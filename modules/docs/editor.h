@@ -181,8 +181,10 @@ struct docs_view_line {
 	const char *text;
 	int prompt;
 	int warn; /* drawn as a warning */
+	const char *tag; /* shown after the file name in the title ("[2/3]"), or NULL */
 };
-/* Draw the title bar, the visible lines (the editor's mark highlighted)
+/* Draw the title bar, the visible lines (the selection, or else the
+ * editor's mark, highlighted)
  * and the bottom line into area and place the terminal cursor; line
  * numbers in a gutter when numbers is set. bottom may be NULL. */
 void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,

@@ -16,7 +16,7 @@
 #include "modules/docs/editor.h"
 #include "tui/tui.h"
 
-static void draw_title(struct editor *ed, struct ui_area *area, int w)
+static void draw_title(struct editor *ed, struct ui_area *area, int w, const char *tag)
 {
 	const char *path = editor_path(ed);
 	const char *name = path ? path : tr("docs.untitled");
@@ -33,6 +33,8 @@ static void draw_title(struct editor *ed, struct ui_area *area, int w)
 		pw = -2;
 	/* The name may be untrusted (a file name); ui_put shows it inert. */
 	x += ui_put(area, 0, x, w - pw - 4 > 0 ? w - pw - 4 : 0, name, strlen(name), UI_BAR);
+	if (tag && x + 1 < w - pw - 2)
+		x += 1 + ui_put(area, 0, x + 1, w - pw - 2 - x - 1, tag, strlen(tag), UI_BAR);
 	if (editor_modified(ed)) {
 		const char *mark = tr("docs.modified");
 
@@ -69,6 +71,19 @@ static void draw_line(struct ui_area *area, int y, int x0, const char *s, size_t
 	}
 }
 
+/* What to highlight: the selection, or else the mark (a find match). */
+static void highlight(const struct editor *ed, size_t *off, size_t *len)
+{
+	size_t a, b;
+
+	if (editor_selection(ed, &a, &b)) {
+		*off = a;
+		*len = b - a;
+		return;
+	}
+	*off = editor_mark(ed, len);
+}
+
 /* Mark bytes [mark, mark + len) as offsets into the text starting at a. */
 static void mark_in(size_t mark, size_t len, size_t a, size_t *ms, size_t *me)
 {
@@ -90,7 +105,7 @@ static void draw_wrapped(struct editor *ed, struct ui_area *area, int rows, int 
 	int cy = -1, cx = 0;
 	struct buf text;
 
-	mark = editor_mark(ed, &mark_len);
+	highlight(ed, &mark, &mark_len);
 	buf_init(&text);
 	for (int r = 0; r < rows && line < lines; r++) {
 		size_t ls = doc_buf_line_start(b, line), end = editor_row_end(ed, line, off);
@@ -142,9 +157,12 @@ void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
 	int h = ui_area_h(area), w = ui_area_w(area), gutter = 0, rows, px = 0;
 	const struct doc_buf *b = editor_buf(ed);
 	size_t lines = doc_buf_lines(b), top, mark, mark_len;
+	const char *tag = NULL;
 	struct buf text;
 
 	ui_clear(area, UI_NORMAL);
+	if (bottom && bottom->tag)
+		tag = bottom->tag;
 	if (bottom && bottom->text == NULL)
 		bottom = NULL;
 	if (h < (bottom ? 3 : 2) || w < 4)
@@ -156,7 +174,7 @@ void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
 		ui_clear_row(area, h - 1, role);
 		px = ui_put(area, h - 1, 0, w - 1, bottom->text, strlen(bottom->text), role);
 	}
-	mark = editor_mark(ed, &mark_len);
+	highlight(ed, &mark, &mark_len);
 	if (numbers) {
 		char n[32];
 
@@ -165,7 +183,7 @@ void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
 			gutter = 0;
 	}
 	editor_set_size(ed, rows, w - gutter);
-	draw_title(ed, area, w);
+	draw_title(ed, area, w, tag);
 	if (editor_wrap(ed)) {
 		draw_wrapped(ed, area, rows, gutter, w);
 		if (bottom && bottom->prompt)

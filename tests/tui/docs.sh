@@ -185,5 +185,93 @@ check "... its start scrolled out" sh -c "! tmux -L '$T_SOCK' capture-pane -p -t
 keys C-q
 check "quits (nothing changed)" atrium_gone
 
+
+# ---- selections, cut/copy/paste, replace, buffers, commands -----------------
+# Shift-Right selects by grapheme cluster (a ZWJ family is one), Ctrl-X
+# cuts it, Ctrl-V pastes it elsewhere; Ctrl-C with nothing selected copies
+# the line, and with [docs] osc52 the copy reaches tmux's clipboard (tmux
+# 3.3 with set-clipboard on keeps OSC 52 as a paste buffer). Ctrl-R
+# replaces all as one undo step; ':e' opens a second buffer ("[2/2]"),
+# ':ls' lists, ':bp' switches, ':12'-style goto, ':replace', ':wq'.
+cfg2=$T_DIR/config2
+printf '%s\n[docs]\nosc52 = yes\n' "key_file = $T_DIR/store.key" > "$cfg2"
+chmod 600 "$cfg2"
+run="$ATRIUM_BIN --config $cfg2 --home $T_DIR/home3"
+sel=$T_DIR/sel.txt
+other=$T_DIR/other.txt
+printf 'ab👨‍👩‍👧cd\nsecond line\n' > "$sel"
+printf 'other 文本\n' > "$other"
+t_session 80 24
+tmx set-option -g set-clipboard on
+keys "$run" Enter
+wait_for "1 Mail  2 Chat  3 Docs  4 Sheets"
+keys M-3
+keys C-e
+type_text "docs open $sel"; keys Enter
+row_has 1 "sel.txt"
+keys Right Right S-Right S-Right
+check "Shift-Right selects (a ZWJ emoji is one step)" row_has 1 "Ln 1, Col 6"
+keys C-x
+check "Ctrl-X cuts the selection" row_has 2 "abd"
+keys Down End
+keys C-v
+check "Ctrl-V pastes it" row_has 3 "second line👨"
+keys C-s
+check "saved after cut and paste" wait_for "Saved $sel"
+check "the saved bytes are right" same_bytes "$sel" 'abd\nsecond line\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7c\n'
+keys C-z C-z
+check "Ctrl-Z undoes the paste, then the cut" row_has 2 "ab👨"
+keys Up Home C-c
+check "Ctrl-C with no selection copies the line to tmux's clipboard (OSC 52)" \
+	bash -c "sleep 0.3; [ \"\$(tmux -L $T_SOCK show-buffer 2>/dev/null)\" = \"\$(printf 'ab\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7cd\n')\" ]"
+keys C-S-Right
+keys C-x
+check "Ctrl-Shift-Right selects a word (Ctrl-X cuts \"ab\")" bash -c "sleep 0.3; tmux -L $T_SOCK capture-pane -p -t t | sed -n 3p | grep -q '^👨'"
+keys C-z
+
+keys C-r
+type_text "line"
+check "Ctrl-R finds with a count" wait_for "Replace [1 of 1]: line"
+keys Enter
+type_text "行"
+keys Enter
+check "it asks at each match" wait_for "Replace this one"
+keys a
+check "a replaces all" row_has 3 "second 行"
+check "... and says how many" wait_for "Replaced: 1"
+keys C-z
+check "one Ctrl-Z undoes the replace-all" row_has 3 "second line"
+
+keys C-e
+type_text "e $other"; keys Enter
+check "':e FILE' opens a second buffer" row_has 1 "other.txt [2/2]"
+type_text "new "
+keys C-e
+type_text "ls"; keys Enter
+check "':ls' lists both, the current one modified" wait_for "2 %+ $other"
+keys q
+keys C-e
+type_text "bp"; keys Enter
+check "':bp' switches back, the text kept" row_has 1 "sel.txt [1/2]"
+keys C-e
+type_text "2"; keys Enter
+check "':2' goes to line 2" row_has 1 "Ln 2, Col 1"
+keys C-e
+type_text "replace e E"; keys Enter
+check "':replace' replaces every match" wait_for "Replaced: 2"
+check "... in the buffer" row_has 3 "sEcond linE"
+keys C-e
+type_text "wq"; keys Enter
+check "':wq' saves and closes the buffer" row_has 1 "other.txt"
+check "... the file saved" same_bytes "$sel" 'ab\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7cd\nsEcond linE\n'
+check "the other buffer kept its unsaved text" row_has 2 "new other 文本"
+keys C-e
+type_text "q"; keys Enter
+check "':q' refuses to close unsaved text" wait_for "has unsaved changes"
+keys C-e
+type_text "wq"; keys Enter
+check "':wq' on the last buffer quits" atrium_gone
+check "... after saving it" same_bytes "$other" 'new other 文本\n'
+
 echo "1..$t_n"
 t_done

@@ -608,10 +608,214 @@ static void test_wrap_a_2mb_line_moves_fast(void **state)
 	editor_free(ed);
 }
 
+/* ---- selections ------------------------------------------------------------- */
+
+static void test_shift_moves_select_by_cluster_and_typing_replaces(void **state)
+{
+	struct editor *ed = editor_new();
+	size_t a, b;
+
+	type(ed, "x👨‍👩‍👧中y");
+	editor_move(ed, ED_HOME);
+	editor_move(ed, ED_RIGHT);
+	editor_move_select(ed, ED_RIGHT); /* the whole ZWJ family */
+	assert_true(editor_selection(ed, &a, &b));
+	assert_int_equal(a, 1);
+	assert_int_equal(b, 1 + strlen("👨‍👩‍👧"));
+	editor_move_select(ed, ED_RIGHT);
+	assert_true(editor_selection(ed, &a, &b));
+	assert_int_equal(b, 1 + strlen("👨‍👩‍👧中"));
+	editor_move_select(ed, ED_LEFT); /* shrinks back */
+	assert_true(editor_selection(ed, &a, &b));
+	assert_int_equal(b, 1 + strlen("👨‍👩‍👧"));
+	type(ed, "Z");
+	assert_text(ed, "xZ中y");
+	assert_false(editor_selection(ed, &a, &b));
+	assert_int_equal(editor_undo(ed), 0); /* the typed Z and the deletion */
+	assert_text(ed, "x👨‍👩‍👧中y");
+	editor_free(ed);
+}
+
+static void test_backspace_and_delete_remove_the_selection_as_one_step(void **state)
+{
+	struct editor *ed = editor_new();
+
+	type(ed, "one two three");
+	editor_move(ed, ED_HOME);
+	editor_move_select(ed, ED_WORD_RIGHT); /* the end of "one" */
+	editor_move_select(ed, ED_WORD_RIGHT); /* the start of "two" */
+	editor_backspace(ed);
+	assert_text(ed, "two three");
+	editor_move_select(ed, ED_END);
+	editor_delete(ed);
+	assert_text(ed, "");
+	assert_int_equal(editor_undo(ed), 0);
+	assert_text(ed, "two three");
+	assert_int_equal(editor_undo(ed), 0);
+	assert_text(ed, "one two three");
+	editor_free(ed);
+}
+
+static void test_a_plain_move_drops_a_shift_selection_but_not_the_mark(void **state)
+{
+	struct editor *ed = editor_new();
+	size_t a, b;
+
+	type(ed, "abcdef");
+	editor_move(ed, ED_HOME);
+	editor_move_select(ed, ED_RIGHT);
+	editor_move(ed, ED_RIGHT);
+	assert_false(editor_selection(ed, &a, &b));
+	editor_anchor(ed); /* the mark at 2 */
+	assert_true(editor_anchored(ed));
+	editor_move(ed, ED_RIGHT);
+	editor_move(ed, ED_RIGHT);
+	assert_true(editor_selection(ed, &a, &b));
+	assert_int_equal(a, 2);
+	assert_int_equal(b, 4);
+	editor_anchor(ed); /* again: dropped */
+	assert_false(editor_selection(ed, &a, &b));
+	editor_select(ed, 1, 5);
+	assert_true(editor_selection(ed, &a, &b));
+	editor_select_none(ed);
+	assert_false(editor_selection(ed, &a, &b));
+	editor_free(ed);
+}
+
+static void test_copy_line_range_and_replace_range(void **state)
+{
+	struct editor *ed = editor_new();
+	struct buf out;
+	size_t a, b;
+
+	type(ed, "first\n第二行\nlast");
+	editor_move(ed, ED_UP);
+	editor_line_range(ed, &a, &b);
+	buf_init(&out);
+	editor_copy(ed, a, b, &out);
+	assert_string_equal(buf_cstr(&out), "第二行\n");
+	editor_move(ed, ED_BOTTOM);
+	editor_line_range(ed, &a, &b);
+	buf_reset(&out);
+	editor_copy(ed, a, b, &out);
+	assert_string_equal(buf_cstr(&out), "last"); /* no newline after it */
+	editor_replace_range(ed, 0, 5, "1st", 3);
+	assert_text(ed, "1st\n第二行\nlast");
+	assert_int_equal(editor_cursor(ed), 3);
+	assert_int_equal(editor_undo(ed), 0);
+	assert_text(ed, "first\n第二行\nlast");
+	buf_free(&out);
+	editor_free(ed);
+}
+
+/* Random moves, selections and edits against a plain string model: the
+ * text, the cursor and the selection agree after every step. ASCII and
+ * three-byte CJK only, so every byte step of the model is a cluster. */
+static void test_random_selection_edits_match_a_model(void **state)
+{
+	static const char *const pieces[] = { "a", "中", "\n", "xy", "文字" };
+	struct editor *ed = editor_new();
+	char model[4096];
+	size_t len = 0, cur = 0, anchor = 0;
+	int sel = 0;
+	unsigned seed = 12345;
+
+	model[0] = '\0';
+	for (int step = 0; step < 3000; step++) {
+		unsigned r;
+		size_t a, b;
+
+		seed = seed * 1103515245 + 12345;
+		r = (seed >> 16) % 7;
+		if (r == 0 && len < 3000) { /* type, replacing a selection */
+			const char *p = pieces[(seed >> 8) % 5];
+			size_t n = strlen(p);
+
+			if (sel && anchor != cur) {
+				a = anchor < cur ? anchor : cur;
+				b = anchor < cur ? cur : anchor;
+				memmove(model + a, model + b, len - b + 1);
+				len -= b - a;
+				cur = a;
+			}
+			memmove(model + cur + n, model + cur, len - cur + 1);
+			memcpy(model + cur, p, n);
+			len += n;
+			cur += n;
+			sel = 0;
+			editor_insert(ed, p, n);
+		} else if (r == 1 || r == 2) { /* Shift-Left / Shift-Right */
+			if (!sel) {
+				anchor = cur;
+				sel = 1;
+			}
+			if (r == 1 && cur > 0)
+				cur -= ((unsigned char)model[cur - 1] & 0x80) ? 3 : 1;
+			else if (r == 2 && cur < len)
+				cur += ((unsigned char)model[cur] & 0x80) ? 3 : 1;
+			editor_move_select(ed, r == 1 ? ED_LEFT : ED_RIGHT);
+		} else if (r == 3) { /* Left, dropping the selection */
+			if (cur > 0)
+				cur -= ((unsigned char)model[cur - 1] & 0x80) ? 3 : 1;
+			sel = 0;
+			editor_move(ed, ED_LEFT);
+		} else if (r == 4) { /* Backspace */
+			if (sel && anchor != cur) {
+				a = anchor < cur ? anchor : cur;
+				b = anchor < cur ? cur : anchor;
+			} else {
+				b = cur;
+				a = cur > 0 ? cur - (((unsigned char)model[cur - 1] & 0x80) ? 3 : 1) : 0;
+			}
+			memmove(model + a, model + b, len - b + 1);
+			len -= b - a;
+			cur = a;
+			sel = 0;
+			editor_backspace(ed);
+		} else if (r == 5) { /* Delete */
+			if (sel && anchor != cur) {
+				a = anchor < cur ? anchor : cur;
+				b = anchor < cur ? cur : anchor;
+			} else {
+				a = cur;
+				b = cur < len ? cur + (((unsigned char)model[cur] & 0x80) ? 3 : 1) : len;
+			}
+			memmove(model + a, model + b, len - b + 1);
+			len -= b - a;
+			cur = a;
+			sel = 0;
+			editor_delete(ed);
+		} else { /* Home with Shift */
+			if (!sel) {
+				anchor = cur;
+				sel = 1;
+			}
+			while (cur > 0 && model[cur - 1] != '\n')
+				cur--;
+			editor_move_select(ed, ED_HOME);
+		}
+		assert_int_equal(editor_cursor(ed), cur);
+		if (sel && anchor != cur) {
+			assert_true(editor_selection(ed, &a, &b));
+			assert_int_equal(a, anchor < cur ? anchor : cur);
+			assert_int_equal(b, anchor < cur ? cur : anchor);
+		} else {
+			assert_false(editor_selection(ed, &a, &b));
+		}
+	}
+	assert_text(ed, model);
+	editor_free(ed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_typing_puts_text_at_the_cursor),
+		cmocka_unit_test(test_shift_moves_select_by_cluster_and_typing_replaces),
+		cmocka_unit_test(test_backspace_and_delete_remove_the_selection_as_one_step),
+		cmocka_unit_test(test_a_plain_move_drops_a_shift_selection_but_not_the_mark),
+		cmocka_unit_test(test_copy_line_range_and_replace_range),
+		cmocka_unit_test(test_random_selection_edits_match_a_model),
 		cmocka_unit_test(test_backspace_removes_one_cjk_character),
 		cmocka_unit_test(test_backspace_removes_a_whole_zwj_emoji),
 		cmocka_unit_test(test_delete_removes_a_letter_with_its_combining_mark),
