@@ -397,6 +397,9 @@ const struct tr_entry tr_cat_en[] = {
 	{ "verb.docs.ls", "List the open buffers (% current, + unsaved)" },
 	{ "verb.docs.goto", "Go to a line (also :LINE)" },
 	{ "verb.docs.replace_here", "Replace every match in the current buffer (one undo step)" },
+	{ "docs.truncated", "{0} was cut short on disk by another program: the lost part shows as ␀. Your text is journalled; save it under a name to keep it" },
+	{ "docs.edit.hint", "{0}: done · Esc Esc or {1}: cancel" },
+	{ "docs.edit.discard", "Discard your changes?" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -393,6 +393,9 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "verb.docs.ls", "列出打开的缓冲区（% 当前，+ 未保存）" },
 	{ "verb.docs.goto", "跳到某行（也可用 :行号）" },
 	{ "verb.docs.replace_here", "替换当前缓冲区中的所有匹配（一步撤销）" },
+	{ "docs.truncated", "{0} 在磁盘上被其他程序截短：丢失的部分显示为 ␀。你的文本已记录到日志；请另存以保留" },
+	{ "docs.edit.hint", "{0}：完成 · Esc Esc 或 {1}：取消" },
+	{ "docs.edit.discard", "放弃你的更改？" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

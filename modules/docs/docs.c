@@ -140,6 +140,7 @@ struct docs {
 	enum ask ask;
 	struct buf answer;
 	struct buf with;  /* the replacement being applied */
+	const struct doc_buf *told_truncated; /* the buffer we said was cut short */
 	size_t replaced;
 };
 
@@ -240,6 +241,8 @@ static void load_keys(struct docs *d)
 		if (a == DK_COUNT) {
 			char t[400], pos[300];
 
+			if (strcmp(it->key, "docs.finish") == 0)
+				continue; /* the editor component's (docs.h) */
 			snprintf(pos, sizeof pos, "%s:%d", it->file, it->line);
 			notice(d, trf(t, sizeof t, "err.keys.action", TR_S(pos), TR_S(it->key)), 1);
 			continue;
@@ -493,7 +496,7 @@ static void find_line(struct docs *d)
 static void docs_draw(void *state, struct ui_area *area)
 {
 	struct docs *d = state;
-	struct docs_view_line bottom = { NULL, 0, 0, NULL };
+	struct docs_view_line bottom = { NULL, 0, 0, NULL, NULL };
 
 	d->width = ui_area_w(area);
 	if (d->nbufs > 1) {
@@ -539,6 +542,19 @@ static void docs_draw(void *state, struct ui_area *area)
 		bottom.warn = d->notice_warn;
 	}
 	docs_view_draw(d->ed, area, d->numbers, &bottom);
+	/* Reading the lines may find the file cut short under us: say so now,
+	 * not a key later. */
+	if (doc_buf_truncated(editor_buf(d->ed)) && d->told_truncated != editor_buf(d->ed)) {
+		d->told_truncated = editor_buf(d->ed);
+		trf(d->notice, sizeof d->notice, "docs.truncated", TR_S(buf_name(d->ed)));
+		d->notice_warn = 1;
+		d->notice_at = loop_now_ms();
+		if (!bottom.prompt && !d->rec.offered) {
+			bottom.text = d->notice;
+			bottom.warn = 1;
+			docs_view_draw(d->ed, area, d->numbers, &bottom);
+		}
+	}
 }
 
 static void say(struct docs *d, const char *text)

@@ -160,6 +160,13 @@ void editor_reset(struct editor *ed)
 	note_base(ed);
 }
 
+void editor_load_text(struct editor *ed, const char *text, size_t len)
+{
+	editor_reset(ed);
+	doc_buf_free(ed->b);
+	ed->b = doc_buf_new_text(len ? memcpy(xmalloc(len), text, len) : NULL, len);
+}
+
 void editor_replace_all(struct editor *ed, const char *text, size_t len)
 {
 	ed->sel = SEL_NONE;

@@ -76,6 +76,9 @@ void editor_disk_accept(struct editor *ed);
 
 /* Back to an empty, untitled editor. */
 void editor_reset(struct editor *ed);
+/* An untitled editor over a copy of text, unmodified, nothing to undo
+ * (the text a component starts from). */
+void editor_load_text(struct editor *ed, const char *text, size_t len);
 /* Replace the whole text (one undo step), cursor at the start: recovery
  * puts the journalled text in this way, so undo gives the file back. */
 void editor_replace_all(struct editor *ed, const char *text, size_t len);
@@ -182,6 +185,7 @@ struct docs_view_line {
 	int prompt;
 	int warn; /* drawn as a warning */
 	const char *tag; /* shown after the file name in the title ("[2/3]"), or NULL */
+	const char *title; /* shown in place of the file name (a component's), or NULL */
 };
 /* Draw the title bar, the visible lines (the selection, or else the
  * editor's mark, highlighted)

@@ -16,10 +16,11 @@
 #include "modules/docs/editor.h"
 #include "tui/tui.h"
 
-static void draw_title(struct editor *ed, struct ui_area *area, int w, const char *tag)
+static void draw_title(struct editor *ed, struct ui_area *area, int w, const char *tag,
+		       const char *title)
 {
 	const char *path = editor_path(ed);
-	const char *name = path ? path : tr("docs.untitled");
+	const char *name = title ? title : path ? path : tr("docs.untitled");
 	char pos[96];
 	int x = 1, pw;
 
@@ -157,12 +158,14 @@ void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
 	int h = ui_area_h(area), w = ui_area_w(area), gutter = 0, rows, px = 0;
 	const struct doc_buf *b = editor_buf(ed);
 	size_t lines = doc_buf_lines(b), top, mark, mark_len;
-	const char *tag = NULL;
+	const char *tag = NULL, *title = NULL;
 	struct buf text;
 
 	ui_clear(area, UI_NORMAL);
 	if (bottom && bottom->tag)
 		tag = bottom->tag;
+	if (bottom)
+		title = bottom->title;
 	if (bottom && bottom->text == NULL)
 		bottom = NULL;
 	if (h < (bottom ? 3 : 2) || w < 4)
@@ -183,7 +186,7 @@ void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
 			gutter = 0;
 	}
 	editor_set_size(ed, rows, w - gutter);
-	draw_title(ed, area, w, tag);
+	draw_title(ed, area, w, tag, title);
 	if (editor_wrap(ed)) {
 		draw_wrapped(ed, area, rows, gutter, w);
 		if (bottom && bottom->prompt)
