@@ -38,6 +38,8 @@ static const struct theme_entry theme[UI_ROLE_COUNT] = {
 	[UI_WARN] = { COLOR_YELLOW, -1, 214, 0, A_BOLD },
 	[UI_OK] = { COLOR_GREEN, -1, 34, 0, 0 },
 	[UI_CONTROL] = { COLOR_MAGENTA, -1, 201, A_REVERSE, A_REVERSE },
+	[UI_EMPH] = { -1, -1, -2, A_UNDERLINE, A_UNDERLINE },
+	[UI_CODE] = { COLOR_GREEN, -1, 108, 0, A_BOLD },
 };
 
 int screen_open(const struct conf *conf, struct err *e)

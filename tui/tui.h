@@ -74,6 +74,8 @@ enum ui_role {
 	UI_WARN,
 	UI_OK,
 	UI_CONTROL,    /* placeholder for a control character in untrusted text */
+	UI_EMPH,       /* emphasis in text (Markdown *x*, a link's text) */
+	UI_CODE,       /* code in text (Markdown `x` and code blocks) */
 	UI_ROLE_COUNT,
 };
 

@@ -58,6 +58,7 @@
 #define GRAPHEME_WINDOW 256
 #define FIND_CHUNK (256 * 1024)
 #define WORD_CONTEXT 512
+#define EDIT_RING 64 /* offsets of the last edits, for doc_buf_edited_since */
 
 enum { SRC_FILE, SRC_ADD };
 
@@ -112,6 +113,9 @@ struct doc_buf {
 	int open_kind;	/* the last applied group still takes edits */
 	int depth;	/* doc_buf_group_begin nesting */
 	long saved;	/* `applied` at the save point; -1: unreachable */
+
+	uint64_t gen_base, gen;	  /* doc_buf_gen: unique to this buffer */
+	size_t ring[EDIT_RING];	  /* where edit gen % EDIT_RING was */
 };
 
 /* ---- the piece tree ------------------------------------------------------ */
@@ -515,10 +519,37 @@ static void settle(const struct doc_buf *b)
 
 static struct doc_buf *buf_alloc(void)
 {
+	static uint64_t next_base; /* main thread: buffers are made there */
 	struct doc_buf *b = xcalloc(1, sizeof *b);
 
 	b->rng = 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)b;
+	next_base += (uint64_t)1 << 32;
+	b->gen_base = b->gen = next_base;
 	return b;
+}
+
+/* An edit changed the text from off on. */
+static void note_edit(struct doc_buf *b, size_t off)
+{
+	b->ring[b->gen % EDIT_RING] = off;
+	b->gen++;
+}
+
+uint64_t doc_buf_gen(const struct doc_buf *b)
+{
+	return b->gen;
+}
+
+size_t doc_buf_edited_since(const struct doc_buf *b, uint64_t gen)
+{
+	size_t low = SIZE_MAX;
+
+	if (gen < b->gen_base || gen > b->gen || b->gen - gen > EDIT_RING)
+		return 0; /* another buffer's, or too long ago: all of it */
+	for (; gen < b->gen; gen++)
+		if (b->ring[gen % EDIT_RING] < low)
+			low = b->ring[gen % EDIT_RING];
+	return low;
 }
 
 struct doc_buf *doc_buf_new_empty(void)
@@ -614,6 +645,7 @@ void doc_buf_drop_prefix(struct doc_buf *b, size_t n)
 	split(b, b->root, n, &lo, &hi);
 	tree_free(b, lo);
 	b->root = hi;
+	note_edit(b, 0);
 	settle(b);
 }
 
@@ -953,6 +985,7 @@ int doc_buf_insert(struct doc_buf *b, size_t off, const char *text, size_t len)
 	split(b, b->root, off, &lo, &hi);
 	mid = pieces_for(b, &lo, text, len);
 	b->root = merge(merge(lo, mid), hi);
+	note_edit(b, off);
 	edit_push(g, off, len, NULL, 0);
 	if (b->depth == 0 && (!typed || is_space(text[0])))
 		b->open_kind = KIND_NONE;
@@ -971,6 +1004,7 @@ int doc_buf_delete(struct doc_buf *b, size_t off, size_t len)
 		return 0;
 	g = group_for(b, len <= 32 ? KIND_DELETE : KIND_NONE, off, len);
 	gone = swap_range(b, off, len, NULL);
+	note_edit(b, off);
 	edit_push(g, off, 0, gone, len);
 	if (b->depth == 0 && len > 32)
 		b->open_kind = KIND_NONE;
@@ -983,6 +1017,7 @@ static size_t edit_swap(struct doc_buf *b, struct doc_edit *d)
 	struct piece *out = swap_range(b, d->off, d->cur, d->other);
 	size_t n = d->cur;
 
+	note_edit(b, d->off);
 	d->other = out;
 	d->cur = d->other_len;
 	d->other_len = n;

@@ -13,6 +13,7 @@
 #define ATRIUM_DOCS_BUFFER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/core.h"
 
@@ -41,6 +42,12 @@ int doc_buf_is_new(const struct doc_buf *b);
 size_t doc_buf_len(const struct doc_buf *b);
 /* Newlines + 1: "a\n" has two lines, the second empty. */
 size_t doc_buf_lines(const struct doc_buf *b);
+/* A number that moves with every edit, undo and redo, never the same in
+ * two buffers; and the lowest offset any edit touched since gen was
+ * current (SIZE_MAX: none; 0 when gen is another buffer's or too old to
+ * tell). A view that caches per-line state keeps what lies before it. */
+uint64_t doc_buf_gen(const struct doc_buf *b);
+size_t doc_buf_edited_since(const struct doc_buf *b, uint64_t gen);
 /* Pieces in the table (for tests and benchmarks). */
 size_t doc_buf_pieces(const struct doc_buf *b);
 

@@ -6,6 +6,17 @@
  * row start within a line) down. Every cluster
  * goes through ui_put, so control characters and escape sequences in the
  * text show as placeholders; tabs are drawn as blanks to the next stop.
+ *
+ * A Markdown file (.md, .markdown) is drawn with markdown.h's spans:
+ * headings in the title role, strong bold, emphasis and link text
+ * underlined, code in its own colour, syntax marks and URLs dim (roles,
+ * so a monochrome terminal gets attributes). Only the lines shown are
+ * highlighted; the one state that reaches far, being inside a fenced code
+ * block, comes from checkpoints of the highlighter's state every MD_CP
+ * lines, kept per buffer and cut back to the first line an edit touched
+ * (doc_buf_edited_since). So a frame highlights at most MD_CP lines above
+ * the screen, and only the first look at the end of a big file reads all
+ * of it, once. Lines longer than MD_LINE_MAX are drawn plain.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +25,32 @@
 #include "i18n/i18n.h"
 #include "modules/docs/buffer.h"
 #include "modules/docs/editor.h"
+#include "modules/docs/markdown.h"
 #include "tui/tui.h"
+
+#define MD_CP 128
+#define MD_LINE_MAX (64 * 1024)
+#define MD_SPANS 128
+#define MD_CACHES 4
+
+/* The Markdown spans of the line being drawn (offsets in the line), and
+ * where in the line the drawn text starts. */
+struct hl {
+	struct md_span sp[MD_SPANS];
+	size_t n, base;
+};
+
+/* Checkpoints of one buffer: cp[k] is the state at the start of line
+ * k * MD_CP, valid for the text as it was at gen. */
+struct md_cache {
+	const struct doc_buf *b;
+	uint64_t gen;
+	struct md_state *cp;
+	size_t n, cap;
+	unsigned long used;
+};
+static struct md_cache md_caches[MD_CACHES];
+static unsigned long md_clock;
 
 static void draw_title(struct editor *ed, struct ui_area *area, int w, const char *tag,
 		       const char *title)
@@ -52,12 +88,124 @@ static void draw_title(struct editor *ed, struct ui_area *area, int w, const cha
 	}
 }
 
-/* Draw one line's visible part: columns [left, left + cols) at x0; the
- * bytes [mark, mark_end) of the line are highlighted. */
-static void draw_line(struct ui_area *area, int y, int x0, const char *s, size_t len,
-		      size_t left, size_t cols, size_t mark, size_t mark_end)
+/* ---- Markdown ---------------------------------------------------------------- */
+
+/* Highlight line into hl (base 0), carrying st on. */
+static void md_spans(const struct doc_buf *b, size_t line, struct md_state *st, struct hl *hl)
 {
-	size_t col = 0;
+	size_t ls = doc_buf_line_start(b, line), le;
+	char *s;
+
+	hl->n = hl->base = 0;
+	le = line + 1 < doc_buf_lines(b) ? doc_buf_line_start(b, line + 1) - 1 : doc_buf_len(b);
+	if (le - ls > MD_LINE_MAX) {
+		/* too long to look at each frame: code inside a fence, else text */
+		if (st->fence) {
+			hl->sp[0] = (struct md_span){ 0, le - ls, MD_CODE };
+			hl->n = 1;
+		} else {
+			st->para = 1;
+			st->table = 0;
+		}
+		return;
+	}
+	s = xmalloc(le - ls + 1);
+	hl->n = md_line(st, s, doc_buf_read(b, ls, le - ls, s), hl->sp, MD_SPANS);
+	free(s);
+}
+
+static struct md_cache *md_cache_for(const struct doc_buf *b)
+{
+	struct md_cache *c = &md_caches[0];
+
+	for (int i = 0; i < MD_CACHES; i++) {
+		if (md_caches[i].b == b) {
+			c = &md_caches[i];
+			break;
+		}
+		if (md_caches[i].used < c->used)
+			c = &md_caches[i];
+	}
+	if (c->b != b) {
+		c->b = b;
+		c->n = 0;
+	}
+	c->used = ++md_clock;
+	return c;
+}
+
+/* The highlighter's state at the start of line. */
+static struct md_state md_state_at(const struct doc_buf *b, size_t line)
+{
+	struct md_cache *c = md_cache_for(b);
+	struct md_state st;
+	size_t k = line / MD_CP, low = doc_buf_edited_since(b, c->gen);
+	struct hl *scratch = xmalloc(sizeof *scratch);
+
+	if (low != SIZE_MAX) {
+		/* what lies before the first line touched holds */
+		size_t keep = low == 0 ? 1 : doc_buf_line_of(b, low) / MD_CP + 1;
+
+		if (c->n > keep)
+			c->n = keep;
+	}
+	c->gen = doc_buf_gen(b);
+	if (c->n == 0) {
+		c->cap = c->cap ? c->cap : 64;
+		c->cp = xreallocarray(c->cp, c->cap, sizeof *c->cp);
+		memset(&c->cp[0], 0, sizeof c->cp[0]);
+		c->n = 1;
+	}
+	while (c->n <= k) {
+		st = c->cp[c->n - 1];
+		for (size_t l = (c->n - 1) * MD_CP; l < c->n * MD_CP; l++)
+			md_spans(b, l, &st, scratch);
+		if (c->n == c->cap) {
+			c->cap *= 2;
+			c->cp = xreallocarray(c->cp, c->cap, sizeof *c->cp);
+		}
+		c->cp[c->n++] = st;
+	}
+	st = c->cp[k];
+	for (size_t l = k * MD_CP; l < line; l++)
+		md_spans(b, l, &st, scratch);
+	free(scratch);
+	return st;
+}
+
+static enum ui_role md_role(enum md_kind k)
+{
+	switch (k) {
+	case MD_HEADING: return UI_TITLE;
+	case MD_STRONG: return UI_BOLD;
+	case MD_EMPH: case MD_LINK: return UI_EMPH;
+	case MD_CODE: return UI_CODE;
+	case MD_MARK: case MD_URL: return UI_DIM;
+	}
+	return UI_NORMAL;
+}
+
+/* The role of the byte at off of the drawn text; *j walks the spans. */
+static enum ui_role role_at(const struct hl *hl, size_t off, size_t *j)
+{
+	size_t at = hl->base + off;
+
+	while (*j < hl->n && hl->sp[*j].off + hl->sp[*j].len <= at)
+		(*j)++;
+	if (*j < hl->n && hl->sp[*j].off <= at)
+		return md_role(hl->sp[*j].kind);
+	return UI_NORMAL;
+}
+
+/* ---- lines ------------------------------------------------------------------- */
+
+/* Draw one line's visible part: columns [left, left + cols) at x0; the
+ * bytes [mark, mark_end) of the line are highlighted, the rest drawn in
+ * hl's roles (NULL: plain). */
+static void draw_line(struct ui_area *area, int y, int x0, const char *s, size_t len,
+		      size_t left, size_t cols, size_t mark, size_t mark_end, const struct hl *hl)
+{
+	size_t col = 0, j = 0;
 
 	for (size_t off = 0; off < len && col < left + cols;) {
 		size_t g = txt_next_grapheme(s + off, len - off);
@@ -66,7 +214,9 @@ static void draw_line(struct ui_area *area, int y, int x0, const char *s, size_t
 		/* Tabs stay blank; a wide cluster cut by either edge too. */
 		if (col >= left && col + w <= left + cols && w > 0 && s[off] != '\t')
 			ui_put(area, y, x0 + (int)(col - left), (int)w, s + off, g,
-			       off >= mark && off < mark_end ? UI_SELECTED : UI_NORMAL);
+			       off >= mark && off < mark_end ? UI_SELECTED
+			       : hl			     ? role_at(hl, off, &j)
+							     : UI_NORMAL);
 		col += w;
 		off += g;
 	}
@@ -103,15 +253,24 @@ static void draw_wrapped(struct editor *ed, struct ui_area *area, int rows, int 
 	const struct doc_buf *b = editor_buf(ed);
 	size_t lines = doc_buf_lines(b), line = editor_top(ed), off = editor_top_off(ed);
 	size_t cur = editor_cursor(ed), mark, mark_len, cols = (size_t)(w - gutter);
-	int cy = -1, cx = 0;
+	int cy = -1, cx = 0, md = md_is_markdown_path(editor_path(ed));
+	struct md_state st;
+	struct hl *hl = md ? xmalloc(sizeof *hl) : NULL;
 	struct buf text;
 
 	highlight(ed, &mark, &mark_len);
 	buf_init(&text);
+	if (md)
+		st = md_state_at(b, line);
 	for (int r = 0; r < rows && line < lines; r++) {
 		size_t ls = doc_buf_line_start(b, line), end = editor_row_end(ed, line, off);
 		size_t llen = (line + 1 < lines ? doc_buf_line_start(b, line + 1) - 1
 						: doc_buf_len(b)) - ls, ms, me;
+
+		if (md && (r == 0 || off == 0))
+			md_spans(b, line, &st, hl);
+		if (md)
+			hl->base = off;
 
 		if (gutter && off == 0) {
 			char n[32];
@@ -127,7 +286,7 @@ static void draw_wrapped(struct editor *ed, struct ui_area *area, int rows, int 
 			free(tmp);
 		}
 		mark_in(mark, mark_len, ls + off, &ms, &me);
-		draw_line(area, 1 + r, gutter, text.data, text.len, 0, cols, ms, me);
+		draw_line(area, 1 + r, gutter, text.data, text.len, 0, cols, ms, me, hl);
 		if (cur >= ls + off && (cur < ls + end || (cur == ls + end && end >= llen))) {
 			size_t c = 0;
 
@@ -148,6 +307,7 @@ static void draw_wrapped(struct editor *ed, struct ui_area *area, int rows, int 
 		}
 	}
 	buf_free(&text);
+	free(hl);
 	if (cy >= 0)
 		ui_cursor(area, 1 + cy, gutter + cx);
 }
@@ -159,6 +319,8 @@ void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
 	const struct doc_buf *b = editor_buf(ed);
 	size_t lines = doc_buf_lines(b), top, mark, mark_len;
 	const char *tag = NULL, *title = NULL;
+	struct md_state st;
+	struct hl *hl = NULL;
 	struct buf text;
 
 	ui_clear(area, UI_NORMAL);
@@ -195,6 +357,10 @@ void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
 	}
 	top = editor_top(ed);
 	buf_init(&text);
+	if (md_is_markdown_path(editor_path(ed))) {
+		hl = xmalloc(sizeof *hl);
+		st = md_state_at(b, top);
+	}
 	for (int r = 0; r < rows && top + (size_t)r < lines; r++) {
 		size_t line = top + (size_t)r;
 
@@ -209,10 +375,13 @@ void docs_view_draw(struct editor *ed, struct ui_area *area, int numbers,
 		mark_in(mark, mark_len, start, &ms, &me);
 		buf_reset(&text);
 		editor_line(ed, line, &text);
+		if (hl)
+			md_spans(b, line, &st, hl);
 		draw_line(area, 1 + r, gutter, text.data, text.len, editor_left(ed),
-			  (size_t)(w - gutter), ms, me);
+			  (size_t)(w - gutter), ms, me, hl);
 	}
 	buf_free(&text);
+	free(hl);
 	if (bottom && bottom->prompt)
 		ui_cursor(area, h - 1, px < w ? px : w - 1);
 	else

@@ -273,5 +273,47 @@ type_text "wq"; keys Enter
 check "':wq' on the last buffer quits" atrium_gone
 check "... after saving it" same_bytes "$other" 'new other 文本\n'
 
+# Markdown colours (capture-pane -e shows them): a heading in the title
+# colour, a code span in the code colour, and lines inside a fenced block
+# drawn as code even when the block opened far above the screen.
+md=$T_DIR/notes.md
+{
+	printf '# Title here\n\nsome **bold** and `span` text\n\n'
+	for i in $(seq 5 199); do printf 'para %d\n' "$i"; done
+	printf '```\n'
+	for i in $(seq 201 399); do printf '# inside %d\n' "$i"; done
+	printf '```\n# After\n'
+} > "$md"
+ansi() { tmx capture-pane -e -p -t t; }
+row_ansi_has() { # N text [text2]: row N shows text2 (plain) in sequences holding text
+	for _ in $(seq 1 30); do
+		ansi | sed -n "$(($1 + 1))p" | grep -F -- "${3:-}" | grep -qF -- "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+no_heading_in_text() { ! ansi | sed -n '3,22p' | grep -qF '38;5;39m'; }
+heading_after() { ansi | grep -F 'After' | grep -qF '38;5;39m'; }
+t_session 80 24
+keys "$run" Enter
+wait_for "1 Mail  2 Chat  3 Docs  4 Sheets"
+keys M-3
+keys C-e
+type_text "docs open $md"; keys Enter
+wait_for "# Title here"
+check "a Markdown heading is drawn in the title colour" row_ansi_has 2 "38;5;39m"
+check "a code span is drawn in the code colour" row_ansi_has 4 "38;5;108m"
+keys M-g
+type_text "380"; keys Enter
+wait_for "# inside 380"
+check "inside a fence opened off screen: code, not a heading" \
+	row_ansi_has 2 "38;5;108m" "inside 3"
+check "... and no line shown as a heading" no_heading_in_text
+keys M-g
+type_text "402"; keys Enter
+wait_for "# After"
+check "after the fence closes, a heading again" heading_after
+keys C-q
+
 echo "1..$t_n"
 t_done
