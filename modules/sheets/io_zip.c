@@ -422,8 +422,11 @@ int xz_w_finish(struct xz_writer *w, struct buf *out, struct err *e)
 			rc = zip_fail(e, zip_get_error(za));
 			break;
 		}
+		/* level 1: libzip's default (9) made a 2 M-cell sheet take a minute
+		 * for a few per cent of size */
 		if (zip_set_file_compression(za, (zip_uint64_t)idx,
-					     w->store[i] ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0) < 0)
+					     w->store[i] ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+					     w->store[i] ? 0 : 1) < 0)
 			rc = zip_fail(e, zip_get_error(za));
 	}
 	if (rc != 0) {
