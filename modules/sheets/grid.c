@@ -326,10 +326,12 @@ static void undo_push_group(struct grid *g, uint32_t row, uint32_t col, struct s
 		g->undo = xreallocarray(g->undo, g->capundo, sizeof *g->undo);
 	}
 	c = &g->undo[g->nundo++];
+	memset(c, 0, sizeof *c); /* fields this push does not set (ops) are empty */
 	c->sheet = g->f.sheet;
 	c->row = row;
 	c->col = col;
 	c->group = group ? group : ++g->groups;
+	c->ops = NULL;
 	c->before = *before;
 	if (before->kind == SNAP_FORMAT)
 		snap_format(g, row, col, &c->after);
