@@ -1,6 +1,7 @@
 """ptyrun.py - run a full-screen program on a pseudo-terminal, time from exec
 to the moment its output contains a marker (its first full frame), then send
-keys to quit and read its peak RSS from wait4. Used by bench/startup."""
+keys to quit and read its peak RSS from wait4. Used by bench/startup;
+Session drives a program step by step (bench/docs)."""
 import fcntl
 import os
 import select
@@ -79,3 +80,78 @@ def run(argv, marker, quit_keys, env=None, rows=24, cols=80, timeout=10.0):
         raise RuntimeError("%s: marker %r not seen; output tail: %r"
                            % (argv[0], marker, seen[-300:]))
     return found, status[1].ru_maxrss
+
+
+class Session:
+    """A program on a pseudo-terminal that a benchmark drives step by step:
+    send keys, then wait until what the program writes after them holds a
+    marker. Times are from exec (start) or from the keys (wait)."""
+
+    def __init__(self, argv, env=None, rows=24, cols=80):
+        self.pid, self.fd = os.forkpty()
+        if self.pid == 0:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+            os.execvpe(argv[0], argv, env or os.environ)
+        self.start = time.perf_counter()
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.argv = argv
+        self.seen = b""
+        self.rusage = None
+
+    def send(self, keys):
+        """Write keys; returns the moment they were written."""
+        t = time.perf_counter()
+        os.write(self.fd, keys)
+        return t
+
+    def wait(self, marker, since=None, timeout=30.0):
+        """Seconds from since (default: exec) until the output written
+        after since holds marker; None on timeout. Output before since is
+        dropped, so a marker already on the screen does not count."""
+        if since is None:
+            since = self.start
+        self.seen = b""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            r, _, _ = select.select([self.fd], [], [], 0.05)
+            if not r:
+                continue
+            try:
+                chunk = os.read(self.fd, 1 << 20)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.seen += chunk
+            if marker in self.seen[-(len(chunk) + len(marker)):]:
+                return time.perf_counter() - since
+        return None
+
+    def settle(self, seconds=0.3):
+        """Read until quiet, so the next wait sees only new output."""
+        read_quiet(self.fd, seconds)
+
+    def close(self, quit_keys=None):
+        """Quit (or kill after 3 s); returns peak RSS in KiB."""
+        if quit_keys:
+            try:
+                os.write(self.fd, quit_keys)
+            except OSError:
+                pass
+        end = time.perf_counter() + 3
+        while self.rusage is None and time.perf_counter() < end:
+            wpid, st, ru = os.wait4(self.pid, os.WNOHANG)
+            if wpid == self.pid:
+                self.rusage = ru
+                break
+            r, _, _ = select.select([self.fd], [], [], 0.02)
+            if r:
+                try:
+                    os.read(self.fd, 1 << 20)
+                except OSError:
+                    pass
+        if self.rusage is None:
+            os.kill(self.pid, 9)
+            _, _, self.rusage = os.wait4(self.pid, 0)
+        os.close(self.fd)
+        return self.rusage.ru_maxrss

@@ -65,6 +65,11 @@ struct editor {
 	unsigned long idx_clock;
 	char *win;             /* WRAP_WIN bytes for laying out a row */
 	size_t win_cap;
+	/* A cluster boundary on the cursor's line and its column, valid
+	 * while colc_changes == changes: the title bar's column is counted
+	 * on from it, not from the start of a line that may be 10 MB. */
+	size_t colc_off, colc_col;
+	unsigned long colc_changes;
 };
 
 static void end_typing(struct editor *ed);
@@ -399,14 +404,35 @@ size_t editor_cursor_line(const struct editor *ed)
 	return doc_buf_line_of(ed->b, ed->cur);
 }
 
+/* Bytes the column cache stays behind the cursor, so typing (an edit
+ * after it) keeps it. */
+#define COLC_LAG 64
+
 size_t editor_cursor_col(const struct editor *ed)
 {
-	size_t start = doc_buf_line_start(ed->b, editor_cursor_line(ed));
-	size_t n = ed->cur - start, col;
-	char *s = xmalloc(n + 1);
+	/* The cache is not the editor's state: a const editor may fill it. */
+	struct editor *m = (struct editor *)ed;
+	size_t from = doc_buf_line_start(ed->b, editor_cursor_line(ed)), col = 0, n, off;
+	char *s;
 
-	n = doc_buf_read(ed->b, start, n, s);
-	col = text_cols(s, n);
+	if (ed->colc_changes == ed->changes && ed->colc_off >= from && ed->colc_off <= ed->cur) {
+		from = ed->colc_off;
+		col = ed->colc_col;
+	}
+	n = ed->cur - from;
+	s = xmalloc(n + 1);
+	n = doc_buf_read(ed->b, from, n, s);
+	for (off = 0; off < n;) {
+		size_t g = txt_next_grapheme(s + off, n - off);
+
+		col += editor_cluster_width(s + off, g, col);
+		off += g;
+		if (off + COLC_LAG <= n) {
+			m->colc_off = from + off;
+			m->colc_col = col;
+			m->colc_changes = ed->changes;
+		}
+	}
 	free(s);
 	return col;
 }
@@ -785,6 +811,11 @@ static struct edit_at edit_at(const struct editor *ed, size_t off)
 
 static void edited(struct editor *ed, struct edit_at a)
 {
+	/* The text before an edit is as it was: the column cache holds when
+	 * the edit is after it (even an insert at it may join its cluster). */
+	if (ed->colc_changes + 1 == ed->changes &&
+	    doc_buf_line_start(ed->b, a.line) + a.q > ed->colc_off)
+		ed->colc_changes = ed->changes;
 	idx_edit(ed, a.line, a.q, doc_buf_lines(ed->b) != a.lines);
 }
 

@@ -229,15 +229,85 @@ void sheet_file_set_col_width(struct sheet_file *f, int sheet, uint32_t col, dou
 
 /* ---- numbers and dates -------------------------------------------------- */
 
+/* Powers of ten a double holds exactly. */
+static const double pow10_exact[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+				      1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+
+/* The fast path of sheet_io_num: v is m / 10^k for a whole m of at most
+ * 15 digits and k <= 6, so m / 10^k (exact operands, one correctly
+ * rounded division) is how strtod reads the decimal back, and it is what
+ * %.15g writes (v is within half a unit of its 15th digit of it); kept
+ * to the range where %.15g writes no exponent, so the text is the same.
+ * 0 when v is not such a number. */
+static int io_num_short(double v, char *buf, size_t n)
+{
+	double a = fabs(v), m;
+	unsigned long long u, ip;
+	int k, len;
+
+	if (!(a >= 1e-4 && a < 1e15))
+		return 0;
+	for (k = 0; k <= 6; k++) {
+		m = a * pow10_exact[k];
+		if (m >= 1e15)
+			return 0;
+		if (m == (double)(unsigned long long)m &&
+		    m / pow10_exact[k] == a)
+			break;
+	}
+	if (k > 6)
+		return 0;
+	u = (unsigned long long)m;
+	for (; k > 0 && u % 10 == 0; k--) /* a product that rounded to whole */
+		u /= 10;
+	ip = u / (unsigned long long)pow10_exact[k];
+	if (k == 0)
+		len = snprintf(buf, n, "%s%llu", v < 0 ? "-" : "", ip);
+	else
+		len = snprintf(buf, n, "%s%llu.%0*llu", v < 0 ? "-" : "", ip, k,
+			       u % (unsigned long long)pow10_exact[k]);
+	return len > 0 && (size_t)len < n;
+}
+
 void sheet_io_num(double v, char *buf, size_t n)
 {
 	if (v == 0) /* also -0 */
 		v = 0;
+	if (io_num_short(v, buf, n))
+		return;
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(buf, n, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			return;
 	}
+}
+
+/* The fast path of csv_number: a plain decimal of at most 15 digits is
+ * m / 10^k with both exact, and one correctly rounded division gives
+ * what strtod would. 0 for anything else (exponents, long numbers). */
+static int csv_number_short(const char *s, size_t len, double *out)
+{
+	unsigned long long m = 0;
+	size_t i = 0, digits = 0;
+	int neg = 0, k = -1;
+
+	if (s[i] == '+' || s[i] == '-')
+		neg = s[i++] == '-';
+	for (; i < len; i++) {
+		if (s[i] == '.' && k < 0) {
+			k = 0;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9' || ++digits > 15)
+			return 0;
+		m = m * 10 + (unsigned)(s[i] - '0');
+		if (k >= 0)
+			k++;
+	}
+	*out = (double)m / pow10_exact[k < 0 ? 0 : k];
+	if (neg)
+		*out = -*out;
+	return 1;
 }
 
 /* Plain decimals, exponents and a leading sign; no spaces, no thousands
@@ -274,6 +344,8 @@ static int csv_number(const char *s, size_t len, double *out)
 	}
 	if (i != len)
 		return 0;
+	if (csv_number_short(s, len, out))
+		return 1;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
 	v = strtod(tmp, NULL);
