@@ -400,6 +400,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "docs.truncated", "{0} was cut short on disk by another program: the lost part shows as ␀. Your text is journalled; save it under a name to keep it" },
 	{ "docs.edit.hint", "{0}: done · Esc Esc or {1}: cancel" },
 	{ "docs.edit.discard", "Discard your changes?" },
+	{ "sheets.loading_file", "Loading {0}… (Esc cancels)" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -396,6 +396,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "docs.truncated", "{0} 在磁盘上被其他程序截短：丢失的部分显示为 ␀。你的文本已记录到日志；请另存以保留" },
 	{ "docs.edit.hint", "{0}：完成 · Esc Esc 或 {1}：取消" },
 	{ "docs.edit.discard", "放弃你的更改？" },
+	{ "sheets.loading_file", "正在加载 {0}…（按 Esc 取消）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -251,6 +251,7 @@ static int open_async(struct sheets *s, struct cmd_ctx *ctx, int argc, char **ar
 	if (rc != 0)
 		return rc;
 	busy_check(s);
+	fprintf(ctx->out, "%s\n", trf(t, sizeof t, "sheets.loading_file", TR_S(argv[1])));
 	return 0;
 }
 

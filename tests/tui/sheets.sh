@@ -105,5 +105,118 @@ check "Ctrl-Q with unsaved cells asks first" wait_for "未保存的更改"
 keys y Enter
 check "answering yes quits" atrium_gone
 
+# ---- editing operations: select, copy, paste, fill, insert, sort, filter,
+# find and replace, each one undo step ----------------------------------------
+ops=$T_DIR/ops.csv
+printf 'city,sales\nShanghai,5\nBeijing,150\nGuangzhou,120\n' > "$ops"
+t_session 100 24
+keys "$run" Enter
+wait_for "4 Sheets"
+keys M-4
+type_text ":sheets open $ops"; keys Enter
+check "a table to edit" cell_row_has 4 "Guangzhou"
+type_text ":sheets goto C2"; keys Enter
+type_text "=B2*2"; keys Enter Up
+keys S-Down S-Down
+check "Shift+arrows select; the edit line shows C2:C4" row_has 1 "C2:C4"
+keys C-d
+check "Ctrl-D fills the formula down, references adjusted" cell_row_has 4 "240"
+keys C-c
+type_text ":sheets goto D2"; keys Enter
+keys C-v
+check "Ctrl-V pastes the copy with relative references moved" row_has 1 "=C2*2"
+check "... and computes" cell_row_has 3 "600"
+type_text ":sheets goto A3"; keys Enter
+keys F8 Right
+check "F8 then arrows select too" row_has 1 "A3:B3"
+keys Escape
+check "Esc ends the selection" row_lacks 1 "A3:B3"
+type_text ":sheets insert rows"; keys Enter
+check "':sheets insert rows' inserts above the cursor" cell_row_has 4 "Beijing"
+type_text ":sheets goto D5"; keys Enter
+check "... and formulas below follow" row_has 1 "=C5*2"
+keys C-z
+check "one Ctrl-Z undoes the insert" cell_row_has 3 "Beijing"
+type_text ":sheets goto B3"; keys Enter
+type_text ":sheets sort B desc"; keys Enter
+check "':sheets sort B desc' sorts the table under its header" cell_row_has 2 "Beijing"
+check "... the smallest last" cell_row_has 4 "Shanghai"
+check "... the header stays" cell_row_has 1 "city"
+check "... formulas move with their rows" cell_row_has 2 "600"
+type_text ":sheets filter B >100"; keys Enter
+check "':sheets filter B >100' says how many rows are shown" wait_for "2 rows shown"
+check "... and hides the others" row_lacks 6 "Shanghai"
+check "... keeping the header" cell_row_has 1 "city"
+type_text ":sheets filter"; keys Enter
+check "':sheets filter' alone shows every row" cell_row_has 4 "Shanghai"
+type_text ":sheets find guang"; keys Enter
+check "':sheets find' goes to the match (case-insensitive)" row_has 1 "A3 "
+type_text ":sheets replace zhou ZHOU"; keys Enter
+check "':sheets replace' counts the cells changed" wait_for "1 cell changed"
+check "... and changes them" cell_row_has 3 "GuangZHOU"
+keys C-z
+check "Ctrl-Z undoes the replace" cell_row_has 3 "Guangzhou"
+keys C-z
+check "the next Ctrl-Z undoes the whole sort" cell_row_has 2 "Shanghai"
+keys C-y
+check "Ctrl-Y redoes it" cell_row_has 2 "Beijing"
+type_text ":sheets save $T_DIR/ops-out.csv"; keys Enter
+check "the edited table saves with its formulas" wait_for_file "$T_DIR/ops-out.csv"
+check "... exactly" diff "$T_DIR/ops-out.csv" - <<'OUT'
+city,sales
+Beijing,150,=B2*2,=C2*2
+Guangzhou,120,=B3*2,=C3*2
+Shanghai,5,=B4*2,=C4*2
+OUT
+keys C-q
+keys y Enter
+atrium_gone
+
+# ---- tabs, widths, formats, background load, sheets open ---------------------
+big=$T_DIR/big.csv
+# A million rows (the first thousand with formulas): a second or more to load.
+awk 'BEGIN { for (i = 1; i <= 1000000; i++)
+	if (i <= 1000) printf "%d,%d,=A%d*2,%d.5,%d,%d\n", i, i % 97, i, i, i * 3, i % 7
+	else printf "%d,%d,%d,%d.5,%d,%d\n", i, i % 97, i * 2, i, i * 3, i % 7 }' > "$big"
+small=$T_DIR/small.csv
+printf 'x\n' > "$small"
+t_session 80 24
+keys "$run sheets open $small" Enter
+check "'atrium sheets open FILE' starts on the Sheets tab with the file" row_has 1 "small.csv"
+check "... showing its cells" cell_row_has 1 "x"
+check "the tab row names the sheet" row_has 21 "small"
+type_text ":sheets sheet add 销售"; keys Enter
+check "':sheets sheet add' adds a tab and shows it" row_has 21 "销售"
+type_text "中文表格测试内容很长"; keys Enter
+keys M-w
+check "Alt-w fits the column to Chinese text (double width)" cell_row_has 1 "中文表格测试内容很长"
+check "... and column B moves right" row_matches 2 "A {15,}B"
+keys Up; keys C-PgUp
+check "Ctrl-PgUp goes to the previous sheet" cell_row_has 1 "x"
+keys Escape PgDn
+check "Esc then PgDn (Alt-PgDn) goes to the next sheet" cell_row_has 1 "中文"
+keys Down
+type_text "1234.5"; keys Enter Up
+type_text ':sheets format "#,##0.00"'; keys Enter
+check "':sheets format' shows the number formatted" cell_row_has 2 "1,234.50"
+keys C-z
+check "Ctrl-Z undoes the format" cell_row_has 2 "1234.5"
+type_text ":sheets width 4"; keys Enter
+check "':sheets width 4' shows ### for a number that does not fit" cell_row_has 2 "####"
+type_text ":sheets open $big"; keys Enter
+keys y Enter
+check "opening a million-row CSV says it is loading" wait_for "Loading "
+keys Escape
+check "Esc cancels the load" wait_for "Loading cancelled"
+check "... and keeps the sheet shown" cell_row_has 1 "中文"
+type_text ":sheets open $big"; keys Enter
+keys y Enter
+check "... with progress in the status line" wait_for "%" 10
+check "the big file loads in the background" wait_for "Opened" 60
+check "... with its formulas computed" cell_row_has 3 "6"
+keys C-q
+keys y Enter
+atrium_gone
+
 echo "1..$t_n"
 t_done
