@@ -840,5 +840,11 @@ const struct module_verb sheet_verbs[] = {
 	{ "autofit", "", "verb.sheets.autofit" },
 	{ "format", "CODE", "verb.sheets.format" },
 	{ "recalc", "", "verb.sheets.recalc" },
+	{ "sort", "COLUMN [asc|desc], ...", "verb.sheets.sort" },
+	{ "filter", "[COLUMN CRITERION]", "verb.sheets.filter" },
+	{ "find", "TEXT", "verb.sheets.find" },
+	{ "replace", "FROM TO", "verb.sheets.replace" },
+	{ "insert", "rows|columns", "verb.sheets.insert" },
+	{ "delete", "rows|columns", "verb.sheets.delete" },
 	{ NULL, NULL, NULL },
 };

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "modules/sheets/engine.h"
+#include "modules/sheets/ops.h" /* sheet_formula_refs */
 
 enum tok {
 	T_END,
@@ -571,4 +572,41 @@ int sheet_compile(struct sheet_book *wb, int sheet, const char *src, struct shee
 	}
 	*out = p.c;
 	return 0;
+}
+
+/*
+ * For ops.c (reference adjustment): run the lexer over src and call fn for
+ * each reference token with its byte offset and length in src, the parsed
+ * reference, and whether its sheet is missing. The lexer is the compiler's,
+ * so what counts as a reference (not a function name, not the exponent of
+ * 1E3, not inside a string) is exactly what the compiler sees. Returns 0,
+ * fn's non-zero value, or E_PARSE where the lexer stops.
+ */
+int sheet_formula_refs(struct sheet_book *wb, int sheet, const char *src,
+		       int (*fn)(size_t pos, size_t len, const struct sheet_ref *r, int missing,
+				 void *arg),
+		       void *arg)
+{
+	struct parser p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.wb = wb;
+	p.sheet = sheet;
+	p.s = src;
+	p.len = strlen(src);
+	if (p.len > 0 && src[0] == '=')
+		p.pos = 1;
+	for (;;) {
+		rc = lex(&p);
+		if (rc != 0 || p.t == T_END)
+			break;
+		if (p.t == T_REF || p.t == T_BADREF) {
+			rc = fn(p.tpos, p.pos - p.tpos, &p.ref, p.t == T_BADREF, arg);
+			if (rc != 0)
+				break;
+		}
+	}
+	free(p.str);
+	return rc;
 }
