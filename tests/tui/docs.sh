@@ -313,6 +313,11 @@ keys M-g
 type_text "402"; keys Enter
 wait_for "# After"
 check "after the fence closes, a heading again" heading_after
+# Another program cuts the open file short: no SIGBUS, a notice instead.
+: > "$md"
+keys PgUp
+check "a file truncated under the editor is reported, not a crash" wait_for "was cut short on disk"
+check "... and the editor still answers" row_has 1 "notes.md"
 keys C-q
 
 echo "1..$t_n"
