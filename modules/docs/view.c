@@ -31,6 +31,7 @@
 #define MD_CP 128
 #define MD_LINE_MAX (64 * 1024)
 #define MD_SPANS 128
+#define MD_CHUNK (256 * 1024) /* read at a time when scanning for checkpoints */
 #define MD_CACHES 4
 
 /* The Markdown spans of the line being drawn (offsets in the line), and
@@ -90,6 +91,20 @@ static void draw_title(struct editor *ed, struct ui_area *area, int w, const cha
 
 /* ---- Markdown ---------------------------------------------------------------- */
 
+/* A line that is too long to look at each frame (len bytes, s NULL):
+ * code inside a fence, else text. */
+static void md_long(struct md_state *st, size_t len, struct hl *hl)
+{
+	hl->n = 0;
+	if (st->fence) {
+		hl->sp[0] = (struct md_span){ 0, len, MD_CODE };
+		hl->n = 1;
+	} else {
+		st->para = 1;
+		st->table = 0;
+	}
+}
+
 /* Highlight line into hl (base 0), carrying st on. */
 static void md_spans(const struct doc_buf *b, size_t line, struct md_state *st, struct hl *hl)
 {
@@ -99,19 +114,61 @@ static void md_spans(const struct doc_buf *b, size_t line, struct md_state *st, 
 	hl->n = hl->base = 0;
 	le = line + 1 < doc_buf_lines(b) ? doc_buf_line_start(b, line + 1) - 1 : doc_buf_len(b);
 	if (le - ls > MD_LINE_MAX) {
-		/* too long to look at each frame: code inside a fence, else text */
-		if (st->fence) {
-			hl->sp[0] = (struct md_span){ 0, le - ls, MD_CODE };
-			hl->n = 1;
-		} else {
-			st->para = 1;
-			st->table = 0;
-		}
+		md_long(st, le - ls, hl);
 		return;
 	}
 	s = xmalloc(le - ls + 1);
 	hl->n = md_line(st, s, doc_buf_read(b, ls, le - ls, s), hl->sp, MD_SPANS);
 	free(s);
+}
+
+/* Run the highlighter over lines [line, until) from st, reading the text
+ * in big chunks (a line lookup per line would search its piece each
+ * time); with c, note the state at each line that is a multiple of MD_CP
+ * as the next checkpoint. */
+static void md_run(const struct doc_buf *b, size_t line, size_t until, struct md_state *st,
+		   struct md_cache *c, struct hl *hl)
+{
+	size_t off = doc_buf_line_start(b, line), plen = 0;
+	char *chunk = xmalloc(MD_CHUNK);
+	struct buf part; /* a line begun in an earlier chunk */
+
+	buf_init(&part);
+	while (line < until) {
+		size_t n = doc_buf_read(b, off, MD_CHUNK, chunk), i = 0;
+
+		while (i < n && line < until) {
+			const char *nl = memchr(chunk + i, '\n', n - i);
+			size_t k = nl ? (size_t)(nl - chunk) - i : n - i;
+
+			if (plen + k <= MD_LINE_MAX)
+				buf_add(&part, chunk + i, k);
+			plen += k;
+			if (nl == NULL) {
+				i = n;
+				break;
+			}
+			if (plen > MD_LINE_MAX)
+				md_long(st, plen, hl);
+			else
+				md_line(st, part.len ? part.data : "", part.len, hl->sp, MD_SPANS);
+			buf_reset(&part);
+			plen = 0;
+			i += k + 1;
+			if (++line % MD_CP == 0 && c && c->n == line / MD_CP) {
+				if (c->n == c->cap) {
+					c->cap *= 2;
+					c->cp = xreallocarray(c->cp, c->cap, sizeof *c->cp);
+				}
+				c->cp[c->n++] = *st;
+			}
+		}
+		if (n == 0)
+			break; /* the end of the text: the last line needs no state after it */
+		off += n;
+	}
+	buf_free(&part);
+	free(chunk);
 }
 
 static struct md_cache *md_cache_for(const struct doc_buf *b)
@@ -156,19 +213,12 @@ static struct md_state md_state_at(const struct doc_buf *b, size_t line)
 		memset(&c->cp[0], 0, sizeof c->cp[0]);
 		c->n = 1;
 	}
-	while (c->n <= k) {
+	if (c->n <= k) {
 		st = c->cp[c->n - 1];
-		for (size_t l = (c->n - 1) * MD_CP; l < c->n * MD_CP; l++)
-			md_spans(b, l, &st, scratch);
-		if (c->n == c->cap) {
-			c->cap *= 2;
-			c->cp = xreallocarray(c->cp, c->cap, sizeof *c->cp);
-		}
-		c->cp[c->n++] = st;
+		md_run(b, (c->n - 1) * MD_CP, k * MD_CP, &st, c, scratch);
 	}
-	st = c->cp[k];
-	for (size_t l = k * MD_CP; l < line; l++)
-		md_spans(b, l, &st, scratch);
+	st = c->cp[k < c->n ? k : c->n - 1];
+	md_run(b, (k < c->n ? k : c->n - 1) * MD_CP, line, &st, NULL, scratch);
 	free(scratch);
 	return st;
 }
