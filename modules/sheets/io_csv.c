@@ -242,7 +242,7 @@ static const double pow10_exact[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e
 static int io_num_short(double v, char *buf, size_t n)
 {
 	double a = fabs(v), m;
-	unsigned long long u, ip;
+	unsigned long long u;
 	int k, len;
 
 	if (!(a >= 1e-4 && a < 1e15))
@@ -260,13 +260,21 @@ static int io_num_short(double v, char *buf, size_t n)
 	u = (unsigned long long)m;
 	for (; k > 0 && u % 10 == 0; k--) /* a product that rounded to whole */
 		u /= 10;
-	ip = u / (unsigned long long)pow10_exact[k];
-	if (k == 0)
-		len = snprintf(buf, n, "%s%llu", v < 0 ? "-" : "", ip);
-	else
-		len = snprintf(buf, n, "%s%llu.%0*llu", v < 0 ? "-" : "", ip, k,
-			       u % (unsigned long long)pow10_exact[k]);
-	return len > 0 && (size_t)len < n;
+	/* digits from the right (printf is most of a big CSV's writing) */
+	char t[40], *q = t + sizeof t;
+	*--q = '\0';
+	for (len = 0; u > 0 || len <= k; len++) {
+		if (len == k && k > 0)
+			*--q = '.';
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	}
+	if (v < 0)
+		*--q = '-';
+	if ((size_t)(t + sizeof t - q) > n)
+		return 0;
+	memcpy(buf, q, (size_t)(t + sizeof t - q));
+	return 1;
 }
 
 void sheet_io_num(double v, char *buf, size_t n)
