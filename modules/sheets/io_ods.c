@@ -78,7 +78,9 @@ struct od {
 	char **coldef; /* default cell style per column (borrowed names) */
 	long ncoldef;
 	struct rcell *rc;
-	size_t nrc;
+	size_t nrc, caprc;
+	char *last_style;      /* the last cell style looked up, and its code */
+	const char *last_code;
 	struct rcell cell;
 	struct buf text;
 	struct pending *pf;
@@ -210,6 +212,8 @@ static void st_start(struct xz_xml *xx, const char *name, const char **attr)
 
 			if (n == NULL)
 				return;
+			free(o->last_style); /* a new style may shadow the cached one */
+			o->last_style = NULL;
 			o->ns = xreallocarray(o->ns, o->nns + 1, sizeof *o->ns);
 			o->cur_ns = &o->ns[o->nns++];
 			memset(o->cur_ns, 0, sizeof *o->cur_ns);
@@ -244,6 +248,8 @@ static void st_start(struct xz_xml *xx, const char *name, const char **attr)
 		if (n == NULL || fam == NULL ||
 		    (strcmp(fam, "table-cell") != 0 && strcmp(fam, "table-column") != 0))
 			return;
+		free(o->last_style);
+		o->last_style = NULL;
 		o->cs = xreallocarray(o->cs, o->ncs + 1, sizeof *o->cs);
 		o->cur_cs = &o->cs[o->ncs++];
 		memset(o->cur_cs, 0, sizeof *o->cur_cs);
@@ -425,11 +431,9 @@ static void cell_begin(struct xz_xml *xx, const char **attr)
 		return;
 	if (strcmp(t, "float") == 0 || strcmp(t, "percentage") == 0 || strcmp(t, "currency") == 0) {
 		const char *v = xz_attr(attr, "office:value");
-		char *end;
 
 		c->type = 'n';
-		c->num = v ? strtod(v, &end) : 0;
-		if (v == NULL || end == v || !isfinite(c->num))
+		if (v == NULL || xz_num(v, strlen(v), &c->num) != 0)
 			xz_fail(xx, "bad office:value \"%.30s\"", v ? v : "");
 	} else if (strcmp(t, "date") == 0) {
 		const char *v = xz_attr(attr, "office:date-value");
@@ -469,7 +473,10 @@ static void cell_end(struct od *o)
 		rcell_free(c);
 		return;
 	}
-	o->rc = xreallocarray(o->rc, o->nrc + 1, sizeof *o->rc);
+	if (o->nrc == o->caprc) {
+		o->caprc = o->caprc ? o->caprc * 2 : 64;
+		o->rc = xreallocarray(o->rc, o->caprc, sizeof *o->rc);
+	}
 	o->rc[o->nrc++] = *c;
 	memset(c, 0, sizeof *c);
 }
@@ -478,9 +485,19 @@ static int store_cell(struct xz_xml *xx, const struct rcell *c, uint32_t row, ui
 {
 	struct od *o = xx->arg;
 	struct sheet_book *wb = o->f->wb;
-	const char *code = style_code(o, c->style);
+	const char *code;
 	size_t used;
 
+	/* rows repeat one style: remember the last lookup */
+	if (c->style == NULL) {
+		code = NULL;
+	} else if (o->last_style && strcmp(o->last_style, c->style) == 0) {
+		code = o->last_code;
+	} else {
+		code = style_code(o, c->style);
+		xstrset(&o->last_style, c->style);
+		o->last_code = code;
+	}
 	if (code)
 		sheet_file_set_format(o->f, o->sheet, row, col, code);
 	if (c->formula) {
@@ -694,6 +711,7 @@ static void od_free(struct od *o)
 	for (size_t i = 0; i < o->npf; i++)
 		free(o->pf[i].src);
 	free(o->pf);
+	free(o->last_style);
 	buf_free(&o->code);
 	buf_free(&o->ntext);
 	buf_free(&o->text);
@@ -946,8 +964,7 @@ static void write_numstyle(struct buf *b, const char *name, const char *code)
 	"office:version=\"1.2\""
 
 struct odw {
-	const char **codes; /* distinct format codes: style ceN / NN is index N+1 */
-	size_t ncodes;
+	struct xz_strtab codes; /* distinct format codes: style ceN / NN is index N+1 */
 	double *widths;     /* distinct widths: coN */
 	size_t nwidths;
 	int booleans;       /* style ceb, so TRUE/FALSE show as words */
@@ -955,12 +972,7 @@ struct odw {
 
 static size_t code_index(struct odw *w, const char *code)
 {
-	for (size_t i = 0; i < w->ncodes; i++)
-		if (strcmp(w->codes[i], code) == 0)
-			return i + 1;
-	w->codes = xreallocarray(w->codes, w->ncodes + 1, sizeof *w->codes);
-	w->codes[w->ncodes++] = code;
-	return w->ncodes;
+	return xz_strtab_add(&w->codes, code) + 1;
 }
 
 static size_t width_index(struct odw *w, double v)
@@ -1103,28 +1115,114 @@ static int okey_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void write_table(const struct sheet_file *f, int sheet, struct odw *w, struct buf *b)
+/* content.xml, made piece by piece while the zip is written (a sheet of
+ * millions of cells is hundreds of megabytes of XML, never held whole).
+ * The automatic styles come first in the file, so the styles the cells
+ * use are gathered beforehand from the notes and column widths. */
+struct ods_body {
+	const struct sheet_file *f;
+	struct odw *w;
+	int stage;          /* BODY_HEAD, BODY_TABLES, BODY_TAIL, BODY_DONE */
+	int sheet, started; /* the table being written */
+	struct okeys ks;    /* its cells, in order */
+	size_t i;
+	long cur, nextcol;
+};
+
+enum { BODY_HEAD, BODY_TABLES, BODY_TAIL, BODY_DONE };
+
+#define CELLS_PER_PIECE 4096
+
+static int find_bool(const struct sheet_value *v, uint32_t row, uint32_t col, void *arg)
 {
+	if (v->type == SHEET_BOOL) {
+		*(int *)arg = 1;
+		return 1; /* one is enough */
+	}
+	return 0;
+}
+
+/* Every style the cells will name, before the first cell is written. */
+static void gather_styles(const struct sheet_file *f, struct odw *w)
+{
+	for (int sh = 0; sh < sheet_count(f->wb); sh++) {
+		struct sheet_ref all = { sh, 0, 0, SHEET_MAX_ROWS - 1, SHEET_MAX_COLS - 1,
+					 SHEET_REF_RANGE };
+
+		if (sh < f->ncolw)
+			for (uint32_t c = 0; c < f->colw[sh].n; c++)
+				if (f->colw[sh].w[c] > 0)
+					width_index(w, f->colw[sh].w[c]);
+		if (!w->booleans)
+			sheet_range_each(f->wb, &all, find_bool, &w->booleans);
+	}
+	for (size_t i = 0; i < f->capnotes; i++) {
+		const char *code = f->notes[i].key ? note_code(&f->notes[i]) : NULL;
+
+		if (code)
+			code_index(w, code);
+	}
+}
+
+static void write_head(const struct odw *w, struct buf *b)
+{
+	char name[32];
+
+	buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-content " NS_DECL
+		    "><office:automatic-styles>");
+	for (size_t i = 0; i < w->nwidths; i++) {
+		buf_printf(b, "<style:style style:name=\"co%zu\" style:family=\"table-column\">"
+			      "<style:table-column-properties style:column-width=\"%.4fin\"/>"
+			      "</style:style>", i + 1, (w->widths[i] * PX_PER_CHAR + PX_PAD) / 96);
+	}
+	for (size_t i = 0; i < w->codes.n; i++) {
+		snprintf(name, sizeof name, "N%zu", i + 1);
+		write_numstyle(b, name, w->codes.s[i]);
+		buf_printf(b, "<style:style style:name=\"ce%zu\" style:family=\"table-cell\" "
+			      "style:parent-style-name=\"Default\" style:data-style-name=\"N%zu\"/>",
+			   i + 1, i + 1);
+	}
+	if (w->booleans)
+		buf_adds(b, "<number:boolean-style style:name=\"Nb\"><number:boolean/>"
+			    "</number:boolean-style><style:style style:name=\"ceb\" "
+			    "style:family=\"table-cell\" style:parent-style-name=\"Default\" "
+			    "style:data-style-name=\"Nb\"/>");
+	buf_adds(b, "</office:automatic-styles><office:body><office:spreadsheet>"
+		    "<table:calculation-settings table:case-sensitive=\"false\" "
+		    "table:use-wildcards=\"true\" table:use-regular-expressions=\"false\" "
+		    "table:search-criteria-must-apply-to-whole-cell=\"true\">"
+		    "<table:null-date table:date-value=\"1899-12-30\"/>"
+		    "</table:calculation-settings>");
+}
+
+/* A table's start: its cells in order, its name and columns. */
+static void table_begin(struct ods_body *g, struct buf *b)
+{
+	const struct sheet_file *f = g->f;
+	int sheet = g->sheet;
 	struct sheet_ref all = { sheet, 0, 0, SHEET_MAX_ROWS - 1, SHEET_MAX_COLS - 1,
 				 SHEET_REF_RANGE };
-	struct okeys ks = { NULL, 0, 0 };
+	struct okeys *ks = &g->ks;
 	const char *name = sheet_name(f->wb, sheet);
-	long cur = -1, nextcol = 0;
 	size_t o = 0;
 
-	sheet_range_each(f->wb, &all, okey_add, &ks);
+	ks->n = 0;
+	sheet_range_each(f->wb, &all, okey_add, ks);
 	for (size_t i = 0; i < f->capnotes; i++) {
 		uint64_t k = f->notes[i].key;
 
 		if (k == 0 || ((k - 1) >> 36) != (uint64_t)sheet || !note_code(&f->notes[i]))
 			continue;
-		okey_add(NULL, (uint32_t)(((k - 1) >> 16) & 0xfffff), (uint32_t)((k - 1) & 0xffff), &ks);
+		okey_add(NULL, (uint32_t)(((k - 1) >> 16) & 0xfffff), (uint32_t)((k - 1) & 0xffff), ks);
 	}
-	qsort(ks.k, ks.n, sizeof *ks.k, okey_cmp);
-	for (size_t i = 0; i < ks.n; i++)
-		if (o == 0 || ks.k[o - 1] != ks.k[i])
-			ks.k[o++] = ks.k[i];
-	ks.n = o;
+	qsort(ks->k, ks->n, sizeof *ks->k, okey_cmp);
+	for (size_t i = 0; i < ks->n; i++)
+		if (o == 0 || ks->k[o - 1] != ks->k[i])
+			ks->k[o++] = ks->k[i];
+	ks->n = o;
+	g->i = 0;
+	g->cur = -1;
+	g->nextcol = 0;
 	buf_adds(b, "<table:table table:name=\"");
 	xz_esc(b, name, strlen(name));
 	buf_adds(b, "\">");
@@ -1138,52 +1236,96 @@ static void write_table(const struct sheet_file *f, int sheet, struct odw *w, st
 			if (wd > 0)
 				buf_printf(b, "<table:table-column table:style-name=\"co%zu\" "
 					      "table:number-columns-repeated=\"%u\"/>",
-					   width_index(w, wd), e - c + 1);
+					   width_index(g->w, wd), e - c + 1);
 			else
 				buf_printf(b, "<table:table-column table:number-columns-repeated=\"%u\"/>",
 					   e - c + 1);
 			c = e + 1;
 		}
 	}
-	if (ks.n == 0)
+	if (ks->n == 0)
 		buf_adds(b, "<table:table-column/><table:table-row><table:table-cell/></table:table-row>");
-	for (size_t i = 0; i < ks.n; i++) {
-		uint32_t row = (uint32_t)(ks.k[i] >> 16), col = (uint32_t)(ks.k[i] & 0xffff);
+}
 
-		if ((long)row != cur) {
-			if (cur >= 0)
+/* The next cells of the table; 0 once it is finished. */
+static int table_step(struct ods_body *g, struct buf *b)
+{
+	const struct okeys *ks = &g->ks;
+	size_t stop = g->i + CELLS_PER_PIECE < ks->n ? g->i + CELLS_PER_PIECE : ks->n;
+
+	for (; g->i < stop; g->i++) {
+		uint32_t row = (uint32_t)(ks->k[g->i] >> 16), col = (uint32_t)(ks->k[g->i] & 0xffff);
+
+		if ((long)row != g->cur) {
+			if (g->cur >= 0)
 				buf_adds(b, "</table:table-row>");
-			if ((long)row > cur + 1)
+			if ((long)row > g->cur + 1)
 				buf_printf(b, "<table:table-row table:number-rows-repeated=\"%ld\">"
-					      "<table:table-cell/></table:table-row>", (long)row - cur - 1);
+					      "<table:table-cell/></table:table-row>", (long)row - g->cur - 1);
 			buf_adds(b, "<table:table-row>");
-			cur = row;
-			nextcol = 0;
+			g->cur = row;
+			g->nextcol = 0;
 		}
-		if ((long)col > nextcol)
+		if ((long)col > g->nextcol)
 			buf_printf(b, "<table:table-cell table:number-columns-repeated=\"%ld\"/>",
-				   (long)col - nextcol);
-		put_cell(f, sheet, row, col, w, b);
-		nextcol = (long)col + 1;
+				   (long)col - g->nextcol);
+		put_cell(g->f, g->sheet, row, col, g->w, b);
+		g->nextcol = (long)col + 1;
 	}
-	if (cur >= 0)
+	if (g->i < ks->n)
+		return 1;
+	if (g->cur >= 0)
 		buf_adds(b, "</table:table-row>");
 	buf_adds(b, "</table:table>");
-	free(ks.k);
+	return 0;
+}
+
+static int body_gen(void *arg, struct buf *out)
+{
+	struct ods_body *g = arg;
+
+	switch (g->stage) {
+	case BODY_HEAD:
+		write_head(g->w, out);
+		g->stage = BODY_TABLES;
+		return 1;
+	case BODY_TABLES:
+		if (g->sheet >= sheet_count(g->f->wb)) {
+			g->stage = BODY_TAIL;
+			return 1;
+		}
+		if (!g->started) {
+			table_begin(g, out);
+			g->started = 1;
+		} else if (!table_step(g, out)) {
+			g->started = 0;
+			g->sheet++;
+		}
+		return 1;
+	case BODY_TAIL:
+		buf_adds(out, "</office:spreadsheet></office:body></office:document-content>");
+		g->stage = BODY_DONE;
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 int sheet_ods_write(const struct sheet_file *f, struct buf *out, struct err *e)
 {
 	struct xz_writer zw;
-	struct odw w = { NULL, 0, NULL, 0, 0 };
-	struct buf b, body;
-	char name[32];
+	struct odw w;
+	struct ods_body g;
+	struct buf b;
+	int rc;
 
 	xz_w_init(&zw);
 	buf_init(&b);
-	buf_init(&body);
-	for (int i = 0; i < sheet_count(f->wb); i++)
-		write_table(f, i, &w, &body);
+	memset(&g, 0, sizeof g);
+	memset(&w, 0, sizeof w);
+	g.f = f;
+	g.w = &w;
+	gather_styles(f, &w);
 	buf_adds(&b, MIMETYPE);
 	xz_w_add(&zw, "mimetype", &b, 1);
 	buf_adds(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -1200,37 +1342,11 @@ int sheet_ods_write(const struct sheet_file *f, struct buf *out, struct err *e)
 		     "><office:styles><style:style style:name=\"Default\" "
 		     "style:family=\"table-cell\"/></office:styles></office:document-styles>");
 	xz_w_add(&zw, "styles.xml", &b, 0);
-	buf_adds(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-content " NS_DECL
-		     "><office:automatic-styles>");
-	for (size_t i = 0; i < w.nwidths; i++) {
-		buf_printf(&b, "<style:style style:name=\"co%zu\" style:family=\"table-column\">"
-			       "<style:table-column-properties style:column-width=\"%.4fin\"/>"
-			       "</style:style>", i + 1, (w.widths[i] * PX_PER_CHAR + PX_PAD) / 96);
-	}
-	for (size_t i = 0; i < w.ncodes; i++) {
-		snprintf(name, sizeof name, "N%zu", i + 1);
-		write_numstyle(&b, name, w.codes[i]);
-		buf_printf(&b, "<style:style style:name=\"ce%zu\" style:family=\"table-cell\" "
-			       "style:parent-style-name=\"Default\" style:data-style-name=\"N%zu\"/>",
-			   i + 1, i + 1);
-	}
-	if (w.booleans)
-		buf_adds(&b, "<number:boolean-style style:name=\"Nb\"><number:boolean/>"
-			     "</number:boolean-style><style:style style:name=\"ceb\" "
-			     "style:family=\"table-cell\" style:parent-style-name=\"Default\" "
-			     "style:data-style-name=\"Nb\"/>");
-	buf_adds(&b, "</office:automatic-styles><office:body><office:spreadsheet>"
-		     "<table:calculation-settings table:case-sensitive=\"false\" "
-		     "table:use-wildcards=\"true\" table:use-regular-expressions=\"false\" "
-		     "table:search-criteria-must-apply-to-whole-cell=\"true\">"
-		     "<table:null-date table:date-value=\"1899-12-30\"/>"
-		     "</table:calculation-settings>");
-	buf_add(&b, body.data ? body.data : "", body.len);
-	buf_adds(&b, "</office:spreadsheet></office:body></office:document-content>");
-	xz_w_add(&zw, "content.xml", &b, 0);
+	xz_w_add_gen(&zw, "content.xml", body_gen, &g);
 	buf_free(&b);
-	buf_free(&body);
-	free(w.codes);
+	rc = xz_w_finish(&zw, out, e);
+	free(g.ks.k);
+	xz_strtab_free(&w.codes);
 	free(w.widths);
-	return xz_w_finish(&zw, out, e);
+	return rc;
 }

@@ -91,6 +91,7 @@ struct xl {
 	size_t nfmts;
 	unsigned *xf;
 	size_t nxf;
+	const char **xfcode; /* per xf: its code, NULL for General */
 	int in_xfs;
 	/* the sheet being read */
 	int sheet;
@@ -132,14 +133,7 @@ static int a1_parse(const char *s, long *row, long *col)
 
 static int num_parse(const char *s, double *v)
 {
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	*v = strtod(s, &end);
-	while (isspace((unsigned char)*end))
-		end++;
-	return end != s && *end == '\0' && isfinite(*v) ? 0 : -1;
+	return xz_num(s, strlen(s), v);
 }
 
 static long attr_long(const char **attr, const char *name, long dflt)
@@ -381,14 +375,9 @@ static void st_end(struct xz_xml *xx, const char *name)
 
 static const struct xz_handlers st_h = { st_start, st_end, NULL };
 
-/* The format code of a cell style index, or NULL for General. */
-static const char *style_code(const struct xl *x, long s)
+/* The format code of a number format id, or NULL for General. */
+static const char *fmt_code(const struct xl *x, unsigned id)
 {
-	unsigned id;
-
-	if (s < 0 || (size_t)s >= x->nxf)
-		return NULL;
-	id = x->xf[s];
 	for (size_t i = 0; i < x->nfmts; i++)
 		if (x->fmts[i].id == id)
 			return x->fmts[i].code;
@@ -398,6 +387,23 @@ static const char *style_code(const struct xl *x, long s)
 	if ((id >= 27 && id <= 36) || (id >= 50 && id <= 58))
 		return "yyyy-mm-dd";
 	return NULL;
+}
+
+/* Every cell style's code, found once rather than per cell. */
+static void style_codes(struct xl *x)
+{
+	x->xfcode = xcalloc(x->nxf + 1, sizeof *x->xfcode);
+	for (size_t i = 0; i < x->nxf; i++) {
+		const char *code = fmt_code(x, x->xf[i]);
+
+		x->xfcode[i] = code && strcmp(code, "General") != 0 ? code : NULL;
+	}
+}
+
+/* The format code of a cell style index, or NULL for General. */
+static const char *style_code(const struct xl *x, long s)
+{
+	return s >= 0 && (size_t)s < x->nxf ? x->xfcode[s] : NULL;
 }
 
 /* ---- worksheets --------------------------------------------------------------- */
@@ -417,7 +423,7 @@ static void sh_start(struct xz_xml *xx, const char *name, const char **attr)
 {
 	struct xl *x = xx->arg;
 
-	if (strcmp(name, "c") == 0) {
+	if (name[0] == 'c' && name[1] == '\0') {
 		const char *r = xz_attr(attr, "r"), *t = xz_attr(attr, "t");
 		long row, col;
 
@@ -535,7 +541,7 @@ static int put_value(struct xz_xml *xx, uint32_t row, uint32_t col)
 	default:
 		if (!x->has_v || x->v.len == 0)
 			return 0;
-		if (num_parse(v, &num) != 0) {
+		if (xz_num(x->v.data, x->v.len, &num) != 0) {
 			xz_fail(xx, "bad number \"%.30s\"", v);
 			return -1;
 		}
@@ -609,9 +615,11 @@ static void sh_end(struct xz_xml *xx, const char *name)
 {
 	struct xl *x = xx->arg;
 
-	if (strcmp(name, "v") == 0 && x->in_v) {
-		buf_reset(&x->v);
-		buf_add(&x->v, x->text.data, x->text.len);
+	if (name[0] == 'v' && name[1] == '\0' && x->in_v) {
+		struct buf t = x->v; /* the text becomes the value: swap, no copy */
+
+		x->v = x->text;
+		x->text = t;
 		x->in_v = x->collect = 0;
 	} else if (strcmp(name, "f") == 0 && x->in_f) {
 		buf_reset(&x->fsrc);
@@ -624,14 +632,14 @@ static void sh_end(struct xz_xml *xx, const char *name)
 		x->in_rph = 0;
 	} else if (strcmp(name, "is") == 0) {
 		x->in_is = 0;
-	} else if (strcmp(name, "c") == 0) {
+	} else if (name[0] == 'c' && name[1] == '\0') {
 		uint32_t row = (uint32_t)x->row, col = (uint32_t)x->col;
 		const char *code = style_code(x, x->cstyle);
 		int rc;
 
 		if (++x->cells > MAX_CELLS)
 			return xz_fail(xx, "more than %u cells", MAX_CELLS);
-		if (code && strcmp(code, "General") != 0)
+		if (code)
 			sheet_file_set_format(x->f, x->sheet, row, col, code);
 		rc = x->has_f ? put_formula(xx, row, col) : put_value(xx, row, col);
 		if (rc < 0 && !xx->failed)
@@ -672,6 +680,7 @@ static void xl_free(struct xl *x)
 		free(x->fmts[i].code);
 	free(x->fmts);
 	free(x->xf);
+	free(x->xfcode);
 	for (size_t i = 0; i < x->nshf; i++)
 		free(x->shf[i].src);
 	free(x->shf);
@@ -791,6 +800,7 @@ int sheet_xlsx_load(struct sheet_file *f, const void *data, size_t len, struct e
 		if (rc != 0)
 			goto out;
 	}
+	style_codes(&x);
 	sheet_recalc_suspend(f->wb);
 	rc = load_sheets(&x, wbpart, e);
 	sheet_recalc_resume(f->wb);
@@ -810,72 +820,11 @@ out:
 
 /* ---- writing --------------------------------------------------------------- */
 
-struct strtab { /* shared strings: text -> index */
-	char **s;
-	uint32_t *slot; /* index + 1; 0 free */
-	size_t n, cap;
-};
-
-static uint64_t str_hash(const char *s)
+/* The style index (1-based; 0 is General) for a code: the distinct codes
+ * in use, in order of first use. */
+static unsigned fmt_style(struct xz_strtab *t, const char *code)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static uint32_t strtab_add(struct strtab *t, const char *s)
-{
-	size_t i;
-
-	if ((t->n + 1) * 2 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		uint32_t *slot = xcalloc(cap, sizeof *slot);
-
-		for (size_t k = 0; k < t->cap; k++) {
-			if (!t->slot[k])
-				continue;
-			for (i = str_hash(t->s[t->slot[k] - 1]) & (cap - 1); slot[i];
-			     i = (i + 1) & (cap - 1))
-				;
-			slot[i] = t->slot[k];
-		}
-		free(t->slot);
-		t->slot = slot;
-		t->cap = cap;
-		t->s = xreallocarray(t->s, cap / 2, sizeof *t->s);
-	}
-	for (i = str_hash(s) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
-		if (strcmp(t->s[t->slot[i] - 1], s) == 0)
-			return t->slot[i] - 1;
-	t->s[t->n] = xstrdup(s);
-	t->slot[i] = (uint32_t)++t->n;
-	return (uint32_t)(t->n - 1);
-}
-
-static void strtab_free(struct strtab *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->s[i]);
-	free(t->s);
-	free(t->slot);
-}
-
-struct fmttab { /* the number format codes in use, in order */
-	const char **code;
-	size_t n;
-};
-
-/* The style index (1-based; 0 is General) for a code. */
-static unsigned fmt_style(struct fmttab *t, const char *code)
-{
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->code[i], code) == 0)
-			return (unsigned)i + 1;
-	t->code = xreallocarray(t->code, t->n + 1, sizeof *t->code);
-	t->code[t->n++] = code;
-	return (unsigned)t->n;
+	return xz_strtab_add(t, code) + 1;
 }
 
 static const char *cell_code(const struct sheet_note *n)
@@ -977,82 +926,168 @@ static void write_cols(const struct sheet_file *f, int sheet, struct buf *b)
 		buf_adds(b, "</cols>");
 }
 
-static void write_sheet(const struct sheet_file *f, int sheet, struct strtab *st,
-			struct fmttab *ft, struct buf *b)
-{
-	struct keys ks = { NULL, 0, 0 };
+/*
+ * Sheets, shared strings and styles are made while the zip is written, a
+ * piece at a time (a sheet of millions of cells is a large XML text, never
+ * held whole). libzip reads the parts in the order they were added, so
+ * the shared strings and the styles, which come after the sheets, are
+ * made once every cell has been seen.
+ */
+struct xlsx_out {
+	const struct sheet_file *f;
+	struct xz_strtab st;
+	struct xz_strtab ft;
 	struct buf fx;
-	long cur = -1;
+	struct keys ks;
+	int sheet, stage; /* the sheet being made: OUT_HEAD, OUT_CELLS, OUT_DONE */
+	size_t i;
+	long cur;
+	struct xlsx_part { /* each generated part's argument */
+		struct xlsx_out *o;
+		int sheet;
+	} *parts;
+};
+
+enum { OUT_HEAD, OUT_CELLS, OUT_DONE };
+
+#define CELLS_PER_PIECE 4096
+
+static void write_cell(struct xlsx_out *o, uint32_t row, uint32_t c, struct buf *b)
+{
+	const struct sheet_file *f = o->f;
+	int sheet = o->sheet;
+	const struct sheet_note *n = sheet_file_note_at(f, sheet, row, c);
+	const char *src = sheet_file_formula_at(f, sheet, row, c);
+	const char *code = cell_code(n);
+	struct sheet_value v;
 	char col[8];
 
-	buf_init(&fx);
-	sheet_cells(f, sheet, &ks);
-	buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-		    "<worksheet xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">");
-	buf_printf(b, "<sheetViews><sheetView workbookViewId=\"0\"%s/></sheetViews>",
-		   sheet == f->sheet ? " tabSelected=\"1\"" : "");
-	write_cols(f, sheet, b);
-	buf_adds(b, "<sheetData>");
-	for (size_t i = 0; i < ks.n; i++) {
-		uint32_t row = (uint32_t)(ks.k[i] >> 16), c = (uint32_t)(ks.k[i] & 0xffff);
-		const struct sheet_note *n = sheet_file_note_at(f, sheet, row, c);
-		const char *src = sheet_file_formula_at(f, sheet, row, c);
-		const char *code = cell_code(n);
-		struct sheet_value v;
-
-		if ((long)row != cur) {
-			if (cur >= 0)
-				buf_adds(b, "</row>");
-			buf_printf(b, "<row r=\"%u\">", row + 1);
-			cur = row;
-		}
-		sheet_get(f->wb, sheet, row, c, &v);
-		sheet_col_name(c, col, sizeof col);
-		buf_printf(b, "<c r=\"%s%u\"", col, row + 1);
-		if (code)
-			buf_printf(b, " s=\"%u\"", fmt_style(ft, code));
-		if (v.type == SHEET_TEXT && !src)
-			buf_printf(b, " t=\"s\"><v>%u</v></c>", strtab_add(st, v.str ? v.str : ""));
-		else {
-			if (v.type == SHEET_TEXT)
-				buf_adds(b, " t=\"str\"");
-			else if (v.type == SHEET_BOOL)
-				buf_adds(b, " t=\"b\"");
-			else if (v.type == SHEET_ERROR)
-				buf_adds(b, " t=\"e\"");
-			buf_addc(b, '>');
-			if (src) {
-				buf_reset(&fx);
-				sheet_fx_to_xlsx(src, &fx);
-				buf_adds(b, "<f>");
-				xz_esc_ooxml(b, fx.data ? fx.data : "", fx.len);
-				buf_adds(b, "</f>");
-			}
-			switch (v.type) {
-			case SHEET_NUM: buf_adds(b, "<v>"); put_num(b, v.num); buf_adds(b, "</v>"); break;
-			case SHEET_BOOL: buf_printf(b, "<v>%d</v>", v.num != 0); break;
-			case SHEET_ERROR: buf_printf(b, "<v>%s</v>", err_code(v.err)); break;
-			case SHEET_TEXT:
-				buf_adds(b, "<v>");
-				xz_esc_ooxml(b, v.str ? v.str : "", v.str ? strlen(v.str) : 0);
-				buf_adds(b, "</v>");
-				break;
-			default:
-				if (src)
-					buf_adds(b, "<v>0</v>");
-				break;
-			}
-			buf_adds(b, "</c>");
-		}
+	if ((long)row != o->cur) {
+		if (o->cur >= 0)
+			buf_adds(b, "</row>");
+		buf_printf(b, "<row r=\"%u\">", row + 1);
+		o->cur = row;
 	}
-	if (cur >= 0)
-		buf_adds(b, "</row>");
-	buf_adds(b, "</sheetData></worksheet>");
-	free(ks.k);
-	buf_free(&fx);
+	sheet_get(f->wb, sheet, row, c, &v);
+	sheet_col_name(c, col, sizeof col);
+	buf_printf(b, "<c r=\"%s%u\"", col, row + 1);
+	if (code)
+		buf_printf(b, " s=\"%u\"", fmt_style(&o->ft, code));
+	if (v.type == SHEET_TEXT && !src) {
+		buf_printf(b, " t=\"s\"><v>%u</v></c>", xz_strtab_add(&o->st, v.str ? v.str : ""));
+		return;
+	}
+	if (v.type == SHEET_TEXT)
+		buf_adds(b, " t=\"str\"");
+	else if (v.type == SHEET_BOOL)
+		buf_adds(b, " t=\"b\"");
+	else if (v.type == SHEET_ERROR)
+		buf_adds(b, " t=\"e\"");
+	buf_addc(b, '>');
+	if (src) {
+		buf_reset(&o->fx);
+		sheet_fx_to_xlsx(src, &o->fx);
+		buf_adds(b, "<f>");
+		xz_esc_ooxml(b, o->fx.data ? o->fx.data : "", o->fx.len);
+		buf_adds(b, "</f>");
+	}
+	switch (v.type) {
+	case SHEET_NUM: buf_adds(b, "<v>"); put_num(b, v.num); buf_adds(b, "</v>"); break;
+	case SHEET_BOOL: buf_printf(b, "<v>%d</v>", v.num != 0); break;
+	case SHEET_ERROR: buf_printf(b, "<v>%s</v>", err_code(v.err)); break;
+	case SHEET_TEXT:
+		buf_adds(b, "<v>");
+		xz_esc_ooxml(b, v.str ? v.str : "", v.str ? strlen(v.str) : 0);
+		buf_adds(b, "</v>");
+		break;
+	default:
+		if (src)
+			buf_adds(b, "<v>0</v>");
+		break;
+	}
+	buf_adds(b, "</c>");
 }
 
-static void write_styles(const struct fmttab *ft, struct buf *b)
+/* One worksheet part, piece by piece. */
+static int sheet_gen(void *arg, struct buf *b)
+{
+	struct xlsx_part *p = arg;
+	struct xlsx_out *o = p->o;
+	const struct sheet_file *f = o->f;
+
+	if (o->sheet != p->sheet) { /* the previous sheet is finished */
+		o->sheet = p->sheet;
+		o->stage = OUT_HEAD;
+	}
+	switch (o->stage) {
+	case OUT_HEAD:
+		o->ks.n = 0;
+		sheet_cells(f, o->sheet, &o->ks);
+		o->i = 0;
+		o->cur = -1;
+		buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+			    "<worksheet xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">");
+		buf_printf(b, "<sheetViews><sheetView workbookViewId=\"0\"%s/></sheetViews>",
+			   o->sheet == f->sheet ? " tabSelected=\"1\"" : "");
+		write_cols(f, o->sheet, b);
+		buf_adds(b, "<sheetData>");
+		o->stage = OUT_CELLS;
+		return 1;
+	case OUT_CELLS: {
+		size_t stop = o->i + CELLS_PER_PIECE < o->ks.n ? o->i + CELLS_PER_PIECE : o->ks.n;
+
+		for (; o->i < stop; o->i++)
+			write_cell(o, (uint32_t)(o->ks.k[o->i] >> 16),
+				   (uint32_t)(o->ks.k[o->i] & 0xffff), b);
+		if (o->i < o->ks.n)
+			return 1;
+		if (o->cur >= 0)
+			buf_adds(b, "</row>");
+		buf_adds(b, "</sheetData></worksheet>");
+		o->stage = OUT_DONE;
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* The shared strings the sheets used, piece by piece. */
+static int sst_gen(void *arg, struct buf *b)
+{
+	struct xlsx_part *p = arg;
+	struct xlsx_out *o = p->o;
+	const struct xz_strtab *st = &o->st;
+	size_t stop;
+
+	if (o->sheet != p->sheet) {
+		o->sheet = p->sheet;
+		o->i = 0;
+		buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+			      "<sst xmlns=\"" NS_MAIN "\" count=\"%zu\" uniqueCount=\"%zu\">",
+			   st->n, st->n);
+		return 1;
+	}
+	if (o->i > st->n)
+		return 0;
+	stop = o->i + CELLS_PER_PIECE < st->n ? o->i + CELLS_PER_PIECE : st->n;
+	for (; o->i < stop; o->i++) {
+		const char *s = st->s[o->i];
+		size_t len = strlen(s);
+		int keep = len && (isspace((unsigned char)s[0]) || isspace((unsigned char)s[len - 1]));
+
+		buf_adds(b, keep ? "<si><t xml:space=\"preserve\">" : "<si><t>");
+		xz_esc_ooxml(b, s, len);
+		buf_adds(b, "</t></si>");
+	}
+	if (o->i == st->n) {
+		buf_adds(b, "</sst>");
+		o->i++;
+	}
+	return 1;
+}
+
+static void write_styles(const struct xz_strtab *ft, struct buf *b)
 {
 	unsigned custom = FMT_CUSTOM;
 	unsigned *ids = xcalloc(ft->n + 1, sizeof *ids);
@@ -1061,7 +1096,7 @@ static void write_styles(const struct fmttab *ft, struct buf *b)
 	for (size_t i = 0; i < ft->n; i++) {
 		ids[i] = 0;
 		for (unsigned k = 1; k < NBUILTIN; k++)
-			if (builtin_fmt[k] && strcmp(builtin_fmt[k], ft->code[i]) == 0) {
+			if (builtin_fmt[k] && strcmp(builtin_fmt[k], ft->s[i]) == 0) {
 				ids[i] = k;
 				break;
 			}
@@ -1076,7 +1111,7 @@ static void write_styles(const struct fmttab *ft, struct buf *b)
 			if (ids[i] < FMT_CUSTOM)
 				continue;
 			buf_printf(b, "<numFmt numFmtId=\"%u\" formatCode=\"", ids[i]);
-			xz_esc(b, ft->code[i], strlen(ft->code[i]));
+			xz_esc(b, ft->s[i], strlen(ft->s[i]));
 			buf_adds(b, "\"/>");
 		}
 		buf_adds(b, "</numFmts>");
@@ -1132,15 +1167,36 @@ static void write_workbook(const struct sheet_file *f, struct buf *b)
 	buf_adds(b, "<calcPr calcId=\"191029\" fullCalcOnLoad=\"1\"/></workbook>");
 }
 
+/* The styles of the formats the sheets used. */
+static int styles_gen(void *arg, struct buf *b)
+{
+	struct xlsx_part *p = arg;
+	struct xlsx_out *o = p->o;
+
+	if (o->sheet == p->sheet)
+		return 0;
+	o->sheet = p->sheet;
+	write_styles(&o->ft, b);
+	return 1;
+}
+
 int sheet_xlsx_write(const struct sheet_file *f, struct buf *out, struct err *e)
 {
 	struct xz_writer w;
-	struct strtab st = { NULL, NULL, 0, 0 };
-	struct fmttab ft = { NULL, 0 };
+	struct xlsx_out o;
 	struct buf b;
-	int n = sheet_count(f->wb);
+	int n = sheet_count(f->wb), rc;
 	char name[64];
 
+	memset(&o, 0, sizeof o);
+	o.f = f;
+	o.sheet = -1;
+	buf_init(&o.fx);
+	/* the parts made on the fly: the sheets, then shared strings (n),
+	 * then styles (n + 1); each has its own number */
+	o.parts = xcalloc((size_t)n + 2, sizeof *o.parts);
+	for (int i = 0; i < n + 2; i++)
+		o.parts[i] = (struct xlsx_part){ &o, i };
 	xz_w_init(&w);
 	buf_init(&b);
 	buf_adds(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -1173,27 +1229,17 @@ int sheet_xlsx_write(const struct sheet_file *f, struct buf *out, struct err *e)
 		       "Target=\"sharedStrings.xml\"/></Relationships>", n + 1, n + 2);
 	xz_w_add(&w, "xl/_rels/workbook.xml.rels", &b, 0);
 	for (int i = 0; i < n; i++) {
-		write_sheet(f, i, &st, &ft, &b);
 		snprintf(name, sizeof name, "xl/worksheets/sheet%d.xml", i + 1);
-		xz_w_add(&w, name, &b, 0);
+		xz_w_add_gen(&w, name, sheet_gen, &o.parts[i]);
 	}
-	buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-		       "<sst xmlns=\"" NS_MAIN "\" count=\"%zu\" uniqueCount=\"%zu\">", st.n, st.n);
-	for (size_t i = 0; i < st.n; i++) {
-		const char *s = st.s[i];
-		size_t len = strlen(s);
-		int keep = len && (isspace((unsigned char)s[0]) || isspace((unsigned char)s[len - 1]));
-
-		buf_adds(&b, keep ? "<si><t xml:space=\"preserve\">" : "<si><t>");
-		xz_esc_ooxml(&b, s, len);
-		buf_adds(&b, "</t></si>");
-	}
-	buf_adds(&b, "</sst>");
-	xz_w_add(&w, "xl/sharedStrings.xml", &b, 0);
-	write_styles(&ft, &b);
-	xz_w_add(&w, "xl/styles.xml", &b, 0);
-	strtab_free(&st);
-	free(ft.code);
+	xz_w_add_gen(&w, "xl/sharedStrings.xml", sst_gen, &o.parts[n]);
+	xz_w_add_gen(&w, "xl/styles.xml", styles_gen, &o.parts[n + 1]);
 	buf_free(&b);
-	return xz_w_finish(&w, out, e);
+	rc = xz_w_finish(&w, out, e);
+	xz_strtab_free(&o.st);
+	xz_strtab_free(&o.ft);
+	free(o.ks.k);
+	free(o.parts);
+	buf_free(&o.fx);
+	return rc;
 }

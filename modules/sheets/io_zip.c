@@ -8,6 +8,7 @@
  * closes the door on entity expansion.
  */
 #include <expat.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,13 @@ int xz_read_small(struct xz_reader *z, const char *part, struct buf *out, size_t
 
 /* ---- names ---------------------------------------------------------------- */
 
+/*
+ * Namespaces are resolved here rather than by expat: its namespace mode
+ * builds a "URI local" string for every element and attribute, which
+ * doubled the cost of parsing a large content.xml. We keep the xmlns
+ * bindings in scope ourselves and hand out the file's own name whenever
+ * its prefix is already ours (nearly always), so most names cost no copy.
+ */
 static const struct {
 	const char *uri;
 	const char *pfx;
@@ -127,28 +135,108 @@ static const struct {
 	{ "http://www.w3.org/XML/1998/namespace", "xml:" },
 };
 
-/* "URI local" (expat's form, separator ' ') to "prefix:local" in b; the
- * result's offset in b is returned. */
-static size_t name_conv(struct buf *b, const char *name)
+/* Our prefix for a namespace URI: "?:" for one we do not know, and NULL
+ * for the empty URI (xmlns="" undeclares the default namespace). */
+static const char *ns_canon(const char *uri)
 {
-	const char *sp = strchr(name, ' ');
-	size_t at = b->len;
-
-	if (sp == NULL) {
-		buf_add(b, name, strlen(name) + 1);
-		return at;
-	}
-	const char *pfx = "?:";
-
+	if (uri[0] == '\0')
+		return NULL;
 	for (size_t i = 0; i < sizeof known_ns / sizeof known_ns[0]; i++)
-		if (strlen(known_ns[i].uri) == (size_t)(sp - name) &&
-		    memcmp(known_ns[i].uri, name, (size_t)(sp - name)) == 0) {
-			pfx = known_ns[i].pfx;
+		if (strcmp(known_ns[i].uri, uri) == 0)
+			return known_ns[i].pfx;
+	return "?:";
+}
+
+struct xz_bind {
+	char *pfx;         /* the file's prefix, "" for the default namespace */
+	size_t len;
+	const char *canon; /* ours (static), NULL: no namespace */
+	long depth;        /* the element that declared it */
+};
+
+static void bind_push(struct xz_xml *x, const char *pfx, const char *uri)
+{
+	if (x->nbind == x->capbind) {
+		x->capbind = x->capbind ? x->capbind * 2 : 16;
+		x->bind = xreallocarray(x->bind, x->capbind, sizeof *x->bind);
+	}
+	x->bind[x->nbind].pfx = xstrdup(pfx);
+	x->bind[x->nbind].len = strlen(pfx);
+	x->bind[x->nbind].canon = ns_canon(uri);
+	x->bind[x->nbind].depth = x->depth;
+	x->nbind++;
+	x->gen++;
+}
+
+static void bind_pop(struct xz_xml *x)
+{
+	while (x->nbind > 0 && x->bind[x->nbind - 1].depth >= x->depth) {
+		free(x->bind[--x->nbind].pfx);
+		x->gen++;
+	}
+}
+
+/* The canonical prefix bound to the file's prefix p (len bytes), innermost
+ * binding first; a small cache keeps the scan off the common path. */
+static const char *bind_find(struct xz_xml *x, const char *p, size_t len, int *found)
+{
+	unsigned h = len ? ((unsigned)len * 31u + (unsigned char)p[0] * 7u +
+			    (unsigned char)p[len - 1]) & (XZ_NSCACHE - 1) : 0;
+	struct xz_nscache *c = &x->cache[h];
+
+	if (c->gen == x->gen && c->len == len && memcmp(c->pfx, p, len) == 0) {
+		*found = c->found;
+		return c->canon;
+	}
+	*found = 0;
+	const char *canon = NULL;
+
+	for (size_t i = x->nbind; i-- > 0;)
+		if (x->bind[i].len == len && memcmp(x->bind[i].pfx, p, len) == 0) {
+			canon = x->bind[i].canon;
+			*found = 1;
 			break;
 		}
-	buf_adds(b, pfx);
-	buf_add(b, sp + 1, strlen(sp + 1) + 1);
-	return at;
+	if (!*found && len == 3 && memcmp(p, "xml", 3) == 0)
+		canon = "xml:", *found = 1;
+	if (len < sizeof c->pfx) {
+		memcpy(c->pfx, p, len);
+		c->len = len;
+		c->canon = canon;
+		c->found = *found;
+		c->gen = x->gen;
+	}
+	return canon;
+}
+
+/* A name as "prefix:local" with our prefix. Returns the file's own
+ * string when it already is, else a copy at an offset of x->name
+ * (*off; the result is then NULL until the scratch stops growing). */
+static const char *name_conv(struct xz_xml *x, const char *name, int is_attr, size_t *off)
+{
+	const char *colon = strchr(name, ':'), *canon;
+	size_t plen = colon ? (size_t)(colon - name) : 0;
+	int found;
+
+	if (colon == NULL && is_attr) /* unprefixed attributes have no namespace */
+		return name;
+	canon = bind_find(x, name, plen, &found);
+	if (colon == NULL) {
+		if (canon == NULL || canon[0] == '\0')
+			return name;
+	} else if (!found) {
+		canon = "?:"; /* an undeclared prefix */
+	} else if (canon == NULL) {
+		canon = "";
+	}
+	if (canon[0] == '\0')
+		return colon ? colon + 1 : name;
+	if (colon && strlen(canon) == plen + 1 && memcmp(canon, name, plen + 1) == 0)
+		return name;
+	*off = x->name.len;
+	buf_adds(&x->name, canon);
+	buf_add(&x->name, colon ? colon + 1 : name, strlen(colon ? colon + 1 : name) + 1);
+	return NULL;
 }
 
 const char *xz_attr(const char **attr, const char *name)
@@ -177,34 +265,56 @@ void xz_fail(struct xz_xml *x, const char *fmt, ...)
 	XML_StopParser(x->parser, XML_FALSE);
 }
 
+#define MAX_ATTRS 128
+
 static void on_start(void *arg, const XML_Char *name, const XML_Char **attr)
 {
 	struct xz_xml *x = arg;
-	size_t n = 0, offs[2 * 64 + 1];
-	const char *av[2 * 64 + 2];
+	size_t n = 0, offs[MAX_ATTRS + 1];
+	const char *av[2 * MAX_ATTRS + 2], *el;
 
-	if (x->failed || x->h->start == NULL)
+	x->depth++;
+	if (x->failed)
+		return;
+	for (size_t i = 0; attr[i]; i += 2)
+		if (attr[i][0] == 'x' && strncmp(attr[i], "xmlns", 5) == 0 &&
+		    (attr[i][5] == '\0' || attr[i][5] == ':'))
+			bind_push(x, attr[i][5] ? attr[i] + 6 : "", attr[i + 1]);
+	if (x->h->start == NULL)
 		return;
 	buf_reset(&x->name);
-	offs[0] = name_conv(&x->name, name);
-	for (size_t i = 0; attr[i] && n < 64; i += 2, n++)
-		offs[1 + 2 * n] = name_conv(&x->name, attr[i]);
-	for (size_t i = 0; i < n; i++) {
-		av[2 * i] = x->name.data + offs[1 + 2 * i];
-		av[2 * i + 1] = attr[2 * i + 1];
+	el = name_conv(x, name, 0, &offs[MAX_ATTRS]);
+	for (size_t i = 0; attr[i] && n < MAX_ATTRS; i += 2) {
+		if (attr[i][0] == 'x' && strncmp(attr[i], "xmlns", 5) == 0 &&
+		    (attr[i][5] == '\0' || attr[i][5] == ':'))
+			continue;
+		av[2 * n] = name_conv(x, attr[i], 1, &offs[n]);
+		av[2 * n + 1] = attr[i + 1];
+		n++;
 	}
+	/* copies were made in x->name, which may have moved as it grew */
+	if (el == NULL)
+		el = x->name.data + offs[MAX_ATTRS];
+	for (size_t i = 0; i < n; i++)
+		if (av[2 * i] == NULL)
+			av[2 * i] = x->name.data + offs[i];
 	av[2 * n] = av[2 * n + 1] = NULL;
-	x->h->start(x, x->name.data + offs[0], av);
+	x->h->start(x, el, av);
 }
 
 static void on_end(void *arg, const XML_Char *name)
 {
 	struct xz_xml *x = arg;
+	const char *el;
+	size_t off;
 
-	if (x->failed || x->h->end == NULL)
-		return;
-	buf_reset(&x->name);
-	x->h->end(x, x->name.data + name_conv(&x->name, name));
+	if (!x->failed && x->h->end) {
+		buf_reset(&x->name);
+		el = name_conv(x, name, 0, &off);
+		x->h->end(x, el ? el : x->name.data + off);
+	}
+	bind_pop(x);
+	x->depth--;
 }
 
 static void on_text(void *arg, const XML_Char *s, int len)
@@ -238,9 +348,10 @@ int xz_parse(struct xz_reader *z, const char *part, const struct xz_handlers *h,
 	x.part = part;
 	x.h = h;
 	buf_init(&x.name);
-	x.parser = XML_ParserCreateNS("UTF-8", ' ');
+	x.gen = 1;
+	x.parser = XML_ParserCreate("UTF-8");
 	if (x.parser == NULL)
-		fatal("XML_ParserCreateNS: out of memory");
+		fatal("XML_ParserCreate: out of memory");
 	XML_SetUserData(x.parser, &x);
 	XML_SetElementHandler(x.parser, on_start, on_end);
 	XML_SetCharacterDataHandler(x.parser, on_text);
@@ -274,8 +385,66 @@ int xz_parse(struct xz_reader *z, const char *part, const struct xz_handlers *h,
 	}
 	XML_ParserFree(x.parser);
 	buf_free(&x.name);
+	x.depth = 0;
+	bind_pop(&x);
+	free(x.bind);
 	zip_fclose(zf);
 	return rc;
+}
+
+/* ---- numbers ------------------------------------------------------------ */
+
+/* Powers of ten a double holds exactly. */
+static const double exact_p10[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+				    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+
+int xz_num(const char *s, size_t len, double *v)
+{
+	unsigned long long m = 0;
+	size_t i = 0, digits = 0;
+	int neg = 0, k = -1;
+	char tmp[64], *end;
+
+	/* the common case, a plain decimal of at most 15 digits: m and 10^k
+	 * are exact and one correctly rounded division is what strtod gives */
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	for (; i < len; i++) {
+		if (s[i] == '.' && k < 0) {
+			k = 0;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9' || ++digits > 15)
+			break;
+		m = m * 10 + (unsigned)(s[i] - '0');
+		if (k >= 0)
+			k++;
+	}
+	if (i == len && digits > 0) {
+		*v = (double)m / exact_p10[k < 0 ? 0 : k];
+		if (neg)
+			*v = -*v;
+		return 0;
+	}
+	/* exponents, long mantissas, spaces: strtod (LC_NUMERIC stays "C") */
+	while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+		s++, len--;
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
+			   s[len - 1] == '\r'))
+		len--;
+	if (len == 0 || memchr(s, '\0', len))
+		return -1;
+	char *c = len < sizeof tmp ? tmp : xmalloc(len + 1);
+	int ok;
+
+	memcpy(c, s, len);
+	c[len] = '\0';
+	*v = strtod(c, &end);
+	ok = end == c + len && isfinite(*v);
+	if (c != tmp)
+		free(c);
+	return ok ? 0 : -1;
 }
 
 /* ---- escaping ------------------------------------------------------------ */
@@ -353,6 +522,55 @@ size_t xz_unesc_ooxml(char *s, size_t len)
 	return o;
 }
 
+/* ---- a set of strings ---------------------------------------------------- */
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+uint32_t xz_strtab_add(struct xz_strtab *t, const char *s)
+{
+	size_t i;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		uint32_t *slot = xcalloc(cap, sizeof *slot);
+
+		for (size_t k = 0; k < t->cap; k++) {
+			if (!t->slot[k])
+				continue;
+			for (i = str_hash(t->s[t->slot[k] - 1]) & (cap - 1); slot[i];
+			     i = (i + 1) & (cap - 1))
+				;
+			slot[i] = t->slot[k];
+		}
+		free(t->slot);
+		t->slot = slot;
+		t->cap = cap;
+		t->s = xreallocarray(t->s, cap / 2, sizeof *t->s);
+	}
+	for (i = str_hash(s) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
+		if (strcmp(t->s[t->slot[i] - 1], s) == 0)
+			return t->slot[i] - 1;
+	t->s[t->n] = xstrdup(s);
+	t->slot[i] = (uint32_t)++t->n;
+	return (uint32_t)(t->n - 1);
+}
+
+void xz_strtab_free(struct xz_strtab *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->s[i]);
+	free(t->s);
+	free(t->slot);
+	memset(t, 0, sizeof *t);
+}
+
 /* ---- writing ---------------------------------------------------------------- */
 
 void xz_w_init(struct xz_writer *w)
@@ -360,16 +578,35 @@ void xz_w_init(struct xz_writer *w)
 	memset(w, 0, sizeof *w);
 }
 
-void xz_w_add(struct xz_writer *w, const char *name, struct buf *part, int store)
+static void w_grow(struct xz_writer *w, const char *name)
 {
 	w->parts = xreallocarray(w->parts, w->n + 1, sizeof *w->parts);
 	w->names = xreallocarray(w->names, w->n + 1, sizeof *w->names);
 	w->store = xreallocarray(w->store, w->n + 1, sizeof *w->store);
-	w->parts[w->n] = *part;
+	w->gen = xreallocarray(w->gen, w->n + 1, sizeof *w->gen);
+	w->genarg = xreallocarray(w->genarg, w->n + 1, sizeof *w->genarg);
+	buf_init(&w->parts[w->n]);
 	w->names[w->n] = xstrdup(name);
+	w->store[w->n] = 0;
+	w->gen[w->n] = NULL;
+	w->genarg[w->n] = NULL;
+}
+
+void xz_w_add(struct xz_writer *w, const char *name, struct buf *part, int store)
+{
+	w_grow(w, name);
+	w->parts[w->n] = *part;
 	w->store[w->n] = store;
 	w->n++;
 	buf_init(part);
+}
+
+void xz_w_add_gen(struct xz_writer *w, const char *name, xz_gen_fn gen, void *arg)
+{
+	w_grow(w, name);
+	w->gen[w->n] = gen;
+	w->genarg[w->n] = arg;
+	w->n++;
 }
 
 void xz_w_free(struct xz_writer *w)
@@ -381,6 +618,8 @@ void xz_w_free(struct xz_writer *w)
 	free(w->parts);
 	free(w->names);
 	free(w->store);
+	free(w->gen);
+	free(w->genarg);
 	memset(w, 0, sizeof *w);
 }
 
@@ -388,6 +627,90 @@ static int zip_fail(struct err *e, zip_error_t *ze)
 {
 	err_set(e, E_IO, "zip: %s", zip_error_strerror(ze));
 	return E_IO;
+}
+
+/* A generated part as a libzip source: pieces are made on demand into a
+ * small buffer and handed out as libzip reads. */
+struct gen_src {
+	xz_gen_fn gen;
+	void *arg;
+	struct buf piece;
+	size_t at;
+	int done;
+	zip_error_t ze;
+};
+
+static zip_int64_t gen_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct gen_src *g = ud;
+
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+		return 0;
+	case ZIP_SOURCE_READ: {
+		zip_uint64_t n = 0;
+
+		while (n < len) {
+			if (g->at == g->piece.len) {
+				if (g->done)
+					break;
+				buf_reset(&g->piece);
+				g->at = 0;
+				g->done = !g->gen(g->arg, &g->piece);
+				continue;
+			}
+			size_t k = g->piece.len - g->at;
+
+			if (k > len - n)
+				k = (size_t)(len - n);
+			memcpy((char *)data + n, g->piece.data + g->at, k);
+			g->at += k;
+			n += k;
+		}
+		return (zip_int64_t)n;
+	}
+	case ZIP_SOURCE_CLOSE:
+		return 0;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+
+		if (len < sizeof *st)
+			return -1;
+		zip_stat_init(st); /* the size is not known before */
+		return sizeof *st;
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&g->ze, data, len);
+	case ZIP_SOURCE_FREE:
+		buf_free(&g->piece);
+		zip_error_fini(&g->ze);
+		free(g);
+		return 0;
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ,
+						      ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+						      ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		zip_error_set(&g->ze, ZIP_ER_OPNOTSUPP, 0);
+		return -1;
+	}
+}
+
+static zip_source_t *gen_source(zip_t *za, xz_gen_fn gen, void *arg)
+{
+	struct gen_src *g = xcalloc(1, sizeof *g);
+	zip_source_t *s;
+
+	g->gen = gen;
+	g->arg = arg;
+	buf_init(&g->piece);
+	zip_error_init(&g->ze);
+	s = zip_source_function(za, gen_cb, g);
+	if (s == NULL) {
+		zip_error_fini(&g->ze);
+		free(g);
+	}
+	return s;
 }
 
 int xz_w_finish(struct xz_writer *w, struct buf *out, struct err *e)
@@ -414,8 +737,11 @@ int xz_w_finish(struct xz_writer *w, struct buf *out, struct err *e)
 	for (size_t i = 0; i < w->n && rc == 0; i++) {
 		zip_int64_t idx;
 
-		s = zip_source_buffer(za, w->parts[i].len ? w->parts[i].data : "", w->parts[i].len,
-				      0);
+		if (w->gen[i])
+			s = gen_source(za, w->gen[i], w->genarg[i]);
+		else
+			s = zip_source_buffer(za, w->parts[i].len ? w->parts[i].data : "",
+					      w->parts[i].len, 0);
 		if (s == NULL || (idx = zip_file_add(za, w->names[i], s, ZIP_FL_ENC_UTF_8)) < 0) {
 			if (s)
 				zip_source_free(s);

@@ -508,6 +508,121 @@ static void test_notes_are_per_sheet(void **state)
 	sheet_file_free(&f);
 }
 
+/* Namespaces are bound by the file, not by fixed prefixes: another
+ * prefix for SpreadsheetML reads the same, a default namespace declared
+ * inside counts, and elements of a foreign namespace are not cells. */
+static void test_namespace_prefixes_are_the_files_own(void **state)
+{
+	struct sheet_file f;
+	struct buf x;
+	struct err e;
+	struct sheet_value v;
+
+	buf_init(&x);
+	hand_xlsx(&x,
+		  "<x:worksheet xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+		  "<x:sheetData><x:row r=\"1\"><x:c r=\"A1\"><x:v>1.5</x:v></x:c>"
+		  "<o:c xmlns:o=\"urn:example:other\" r=\"B1\"><o:v>9</o:v></o:c>"
+		  "<c xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" r=\"C1\">"
+		  "<v>2</v></c><c xmlns=\"urn:example:other\" r=\"D1\"><v>3</v></c>"
+		  "<x:c r=\"E1\" x:t=\"s\" t=\"s\"><x:v>0</x:v></x:c></x:row></x:sheetData>"
+		  "</x:worksheet>");
+	sheet_file_init(&f, NULL);
+	assert_int_equal(sheet_xlsx_load(&f, x.data, x.len, &e), 0);
+	v = at(&f, 0, 0, 0);
+	assert_true(v.type == SHEET_NUM && v.num == 1.5);
+	assert_int_equal(at(&f, 0, 0, 1).type, SHEET_EMPTY);
+	v = at(&f, 0, 0, 2);
+	assert_true(v.type == SHEET_NUM && v.num == 2);
+	assert_int_equal(at(&f, 0, 0, 3).type, SHEET_EMPTY);
+	assert_string_equal(at(&f, 0, 0, 4).str, "plain");
+	sheet_file_free(&f);
+	buf_free(&x);
+}
+
+/* The readers' number parsing gives exactly what strtod gives. */
+static void test_numbers_read_as_strtod_reads_them(void **state)
+{
+	static const char *const ok[] = {
+		"0", "-0.5", "123.45", "1e5", " 7 ", "1.7976931348623157e308", "0.1", "1.",
+		".5", "+3", "123456789012345678", "9007199254740993", "0.000001234",
+		"2.2250738585072014E-308", "999999999999999.9",
+	};
+	static const char *const bad[] = { "", "abc", "1e999", "12a", ".", "-", "1 2", "nan" };
+	char tmp[40];
+	double v;
+
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		assert_int_equal(xz_num(ok[i], strlen(ok[i]), &v), 0);
+		assert_true(v == strtod(ok[i], NULL));
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(xz_num(bad[i], strlen(bad[i]), &v), -1);
+	srand(7);
+	for (int i = 0; i < 20000; i++) {
+		long long m = ((long long)rand() << 20 ^ rand()) % 1000000000000000LL;
+		int k = rand() % 16;
+
+		snprintf(tmp, sizeof tmp, "%s%lld", rand() % 2 ? "-" : "", m);
+		if (k > 0 && (size_t)k < strlen(tmp)) { /* a point k digits from the end */
+			size_t n = strlen(tmp);
+
+			memmove(tmp + n - k + 1, tmp + n - k, (size_t)k + 1);
+			tmp[n - k] = '.';
+		}
+		assert_int_equal(xz_num(tmp, strlen(tmp), &v), 0);
+		if (v != strtod(tmp, NULL))
+			fail_msg("%s: %.17g, strtod %.17g", tmp, v, strtod(tmp, NULL));
+	}
+}
+
+/* Parts are streamed into the zip in pieces: a book larger than one
+ * piece, with shared strings and formats met along the way, comes back
+ * whole from both formats. */
+static void test_large_book_streams_through_both_writers(void **state)
+{
+	struct sheet_file f, g;
+	struct buf out;
+	struct err e;
+	char s[32];
+
+	sheet_file_init(&f, "Big");
+	assert_int_equal(sheet_add(f.wb, "Small", &e), 1);
+	for (uint32_t r = 0; r < 3000; r++)
+		for (uint32_t c = 0; c < 4; c++) {
+			snprintf(s, sizeof s, c == 3 ? "w%u" : "%u.25", r * 4 + c);
+			input(&f, r, c, s);
+			if (c == 1)
+				sheet_file_set_format(&f, 0, r, c, r % 2 ? "0.00" : "#,##0.0");
+		}
+	f.sheet = 1;
+	input(&f, 0, 0, "=SUM(Big!A1:A3000)");
+	f.sheet = 0;
+	for (int ods = 0; ods < 2; ods++) {
+		buf_init(&out);
+		assert_int_equal(ods ? sheet_ods_write(&f, &out, &e) : sheet_xlsx_write(&f, &out, &e), 0);
+		sheet_file_init(&g, NULL);
+		assert_int_equal(ods ? sheet_ods_load(&g, out.data, out.len, &e)
+				     : sheet_xlsx_load(&g, out.data, out.len, &e), 0);
+		assert_int_equal(sheet_count(g.wb), 2);
+		for (uint32_t r = 0; r < 3000; r += 7) {
+			struct sheet_value v = at(&g, 0, r, 0);
+
+			assert_true(v.type == SHEET_NUM && v.num == r * 4 + 0.25);
+			snprintf(s, sizeof s, "w%u", r * 4 + 3);
+			assert_string_equal(at(&g, 0, r, 3).str, s);
+			assert_string_equal(sheet_file_note_at(&g, 0, r, 1)->fmt,
+					    r % 2 ? "0.00" : "#,##0.0");
+		}
+		struct sheet_value t = at(&g, 1, 0, 0);
+
+		assert_true(t.type == SHEET_NUM && t.num == 3000 * 2999 * 2 + 750);
+		sheet_file_free(&g);
+		buf_free(&out);
+	}
+	sheet_file_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +635,9 @@ int main(void)
 		cmocka_unit_test(test_formula_conversions),
 		cmocka_unit_test(test_formats_and_dates),
 		cmocka_unit_test(test_notes_are_per_sheet),
+		cmocka_unit_test(test_namespace_prefixes_are_the_files_own),
+		cmocka_unit_test(test_numbers_read_as_strtod_reads_them),
+		cmocka_unit_test(test_large_book_streams_through_both_writers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
