@@ -203,7 +203,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "docs.kept", "Nothing opened; the unsaved changes are kept." },
 	{ "docs.nothing_undo", "Nothing to undo" },
 	{ "docs.nothing_redo", "Nothing to redo" },
-	{ "verb.docs.open", "Open a file in the editor (a new file if it does not exist)" },
+	{ "verb.docs.open", "Open a file in the editor (a new file if it does not exist), at LINE[:COL] if given" },
 	{ "verb.docs.save", "Save the file; with FILE, save as FILE" },
 	{ "verb.docs.numbers", "Show or hide line numbers" },
 	{ "key.docs.move", "Move by character or line" },
@@ -401,6 +401,15 @@ const struct tr_entry tr_cat_en[] = {
 	{ "docs.edit.hint", "{0}: done · Esc Esc or {1}: cancel" },
 	{ "docs.edit.discard", "Discard your changes?" },
 	{ "sheets.loading_file", "Loading {0}… (Esc cancels)" },
+	{ "docs.disk.changed", "{0} changed on disk: :diff compares, Ctrl-D reloads, Ctrl-K keeps yours" },
+	{ "docs.disk.deleted", "{0} was deleted on disk: Ctrl-K keeps your text (saving writes it again)" },
+	{ "docs.disk.kept", "Kept your text; saving will replace the file on disk" },
+	{ "docs.disk.reloaded", "Reloaded {0} from disk" },
+	{ "docs.disk.confirm", "Reload {0} from disk and discard your changes?" },
+	{ "docs.disk.not_reloaded", "Not reloaded; your text is kept" },
+	{ "docs.disk.gone", "{0} is no longer on disk: there is nothing to reload" },
+	{ "docs.err.untitled_reload", "This text has no file to reload from" },
+	{ "verb.docs.reload", "Read the file again from disk (asks before discarding changes)" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -199,7 +199,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "docs.kept", "未打开文件，未保存的更改已保留。" },
 	{ "docs.nothing_undo", "没有可撤销的操作" },
 	{ "docs.nothing_redo", "没有可重做的操作" },
-	{ "verb.docs.open", "在编辑器中打开文件（文件不存在时新建）" },
+	{ "verb.docs.open", "在编辑器中打开文件（文件不存在时新建），可指定 行[:列]" },
 	{ "verb.docs.save", "保存文件；指定 FILE 时另存为 FILE" },
 	{ "verb.docs.numbers", "显示或隐藏行号" },
 	{ "key.docs.move", "按字符或行移动" },
@@ -397,6 +397,15 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "docs.edit.hint", "{0}：完成 · Esc Esc 或 {1}：取消" },
 	{ "docs.edit.discard", "放弃你的更改？" },
 	{ "sheets.loading_file", "正在加载 {0}…（按 Esc 取消）" },
+	{ "docs.disk.changed", "{0} 已在磁盘上被修改：:diff 比较，Ctrl-D 重新载入，Ctrl-K 保留你的文本" },
+	{ "docs.disk.deleted", "{0} 已从磁盘上删除：Ctrl-K 保留你的文本（保存时会重新写入）" },
+	{ "docs.disk.kept", "已保留你的文本；保存时将覆盖磁盘上的文件" },
+	{ "docs.disk.reloaded", "已从磁盘重新载入 {0}" },
+	{ "docs.disk.confirm", "从磁盘重新载入 {0} 并丢弃你的更改？" },
+	{ "docs.disk.not_reloaded", "未重新载入；你的文本已保留" },
+	{ "docs.disk.gone", "{0} 已不在磁盘上：无法重新载入" },
+	{ "docs.err.untitled_reload", "此文本没有可重新载入的文件" },
+	{ "verb.docs.reload", "从磁盘重新读取文件（丢弃更改前会询问）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -73,6 +73,8 @@ enum module_event_type {
 	MEV_SYNC_DONE,
 	MEV_CONFLICT,
 	MEV_OFFLINE,       /* forced offline switched; env->offline is current */
+	MEV_SHOWN,         /* the module's tab came to the front, or the
+			    * terminal got the focus back while it was there */
 };
 
 struct module_event {
@@ -119,6 +121,12 @@ struct module {
 
 	const struct module_verb *verbs; /* NULL-terminated by name */
 	const struct module_key *keys;   /* NULL-terminated by keys */
+	/* Whether [keys] may bind "MODULE.NAME": the shell refuses any other
+	 * name of this module at start. NULL: the module binds none. */
+	int (*key_action)(const char *name);
+	/* The help overlay's left column for keys[i] as bound now (after
+	 * [keys]), written to buf: 1, or 0 to show keys[i].keys. May be NULL. */
+	int (*key_label)(void *state, int i, char *buf, size_t len);
 };
 
 /* The registry (app/registry.c): the compiled-in modules, in tab order. */

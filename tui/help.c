@@ -1,6 +1,7 @@
 /*
- * help.c - the help overlay (F1 or Ctrl-G): the shell's keys as currently
- * bound, the current module's keys, and the commands, in the UI language.
+ * help.c - the help overlay (F1 or Ctrl-G): the shell's keys and the
+ * current module's keys as currently bound, and the commands, in the UI
+ * language.
  */
 #include <stdio.h>
 #include <string.h>
@@ -81,8 +82,17 @@ static void help_emit(struct emit *em, const struct tui_host *h, int current)
 	if (m && m->keys) {
 		line(em, "", NULL, UI_NORMAL);
 		line(em, tr(m->title_key), NULL, UI_TITLE);
-		for (const struct module_key *k = m->keys; k->keys; k++)
-			line(em, k->keys, tr(k->help_key), UI_NORMAL);
+		/* As the user bound them: the module says when [keys]
+		 * changed a line's keys. */
+		for (int i = 0; m->keys[i].keys; i++) {
+			char label[96];
+			const char *left = m->keys[i].keys;
+
+			if (m->key_label && h->states &&
+			    m->key_label(h->states[current], i, label, sizeof label))
+				left = label;
+			line(em, left, tr(m->keys[i].help_key), UI_NORMAL);
+		}
 	}
 	line(em, "", NULL, UI_NORMAL);
 	line(em, tr("help.commands"), NULL, UI_TITLE);

@@ -37,6 +37,22 @@ static int module_key_name(const char *name)
 	return 1;
 }
 
+/* Whether a module binds "MODULE.ACTION": an unknown module, or an action
+ * its module does not have, is a mistake to report at start. */
+static int module_key_known(const char *name)
+{
+	const char *dot = strchr(name, '.');
+	char mod[32];
+	const struct module *m;
+
+	if ((size_t)(dot - name) >= sizeof mod)
+		return 0;
+	memcpy(mod, name, (size_t)(dot - name));
+	mod[dot - name] = '\0';
+	m = module_find(mod);
+	return m && m->key_action && m->key_action(dot + 1);
+}
+
 /* The defaults, to reset between loads (tests load several configs). */
 static struct keymap_entry defaults[nitems(map)];
 static int saved;
@@ -64,7 +80,10 @@ int keymap_load(const struct conf *conf, struct err *e)
 		snprintf(pos, sizeof pos, "%s:%d", it->file, it->line);
 		if (ent == NULL && module_key_name(it->key)) {
 			/* A module's key ("sheets.next-sheet"): the module binds
-			 * it; the key names are checked here, at start. */
+			 * it; the names are checked here, at start. */
+			if (!module_key_known(it->key))
+				return err_tr(e, E_USAGE, "err.keys.action", TR_S(pos),
+					      TR_S(it->key));
 			copy = xstrdup(it->value);
 			for (tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 				if (ui_key_parse(tok) < 0) {

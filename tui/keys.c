@@ -13,6 +13,8 @@
 #define KEY_PASTE_END_CODE (KEY_MAX + 2)
 #define KEY_CPGUP_CODE (KEY_MAX + 3)
 #define KEY_CPGDN_CODE (KEY_MAX + 4)
+#define KEY_FOCUS_IN_CODE (KEY_MAX + 5)
+#define KEY_FOCUS_OUT_CODE (KEY_MAX + 6)
 /* xterm's modified cursor keys, CSI 1;m X and CSI n;m ~: codes from here */
 #define KEY_XMOD_CODE (KEY_MAX + 16)
 
@@ -29,6 +31,10 @@ void keys_setup(void)
 {
 	define_key("\033[200~", KEY_PASTE_BEGIN_CODE);
 	define_key("\033[201~", KEY_PASTE_END_CODE);
+	/* Focus reports (screen.c turns them on): the editor looks at its
+	 * file again when the user comes back to the window. */
+	define_key("\033[I", KEY_FOCUS_IN_CODE);
+	define_key("\033[O", KEY_FOCUS_OUT_CODE);
 	/* Ctrl-PgUp/PgDn (xterm's modifier 5), which terminfo names only
 	 * as extended capabilities: the Sheets tab switches sheets with them. */
 	define_key("\033[5;5~", KEY_CPGUP_CODE);
@@ -89,6 +95,8 @@ static int map_function_key(int k)
 		return have_mouse ? UI_KEY_MOUSE : UI_KEY_NONE;
 	case KEY_PASTE_BEGIN_CODE: return UI_KEY_PASTE_BEGIN;
 	case KEY_PASTE_END_CODE: return UI_KEY_PASTE_END;
+	case KEY_FOCUS_IN_CODE: return UI_KEY_FOCUS_IN;
+	case KEY_FOCUS_OUT_CODE: return UI_KEY_FOCUS_OUT;
 	case KEY_CPGUP_CODE: return UI_KEY_PGUP | UI_MOD_CTRL;
 	case KEY_CPGDN_CODE: return UI_KEY_PGDN | UI_MOD_CTRL;
 	case KEY_SR: return UI_KEY_UP | UI_MOD_SHIFT;

@@ -94,8 +94,9 @@ int screen_open(const struct conf *conf, struct err *e)
 	if (mouse_on)
 		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED,
 			  NULL);
-	/* Bracketed paste: pasted text arrives marked, never as commands. */
-	fputs("\033[?2004h", stdout);
+	/* Bracketed paste: pasted text arrives marked, never as commands.
+	 * Focus reports (CSI I / CSI O) where the terminal has them. */
+	fputs("\033[?2004h\033[?1004h", stdout);
 	fflush(stdout);
 	return 0;
 }
@@ -104,7 +105,7 @@ void screen_close(void)
 {
 	if (scr == NULL)
 		return;
-	fputs("\033[?2004l", stdout);
+	fputs("\033[?1004l\033[?2004l", stdout);
 	fflush(stdout);
 	if (mouse_on)
 		mousemask(0, NULL);

@@ -270,11 +270,25 @@ static void draw_all(struct shell *s)
 
 /* ---- commands -------------------------------------------------------------- */
 
+/* Tell the current module it is in front of the user again (a tab
+ * switch, the terminal's focus back): the editor looks at its file. */
+static void shown(struct shell *s)
+{
+	struct module_event ev = { MEV_SHOWN, NULL, NULL };
+	const struct module *m = s->h->nmodules ? s->h->modules[s->cur] : NULL;
+
+	if (m && m->on_event)
+		m->on_event(s->h->states[s->cur], &ev);
+}
+
 static void switch_tab(struct shell *s, int i)
 {
 	if (i < 0 || i >= s->h->nmodules)
 		return;
-	s->cur = i;
+	if (i != s->cur) {
+		s->cur = i;
+		shown(s);
+	}
 	s->help = 0;
 	pager_free(s);
 	s->dirty = 1;
@@ -443,6 +457,13 @@ static void handle_key(struct shell *s, int key)
 	int64_t now = loop_now_ms();
 
 	s->dirty = 1;
+	/* Focus back: the tab in front may want to look again (the editor's
+	 * file changed on disk?). Focus reports are never keys to act on. */
+	if (key == UI_KEY_FOCUS_IN || key == UI_KEY_FOCUS_OUT) {
+		if (key == UI_KEY_FOCUS_IN)
+			shown(s);
+		return;
+	}
 	if (s->ask_prompt && s->ask_state == 0) {
 		ask_key(s, key);
 		return;

@@ -43,6 +43,8 @@ enum {
 	UI_KEY_MOUSE,  /* details with ui_mouse_last() */
 	UI_KEY_RESIZE,
 	UI_KEY_NONE,
+	UI_KEY_FOCUS_IN,  /* the terminal window got the focus (CSI I) */
+	UI_KEY_FOCUS_OUT, /* ... lost it (CSI O); the shell takes both */
 };
 #define UI_MOD_ALT 0x20000000
 /* Ctrl with a function key (C-PgUp); Ctrl-letters are 1..26 instead. */

@@ -3,7 +3,10 @@
  * The [files] account (documents on the team share) still answers the
  * `status` verb; the tab shows the editor (editor.c, drawn by view.c).
  * A one-second timer keeps the crash-recovery journal (recover.c) at most
- * a second behind the text; Ctrl-F finds (find.c) on the view's last line.
+ * a second behind the text, and, after a second without keys, looks
+ * whether the file changed on disk (as does the tab coming to the front
+ * or the terminal getting the focus back); Ctrl-F finds (find.c) on the
+ * view's last line.
  *
  * Several buffers: the current one lives in d->ed / d->rec (so the code
  * that acts on "the" editor needs no index), the others wait in d->bufs
@@ -30,6 +33,7 @@
 
 #define JOURNAL_MS 1000
 #define NOTICE_MS 3000 /* a notice stays at least this long */
+#define IDLE_MS 1000   /* no key this long: the timer looks at the file */
 
 /* The editor's actions, each bound to up to DK_KEYS keys. */
 enum dk {
@@ -142,6 +146,8 @@ struct docs {
 	struct buf with;  /* the replacement being applied */
 	const struct doc_buf *told_truncated; /* the buffer we said was cut short */
 	size_t replaced;
+	int disk;         /* the current file changed (1) or went (2) on disk */
+	int64_t last_key; /* when the last key came: the timer's disk check waits */
 };
 
 /* The store's cache, when the store is unlocked (it may be later than
@@ -201,6 +207,8 @@ static void journal_all(struct docs *d)
 	}
 }
 
+static void check_disk(struct docs *d);
+
 static void journal_timer(void *arg)
 {
 	struct docs *d = arg;
@@ -216,6 +224,8 @@ static void journal_timer(void *arg)
 			d->env->redraw(d->env->host);
 	}
 	journal_all(d);
+	if (loop_now_ms() - d->last_key >= IDLE_MS)
+		check_disk(d);
 }
 
 /* The default keys, then "docs.ACTION = KEYS" from [keys] (the shell has
@@ -372,6 +382,8 @@ static void switch_buf(struct docs *d, int i)
 	end_prompts(d);
 	park(d);
 	unpark(d, i);
+	d->disk = 0; /* the offer was the other buffer's; look at this one */
+	check_disk(d);
 }
 
 /* A new, empty buffer after the current one, made current. */
@@ -389,6 +401,7 @@ static void add_buf(struct docs *d)
 	editor_set_wrap(d->bufs[at].ed, wrap);
 	doc_recover_init(&d->bufs[at].rec, d->env->home);
 	unpark(d, at);
+	d->disk = 0;
 }
 
 /* Drop the current buffer (its journal row too: the user gave its text
@@ -402,6 +415,7 @@ static void close_buf(struct docs *d)
 	if (d->nbufs == 1) {
 		editor_reset(d->ed);
 		d->rec.seen = editor_changes(d->ed);
+		d->disk = 0;
 		return;
 	}
 	doc_recover_free(&d->rec);
@@ -409,6 +423,8 @@ static void close_buf(struct docs *d)
 	memmove(&d->bufs[at], &d->bufs[at + 1], (size_t)(d->nbufs - at - 1) * sizeof *d->bufs);
 	d->nbufs--;
 	unpark(d, at < d->nbufs ? at : d->nbufs - 1);
+	d->disk = 0;
+	check_disk(d);
 }
 
 /* The buffer holding path (compared as the journal does: absolute). */
@@ -455,6 +471,14 @@ static int any_modified(struct docs *d)
 static const char *buf_name(const struct editor *ed)
 {
 	return editor_path(ed) ? editor_path(ed) : tr("docs.untitled");
+}
+
+/* The last part of a path, for a bottom line that has little room. */
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s && s[1] ? s + 1 : path;
 }
 
 /* ---- drawing ------------------------------------------------------------------ */
@@ -537,6 +561,11 @@ static void docs_draw(void *state, struct ui_area *area)
 		    TR_S(when));
 		bottom.text = d->line;
 		bottom.warn = 1;
+	} else if (d->disk) {
+		trf(d->line, sizeof d->line, d->disk == 2 ? "docs.disk.deleted" : "docs.disk.changed",
+		    TR_S(base_name(buf_name(d->ed))));
+		bottom.text = d->line;
+		bottom.warn = 1;
 	} else if (d->notice[0]) {
 		bottom.text = d->notice;
 		bottom.warn = d->notice_warn;
@@ -608,7 +637,86 @@ static void save_key(struct docs *d)
 	}
 	doc_recover_keep(&d->rec);
 	journal(d); /* deletes the row */
+	d->disk = 0;
 	say(d, trf(t, sizeof t, "docs.saved", TR_S(editor_path(d->ed))));
+}
+
+/* ---- the file changed on disk ------------------------------------------------- */
+
+/* Look whether the current buffer's file changed on disk (the tab came to
+ * the front, the terminal got the focus back, or a second passed without
+ * a key): the bottom line then offers `:diff`, a reload, or keeping the
+ * text. Once per change: keeping takes the file as it is now as the base. */
+static void check_disk(struct docs *d)
+{
+	if (d->disk || d->rec.offered || editor_path(d->ed) == NULL)
+		return;
+	d->disk = editor_disk_changed(d->ed);
+	if (d->disk && d->env->redraw)
+		d->env->redraw(d->env->host);
+}
+
+/* Read the file again, dropping the buffer's text and its journal row;
+ * the cursor goes back to its line. The caller asked first. */
+static int reload(struct docs *d, struct err *e)
+{
+	size_t line = editor_cursor_line(d->ed);
+	char *path;
+	int rc;
+
+	if (editor_path(d->ed) == NULL)
+		return err_set(e, E_USAGE, "%s", tr("docs.err.untitled_reload"));
+	path = xstrdup(editor_path(d->ed));
+	if (access(path, F_OK) != 0) {
+		char t[600];
+
+		rc = err_set(e, E_NOTFOUND, "%s", trf(t, sizeof t, "docs.disk.gone", TR_S(path)));
+		free(path);
+		return rc;
+	}
+	end_prompts(d);
+	rc = editor_open(d->ed, path, e);
+	free(path);
+	if (rc != 0)
+		return rc;
+	doc_recover_forget(&d->rec, docs_db(d));
+	d->rec.seen = editor_changes(d->ed);
+	d->disk = 0;
+	if (line >= doc_buf_lines(editor_buf(d->ed)))
+		line = doc_buf_lines(editor_buf(d->ed)) - 1;
+	editor_set_cursor(d->ed, doc_buf_line_start(editor_buf(d->ed), line));
+	return 0;
+}
+
+/* The question before a reload throws changes away (none: no question). */
+static const char *reload_question(struct docs *d, char *q, size_t len)
+{
+	if (!editor_modified(d->ed))
+		return NULL;
+	return trf(q, len, "docs.disk.confirm", TR_S(buf_name(d->ed)));
+}
+
+/* Ctrl-K / Ctrl-D while the bottom line says the file changed on disk. */
+static void disk_answer(struct docs *d, int keep)
+{
+	const char *q;
+	char t[600];
+	struct err e;
+
+	if (keep) {
+		editor_disk_accept(d->ed);
+		d->disk = 0;
+		notice(d, tr("docs.disk.kept"), 0);
+		return;
+	}
+	if ((q = reload_question(d, t, sizeof t)) != NULL && !ask_yes(q))
+		return;
+	err_clear(&e);
+	if (reload(d, &e) != 0) {
+		notice(d, e.msg, 1);
+		return;
+	}
+	notice(d, trf(t, sizeof t, "docs.disk.reloaded", TR_S(buf_name(d->ed))), 0);
 }
 
 /* ---- cut, copy, paste --------------------------------------------------------- */
@@ -969,9 +1077,12 @@ static int act(struct docs *d, enum dk a)
 	case DK_PREV_BUF: switch_buf(d, (d->cur + d->nbufs - 1) % d->nbufs); return 1;
 	case DK_KEEP:
 	case DK_DISCARD:
-		if (!d->rec.offered)
+		if (d->rec.offered)
+			recover_answer(d, a == DK_KEEP);
+		else if (d->disk)
+			disk_answer(d, a == DK_KEEP);
+		else
 			return 0;
-		recover_answer(d, a == DK_KEEP);
 		return 1;
 	default:
 		return 0;
@@ -983,6 +1094,7 @@ static int docs_key(void *state, int key)
 	struct docs *d = state;
 	enum dk a;
 
+	d->last_key = loop_now_ms();
 	if (d->notice[0] && loop_now_ms() - d->notice_at > NOTICE_MS)
 		d->notice[0] = '\0';
 	if (d->ask != ASK_NONE && !d->pasting)
@@ -1051,9 +1163,59 @@ static int usage(struct cmd_ctx *ctx, const char *use)
 	return err_set(ctx->err, E_USAGE, "%s", trf(t, sizeof t, "err.usage", TR_S(use)));
 }
 
+/* "FILE:LINE" or "FILE:LINE:COL", as compilers and grep -n print them:
+ * *place points at "LINE[:COL]" and the file name is returned (to free),
+ * when FILE exists and the whole argument does not (a file whose name
+ * ends in ":12" opens as itself). NULL when arg is just a file name. */
+static char *split_place(const char *arg, const char **place)
+{
+	/* the last two colons: FILE:LINE:COL, then FILE:LINE */
+	for (int parts = 2; parts >= 1; parts--) {
+		const char *at = arg + strlen(arg);
+		int n = 0;
+
+		while (n < parts && at > arg) {
+			const char *digits = at;
+
+			while (digits > arg && digits[-1] >= '0' && digits[-1] <= '9')
+				digits--;
+			if (digits == at || digits == arg || digits[-1] != ':')
+				break;
+			at = digits - 1;
+			n++;
+		}
+		if (n == parts && at > arg) {
+			char *path = xstrndup(arg, (size_t)(at - arg));
+
+			if (access(path, F_OK) == 0) {
+				*place = at + 1;
+				return path;
+			}
+			free(path);
+		}
+	}
+	return NULL;
+}
+
+static int goto_line(struct docs *d, const char *spec);
+static int open_file(struct docs *d, struct cmd_ctx *ctx, const char *path);
+
+/* :e FILE[:LINE[:COL]] */
+static int cmd_open(struct docs *d, struct cmd_ctx *ctx, const char *arg)
+{
+	const char *place = NULL;
+	char *path = access(arg, F_OK) == 0 ? NULL : split_place(arg, &place);
+	int rc = open_file(d, ctx, path ? path : arg);
+
+	if (rc == 0 && place && goto_line(d, place) != 0)
+		notice(d, tr("docs.err.goto"), 1);
+	free(path);
+	return rc;
+}
+
 /* Open path in a buffer of its own (the others are kept), or show the
  * buffer that has it; an empty, untouched untitled buffer is reused. */
-static int cmd_open(struct docs *d, struct cmd_ctx *ctx, const char *path)
+static int open_file(struct docs *d, struct cmd_ctx *ctx, const char *path)
 {
 	char t[600];
 	int rc, at = find_buf(d, path), prev = d->cur, added = 0;
@@ -1078,6 +1240,7 @@ static int cmd_open(struct docs *d, struct cmd_ctx *ctx, const char *path)
 	}
 	end_prompts(d);
 	editor_select_none(d->ed);
+	d->disk = 0;
 	/* The text we journalled (if any) was given up with the old buffer. */
 	doc_recover_forget(&d->rec, docs_db(d));
 	d->rec.seen = editor_changes(d->ed);
@@ -1085,8 +1248,11 @@ static int cmd_open(struct docs *d, struct cmd_ctx *ctx, const char *path)
 		d->told_no_store = 0; /* say it again for this file */
 	else if (doc_recover_offer(&d->rec, docs_db(d), d->ed, ctx->err) < 0)
 		notice(d, ctx->err->msg, 1);
+	/* A read-only or binary file says why as it opens. */
 	fprintf(ctx->out, "%s\n",
-		trf(t, sizeof t, doc_buf_is_new(editor_buf(d->ed)) ? "docs.new_file" : "docs.opened",
+		trf(t, sizeof t,
+		    editor_ro_key(d->ed) ? editor_ro_key(d->ed)
+		    : doc_buf_is_new(editor_buf(d->ed)) ? "docs.new_file" : "docs.opened",
 		    TR_S(path)));
 	return 0;
 }
@@ -1249,15 +1415,30 @@ static int docs_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (strcmp(verb, "open") == 0 || strcmp(verb, "e") == 0 || strcmp(verb, "save") == 0 ||
 	    strcmp(verb, "w") == 0 || strcmp(verb, "numbers") == 0 || strcmp(verb, "wrap") == 0 ||
-	    screen_verb(verb, argc) || docs_screen_file_verb(verb)) {
+	    strcmp(verb, "reload") == 0 || screen_verb(verb, argc) ||
+	    docs_screen_file_verb(verb)) {
 		if (!ctx->interactive)
 			return err_set(ctx->err, E_USAGE, "%s",
 				       trf(t, sizeof t, "docs.err.needs_screen", TR_S(verb)));
 	}
 	if (strcmp(verb, "open") == 0 || strcmp(verb, "e") == 0) {
 		if (argc != 2)
-			return usage(ctx, "docs open FILE");
+			return usage(ctx, "docs open FILE[:LINE[:COL]]");
 		return cmd_open(d, ctx, argv[1]);
+	}
+	if (strcmp(verb, "reload") == 0) {
+		const char *q;
+		int rc;
+
+		if (argc != 1)
+			return usage(ctx, "docs reload");
+		if ((q = reload_question(d, t, sizeof t)) != NULL &&
+		    (ctx->confirm == NULL || ctx->confirm(q) != 1))
+			return err_set(ctx->err, E_CANCELLED, "%s", tr("docs.disk.not_reloaded"));
+		if ((rc = reload(d, ctx->err)) != 0)
+			return rc;
+		fprintf(ctx->out, "%s\n", trf(t, sizeof t, "docs.disk.reloaded", TR_S(buf_name(d->ed))));
+		return 0;
 	}
 	if (strcmp(verb, "save") == 0 || strcmp(verb, "w") == 0) {
 		int rc;
@@ -1271,6 +1452,7 @@ static int docs_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 			return rc;
 		doc_recover_keep(&d->rec);
 		journal(d);
+		d->disk = 0;
 		fprintf(ctx->out, "%s\n", trf(t, sizeof t, "docs.saved", TR_S(editor_path(d->ed))));
 		return 0;
 	}
@@ -1309,8 +1491,9 @@ static void docs_status(void *state, struct module_status *st)
 
 static const struct module_verb docs_verbs[] = {
 	{ "status", "", "verb.status" },
-	{ "open", "FILE", "verb.docs.open" },
-	{ "e", "FILE", "verb.docs.open" },
+	{ "open", "FILE[:LINE[:COL]]", "verb.docs.open" },
+	{ "e", "FILE[:LINE[:COL]]", "verb.docs.open" },
+	{ "reload", "", "verb.docs.reload" },
 	{ "save", "[FILE]", "verb.docs.save" },
 	{ "w", "[FILE]", "verb.docs.save" },
 	{ "numbers", "", "verb.docs.numbers" },
@@ -1361,6 +1544,98 @@ static const struct module_key docs_keys[] = {
 	{ NULL, NULL },
 };
 
+/* The actions behind each line of docs_keys, in its order: the help
+ * overlay shows their keys as bound once [keys] changed any of them. */
+static const struct {
+	int n;
+	enum dk a[8];
+} docs_key_acts[] = {
+	{ 4, { DK_LEFT, DK_RIGHT, DK_UP, DK_DOWN } },
+	{ 2, { DK_WORD_LEFT, DK_WORD_RIGHT } },
+	{ 2, { DK_HOME, DK_END } },
+	{ 2, { DK_PGUP, DK_PGDN } },
+	{ 2, { DK_TOP, DK_BOTTOM } },
+	{ 8, { DK_SEL_LEFT, DK_SEL_RIGHT, DK_SEL_UP, DK_SEL_DOWN, DK_SEL_HOME, DK_SEL_END,
+	       DK_SEL_PGUP, DK_SEL_PGDN } },
+	{ 2, { DK_SEL_WORD_LEFT, DK_SEL_WORD_RIGHT } },
+	{ 1, { DK_MARK } },
+	{ 1, { DK_SEL_ALL } },
+	{ 2, { DK_BACKSPACE, DK_DELETE } },
+	{ 3, { DK_CUT, DK_COPY, DK_PASTE } },
+	{ 1, { DK_SAVE } },
+	{ 1, { DK_UNDO } },
+	{ 1, { DK_REDO } },
+	{ 1, { DK_FIND } },
+	{ 1, { DK_REPLACE } },
+	{ 0, { DK_NONE } }, /* M-r / M-c in the find prompt: fixed */
+	{ 1, { DK_GOTO } },
+	{ 2, { DK_NEXT_BUF, DK_PREV_BUF } },
+	{ 1, { DK_CLOSE } },
+	{ 2, { DK_KEEP, DK_DISCARD } },
+	{ 0, { DK_NONE } }, /* M-q: fixed */
+};
+_Static_assert(nitems(docs_key_acts) == nitems(docs_keys) - 1, "one per help line");
+
+/* Help line i as bound: "F5" for undo rebound to F5; the actions of a
+ * line apart by " / ", the keys of one by ", ". 0 when all are default. */
+static int docs_key_label(void *state, int i, char *buf, size_t len)
+{
+	const struct docs *d = state;
+	size_t used = 0;
+	int changed = 0;
+
+	if (d == NULL || i < 0 || i >= (int)nitems(docs_key_acts))
+		return 0;
+	for (int j = 0; j < docs_key_acts[i].n; j++) {
+		enum dk a = docs_key_acts[i].a[j];
+
+		changed |= memcmp(d->keys[a], docs_actions[a].keys, sizeof d->keys[a]) != 0;
+	}
+	if (!changed)
+		return 0;
+	buf[0] = '\0';
+	for (int j = 0; j < docs_key_acts[i].n; j++) {
+		enum dk a = docs_key_acts[i].a[j];
+		int any = 0;
+
+		if (j)
+			used += (size_t)snprintf(buf + used, len - used, " / ");
+		for (int k = 0; k < DK_KEYS && used < len; k++) {
+			char one[24];
+			int key = d->keys[a][k];
+
+			if (key == 0)
+				continue;
+			ui_key_name(key, one, sizeof one);
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", any ? ", " : "", one);
+			any = 1;
+		}
+		if (!any && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "-");
+		if (used >= len)
+			break;
+	}
+	return 1;
+}
+
+/* The names [keys] may bind as "docs.NAME" (the shell refuses others). */
+static int docs_key_action(const char *name)
+{
+	if (strcmp(name, "finish") == 0)
+		return 1; /* the editor component's (docs.h) */
+	for (int a = 0; a < DK_COUNT; a++)
+		if (strcmp(docs_actions[a].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The tab came to the front or the terminal got the focus back. */
+static void docs_on_event(void *state, const struct module_event *ev)
+{
+	if (ev->type == MEV_SHOWN)
+		check_disk(state);
+}
+
 static int docs_unsaved(void *state)
 {
 	struct docs *d = state;
@@ -1379,6 +1654,9 @@ const struct module docs_module = {
 	.command = docs_command,
 	.status = docs_status,
 	.unsaved = docs_unsaved,
+	.on_event = docs_on_event,
 	.verbs = docs_verbs,
 	.keys = docs_keys,
+	.key_action = docs_key_action,
+	.key_label = docs_key_label,
 };

@@ -80,6 +80,13 @@ static void draw_title(struct editor *ed, struct ui_area *area, int w, const cha
 		if (x < w - pw - 2)
 			x += ui_put(area, 0, x, w - pw - 2 - x, mark, strlen(mark), UI_BAR);
 	}
+	if (editor_readonly(ed) != DOC_RW) {
+		const char *mark = tr("docs.readonly");
+
+		x += 2;
+		if (x < w - pw - 2)
+			x += ui_put(area, 0, x, w - pw - 2 - x, mark, strlen(mark), UI_BAR);
+	}
 	if (editor_recovered(ed)) {
 		const char *mark = tr("docs.recovered");
 

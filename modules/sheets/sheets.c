@@ -106,6 +106,15 @@ static void keys_load(struct sheets *s)
 	}
 }
 
+/* The names [keys] may bind as "sheets.NAME" (the shell refuses others). */
+static int sheets_key_action(const char *name)
+{
+	for (int i = 0; i < SKEY_COUNT; i++)
+		if (strcmp(skey_defaults[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 static int skey(const struct sheets *s, int key)
 {
 	for (int i = 0; i < SKEY_COUNT; i++)
@@ -549,6 +558,7 @@ const struct module sheets_module = {
 	.unsaved = sheets_unsaved,
 	.verbs = sheet_verbs,
 	.keys = sheets_keys,
+	.key_action = sheets_key_action,
 };
 
 /* ---- the editing operations: keys and verbs (grid.c, ops.c) ------------------ */

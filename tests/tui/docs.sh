@@ -320,5 +320,227 @@ check "a file truncated under the editor is reported, not a crash" wait_for "was
 check "... and the editor still answers" row_has 1 "notes.md"
 keys C-q
 
+# ---- docs open FILE:LINE, the file changed on disk, per-buffer recovery ------
+# `atrium docs open FILE:LINE:COL` starts the screen there (a file whose
+# name ends in ":7" still opens as itself). Another program changes the
+# open file: switching tabs away and back (and a second without keys)
+# shows a warning; ':diff' shows it in the pager, Ctrl-D reloads (asking
+# first when there are changes to lose), Ctrl-K keeps the text.
+run="$ATRIUM_BIN --config $cfg --home $T_DIR/home4"
+# Write a file as editors and git do: a new file renamed over the old.
+put() { printf "$2" > "$1.new" && mv "$1.new" "$1"; }
+place=$T_DIR/place.txt
+seq 1 100 | sed 's/^/row /' > "$place"
+colon=$T_DIR/odd:7
+printf 'colon name\n' > "$colon"
+t_session 80 24
+keys "$run docs open $place:60:3" Enter
+check "'atrium docs open FILE:LINE:COL' starts at that place" row_has 1 "Ln 60, Col 3"
+check "... with that line on screen" wait_for "row 60"
+keys C-q
+atrium_gone
+keys "$run docs open $colon" Enter
+check "a file named with a colon and digits opens as itself" wait_for "colon name"
+check "... under its own name" row_has 1 "odd:7"
+keys C-e
+type_text "e $place:7"; keys Enter
+check "':e FILE:LINE' opens at the line" row_has 1 "Ln 7, Col 1"
+keys C-e
+type_text "e $T_DIR/place.txt:95"; keys Enter
+check "':e FILE:LINE' on an open file goes to the line" row_has 1 "Ln 95, Col 1"
+check "... in the same buffer" row_has 1 "[2/2]"
+
+keys M-1
+put "$place" 'changed outside\nsecond\n'
+keys M-3
+check "back on the tab: the file changed on disk is said" wait_for "place.txt changed on disk"
+keys C-e
+type_text "diff"; keys Enter
+check "':diff' shows the differences in the pager" wait_for "@@ -1,2 +1,100 @@"
+keys q
+keys C-d
+check "Ctrl-D reloads an unchanged buffer" row_has 2 "changed outside"
+check "... and says so" wait_for "Reloaded"
+check "... the warning gone" wait_gone "changed on disk"
+keys C-e
+type_text "1"; keys Enter
+type_text "mine "
+put "$place" 'third version\n'
+check "a second without keys: the change is seen" wait_for "place.txt changed on disk" 5
+keys C-d
+check "reloading over changes asks first" wait_for "discard your changes?"
+keys n Enter
+check "... no keeps the text" row_has 2 "mine changed outside"
+check "... and the warning" wait_for "changed on disk"
+keys C-k
+check "Ctrl-K keeps the text" wait_for "Kept your text"
+keys C-s
+check "... and saving then does not ask again" wait_for "Saved $place"
+check "... the file holds the kept text" same_bytes "$place" 'mine changed outside\nsecond\n'
+put "$place" 'fourth\n'
+keys M-2 M-3
+wait_for "changed on disk"
+keys C-e
+type_text "reload"; keys Enter
+check "':reload' reloads" row_has 2 "fourth"
+keys C-q C-q
+atrium_gone
+
+# Two buffers edited, atrium killed: each file, reopened, offers its own
+# recovered text, marked; Ctrl-K keeps one, Ctrl-D discards the other.
+ra=$T_DIR/ra.txt
+rb=$T_DIR/rb.txt
+printf 'line a\n' > "$ra"
+printf 'line b\n' > "$rb"
+run="$ATRIUM_BIN --config $cfg --home $T_DIR/home5"
+t_session 80 24
+keys "$run docs open $ra" Enter
+row_has 1 "ra.txt"
+type_text "AAA "
+keys C-e
+type_text "e $rb"; keys Enter
+row_has 1 "rb.txt [2/2]"
+type_text "BBB "
+check "two buffers edited" row_has 2 "BBB line b"
+sleep 1.6
+kill -9 "$(atrium_pid)"
+check "SIGKILL ends atrium" atrium_gone
+keys "stty sane; clear" Enter
+keys "$run docs open $ra" Enter
+check "the first file comes back recovered" row_has 2 "AAA line a"
+check "... marked" row_has 1 "[recovered]"
+check "... with its choice" wait_for "Ctrl-K keep, Ctrl-D discard"
+keys C-e
+type_text "e $rb"; keys Enter
+check "the second file comes back recovered too" row_has 2 "BBB line b"
+check "... marked" row_has 1 "[recovered]"
+keys C-d
+check "Ctrl-D discards the second's recovered text" row_has 2 "line b"
+check "... the mark gone" wait_gone "[recovered]"
+keys C-e
+type_text "bp"; keys Enter
+check "the first buffer still offers its text" wait_for "Ctrl-K keep, Ctrl-D discard"
+keys C-k C-s
+check "Ctrl-K keeps it, Ctrl-S saves it" wait_for "Saved $ra"
+check "... the first file holds the recovered text" same_bytes "$ra" 'AAA line a\n'
+check "... the second is untouched" same_bytes "$rb" 'line b\n'
+keys C-q C-q
+atrium_gone
+
+# Encodings and line ends as they were: a GB18030 file stays GB18030 after
+# typing Chinese, a CRLF file keeps CR LF, a binary file opens read-only
+# saying so. ':docs outline' lists headings and ':docs outline N' jumps;
+# Alt-Q reflows a long Markdown paragraph to the width, one Ctrl-Z undoes it.
+gb=$T_DIR/gb.txt
+python3 -c 'import sys; sys.stdout.buffer.write("你好\n第二行\n".encode("gb18030"))' > "$gb"
+crlf=$T_DIR/crlf.txt
+printf 'one\r\ntwo\r\n' > "$crlf"
+bin=$T_DIR/blob.dat
+printf 'abc\000\001\002def\n' > "$bin"
+run="$ATRIUM_BIN --config $cfg --home $T_DIR/home6"
+t_session 80 24
+keys "$run docs open $gb" Enter
+check "a GB18030 file shows as Chinese" row_has 2 "你好"
+keys End
+type_text "世界"
+keys C-s
+check "saved" wait_for "Saved $gb"
+check "... in GB18030, byte for byte" \
+	test "$(hex "$gb")" = "$(python3 -c 'import sys; sys.stdout.buffer.write("你好世界\n第二行\n".encode("gb18030"))' | od -An -tx1 -v | tr -d ' \n')"
+keys C-e
+type_text "e $crlf"; keys Enter
+row_has 1 "crlf.txt"
+keys Down
+type_text "2"
+keys C-s
+check "a CRLF file saved" wait_for "Saved $crlf"
+check "... keeps CR LF" same_bytes "$crlf" 'one\r\n2two\r\n'
+keys C-e
+type_text "e $bin"; keys Enter
+check "a binary file opens with a notice" wait_for "is a binary file"
+check "... read-only" row_has 1 "[read-only]"
+keys C-q C-q C-q
+atrium_gone
+
+md2=$T_DIR/outline.md
+{
+	printf '# One\n\ntext\n\n## Two\n\n'
+	for i in $(seq 1 40); do printf 'filler %d\n' "$i"; done
+	printf '\n## Three\n\nword '
+	for i in $(seq 1 30); do printf 'alpha%d ' "$i"; done
+	printf 'end\n'
+} > "$md2"
+t_session 60 24
+keys "$run docs open $md2" Enter
+wait_for "# One"
+keys C-e
+type_text "docs outline"; keys Enter
+check "':docs outline' lists the headings" wait_for "Three  :48"
+keys q
+keys C-e
+type_text "docs outline 3"; keys Enter
+check "':docs outline 3' jumps to the third heading" row_has 1 "Ln 48, Col 1"
+keys C-e
+type_text "docs wrap"; keys Enter
+keys Down Down
+keys M-q
+check "Alt-Q reflows the paragraph to the width" wait_for "alpha30 end"
+check "... onto several lines" \
+	bash -c "$(declare -f screen tmx); T_SOCK=$T_SOCK; [ \$(screen | grep -c alpha) -ge 4 ]"
+keys C-z
+check "one Ctrl-Z undoes the reflow" bash -c "$(declare -f screen tmx); T_SOCK=$T_SOCK; sleep 0.3; [ \$(screen | grep -c alpha) -le 2 ]"
+keys C-q
+atrium_gone
+
+# F1 on the Docs tab shows the keys as [keys] bound them.
+cfg3=$T_DIR/config3
+printf '%s\n[keys]\ndocs.undo = F5\n' "key_file = $T_DIR/store.key" > "$cfg3"
+chmod 600 "$cfg3"
+t_session 100 40
+keys "$ATRIUM_BIN --config $cfg3 --home $T_DIR/home7" Enter
+wait_for "1 Mail  2 Chat  3 Docs  4 Sheets"
+keys M-3
+keys F1
+line_has_both() { # a row shows both texts
+	for _ in $(seq 1 50); do
+		screen | grep -F -- "$1" | grep -qF -- "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "help shows the rebound undo key" line_has_both " F5 " " Undo"
+check "... not the default one" bash -c "$(declare -f screen tmx); T_SOCK=$T_SOCK; ! screen | grep -F ' C-z ' | grep -qF ' Undo'"
+keys Escape
+keys C-q
+atrium_gone
+
+# The terminal's focus report (CSI I; atrium asks for them with ?1004h):
+# the file is looked at again at once, even while keys keep coming (the
+# idle check waits for a pause), and the report is never typed as text.
+run="$ATRIUM_BIN --config $cfg --home $T_DIR/home8"
+foc=$T_DIR/focus.txt
+printf 'before\n' > "$foc"
+t_session 80 24
+keys "$run docs open $foc" Enter
+wait_for "before"
+put "$foc" 'after\n'
+typing_sees() { # text: seen while a key comes every 0.2 s
+	for _ in 1 2 3 4 5; do
+		keys Right
+		sleep 0.2
+		screen | grep -qF -- "$1" && return 0
+	done
+	return 1
+}
+check "while keys come, the idle check waits" bash -c "$(declare -f typing_sees keys screen tmx); T_SOCK=$T_SOCK; ! typing_sees 'changed on disk'"
+type_text "$(printf '\033[O')"
+check "focus lost: nothing yet" bash -c "$(declare -f typing_sees keys screen tmx); T_SOCK=$T_SOCK; ! typing_sees 'changed on disk'"
+type_text "$(printf '\033[I')"
+check "focus back: the change is seen at once" typing_sees "focus.txt changed on disk"
+check "... the reports were not typed" row_has 2 "before"
+check "... nothing typed at all" bash -c "! tmux -L $T_SOCK capture-pane -p -t t | grep -qF '[I'"
+keys C-q
+atrium_gone
+
 echo "1..$t_n"
 t_done
