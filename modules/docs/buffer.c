@@ -33,7 +33,7 @@
  * readers tolerate that (a count is clamped, a missing newline ends the
  * piece) and, once the operation is over, settle() counts the file's
  * pieces again, in the text and in the undo history. Nothing is copied
- * at open; the journal (recover.c) still holds the user's edits, and
+ * at open (for a file too big to copy in: see copy_max); the journal (recover.c) still holds the user's edits, and
  * doc_buf_truncated tells the editor to say what happened. A file that
  * is truncated and then written again before we touch those pages shows
  * the new bytes: only a changed stamp (file.c) can tell that.
@@ -99,6 +99,7 @@ struct map_state {
 struct doc_buf {
 	const char *map;
 	size_t map_len;
+	size_t map_size; /* of a copied-in file's memory, when not map_len */
 	struct map_state *ms; /* with map */
 	char *add;
 	size_t add_len, add_cap;
@@ -557,6 +558,52 @@ struct doc_buf *doc_buf_new_empty(void)
 	return buf_alloc();
 }
 
+/*
+ * A file up to copy_max (64 MiB) is read into private memory rather than mapped:
+ * a mapping shows whatever another program later writes into the file in
+ * place (`printf ... > file` keeps the inode), so the user's text would
+ * change under them. Reading 64 MiB from the page cache costs a few tens
+ * of milliseconds; bigger files stay mapped (open stays instant and
+ * nothing is copied) and rely on the SIGBUS guard above and on file.c's
+ * change check, which warns when the file changes under the editor.
+ */
+static off_t copy_max = (off_t)64 << 20;
+
+void doc_buf_set_copy_max(size_t bytes)
+{
+	copy_max = (off_t)bytes;
+}
+
+static int copy_in(int fd, size_t *len, void **out)
+{
+	char *m = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t got = 0;
+
+	if (m == MAP_FAILED)
+		return -1;
+	while (got < *len) {
+		ssize_t n = read(fd, m + got, *len - got);
+
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0) {
+			int en = errno;
+
+			munmap(m, *len);
+			errno = en;
+			return -1;
+		}
+		if (n == 0) /* it shrank since fstat: what is there is the text */
+			break;
+		got += (size_t)n;
+	}
+	mprotect(m, *len, PROT_READ);
+	/* the mapping keeps its size (munmap needs it); the text is what was read */
+	*out = m;
+	*len = got;
+	return 0;
+}
+
 int doc_buf_open(const char *path, struct doc_buf **out, struct err *e)
 {
 	struct doc_buf *b;
@@ -590,7 +637,20 @@ int doc_buf_open(const char *path, struct doc_buf **out, struct err *e)
 		return err_set(e, E_IO, "%s is not a regular file", path);
 	}
 	b = buf_alloc();
-	if (st.st_size > 0) {
+	if (st.st_size > 0 && st.st_size <= copy_max) {
+		size_t got = (size_t)st.st_size;
+
+		if (copy_in(fd, &got, &map) != 0) {
+			int en = errno;
+			close(fd);
+			free(b);
+			return err_set(e, E_IO, "cannot read %s: %s", path, strerror(en));
+		}
+		b->map = map;
+		b->map_len = got;
+		b->map_size = (size_t)st.st_size;
+		b->ms = xcalloc(1, sizeof *b->ms);
+	} else if (st.st_size > 0) {
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		if (map == MAP_FAILED) {
 			int en = errno;
@@ -665,7 +725,7 @@ void doc_buf_free(struct doc_buf *b)
 	free(b->groups);
 	tree_free(b, b->root);
 	if (b->map)
-		munmap((void *)b->map, b->map_len);
+		munmap((void *)b->map, b->map_size ? b->map_size : b->map_len);
 	free(b->ms);
 	free(b->add);
 	free(b);

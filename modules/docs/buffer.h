@@ -19,13 +19,17 @@
 
 struct doc_buf;
 
-/* Map the file at path. A missing file gives an empty buffer that
+/* Read or map the file at path (see doc_buf_set_copy_max). A missing file gives an empty buffer that
  * doc_buf_is_new reports; a directory, a special file or one we may not
  * read is an error (E_IO, E_PERM) with the reason in e. atrium saves by
  * rename, so the mapped file stays as it was; if another program
  * truncates it in place, the lost bytes read as NULs from then on (no
  * SIGBUS reaches the program) and doc_buf_truncated says so. */
 int doc_buf_open(const char *path, struct doc_buf **out, struct err *e);
+/* Files up to this size (64 MiB unless set) are read into memory instead
+ * of mapped, so another program writing into the file in place cannot
+ * change the text; tests set it to 0 to exercise the mapping. */
+void doc_buf_set_copy_max(size_t bytes);
 /* 1 once the mapped file was found shrunk under the buffer: part of the
  * text it had is gone (now NUL bytes); the editor tells the user. */
 int doc_buf_truncated(const struct doc_buf *b);

@@ -48,6 +48,7 @@ enum sheet_type {
 	SHEET_ERROR,
 	SHEET_REF,     /* evaluator only: a reference or range */
 	SHEET_MISSING, /* evaluator only: an omitted argument, as in IF(A1,,2) */
+	SHEET_ARRAY,   /* evaluator only: rows x cols of values (arr) */
 };
 
 /* Flags of a reference. */
@@ -60,8 +61,6 @@ enum {
 	SHEET_REF_COLS = 32,   /* whole columns: A:A */
 	SHEET_REF_ROWS = 64,   /* whole rows: 3:3 */
 	SHEET_REF_SHEET = 128, /* the sheet was written (Sheet2!A1) */
-	/* evaluator only: TRANSPOSE's result, rows and columns swapped */
-	SHEET_REF_TRANSPOSED = 256,
 };
 
 /* A cell or a rectangle of cells on one sheet; r1 <= r2, c1 <= c2. */
@@ -73,13 +72,20 @@ struct sheet_ref {
 
 /*
  * A value. Booleans are num 0 or 1. str is NUL-terminated UTF-8; who owns it
- * is said by the function that fills the value.
+ * is said by the function that fills the value. An array (SHEET_ARRAY) is
+ * one allocation, elements and their texts together, so free(str) frees
+ * it as it frees a text; only the evaluator makes them, and a cell never
+ * holds one.
  */
+struct sheet_array;
 struct sheet_value {
 	enum sheet_type type;
 	enum sheet_err err;
 	double num;
-	char *str;
+	union {
+		char *str;
+		struct sheet_array *arr;
+	};
 	struct sheet_ref ref;
 };
 
@@ -245,13 +251,23 @@ enum {
 	OP_GE,
 	OP_RANGE, /* A1:B2 built from two references */
 	OP_FUNC,
+	OP_ARRAY, /* an array constant {1,2;3,4}: idx into strs (an array block) */
 };
+
+/* idx of an operator or OP_FUNC: the instruction is in an array context
+ * (an argument of SUMPRODUCT, LOOKUP's vectors, ...), where ranges are
+ * taken element by element instead of by implicit intersection; and
+ * whether an operand may be an array at all (an array constant, a
+ * function's result). With neither, the evaluator takes the plain path
+ * without looking at types. */
+#define SHEET_INSTR_ARRAYCTX 1u
+#define SHEET_INSTR_ARRAY 2u
 
 struct sheet_instr {
 	uint8_t op;
 	uint8_t argc;
 	uint16_t fn;
-	uint32_t idx; /* into strs or refs; bool or error code */
+	uint32_t idx; /* into strs or refs; bool or error code; SHEET_INSTR_* */
 	double num;
 };
 
@@ -389,6 +405,53 @@ void sheet_value_copy(struct sheet_value *dst, const struct sheet_value *src);
 /* x^y as Excel: NaN where it has no real result. */
 double sheet_pow(double x, double y);
 
+/*
+ * Arrays (eval.c). Elements are row by row; texts follow the elements in
+ * the same block. Arrays hold at most SHEET_MAX_ARRAY elements: an
+ * operation that would make a bigger one gives #NUM!.
+ */
+#define SHEET_MAX_ARRAY 10000000u
+
+struct sheet_elem {
+	uint8_t type; /* SHEET_EMPTY, _NUM, _TEXT, _BOOL or _ERROR */
+	uint8_t err;
+	uint32_t off; /* text: its offset in the block */
+	double num;
+};
+
+struct sheet_array {
+	uint32_t rows, cols;
+	size_t size, cap; /* bytes used and allocated, this header included */
+	struct sheet_elem e[];
+};
+
+/* NULL when rows x cols is 0 or above SHEET_MAX_ARRAY. Elements start
+ * empty. */
+struct sheet_array *sheet_array_new(uint32_t rows, uint32_t cols);
+struct sheet_array *sheet_array_dup(const struct sheet_array *a);
+/* Set element i (row * cols + col) to a single value (text copied; a
+ * reference or array must be made single first). May move *a. */
+void sheet_array_set(struct sheet_array **a, uint32_t i, const struct sheet_value *v);
+/* Element i as a value whose str is borrowed from the block. */
+void sheet_array_get(const struct sheet_array *a, uint32_t i, struct sheet_value *v);
+/* Element (r, c), repeating a single row or column across the other
+ * dimension as Excel does; #N/A outside. */
+void sheet_array_at(const struct sheet_array *a, uint32_t r, uint32_t c, struct sheet_value *v);
+/* Make v (which owns it) the array a. */
+void sheet_value_array(struct sheet_value *v, struct sheet_array *a);
+/* A reference read into an array (#NUM! in *err when too big). */
+struct sheet_array *sheet_ref_array(const struct sheet_evalctx *cx, const struct sheet_ref *r,
+				    int *err);
+/* Rows and columns of a value: a range's, an array's, 1 x 1 otherwise. */
+void sheet_value_dims(const struct sheet_value *v, uint32_t *rows, uint32_t *cols);
+/* Calls fn for each element of a range (its non-empty cells) or array
+ * (its non-empty elements, row and col their place in it). */
+int sheet_value_each(const struct sheet_evalctx *cx, const struct sheet_value *v,
+		     sheet_cell_fn fn, void *arg);
+/* Element (r, c) of a range or array (single values repeat), borrowed. */
+void sheet_value_at(const struct sheet_evalctx *cx, const struct sheet_value *v, uint32_t r,
+		    uint32_t c, struct sheet_value *out);
+
 /* func.c */
 typedef void (*sheet_fn)(const struct sheet_evalctx *cx, struct sheet_value *args, int argc,
 			 struct sheet_value *out);
@@ -397,6 +460,19 @@ struct sheet_func {
 	uint8_t min, max;
 	uint8_t volatile_;
 	sheet_fn fn;
+	uint8_t flags; /* SHEET_FN_* */
+};
+
+enum {
+	/* Every argument is a single value: given an array (or a range in an
+	 * array context) the function is applied element by element. */
+	SHEET_FN_SCALAR = 1,
+	/* Its arguments are evaluated in an array context (SUMPRODUCT). */
+	SHEET_FN_ARRAYCTX = 2,
+	/* Only its first argument is (INDEX, TRANSPOSE, ROWS, COLUMNS). */
+	SHEET_FN_ARRAYCTX1 = 4,
+	/* Only its second and third are (LOOKUP). */
+	SHEET_FN_ARRAYCTX23 = 8,
 };
 /* -1 when unknown. */
 int sheet_func_find(const char *name, size_t len);

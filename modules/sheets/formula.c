@@ -32,6 +32,8 @@ enum tok {
 	T_RP,
 	T_COMMA,
 	T_OP,
+	T_LBRACE, /* { of an array constant */
+	T_RBRACE,
 	T_BAD
 };
 
@@ -48,6 +50,8 @@ struct parser {
 	struct sheet_ref ref;
 	char op[3];
 	int depth;
+	int actx; /* in an array context: SHEET_INSTR_ARRAYCTX */
+	int arr;  /* the expression just parsed may be an array */
 	struct sheet_code *c;
 	uint32_t capins, capstrs, caprefs;
 	int sp;
@@ -78,6 +82,8 @@ static void emit(struct parser *p, uint8_t op, uint32_t idx, double num, int eff
 		c->ins = xreallocarray(c->ins, p->capins, sizeof(*c->ins));
 	}
 	memset(&c->ins[c->nins], 0, sizeof(c->ins[0]));
+	if ((op >= OP_NEG && op <= OP_GE) || op == OP_FUNC)
+		idx = (uint32_t)p->actx | (p->arr ? SHEET_INSTR_ARRAY : 0);
 	c->ins[c->nins].op = op;
 	c->ins[c->nins].idx = idx;
 	c->ins[c->nins].num = num;
@@ -249,6 +255,12 @@ static int lex(struct parser *p)
 	case ')':
 		p->t = T_RP;
 		return 0;
+	case '{':
+		p->t = T_LBRACE;
+		return 0;
+	case '}':
+		p->t = T_RBRACE;
+		return 0;
 	case ',':
 	case ';':
 		p->t = T_COMMA;
@@ -295,6 +307,10 @@ static int unexpected(struct parser *p)
 		return fail(p, p->tpos, "unexpected ')'");
 	case T_LP:
 		return fail(p, p->tpos, "unexpected '('");
+	case T_LBRACE:
+		return fail(p, p->tpos, "unexpected '{'");
+	case T_RBRACE:
+		return fail(p, p->tpos, "unexpected '}'");
 	case T_COMMA:
 		return fail(p, p->tpos, "unexpected ','");
 	case T_OP:
@@ -316,6 +332,7 @@ static int parse_call(struct parser *p)
 {
 	size_t name_pos = p->tpos, name_len = p->tlen;
 	int fn = sheet_func_find(p->s + name_pos, name_len), argc = 0, rc;
+	int outer = p->actx, flags = fn >= 0 ? sheet_func_at(fn)->flags : 0, any = 0;
 
 	if ((rc = lex(p)) != 0)
 		return rc;
@@ -323,11 +340,19 @@ static int parse_call(struct parser *p)
 		for (;;) {
 			if (argc >= SHEET_MAX_ARGS)
 				return fail(p, p->tpos, "too many arguments");
+			/* arguments of array type are evaluated element by element,
+			 * and so is all inside them */
+			if ((flags & SHEET_FN_ARRAYCTX) || ((flags & SHEET_FN_ARRAYCTX1) && argc == 0) ||
+			    ((flags & SHEET_FN_ARRAYCTX23) && (argc == 1 || argc == 2)))
+				p->actx = SHEET_INSTR_ARRAYCTX;
 			if (p->t == T_COMMA || p->t == T_RP) {
 				emit(p, OP_MISSING, 0, 0, 1);
 			} else if ((rc = parse_expr(p)) != 0) {
 				return rc;
+			} else {
+				any |= p->arr;
 			}
+			p->actx = outer;
 			argc++;
 			if (p->t == T_RP)
 				break;
@@ -348,16 +373,125 @@ static int parse_call(struct parser *p)
 		if (f->volatile_)
 			p->c->volatile_ = 1;
 	}
+	p->arr = any; /* OP_FUNC's idx: whether it may have to lift */
 	emit(p, OP_FUNC, 0, 0, 1 - argc);
 	p->c->ins[p->c->nins - 1].argc = (uint8_t)argc;
 	p->c->ins[p->c->nins - 1].fn = fn >= 0 ? (uint16_t)fn : UINT16_MAX;
+	/* what may give an array: a lifted function of single values, and
+	 * any other function (TRANSPOSE, INDEX, IF's chosen argument, ...) */
+	if (flags & SHEET_FN_SCALAR)
+		p->arr = any || outer;
+	else
+		p->arr = fn >= 0;
 	return lex(p);
+}
+
+/* One element of an array constant into v: a number (maybe signed), a
+ * text, TRUE or FALSE, or an error value. */
+static int array_elem(struct parser *p, struct sheet_value *v)
+{
+	int neg = 0, rc;
+
+	memset(v, 0, sizeof(*v));
+	while (is_op(p, "-") || is_op(p, "+")) {
+		neg ^= p->op[0] == '-';
+		if ((rc = lex(p)) != 0)
+			return rc;
+		if (p->t != T_NUM)
+			return fail(p, p->tpos, "a sign before a non-number in an array");
+	}
+	switch (p->t) {
+	case T_NUM:
+		v->type = SHEET_NUM;
+		v->num = neg ? -p->num : p->num;
+		break;
+	case T_STR:
+		v->type = SHEET_TEXT;
+		v->str = p->str;
+		p->str = NULL;
+		break;
+	case T_ERR:
+		v->type = SHEET_ERROR;
+		v->err = (enum sheet_err)p->num;
+		break;
+	case T_NAME:
+		if (p->tlen == 4 && strncasecmp(p->s + p->tpos, "TRUE", 4) == 0) {
+			v->type = SHEET_BOOL, v->num = 1;
+			break;
+		}
+		if (p->tlen == 5 && strncasecmp(p->s + p->tpos, "FALSE", 5) == 0) {
+			v->type = SHEET_BOOL;
+			break;
+		}
+		return fail(p, p->tpos, "only constants go in an array");
+	default:
+		return fail(p, p->tpos, "only constants go in an array");
+	}
+	return lex(p);
+}
+
+/* {1,2,3;4,5,6}: ',' separates columns, ';' rows; rows of one length. */
+static int parse_array(struct parser *p)
+{
+	struct sheet_value *vals = NULL;
+	struct sheet_array *a;
+	size_t n = 0, cap = 0;
+	uint32_t cols = 0, col = 0, rows = 1;
+	size_t start = p->tpos;
+	int rc;
+
+	if ((rc = lex(p)) != 0)
+		return rc;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			vals = xreallocarray(vals, cap, sizeof(*vals));
+		}
+		if ((rc = array_elem(p, &vals[n])) != 0)
+			goto out;
+		n++, col++;
+		if (p->t == T_COMMA && p->op[0] == ';') {
+			if (cols != 0 && col != cols) {
+				rc = fail(p, p->tpos, "array rows of different lengths");
+				goto out;
+			}
+			cols = col, col = 0, rows++;
+		} else if (p->t == T_RBRACE) {
+			if (cols != 0 && col != cols) {
+				rc = fail(p, p->tpos, "array rows of different lengths");
+				goto out;
+			}
+			cols = col;
+			break;
+		} else if (p->t != T_COMMA) {
+			rc = p->t == T_END ? fail(p, start, "unterminated array") : unexpected(p);
+			goto out;
+		}
+		if ((rc = lex(p)) != 0)
+			goto out;
+	}
+	a = sheet_array_new(rows, cols);
+	if (a == NULL) {
+		rc = fail(p, start, "array too big");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		sheet_array_set(&a, (uint32_t)i, &vals[i]);
+	/* kept with the formula's texts: one block, freed the same way */
+	emit(p, OP_ARRAY, add_str(p, (char *)a), 0, 1);
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(vals[i].str);
+	free(vals);
+	return rc;
 }
 
 static int parse_primary(struct parser *p)
 {
 	int rc;
 
+	p->arr = p->t == T_LBRACE; /* calls and parentheses set their own */
 	switch (p->t) {
 	case T_NUM:
 		emit(p, OP_NUM, 0, p->num, 1);
@@ -391,7 +525,9 @@ static int parse_primary(struct parser *p)
 			if (strlen(p->wb->names[i].name) == p->tlen &&
 			    strncasecmp(p->wb->names[i].name, n, p->tlen) == 0)
 				break;
-		if (i < p->wb->nnames)
+		if (i < p->wb->nnames && p->wb->names[i].ref.sheet < 0)
+			emit(p, OP_ERR, SHEET_ERR_REF, 0, 1); /* its cells were deleted */
+		else if (i < p->wb->nnames)
 			emit(p, OP_REF, add_ref(p, &p->wb->names[i].ref), 0, 1);
 		else
 			emit(p, OP_ERR, SHEET_ERR_NAME, 0, 1);
@@ -403,6 +539,10 @@ static int parse_primary(struct parser *p)
 		rc = parse_call(p);
 		p->depth--;
 		return rc;
+	case T_LBRACE:
+		if ((rc = parse_array(p)) != 0)
+			return rc;
+		break;
 	case T_LP:
 		if (++p->depth > SHEET_MAX_DEPTH)
 			return fail(p, p->tpos, "formula nested too deeply");
@@ -420,22 +560,26 @@ static int parse_primary(struct parser *p)
 
 static int parse_unary(struct parser *p)
 {
-	int rc, neg = 0, n = 0;
+	int rc, neg = 0, minus = 0, n = 0;
 
 	/* A run of signs is a loop, not recursion: "----1" cannot overflow. */
 	while (is_op(p, "-") || is_op(p, "+")) {
 		if (p->op[0] == '-')
-			neg = !neg;
+			neg = !neg, minus = 1;
 		n++;
 		if ((rc = lex(p)) != 0)
 			return rc;
 	}
 	if ((rc = parse_primary(p)) != 0)
 		return rc;
-	if (neg)
+	if (neg) {
 		emit(p, OP_NEG, 0, 0, 0);
-	else if (n > 0)
+	} else if (minus) { /* --TRUE is 1: an even run of minus makes a number */
+		emit(p, OP_NEG, 0, 0, 0);
+		emit(p, OP_NEG, 0, 0, 0);
+	} else if (n > 0) {
 		emit(p, OP_PLUS, 0, 0, 0);
+	}
 	return 0;
 }
 
@@ -455,8 +599,11 @@ static int parse_pow(struct parser *p)
 	int rc = parse_pct(p);
 
 	while (rc == 0 && is_op(p, "^")) {
+		int left = p->arr;
+
 		if ((rc = lex(p)) != 0 || (rc = parse_pct(p)) != 0)
 			return rc;
+		p->arr |= left;
 		emit(p, OP_POW, 0, 0, -1);
 	}
 	return rc;
@@ -468,9 +615,11 @@ static int parse_mul(struct parser *p)
 
 	while (rc == 0 && (is_op(p, "*") || is_op(p, "/"))) {
 		uint8_t op = p->op[0] == '*' ? OP_MUL : OP_DIV;
+		int left = p->arr;
 
 		if ((rc = lex(p)) != 0 || (rc = parse_pow(p)) != 0)
 			return rc;
+		p->arr |= left;
 		emit(p, op, 0, 0, -1);
 	}
 	return rc;
@@ -482,9 +631,11 @@ static int parse_add(struct parser *p)
 
 	while (rc == 0 && (is_op(p, "+") || is_op(p, "-"))) {
 		uint8_t op = p->op[0] == '+' ? OP_ADD : OP_SUB;
+		int left = p->arr;
 
 		if ((rc = lex(p)) != 0 || (rc = parse_mul(p)) != 0)
 			return rc;
+		p->arr |= left;
 		emit(p, op, 0, 0, -1);
 	}
 	return rc;
@@ -495,8 +646,11 @@ static int parse_cat(struct parser *p)
 	int rc = parse_add(p);
 
 	while (rc == 0 && is_op(p, "&")) {
+		int left = p->arr;
+
 		if ((rc = lex(p)) != 0 || (rc = parse_add(p)) != 0)
 			return rc;
+		p->arr |= left;
 		emit(p, OP_CAT, 0, 0, -1);
 	}
 	return rc;
@@ -523,8 +677,11 @@ static int parse_expr(struct parser *p)
 	int rc = parse_cat(p), op;
 
 	while (rc == 0 && (op = cmp_op(p)) >= 0) {
+		int left = p->arr;
+
 		if ((rc = lex(p)) != 0 || (rc = parse_cat(p)) != 0)
 			return rc;
+		p->arr |= left;
 		emit(p, (uint8_t)op, 0, 0, -1);
 	}
 	return rc;

@@ -78,8 +78,8 @@ static void aggregate(const struct sheet_evalctx *cx, struct sheet_value *args, 
 		struct sheet_value *a = &args[i];
 		double d;
 
-		if (a->type == SHEET_REF) {
-			sheet_range_each(cx->wb, &a->ref, agg_cell, &g);
+		if (a->type == SHEET_REF || a->type == SHEET_ARRAY) {
+			sheet_value_each(cx, a, agg_cell, &g);
 			continue;
 		}
 		if (kind == AGG_COUNTA) {
@@ -390,8 +390,8 @@ static void logic(const struct sheet_evalctx *cx, struct sheet_value *args, int 
 	for (int i = 0; i < argc && l.err == 0; i++) {
 		int b;
 
-		if (args[i].type == SHEET_REF) {
-			sheet_range_each(cx->wb, &args[i].ref, logic_cell, &l);
+		if (args[i].type == SHEET_REF || args[i].type == SHEET_ARRAY) {
+			sheet_value_each(cx, &args[i], logic_cell, &l);
 			continue;
 		}
 		if (args[i].type == SHEET_MISSING) {
@@ -670,8 +670,8 @@ static void concat_fn(const struct sheet_evalctx *cx, struct sheet_value *args, 
 	for (int i = 0; i < argc && c.err == 0; i++) {
 		struct sheet_value v;
 
-		if (ranges && args[i].type == SHEET_REF) {
-			sheet_range_each(cx->wb, &args[i].ref, cat_cell, &c);
+		if (ranges && (args[i].type == SHEET_REF || args[i].type == SHEET_ARRAY)) {
+			sheet_value_each(cx, &args[i], cat_cell, &c);
 			continue;
 		}
 		arg_value(cx, &args[i], &v);
@@ -1108,25 +1108,59 @@ FN(vlookup)
 	out->ref.flags = 0;
 }
 
+long sheet_find_in_array(const struct sheet_array *a, const struct sheet_value *key, int mode)
+{
+	struct sheet_value v;
+	long lo = 0, hi = (long)a->rows * a->cols - 1, ans = -1;
+
+	if (mode == 0) {
+		for (long i = 0; i <= hi; i++) {
+			sheet_array_get(a, (uint32_t)i, &v);
+			if (sheet_lookup_eq(key, &v))
+				return i;
+		}
+		return -1;
+	}
+	while (lo <= hi) { /* as sheet_find_in_line: errors and blanks go right */
+		long mid = lo + (hi - lo) / 2;
+		int c;
+
+		sheet_array_get(a, (uint32_t)mid, &v);
+		if (v.type == SHEET_EMPTY || v.type == SHEET_ERROR)
+			c = -1;
+		else
+			c = sheet_compare(&v, key);
+		if (mode > 0 ? c <= 0 : c >= 0) {
+			if (v.type == key->type)
+				ans = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return ans;
+}
+
 FN(match)
 {
 	struct sheet_value key;
 	double type = 1;
 	const struct sheet_ref *t = &args[1].ref;
+	uint32_t h, w;
 	long at;
-	int vertical;
+	int mode;
 
-	if (args[1].type != SHEET_REF) {
-		ret_err(out, SHEET_ERR_NA);
+	if (args[1].type != SHEET_REF && args[1].type != SHEET_ARRAY) {
+		ret_err(out, args[1].type == SHEET_ERROR ? args[1].err : SHEET_ERR_NA);
 		return;
 	}
 	if (argc > 2 && args[2].type != SHEET_MISSING && arg_num(cx, &args[2], &type, out))
 		return;
-	if (t->r1 != t->r2 && t->c1 != t->c2) {
+	sheet_value_dims(&args[1], &h, &w);
+	if (h != 1 && w != 1) { /* a lookup array is one row or one column */
 		ret_err(out, SHEET_ERR_NA);
 		return;
 	}
-	vertical = t->c1 == t->c2 && !(t->r1 == t->r2 && t->c1 == t->c2 && 0);
 	arg_value(cx, &args[0], &key);
 	if (key.type == SHEET_ERROR) {
 		ret_err(out, key.err);
@@ -1134,16 +1168,15 @@ FN(match)
 	}
 	if (key.type == SHEET_EMPTY)
 		key.type = SHEET_NUM, key.num = 0;
-	if (vertical)
+	mode = type > 0 ? 1 : type < 0 ? -1 : 0;
+	if (args[1].type == SHEET_ARRAY)
+		at = sheet_find_in_array(args[1].arr, &key, mode);
+	else if (w == 1)
 		at = sheet_find_in_line(cx, t->sheet, 1, t->c1, t->r1, sheet_last_row(cx, t), &key,
-				  type > 0   ? 1
-				  : type < 0 ? -1
-					     : 0);
+					mode);
 	else
 		at = sheet_find_in_line(cx, t->sheet, 0, t->r1, t->c1, sheet_last_col(cx, t), &key,
-				  type > 0   ? 1
-				  : type < 0 ? -1
-					     : 0);
+					mode);
 	sheet_value_free(&key);
 	if (at < 0)
 		ret_err(out, SHEET_ERR_NA);
@@ -1151,28 +1184,53 @@ FN(match)
 		ret_num(out, (double)at + 1);
 }
 
+/* INDEX of an array (or of a single value, a 1 x 1 array): an element, or
+ * with a row or column 0 the whole column or row as an array. */
+static void index_array(const struct sheet_evalctx *cx, struct sheet_value *a, double r, double c,
+			struct sheet_value *out)
+{
+	uint32_t h, w, r0, c0, nr, nc;
+	struct sheet_array *res;
+	struct sheet_value v;
+
+	sheet_value_dims(a, &h, &w);
+	r0 = r >= 1 ? (uint32_t)r - 1 : 0;
+	c0 = c >= 1 ? (uint32_t)c - 1 : 0;
+	nr = r >= 1 ? 1 : h;
+	nc = c >= 1 ? 1 : w;
+	if (nr == 1 && nc == 1) {
+		sheet_value_at(cx, a, r0, c0, &v);
+		free(out->str);
+		sheet_value_copy(out, &v);
+		if (out->type == SHEET_MISSING)
+			out->type = SHEET_EMPTY;
+		return;
+	}
+	res = sheet_array_new(nr, nc);
+	for (uint32_t i = 0; i < nr; i++)
+		for (uint32_t j = 0; j < nc; j++) {
+			sheet_value_at(cx, a, r0 + i, c0 + j, &v);
+			sheet_array_set(&res, i * nc + j, &v);
+		}
+	sheet_value_array(out, res);
+}
+
 FN(index)
 {
 	double r = 0, c = 0;
 	const struct sheet_ref *t = &args[0].ref;
 	uint32_t h, w;
-	int tr = args[0].type == SHEET_REF && (t->flags & SHEET_REF_TRANSPOSED);
 
-	if (args[0].type != SHEET_REF) {
-		ret_err(out, SHEET_ERR_VALUE);
+	if (args[0].type == SHEET_ERROR) {
+		ret_err(out, args[0].err);
 		return;
 	}
 	if (argc > 1 && args[1].type != SHEET_MISSING && arg_num(cx, &args[1], &r, out))
 		return;
 	if (argc > 2 && args[2].type != SHEET_MISSING && arg_num(cx, &args[2], &c, out))
 		return;
-	h = t->r2 - t->r1 + 1;
-	w = t->c2 - t->c1 + 1;
-	if (tr) { /* TRANSPOSE's result: index the transpose */
-		uint32_t x = h;
-
-		h = w, w = x;
-	}
+	r = trunc(r), c = trunc(c);
+	sheet_value_dims(&args[0], &h, &w);
 	if (h == 1 && argc == 2) { /* INDEX(A1:E1, 3): a column of a row */
 		c = r;
 		r = 1;
@@ -1185,47 +1243,44 @@ FN(index)
 		ret_err(out, SHEET_ERR_REF);
 		return;
 	}
+	if (args[0].type != SHEET_REF) {
+		index_array(cx, &args[0], r, c, out);
+		return;
+	}
 	free(out->str);
 	memset(out, 0, sizeof(*out));
 	out->type = SHEET_REF;
 	out->ref = *t;
-	if (tr) { /* row r of the transpose is column r of the range */
-		double x = r;
-
-		r = c, c = x;
-		if (r >= 1 && c >= 1)
-			out->ref.flags &= ~(unsigned)SHEET_REF_TRANSPOSED;
-	}
 	if (r >= 1)
 		out->ref.r1 = out->ref.r2 = t->r1 + (uint32_t)r - 1;
 	if (c >= 1)
 		out->ref.c1 = out->ref.c2 = t->c1 + (uint32_t)c - 1;
-	else if (w == 1 && !tr)
+	else if (w == 1)
 		out->ref.c1 = out->ref.c2 = t->c1;
 }
 
 FN(rows)
 {
-	const struct sheet_ref *r = &args[0].ref;
+	uint32_t h, w;
 
-	if (args[0].type != SHEET_REF)
-		ret_num(out, 1);
-	else if (r->flags & SHEET_REF_TRANSPOSED)
-		ret_num(out, r->c2 - r->c1 + 1);
-	else
-		ret_num(out, r->r2 - r->r1 + 1);
+	if (args[0].type == SHEET_ERROR) {
+		ret_err(out, args[0].err);
+		return;
+	}
+	sheet_value_dims(&args[0], &h, &w);
+	ret_num(out, h);
 }
 
 FN(columns)
 {
-	const struct sheet_ref *r = &args[0].ref;
+	uint32_t h, w;
 
-	if (args[0].type != SHEET_REF)
-		ret_num(out, 1);
-	else if (r->flags & SHEET_REF_TRANSPOSED)
-		ret_num(out, r->r2 - r->r1 + 1);
-	else
-		ret_num(out, r->c2 - r->c1 + 1);
+	if (args[0].type == SHEET_ERROR) {
+		ret_err(out, args[0].err);
+		return;
+	}
+	sheet_value_dims(&args[0], &h, &w);
+	ret_num(out, w);
 }
 
 FN(row)
@@ -1293,8 +1348,8 @@ static int nums_collect(const struct sheet_evalctx *cx, struct sheet_value *args
 	for (int i = 0; i < argc && a->err == 0; i++) {
 		double d;
 
-		if (args[i].type == SHEET_REF) {
-			sheet_range_each(cx->wb, &args[i].ref, nums_cell, a);
+		if (args[i].type == SHEET_REF || args[i].type == SHEET_ARRAY) {
+			sheet_value_each(cx, &args[i], nums_cell, a);
 			continue;
 		}
 		int er = sheet_to_num(&args[i], &d);
@@ -1322,14 +1377,11 @@ FN(sumsq)
 	free(a.v);
 }
 
-/* The cell at (i, j) of r (of its transpose for TRANSPOSE's result). */
+/* The cell at (i, j) of r. */
 static void ref_at(const struct sheet_evalctx *cx, const struct sheet_ref *r, uint32_t i,
 		   uint32_t j, struct sheet_value *v)
 {
-	if (r->flags & SHEET_REF_TRANSPOSED)
-		sheet_get(cx->wb, r->sheet, r->r1 + j, r->c1 + i, v);
-	else
-		sheet_get(cx->wb, r->sheet, r->r1 + i, r->c1 + j, v);
+	sheet_get(cx->wb, r->sheet, r->r1 + i, r->c1 + j, v);
 }
 
 /* Rows worth visiting in r (beyond the sheet's extent all is empty). */
@@ -1353,32 +1405,33 @@ static uint32_t ref_cols(const struct sheet_evalctx *cx, const struct sheet_ref 
 	return (r->c2 < cols ? r->c2 : cols - 1) - r->c1 + 1;
 }
 
+/* SUMPRODUCT: its arguments are evaluated element by element (the parser
+ * gives them an array context), so SUMPRODUCT((A1:A9="x")*B1:B9) works as
+ * in Excel. Every argument has the same shape, else #VALUE!; what is not
+ * a number counts as 0; an error anywhere is the result. */
 FN(sumproduct)
 {
 	uint32_t h = 1, w = 1, hl = 0, wl = 0;
 	double sum = 0;
 
 	for (int i = 0; i < argc; i++) {
-		uint32_t ah = 1, aw = 1;
+		uint32_t ah, aw, lr, lc;
 
-		if (args[i].type == SHEET_REF) {
-			const struct sheet_ref *r = &args[i].ref;
-			int tr = (r->flags & SHEET_REF_TRANSPOSED) != 0;
-			uint32_t lr = tr ? ref_cols(cx, r) : ref_rows(cx, r);
-			uint32_t lc = tr ? ref_rows(cx, r) : ref_cols(cx, r);
-
-			ah = tr ? r->c2 - r->c1 + 1 : r->r2 - r->r1 + 1;
-			aw = tr ? r->r2 - r->r1 + 1 : r->c2 - r->c1 + 1;
-			if (lr > hl)
-				hl = lr;
-			if (lc > wl)
-				wl = lc;
-		} else if (args[i].type == SHEET_ERROR) {
+		if (args[i].type == SHEET_ERROR) {
 			ret_err(out, args[i].err);
 			return;
-		} else {
-			hl = wl = 1;
 		}
+		sheet_value_dims(&args[i], &ah, &aw);
+		if (args[i].type == SHEET_REF) { /* past the sheet's extent all is 0 */
+			lr = ref_rows(cx, &args[i].ref);
+			lc = ref_cols(cx, &args[i].ref);
+		} else {
+			lr = ah, lc = aw;
+		}
+		if (lr > hl)
+			hl = lr;
+		if (lc > wl)
+			wl = lc;
 		if (i == 0)
 			h = ah, w = aw;
 		else if (ah != h || aw != w) {
@@ -1397,10 +1450,7 @@ FN(sumproduct)
 			for (int i = 0; i < argc; i++) {
 				struct sheet_value v;
 
-				if (args[i].type == SHEET_REF)
-					ref_at(cx, &args[i].ref, r, c, &v);
-				else
-					v = args[i];
+				sheet_value_at(cx, &args[i], r, c, &v);
 				if (v.type == SHEET_ERROR) {
 					ret_err(out, v.err);
 					return;
@@ -1611,13 +1661,16 @@ FN(atan2)
 }
 
 /* RAND and RANDBETWEEN: xorshift64*, seeded once from the clock. They are
- * volatile: recomputed on every recalculation (deps.c). */
-static uint64_t rand_state;
+ * volatile: recomputed on every recalculation (deps.c). The state is per
+ * thread: a worker loading a file evaluates while the screen's thread does
+ * (the seed takes the state's address, so two threads differ). */
+static _Thread_local uint64_t rand_state;
 
 static double rand01(void)
 {
 	if (rand_state == 0)
-		rand_state = ((uint64_t)time(NULL) << 20) ^ (uint64_t)clock() ^ 0x9e3779b97f4a7c15u;
+		rand_state = ((uint64_t)time(NULL) << 20) ^ (uint64_t)clock() ^
+			     (uint64_t)(uintptr_t)&rand_state ^ 0x9e3779b97f4a7c15u;
 	rand_state ^= rand_state >> 12;
 	rand_state ^= rand_state << 25;
 	rand_state ^= rand_state >> 27;
@@ -2208,7 +2261,8 @@ FN(type)
 	struct sheet_value v;
 	const struct sheet_ref *r = &args[0].ref;
 
-	if (args[0].type == SHEET_REF && (r->r1 != r->r2 || r->c1 != r->c2)) {
+	if ((args[0].type == SHEET_REF && (r->r1 != r->r2 || r->c1 != r->c2)) ||
+	    args[0].type == SHEET_ARRAY) {
 		ret_num(out, 64);
 		return;
 	}
@@ -2471,9 +2525,18 @@ FN(textjoin)
 				for (uint32_t x = 0; x <= r->c2 - r->c1 && j.err == 0; x++) {
 					if ((y >= h || x >= w) && j.skip_empty)
 						break;
-					ref_at(cx, r, y, x, &v);
+					sheet_get(cx->wb, r->sheet, r->r1 + y, r->c1 + x, &v);
 					join_cell(&v, 0, 0, &j);
 				}
+			continue;
+		}
+		if (args[i].type == SHEET_ARRAY) { /* row by row, empty elements too */
+			const struct sheet_array *a = args[i].arr;
+
+			for (uint32_t k = 0; k < a->rows * a->cols && j.err == 0; k++) {
+				sheet_array_get(a, k, &v);
+				join_cell(&v, 0, 0, &j);
+			}
 			continue;
 		}
 		arg_value(cx, &args[i], &v);
@@ -2912,199 +2975,219 @@ FN(datedif)
 
 #define F(n, lo, hi, f)                                                                            \
 	{                                                                                          \
-		n, lo, hi, 0, fn_##f                                                               \
+		n, lo, hi, 0, fn_##f, 0                                                            \
 	}
 
 /* Volatile: recomputed on every recalculation (RAND, NOW). */
 #define FV(n, lo, hi, f)                                                                           \
 	{                                                                                          \
-		n, lo, hi, 1, fn_##f                                                               \
+		n, lo, hi, 1, fn_##f, 0                                                            \
+	}
+
+/* Taking single values: applied element by element to arrays. */
+#define FS(n, lo, hi, f)                                                                           \
+	{                                                                                          \
+		n, lo, hi, 0, fn_##f, SHEET_FN_SCALAR                                              \
+	}
+
+/* With arguments in an array context (SHEET_FN_ARRAYCTX*). */
+#define FA(n, lo, hi, f, fl)                                                                       \
+	{                                                                                          \
+		n, lo, hi, 0, fn_##f, fl                                                           \
 	}
 
 /* Functions of the other files (func_*.c). */
 #define FX(n, lo, hi, f)                                                                           \
 	{                                                                                          \
-		n, lo, hi, 0, sheet_fn_##f                                                         \
+		n, lo, hi, 0, sheet_fn_##f, 0                                                      \
+	}
+#define FXS(n, lo, hi, f)                                                                          \
+	{                                                                                          \
+		n, lo, hi, 0, sheet_fn_##f, SHEET_FN_SCALAR                                        \
+	}
+#define FXA(n, lo, hi, f, fl)                                                                      \
+	{                                                                                          \
+		n, lo, hi, 0, sheet_fn_##f, fl                                                     \
 	}
 #define FXV(n, lo, hi, f)                                                                          \
 	{                                                                                          \
-		n, lo, hi, 1, sheet_fn_##f                                                         \
+		n, lo, hi, 1, sheet_fn_##f, 0                                                      \
 	}
 
 static const struct sheet_func funcs[] = {
-    F("ABS", 1, 1, abs),
-    F("ACOS", 1, 1, acos),
+    FS("ABS", 1, 1, abs),
+    FS("ACOS", 1, 1, acos),
     FX("ADDRESS", 2, 5, address),
     F("AND", 1, 255, and),
-    F("ASIN", 1, 1, asin),
-    F("ATAN", 1, 1, atan),
-    F("ATAN2", 2, 2, atan2),
+    FS("ASIN", 1, 1, asin),
+    FS("ATAN", 1, 1, atan),
+    FS("ATAN2", 2, 2, atan2),
     F("AVERAGE", 1, 255, average),
     F("AVERAGEA", 1, 255, averagea),
     F("AVERAGEIF", 2, 3, averageif),
     F("AVERAGEIFS", 3, 255, averageifs),
-    F("CEILING", 2, 2, ceiling),
-    F("CHAR", 1, 1, char),
+    FS("CEILING", 2, 2, ceiling),
+    FS("CHAR", 1, 1, char),
     F("CHOOSE", 2, 255, choose),
-    F("CLEAN", 1, 1, clean),
-    F("CODE", 1, 1, code),
+    FS("CLEAN", 1, 1, clean),
+    FS("CODE", 1, 1, code),
     F("COLUMN", 0, 1, column),
-    F("COLUMNS", 1, 1, columns),
-    F("COMBIN", 2, 2, combin),
+    FA("COLUMNS", 1, 1, columns, SHEET_FN_ARRAYCTX1),
+    FS("COMBIN", 2, 2, combin),
     F("CONCAT", 1, 255, concat),
     F("CONCATENATE", 1, 255, concatenate),
     F("CORREL", 2, 2, correl),
-    F("COS", 1, 1, cos),
+    FS("COS", 1, 1, cos),
     F("COUNT", 1, 255, count),
     F("COUNTA", 1, 255, counta),
     F("COUNTBLANK", 1, 1, countblank),
     F("COUNTIF", 2, 2, countif),
     F("COUNTIFS", 2, 255, countifs),
-    F("DATE", 3, 3, date),
-    F("DATEDIF", 3, 3, datedif),
-    FX("DATEVALUE", 1, 1, datevalue),
-    F("DAY", 1, 1, day),
-    F("DAYS", 2, 2, days),
+    FS("DATE", 3, 3, date),
+    FS("DATEDIF", 3, 3, datedif),
+    FXS("DATEVALUE", 1, 1, datevalue),
+    FS("DAY", 1, 1, day),
+    FS("DAYS", 2, 2, days),
     FX("DAYS360", 2, 3, days360),
     FX("DB", 4, 5, db),
     FX("DDB", 4, 5, ddb),
-    F("DEGREES", 1, 1, degrees),
-    FX("DOLLAR", 1, 2, dollar),
-    F("EDATE", 2, 2, edate),
-    F("EOMONTH", 2, 2, eomonth),
-    F("ERROR.TYPE", 1, 1, error_type),
-    F("EVEN", 1, 1, even),
-    F("EXACT", 2, 2, exact),
-    F("EXP", 1, 1, exp),
-    F("FACT", 1, 1, fact),
+    FS("DEGREES", 1, 1, degrees),
+    FXS("DOLLAR", 1, 2, dollar),
+    FS("EDATE", 2, 2, edate),
+    FS("EOMONTH", 2, 2, eomonth),
+    FS("ERROR.TYPE", 1, 1, error_type),
+    FS("EVEN", 1, 1, even),
+    FS("EXACT", 2, 2, exact),
+    FS("EXP", 1, 1, exp),
+    FS("FACT", 1, 1, fact),
     F("FALSE", 0, 0, false),
-    F("FIND", 2, 3, find),
-    F("FIXED", 1, 3, fixed),
-    F("FLOOR", 2, 2, floor),
+    FS("FIND", 2, 3, find),
+    FS("FIXED", 1, 3, fixed),
+    FS("FLOOR", 2, 2, floor),
     F("FORECAST", 3, 3, forecast),
     FX("FV", 3, 5, fv),
     F("GCD", 1, 255, gcd),
     FX("HLOOKUP", 3, 4, hlookup),
-    F("HOUR", 1, 1, hour),
-    F("IF", 1, 3, if),
-    F("IFERROR", 2, 2, iferror),
-    F("IFNA", 2, 2, ifna),
+    FS("HOUR", 1, 1, hour),
+    FS("IF", 1, 3, if),
+    FS("IFERROR", 2, 2, iferror),
+    FS("IFNA", 2, 2, ifna),
     F("IFS", 2, 254, ifs),
-    F("INDEX", 2, 3, index),
+    FA("INDEX", 2, 3, index, SHEET_FN_ARRAYCTX1),
     FXV("INDIRECT", 1, 2, indirect),
-    F("INT", 1, 1, int),
+    FS("INT", 1, 1, int),
     F("INTERCEPT", 2, 2, intercept),
     FX("IPMT", 4, 6, ipmt),
     FX("IRR", 1, 2, irr),
-    F("ISBLANK", 1, 1, isblank),
-    F("ISERR", 1, 1, iserr),
-    F("ISERROR", 1, 1, iserror),
-    F("ISLOGICAL", 1, 1, islogical),
-    F("ISNA", 1, 1, isna),
-    F("ISNUMBER", 1, 1, isnumber),
-    FX("ISOWEEKNUM", 1, 1, isoweeknum),
-    F("ISTEXT", 1, 1, istext),
+    FS("ISBLANK", 1, 1, isblank),
+    FS("ISERR", 1, 1, iserr),
+    FS("ISERROR", 1, 1, iserror),
+    FS("ISLOGICAL", 1, 1, islogical),
+    FS("ISNA", 1, 1, isna),
+    FS("ISNUMBER", 1, 1, isnumber),
+    FXS("ISOWEEKNUM", 1, 1, isoweeknum),
+    FS("ISTEXT", 1, 1, istext),
     F("LARGE", 2, 2, large),
     F("LCM", 1, 255, lcm),
-    F("LEFT", 1, 2, left),
-    F("LEN", 1, 1, len),
-    F("LN", 1, 1, ln),
-    F("LOG", 1, 2, log),
-    F("LOG10", 1, 1, log10),
-    FX("LOOKUP", 2, 3, lookup),
-    F("LOWER", 1, 1, lower),
+    FS("LEFT", 1, 2, left),
+    FS("LEN", 1, 1, len),
+    FS("LN", 1, 1, ln),
+    FS("LOG", 1, 2, log),
+    FS("LOG10", 1, 1, log10),
+    FXA("LOOKUP", 2, 3, lookup, SHEET_FN_ARRAYCTX23),
+    FS("LOWER", 1, 1, lower),
     F("MATCH", 2, 3, match),
     F("MAX", 1, 255, max),
     F("MAXIFS", 3, 255, maxifs),
     F("MEDIAN", 1, 255, median),
-    F("MID", 3, 3, mid),
+    FS("MID", 3, 3, mid),
     F("MIN", 1, 255, min),
     F("MINIFS", 3, 255, minifs),
-    F("MINUTE", 1, 1, minute),
-    F("MOD", 2, 2, mod),
+    FS("MINUTE", 1, 1, minute),
+    FS("MOD", 2, 2, mod),
     F("MODE", 1, 255, mode),
-    F("MONTH", 1, 1, month),
-    F("MROUND", 2, 2, mround),
+    FS("MONTH", 1, 1, month),
+    FS("MROUND", 2, 2, mround),
     F("N", 1, 1, n),
     F("NA", 0, 0, na),
     FX("NETWORKDAYS", 2, 3, networkdays),
-    F("NOT", 1, 1, not ),
+    FS("NOT", 1, 1, not ),
     FXV("NOW", 0, 0, now),
     FX("NPER", 3, 5, nper),
     FX("NPV", 2, 255, npv),
     F("NUMBERVALUE", 1, 3, numbervalue),
-    F("ODD", 1, 1, odd),
+    FS("ODD", 1, 1, odd),
     FXV("OFFSET", 3, 5, offset),
     F("OR", 1, 255, or),
     F("PERCENTILE", 2, 2, percentile),
     F("PI", 0, 0, pi),
     FX("PMT", 3, 5, pmt),
-    F("POWER", 2, 2, power),
+    FS("POWER", 2, 2, power),
     FX("PPMT", 4, 6, ppmt),
     F("PRODUCT", 1, 255, product),
-    F("PROPER", 1, 1, proper),
+    FS("PROPER", 1, 1, proper),
     FX("PV", 3, 5, pv),
     F("QUARTILE", 2, 2, quartile),
-    F("QUOTIENT", 2, 2, quotient),
-    F("RADIANS", 1, 1, radians),
+    FS("QUOTIENT", 2, 2, quotient),
+    FS("RADIANS", 1, 1, radians),
     FV("RAND", 0, 0, rand),
     FV("RANDBETWEEN", 2, 2, randbetween),
     F("RANK", 2, 3, rank),
     FX("RATE", 3, 6, rate),
-    F("REPLACE", 4, 4, replace),
-    F("REPT", 2, 2, rept),
-    F("RIGHT", 1, 2, right),
-    F("ROUND", 2, 2, round),
-    F("ROUNDDOWN", 2, 2, rounddown),
-    F("ROUNDUP", 2, 2, roundup),
+    FS("REPLACE", 4, 4, replace),
+    FS("REPT", 2, 2, rept),
+    FS("RIGHT", 1, 2, right),
+    FS("ROUND", 2, 2, round),
+    FS("ROUNDDOWN", 2, 2, rounddown),
+    FS("ROUNDUP", 2, 2, roundup),
     F("ROW", 0, 1, row),
-    F("ROWS", 1, 1, rows),
-    F("SEARCH", 2, 3, search),
-    F("SECOND", 1, 1, second),
-    F("SIGN", 1, 1, sign),
-    F("SIN", 1, 1, sin),
+    FA("ROWS", 1, 1, rows, SHEET_FN_ARRAYCTX1),
+    FS("SEARCH", 2, 3, search),
+    FS("SECOND", 1, 1, second),
+    FS("SIGN", 1, 1, sign),
+    FS("SIN", 1, 1, sin),
     FX("SLN", 3, 3, sln),
     F("SLOPE", 2, 2, slope),
     F("SMALL", 2, 2, small),
-    F("SQRT", 1, 1, sqrt),
+    FS("SQRT", 1, 1, sqrt),
     F("STDEV", 1, 255, stdev),
     F("STDEV.P", 1, 255, stdevp),
     F("STDEV.S", 1, 255, stdev),
-    F("SUBSTITUTE", 3, 4, substitute),
+    FS("SUBSTITUTE", 3, 4, substitute),
     F("SUM", 1, 255, sum),
     F("SUMIF", 2, 3, sumif),
     F("SUMIFS", 3, 255, sumifs),
-    F("SUMPRODUCT", 1, 255, sumproduct),
+    FA("SUMPRODUCT", 1, 255, sumproduct, SHEET_FN_ARRAYCTX),
     F("SUMSQ", 1, 255, sumsq),
     F("SWITCH", 3, 254, switch),
     F("T", 1, 1, t),
-    F("TAN", 1, 1, tan),
-    FX("TEXT", 2, 2, text),
+    FS("TAN", 1, 1, tan),
+    FXS("TEXT", 2, 2, text),
     F("TEXTJOIN", 3, 255, textjoin),
-    F("TIME", 3, 3, time),
-    FX("TIMEVALUE", 1, 1, timevalue),
+    FS("TIME", 3, 3, time),
+    FXS("TIMEVALUE", 1, 1, timevalue),
     FXV("TODAY", 0, 0, today),
-    FX("TRANSPOSE", 1, 1, transpose),
-    F("TRIM", 1, 1, trim),
+    FXA("TRANSPOSE", 1, 1, transpose, SHEET_FN_ARRAYCTX1),
+    FS("TRIM", 1, 1, trim),
     F("TRUE", 0, 0, true),
-    F("TRUNC", 1, 2, trunc),
+    FS("TRUNC", 1, 2, trunc),
     F("TYPE", 1, 1, type),
-    F("UNICHAR", 1, 1, unichar),
-    F("UNICODE", 1, 1, unicode),
-    F("UPPER", 1, 1, upper),
-    F("VALUE", 1, 1, value),
+    FS("UNICHAR", 1, 1, unichar),
+    FS("UNICODE", 1, 1, unicode),
+    FS("UPPER", 1, 1, upper),
+    FS("VALUE", 1, 1, value),
     F("VAR", 1, 255, var),
     F("VAR.P", 1, 255, varp),
     F("VAR.S", 1, 255, var),
     F("VLOOKUP", 3, 4, vlookup),
-    F("WEEKDAY", 1, 2, weekday),
-    FX("WEEKNUM", 1, 2, weeknum),
+    FS("WEEKDAY", 1, 2, weekday),
+    FXS("WEEKNUM", 1, 2, weeknum),
     FX("WORKDAY", 2, 3, workday),
     FX("XIRR", 2, 3, xirr),
     FX("XLOOKUP", 3, 6, xlookup),
     FX("XNPV", 3, 3, xnpv),
     F("XOR", 1, 255, xor),
-    F("YEAR", 1, 1, year),
+    FS("YEAR", 1, 1, year),
     FX("YEARFRAC", 2, 3, yearfrac),
 };
 

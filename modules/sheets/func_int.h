@@ -230,6 +230,9 @@ uint32_t sheet_last_col(const struct sheet_evalctx *cx, const struct sheet_ref *
 long sheet_find_in_line(const struct sheet_evalctx *cx, int sheet, int vertical, uint32_t fixed,
 			uint32_t first, uint32_t last, const struct sheet_value *key, int mode);
 
+/* The same along a one-row or one-column array (mode as above). */
+long sheet_find_in_array(const struct sheet_array *a, const struct sheet_value *key, int mode);
+
 /* func_date.c: a date and/or time written as text, as Excel reads it in
  * en-US ("2024-01-15", "1/15/2024", "15-Jan-2024", "Jan 15, 2024",
  * "10:30 PM", "2024-01-15 10:30:15"); a date without a year is in the

@@ -8,12 +8,10 @@
  * volatile and note the references they compute (sheet_eval_note), which
  * the recalculation turns into dependencies.
  *
- * TRANSPOSE: the engine has no array values. It returns its range marked
- * SHEET_REF_TRANSPOSED: INDEX, ROWS, COLUMNS and SUMPRODUCT read it with
- * rows and columns swapped, aggregates (SUM, COUNT, ...) see the same
- * cells, and a formula cell shows its first element, as Excel does for
- * TRANSPOSE entered in a single cell. Arithmetic on it element by element
- * (TRANSPOSE(A1:A3)*2) is not supported: that needs array values.
+ * TRANSPOSE returns an array value; a formula cell shows its first
+ * element, as Excel does for TRANSPOSE entered in a single cell. LOOKUP
+ * also searches arrays (LOOKUP(2,1/(A1:A9="x"),B1:B9), whose second and
+ * third arguments are evaluated element by element).
  */
 #include <ctype.h>
 #include <math.h>
@@ -105,6 +103,68 @@ static struct sheet_ref nth_cell(const struct sheet_ref *v, uint32_t i)
 	return r;
 }
 
+/* LOOKUP where the lookup or result vector is an array. A 2-D lookup
+ * array is searched along its first column if at least as tall as wide,
+ * else its first row, and answers from its last column or row. */
+static void lookup_array(const struct sheet_evalctx *cx, struct sheet_value *args, int argc,
+			 struct sheet_value *out)
+{
+	struct sheet_value key, v;
+	struct sheet_array *line;
+	uint32_t h, w, n;
+	int vertical;
+	long at;
+
+	if (args[1].type != SHEET_REF && args[1].type != SHEET_ARRAY) {
+		ret_err(out, args[1].type == SHEET_ERROR ? args[1].err : SHEET_ERR_NA);
+		return;
+	}
+	if (argc > 2 && args[2].type != SHEET_REF && args[2].type != SHEET_ARRAY) {
+		ret_err(out, args[2].type == SHEET_ERROR ? args[2].err : SHEET_ERR_NA);
+		return;
+	}
+	sheet_value_dims(&args[1], &h, &w);
+	vertical = h >= w;
+	n = vertical ? h : w;
+	line = sheet_array_new(n, 1);
+	if (line == NULL) {
+		ret_err(out, SHEET_ERR_NUM);
+		return;
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		sheet_value_at(cx, &args[1], vertical ? k : 0, vertical ? 0 : k, &v);
+		sheet_array_set(&line, k, &v);
+	}
+	if (key_get(cx, &args[0], &key, out)) {
+		free(line);
+		return;
+	}
+	at = sheet_find_in_array(line, &key, 1);
+	sheet_value_free(&key);
+	free(line);
+	if (at < 0) {
+		ret_err(out, SHEET_ERR_NA);
+		return;
+	}
+	if (argc > 2) {
+		sheet_value_dims(&args[2], &h, &w);
+		if (h != 1 && w != 1) {
+			ret_err(out, SHEET_ERR_NA);
+			return;
+		}
+		if ((uint32_t)at >= (w == 1 ? h : w)) {
+			ret_err(out, SHEET_ERR_NA);
+			return;
+		}
+		sheet_value_at(cx, &args[2], w == 1 ? (uint32_t)at : 0, w == 1 ? 0 : (uint32_t)at, &v);
+	} else {
+		sheet_value_at(cx, &args[1], vertical ? (uint32_t)at : h - 1,
+			       vertical ? w - 1 : (uint32_t)at, &v);
+	}
+	free(out->str);
+	sheet_value_copy(out, &v);
+}
+
 FNX(lookup)
 {
 	struct sheet_value key;
@@ -113,6 +173,10 @@ FNX(lookup)
 	int vertical;
 	long at;
 
+	if (args[1].type == SHEET_ARRAY || (argc > 2 && args[2].type == SHEET_ARRAY)) {
+		lookup_array(cx, args, argc, out);
+		return;
+	}
 	if (args[1].type != SHEET_REF || (argc > 2 && args[2].type != SHEET_REF)) {
 		ret_err(out, args[1].type == SHEET_ERROR ? args[1].err : SHEET_ERR_NA);
 		return;
@@ -567,8 +631,14 @@ FNX(address)
 
 FNX(transpose)
 {
+	struct sheet_array *a, *src = NULL;
+	struct sheet_value v;
+	uint32_t h, w;
+	int er = 0;
+
 	(void)argc;
-	if (args[0].type != SHEET_REF) { /* a single value is its own transpose */
+	if (args[0].type != SHEET_REF && args[0].type != SHEET_ARRAY) {
+		/* a single value is its own transpose */
 		free(out->str);
 		*out = args[0];
 		args[0].str = NULL;
@@ -576,6 +646,20 @@ FNX(transpose)
 			out->type = SHEET_EMPTY;
 		return;
 	}
-	ret_ref(out, &args[0].ref);
-	out->ref.flags ^= SHEET_REF_TRANSPOSED;
+	if (args[0].type == SHEET_REF && (src = sheet_ref_array(cx, &args[0].ref, &er)) == NULL) {
+		ret_err(out, er);
+		return;
+	}
+	if (src == NULL)
+		src = args[0].arr;
+	h = src->rows, w = src->cols;
+	a = sheet_array_new(w, h);
+	for (uint32_t i = 0; i < h; i++)
+		for (uint32_t j = 0; j < w; j++) {
+			sheet_array_get(src, i * w + j, &v);
+			sheet_array_set(&a, j * h + i, &v);
+		}
+	if (args[0].type == SHEET_REF)
+		free(src);
+	sheet_value_array(out, a);
 }

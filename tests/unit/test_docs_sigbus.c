@@ -63,6 +63,37 @@ static size_t newlines(const char *p, size_t n)
 	return c;
 }
 
+/* A file small enough to be read in is immune to writes in place. */
+static void test_small_file_is_copied_in(void **state)
+{
+	char path[128];
+	struct buf orig;
+	struct doc_buf *b;
+	struct err e;
+	char *all;
+	FILE *fp;
+
+	doc_buf_set_copy_max((size_t)64 << 20);
+	snprintf(path, sizeof path, "%s/small.txt", dir);
+	buf_init(&orig);
+	make_file(path, 2000, &orig);
+	assert_int_equal(doc_buf_open(path, &b, &e), 0);
+	fp = fopen(path, "r+"); /* same inode: what `printf ... > file` does */
+	assert_non_null(fp);
+	for (size_t i = 0; i < orig.len; i++)
+		fputc('X', fp);
+	fclose(fp);
+	assert_int_equal(truncate(path, 10), 0);
+	all = xmalloc(orig.len);
+	assert_int_equal(doc_buf_read(b, 0, orig.len, all), orig.len);
+	assert_memory_equal(all, orig.data, orig.len);
+	assert_false(doc_buf_truncated(b));
+	free(all);
+	doc_buf_free(b);
+	buf_free(&orig);
+	doc_buf_set_copy_max(0);
+}
+
 static void test_truncated_file_reads_without_a_crash(void **state)
 {
 	char path[128];
@@ -212,7 +243,9 @@ static void test_other_sigbus_still_kills(void **state)
 
 int main(void)
 {
+	doc_buf_set_copy_max(0); /* these tests are about the mapping */
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_small_file_is_copied_in),
 		cmocka_unit_test(test_truncated_file_reads_without_a_crash),
 		cmocka_unit_test(test_edits_survive_a_truncation),
 		cmocka_unit_test(test_other_sigbus_still_kills),
