@@ -88,9 +88,8 @@ struct od {
 	size_t cells;
 };
 
-static double attr_num(const char **attr, const char *name, double dflt)
+static double text_num(const char *v, double dflt)
 {
-	const char *v = xz_attr(attr, name);
 	char *end;
 	double d;
 
@@ -98,6 +97,11 @@ static double attr_num(const char **attr, const char *name, double dflt)
 		return dflt;
 	d = strtod(v, &end);
 	return end != v && isfinite(d) ? d : dflt;
+}
+
+static double attr_num(const char **attr, const char *name, double dflt)
+{
+	return text_num(xz_attr(attr, name), dflt);
 }
 
 /* ---- styles ------------------------------------------------------------------ */
@@ -405,11 +409,27 @@ static void cell_begin(struct xz_xml *xx, const char **attr)
 {
 	struct od *o = xx->arg;
 	struct rcell *c = &o->cell;
-	const char *t = xz_attr(attr, "office:value-type");
-	const char *ct = xz_attr(attr, "calcext:value-type");
-	const char *fx = xz_attr(attr, "table:formula");
-	const char *st = xz_attr(attr, "table:style-name");
-	double rep = attr_num(attr, "table:number-columns-repeated", 1);
+	const char *t = NULL, *ct = NULL, *fx = NULL, *st = NULL, *val = NULL, *nrep = NULL;
+	double rep;
+
+	/* one pass over the attributes: this runs for every cell */
+	for (size_t i = 0; attr[i]; i += 2) {
+		const char *n = attr[i];
+
+		if (n[0] == 'o' && strcmp(n, "office:value-type") == 0)
+			t = attr[i + 1];
+		else if (n[0] == 'o' && strcmp(n, "office:value") == 0)
+			val = attr[i + 1];
+		else if (n[0] == 'c' && strcmp(n, "calcext:value-type") == 0)
+			ct = attr[i + 1];
+		else if (n[0] == 't' && strcmp(n, "table:formula") == 0)
+			fx = attr[i + 1];
+		else if (n[0] == 't' && strcmp(n, "table:style-name") == 0)
+			st = attr[i + 1];
+		else if (n[0] == 't' && strcmp(n, "table:number-columns-repeated") == 0)
+			nrep = attr[i + 1];
+	}
+	rep = text_num(nrep, 1);
 
 	rcell_free(c);
 	c->col = o->col;
@@ -430,11 +450,9 @@ static void cell_begin(struct xz_xml *xx, const char **attr)
 	if (t == NULL)
 		return;
 	if (strcmp(t, "float") == 0 || strcmp(t, "percentage") == 0 || strcmp(t, "currency") == 0) {
-		const char *v = xz_attr(attr, "office:value");
-
 		c->type = 'n';
-		if (v == NULL || xz_num(v, strlen(v), &c->num) != 0)
-			xz_fail(xx, "bad office:value \"%.30s\"", v ? v : "");
+		if (val == NULL || xz_num(val, strlen(val), &c->num) != 0)
+			xz_fail(xx, "bad office:value \"%.30s\"", val ? val : "");
 	} else if (strcmp(t, "date") == 0) {
 		const char *v = xz_attr(attr, "office:date-value");
 

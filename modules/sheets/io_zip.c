@@ -176,34 +176,41 @@ static void bind_pop(struct xz_xml *x)
 	}
 }
 
-/* The canonical prefix bound to the file's prefix p (len bytes), innermost
- * binding first; a small cache keeps the scan off the common path. */
-static const char *bind_find(struct xz_xml *x, const char *p, size_t len, int *found)
+/* Our prefix for the file's prefix p (len bytes; 0 is the default
+ * namespace), by the innermost binding: "" for none, "?:" for an unknown
+ * or undeclared namespace. *same says it is p's own ("table:" for
+ * "table"), so the name needs no copy. A small cache keeps the scan of
+ * the bindings off the common path. */
+static const char *bind_find(struct xz_xml *x, const char *p, size_t len, int *same)
 {
 	unsigned h = len ? ((unsigned)len * 31u + (unsigned char)p[0] * 7u +
 			    (unsigned char)p[len - 1]) & (XZ_NSCACHE - 1) : 0;
 	struct xz_nscache *c = &x->cache[h];
+	const char *canon = NULL;
+	int found = 0;
 
 	if (c->gen == x->gen && c->len == len && memcmp(c->pfx, p, len) == 0) {
-		*found = c->found;
+		*same = c->same;
 		return c->canon;
 	}
-	*found = 0;
-	const char *canon = NULL;
-
 	for (size_t i = x->nbind; i-- > 0;)
 		if (x->bind[i].len == len && memcmp(x->bind[i].pfx, p, len) == 0) {
 			canon = x->bind[i].canon;
-			*found = 1;
+			found = 1;
 			break;
 		}
-	if (!*found && len == 3 && memcmp(p, "xml", 3) == 0)
-		canon = "xml:", *found = 1;
+	if (!found && len == 3 && memcmp(p, "xml", 3) == 0)
+		canon = "xml:", found = 1;
+	if (len > 0 && !found)
+		canon = "?:"; /* an undeclared prefix */
+	if (canon == NULL)
+		canon = "";
+	*same = len > 0 && strlen(canon) == len + 1 && memcmp(canon, p, len) == 0;
 	if (len < sizeof c->pfx) {
 		memcpy(c->pfx, p, len);
 		c->len = len;
 		c->canon = canon;
-		c->found = *found;
+		c->same = *same;
 		c->gen = x->gen;
 	}
 	return canon;
@@ -216,23 +223,15 @@ static const char *name_conv(struct xz_xml *x, const char *name, int is_attr, si
 {
 	const char *colon = strchr(name, ':'), *canon;
 	size_t plen = colon ? (size_t)(colon - name) : 0;
-	int found;
+	int same;
 
 	if (colon == NULL && is_attr) /* unprefixed attributes have no namespace */
 		return name;
-	canon = bind_find(x, name, plen, &found);
-	if (colon == NULL) {
-		if (canon == NULL || canon[0] == '\0')
-			return name;
-	} else if (!found) {
-		canon = "?:"; /* an undeclared prefix */
-	} else if (canon == NULL) {
-		canon = "";
-	}
-	if (canon[0] == '\0')
-		return colon ? colon + 1 : name;
-	if (colon && strlen(canon) == plen + 1 && memcmp(canon, name, plen + 1) == 0)
+	canon = bind_find(x, name, plen, &same);
+	if (same || (colon == NULL && canon[0] == '\0'))
 		return name;
+	if (canon[0] == '\0')
+		return colon + 1;
 	*off = x->name.len;
 	buf_adds(&x->name, canon);
 	buf_add(&x->name, colon ? colon + 1 : name, strlen(colon ? colon + 1 : name) + 1);

@@ -49,7 +49,7 @@ struct xz_nscache { /* a prefix looked up lately */
 	char pfx[16];
 	size_t len;
 	const char *canon;
-	int found;
+	int same;
 	unsigned long gen;
 };
 
