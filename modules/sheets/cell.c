@@ -31,6 +31,8 @@ static void formula_release(struct sheet_book *wb, uint32_t i)
 	f->code = NULL;
 	free(f->src);
 	f->src = NULL;
+	free(f->srefs);
+	f->srefs = NULL;
 	sheet_value_free(&f->val);
 	f->gen++;
 	if (wb->nfree == wb->capfree) {
@@ -68,6 +70,7 @@ void sheet_book_free(struct sheet_book *wb)
 	for (uint32_t i = 0; i < wb->nfs; i++) {
 		sheet_code_free(wb->fs[i].code);
 		free(wb->fs[i].src);
+		free(wb->fs[i].srefs);
 		sheet_value_free(&wb->fs[i].val);
 	}
 	free(wb->fs);
@@ -91,6 +94,16 @@ int sheet_add(struct sheet_book *wb, const char *name, struct err *e)
 	memset(&wb->sheets[wb->nsheets], 0, sizeof(wb->sheets[0]));
 	wb->sheets[wb->nsheets].name = xstrdup(name);
 	return wb->nsheets++;
+}
+
+uint64_t sheet_compile_count(const struct sheet_book *wb)
+{
+	return wb->compiles;
+}
+
+uint64_t sheet_adjust_count(const struct sheet_book *wb)
+{
+	return wb->adjusts;
 }
 
 int sheet_count(const struct sheet_book *wb)
@@ -162,6 +175,11 @@ static struct sheet_block *block_make(struct sheet_book *wb, int sheet, uint32_t
 		wb->bytes += sizeof(struct sheet_block);
 	}
 	return c->blocks[bi];
+}
+
+struct sheet_block *sheet_block_get(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col)
+{
+	return block_make(wb, sheet, row, col);
 }
 
 void sheet_cell_store(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col, int tag,
@@ -256,6 +274,7 @@ int sheet_set_formula(struct sheet_book *wb, int sheet, uint32_t row, uint32_t c
 	rc = sheet_compile(wb, sheet, src, &code, e);
 	if (rc != 0)
 		return rc;
+	wb->compiles++;
 	/* Release the old content first: it may free a formula slot. */
 	sheet_cell_store(wb, sheet, row, col, CELL_EMPTY, (union sheet_slot){.u = 0});
 	if (wb->nfree > 0) {
@@ -574,6 +593,11 @@ int sheet_ref_parse(const struct sheet_book *wb, int cur_sheet, const char *s, s
 	r2 = r1, c2 = c1;
 	flags |= a1 | a1 << 2;
 done:
+	/* A reversed range (A$4:A1) is stored in order; each end keeps its $. */
+	if (r1 > r2 && !!(flags & SHEET_REF_ABS_R1) != !!(flags & SHEET_REF_ABS_R2))
+		flags ^= SHEET_REF_ABS_R1 | SHEET_REF_ABS_R2;
+	if (c1 > c2 && !!(flags & SHEET_REF_ABS_C1) != !!(flags & SHEET_REF_ABS_C2))
+		flags ^= SHEET_REF_ABS_C1 | SHEET_REF_ABS_C2;
 	out->sheet = sheet;
 	out->r1 = r1 < r2 ? r1 : r2;
 	out->r2 = r1 < r2 ? r2 : r1;

@@ -744,3 +744,59 @@ void sheet_deps_free(struct sheet_book *wb)
 	free(wb->edges);
 	free(wb->big);
 }
+
+/* ---- after cells moved (ops.c) ------------------------------------------- */
+
+void sheet_deps_rebuild(struct sheet_book *wb)
+{
+	/* Keys are positions: all of them may have moved. The maps keep their
+	 * capacity, so refilling them does not grow them again. */
+	if (wb->cells.cap)
+		memset(wb->cells.keys, 0, wb->cells.cap * sizeof(*wb->cells.keys));
+	if (wb->buckets.cap)
+		memset(wb->buckets.keys, 0, wb->buckets.cap * sizeof(*wb->buckets.keys));
+	wb->cells.n = wb->buckets.n = 0;
+	wb->nedges = wb->nbig = 0;
+	/* Run-time references are made again at the formulas' next evaluation
+	 * (they are volatile, so that is the next recalculation). */
+	for (uint32_t i = 0; i < wb->capdyn; i++) {
+		free(wb->dyn[i].refs.v);
+		memset(&wb->dyn[i], 0, sizeof(wb->dyn[i]));
+	}
+	for (uint32_t i = 0; i < wb->nfs; i++)
+		if (wb->fs[i].code != NULL) {
+			const struct sheet_code *c = wb->fs[i].code;
+
+			for (uint32_t k = 0; k < c->nrefs; k++)
+				ref_edges(wb, i, k, &c->refs[k], wb->fs[i].gen);
+		}
+	if (wb->job != NULL) {
+		/* A sliced recalculation's walk followed the old edges: plan it
+		 * again from what it had not evaluated. */
+		job_restart(wb, wb->job);
+	}
+}
+
+void sheet_recalc_from(struct sheet_book *wb, const uint32_t *starts, uint32_t n)
+{
+	struct vec v = {0};
+
+	if (wb->suspended)
+		return;
+	if (wb->defer) {
+		struct sheet_recalc_job *j = job_get(wb);
+
+		for (uint32_t i = 0; i < n; i++)
+			vec_push(&j->queued, starts[i]);
+		vol_starts(wb, &j->queued);
+		if (j->queued.n == 0 && j->starts.n == 0)
+			job_free(wb);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		vec_push(&v, starts[i]);
+	vol_starts(wb, &v);
+	if (v.n > 0)
+		recalc(wb, v.v, v.n);
+	free(v.v);
+}

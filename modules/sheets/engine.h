@@ -130,7 +130,9 @@ void sheet_extent(const struct sheet_book *wb, int sheet, uint32_t *rows, uint32
 size_t sheet_storage_bytes(const struct sheet_book *wb);
 
 /* Named ranges: a workbook-wide name for a reference ("Sheet1!$A$1:$B$9").
- * Formulas resolve names when they are compiled. */
+ * Formulas resolve names when they are compiled. Names follow inserted
+ * and deleted rows and columns (ops.c); one whose cells are all deleted
+ * is #REF!. */
 int sheet_define_name(struct sheet_book *wb, const char *name, const char *ref, struct err *e);
 
 /* ---- A1 notation (cell.c) -------------------------------------------- */
@@ -169,6 +171,11 @@ void sheet_recalc_resume(struct sheet_book *wb);
 void sheet_recalc_all(struct sheet_book *wb);
 /* Formula evaluations since the workbook was made (tests, benchmarks). */
 uint64_t sheet_eval_count(const struct sheet_book *wb);
+/* Formulas compiled (set from source) since the workbook was made, and
+ * formulas whose references an editing operation adjusted in place
+ * (ops.c); tests check that work is proportional to what changed. */
+uint64_t sheet_compile_count(const struct sheet_book *wb);
+uint64_t sheet_adjust_count(const struct sheet_book *wb);
 
 /* The clock of NOW and TODAY: returns the local date and time as an Excel
  * serial (days since 1899-12-30, the time a fraction). NULL restores the
@@ -284,7 +291,10 @@ struct sheet_code {
 
 struct sheet_formula {
 	struct sheet_code *code; /* NULL: free slot */
-	char *src;
+	char *src;	/* read it with sheet_formula_src */
+	/* Non-NULL: an edit moved the references (ops.c) and src still spells
+	 * these, code->nrefs of them; sheet_formula_src spells it again. */
+	struct sheet_ref *srefs;
 	struct sheet_value val; /* cached result; str owned */
 	int sheet;
 	uint32_t row, col;
@@ -340,6 +350,7 @@ struct sheet_book {
 	size_t nnames;
 	size_t bytes; /* cell storage */
 	uint64_t evals;
+	uint64_t compiles, adjusts; /* counters: sheet_compile_count, _adjust_count */
 	int suspended;
 	/* dependency graph (deps.c) */
 	struct dep_map cells, buckets;
@@ -362,9 +373,15 @@ struct sheet_book {
 	void *clock_arg;
 };
 
+/* The source of formula i (with its '='), spelt again first if an edit
+ * moved its references since (ops.c). */
+const char *sheet_formula_src(struct sheet_book *wb, uint32_t i);
+
 /* cell.c */
 struct sheet_block *sheet_block_at(const struct sheet_book *wb, int sheet, uint32_t row,
 				   uint32_t col);
+/* The block for a cell, made if missing. */
+struct sheet_block *sheet_block_get(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col);
 /* Store raw; no recalculation. Frees what the cell held (a formula too). */
 void sheet_cell_store(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col, int tag,
 		      union sheet_slot slot);
@@ -483,5 +500,12 @@ void sheet_deps_add(struct sheet_book *wb, uint32_t f);
 /* Recalculate what depends on the cell (and the cell itself if a formula). */
 void sheet_deps_changed(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col);
 void sheet_deps_free(struct sheet_book *wb);
+/* After cells moved (ops.c): drop every edge and make them again from the
+ * formulas' current references, in one pass. */
+void sheet_deps_rebuild(struct sheet_book *wb);
+/* Recalculate the formulas starts (indexes into wb->fs), what depends on
+ * them and the volatile formulas, in one walk; queued when deferred,
+ * nothing while suspended. */
+void sheet_recalc_from(struct sheet_book *wb, const uint32_t *starts, uint32_t n);
 
 #endif

@@ -603,7 +603,7 @@ const char *sheet_file_formula_at(const struct sheet_file *f, int sheet, uint32_
 		return NULL;
 	b = sheet_block_at(f->wb, sheet, row, col);
 	i = row % SHEET_BLOCK;
-	return b ? f->wb->fs[b->slot[i].u].src : NULL;
+	return b ? sheet_formula_src(f->wb, (uint32_t)b->slot[i].u) : NULL;
 }
 
 const char *sheet_file_formula(const struct sheet_file *f, uint32_t row, uint32_t col)

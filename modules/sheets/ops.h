@@ -75,14 +75,27 @@ void sheet_snap_restore(struct sheet_file *f, int sheet, uint32_t row, uint32_t 
 			const struct sheet_snap *s);
 void sheet_snap_free(struct sheet_snap *s);
 
+enum { SHEET_EDIT_CELL, SHEET_EDIT_SHIFT, SHEET_EDIT_SORT };
+
+/*
+ * A move (SHIFT, SORT) is undone by its inverse: every formula's references
+ * follow it back. Formulas that the inverse cannot give back (a reference
+ * became #REF!) are recorded before the move as cell entries whose before
+ * and after are their old source.
+ */
 struct sheet_edit {
-	int shift;     /* 0: a cell changed; 1: rows or columns moved */
+	int shift;     /* SHEET_EDIT_*: a cell changed, rows or columns moved, rows sorted */
 	int sheet;
 	uint32_t row, col;
 	struct sheet_snap before, after;
-	enum sheet_axis axis;
-	uint32_t at;
-	long n;
+	enum sheet_axis axis;    /* SHIFT */
+	uint32_t at;             /* SHIFT */
+	long n;                  /* SHIFT */
+	struct sheet_ref *names; /* SHIFT: every name's reference before, when one
+				  * cannot follow back; else NULL */
+	size_t nnames;
+	struct sheet_rect rect;  /* SORT: the rows sorted */
+	uint32_t *perm;          /* SORT: row i of rect came from row perm[i] */
 };
 
 struct sheet_journal {

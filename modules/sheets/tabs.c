@@ -124,7 +124,7 @@ int sheet_file_rename_sheet(struct sheet_file *f, int sheet, const char *name, s
 
 		if (fm->code == NULL || fm->src == NULL)
 			continue;
-		s = rewrite(wb, fm->sheet, fm->src, sheet, name);
+		s = rewrite(wb, fm->sheet, sheet_formula_src(wb, i), sheet, name);
 		if (s) {
 			free(fm->src);
 			fm->src = s;
