@@ -42,6 +42,13 @@ const char *const store_cache_migrations[] = {
 	/* 2 -> 3: the docs editor's crash-recovery journal (modules/docs/recover.c) */
 	"CREATE TABLE doc_journal(path TEXT PRIMARY KEY, base_size INTEGER,"
 	" base_mtime INTEGER, base_hash BLOB, text BLOB NOT NULL, updated INTEGER NOT NULL);",
+
+	/* 3 -> 4: the journal logs edits: `text` is a full copy only when
+	 * `full`; doc_journal_ops holds the edits made on it (or, without a
+	 * full copy, on the file as base_* identify it), appended each tick */
+	"ALTER TABLE doc_journal ADD COLUMN full INTEGER NOT NULL DEFAULT 1;"
+	"CREATE TABLE doc_journal_ops(path TEXT NOT NULL, seq INTEGER NOT NULL,"
+	" ops BLOB NOT NULL, PRIMARY KEY(path, seq));",
 };
 const int store_cache_version = (int)nitems(store_cache_migrations);
 

@@ -15,6 +15,16 @@
  * the line's start up to it: those row starts are kept (struct rowidx, a
  * few lines at a time) and an edit drops only the rows whose window it
  * touches, so typing in a long line does not lay it out again.
+ *
+ * A line longer than WRAP_CK is cut into segments that are laid out on
+ * their own, so finding a row costs at most a segment, whatever the
+ * line's length (the end of a 10 MB line shows at once). Segment k starts
+ * at a break opportunity found near k * WRAP_CK: where a row laid out
+ * from the first cluster after that offset would end (ICU line breaking
+ * again). The last row of a segment ends at the next one's start: once
+ * every WRAP_CK bytes of one long line, a row may end short of the right
+ * edge (at a place where a break is allowed anyway). That is the only
+ * visible difference from laying the line out from its start.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +40,8 @@
 #define ROWIDX_N 4
 /* Bytes a row is laid out from: room for the widest row of clusters. */
 #define WRAP_WIN(cols) ((size_t)(cols) * 16 + 256)
+/* Bytes of a long line between wrap segments (see the top). */
+#define WRAP_CK ((size_t)64 << 10)
 
 static void idx_clear(struct editor *ed);
 
@@ -57,9 +69,10 @@ struct editor {
 	size_t top_off;        /* wrap: the first row shown starts here in top */
 	struct rowidx {
 		size_t line;   /* SIZE_MAX: unused */
-		size_t *st;    /* row starts (line-relative), st[0] = 0 */
+		size_t *st;    /* row starts (line-relative) from st[0], the
+				* start of a segment of the line */
 		size_t n, cap;
-		int complete;  /* st holds every row of the line */
+		int complete;  /* st holds every row of the segment */
 		unsigned long used;
 	} idx[ROWIDX_N];
 	unsigned long idx_clock;
@@ -285,6 +298,11 @@ unsigned long editor_changes(const struct editor *ed)
 	return ed->changes;
 }
 
+const struct doc_stamp *editor_stamp(const struct editor *ed)
+{
+	return &ed->stamp;
+}
+
 void editor_base(const struct editor *ed, int64_t *size, int64_t *mtime)
 {
 	*size = ed->base_size;
@@ -475,22 +493,84 @@ static size_t win_read(struct editor *ed, size_t off, size_t n)
 	return doc_buf_read(ed->b, off, n, ed->win);
 }
 
+/* Start (line-relative) of segment k of the line that starts at ls and
+ * has llen bytes; llen when the line ends before it. From k * WRAP_CK:
+ * the next UTF-8 lead byte, one cluster on (in step with the text's
+ * clusters again), then the end of a row laid out from there. */
+static size_t seg_start(struct editor *ed, size_t ls, size_t llen, size_t k)
+{
+	size_t a = k * WRAP_CK, n, i = 0;
+
+	if (k == 0)
+		return 0;
+	if (a >= llen)
+		return llen;
+	n = win_read(ed, ls + a, llen - a);
+	while (i < n && i < 4 && ((unsigned char)ed->win[i] & 0xc0) == 0x80)
+		i++;
+	if (i < n)
+		i += txt_next_grapheme(ed->win + i, n - i);
+	if (i < n)
+		i += txt_wrap(ed->win + i, n - i, (size_t)ed->cols);
+	return a + i < llen ? a + i : llen;
+}
+
+/* The start of the segment holding off, and (when end is not NULL) the
+ * start of the next one (llen for the last). */
+static size_t seg_of(struct editor *ed, size_t ls, size_t llen, size_t off, size_t *end)
+{
+	size_t k = off / WRAP_CK, st = 0;
+
+	if (llen <= WRAP_CK) {
+		if (end)
+			*end = llen;
+		return 0;
+	}
+	if (k > 0) {
+		st = seg_start(ed, ls, llen, k);
+		if (off < st)
+			st = seg_start(ed, ls, llen, --k);
+	}
+	if (end)
+		*end = (k + 1) * WRAP_CK >= llen ? llen : seg_start(ed, ls, llen, k + 1);
+	return st;
+}
+
+/* Where the row starting at off must end at the latest: the next
+ * segment's start, or the line's end. Segment k starts within a row
+ * window of k * WRAP_CK, so a row far from both ends of its stretch
+ * needs no look. */
+static size_t seg_limit(struct editor *ed, size_t ls, size_t llen, size_t off)
+{
+	size_t win = WRAP_WIN(ed->cols), k = off / WRAP_CK, next = (k + 1) * WRAP_CK, e;
+
+	if (llen <= WRAP_CK)
+		return llen;
+	if ((k == 0 || off - k * WRAP_CK >= win) && (next >= llen || off + win < next))
+		return llen; /* no segment starts within this row's reach */
+	seg_of(ed, ls, llen, off, &e);
+	return e;
+}
+
 /* End (line-relative) of the row that starts at off in the line that
  * starts at ls and has llen bytes. txt_wrap counts widths as i18n does;
  * tabs and control placeholders make a row wider on screen, so it is
  * asked again with fewer columns until the row fits as drawn. */
 static size_t row_end_at(struct editor *ed, size_t ls, size_t llen, size_t off)
 {
-	size_t cols = (size_t)ed->cols, c = cols, n, r, t, w;
+	size_t cols = (size_t)ed->cols, c = cols, n, r, t, w, lim;
 
 	if (off >= llen)
 		return llen;
-	n = win_read(ed, ls + off, llen - off);
+	lim = seg_limit(ed, ls, llen, off);
+	if (lim <= off)
+		lim = llen; /* cannot be: a segment ends after the rows in it */
+	n = win_read(ed, ls + off, lim - off);
 	if (n == 0)
 		return llen;
 	for (;;) {
 		r = txt_wrap(ed->win, n, c);
-		if (r == n && off + n < llen) {
+		if (r == n && off + n < lim) {
 			/* the window ran out before the row filled (a freak run of
 			 * combining marks): end at its last whole cluster */
 			t = txt_prev_grapheme(ed->win, n, n);
@@ -512,12 +592,13 @@ size_t editor_row_end(struct editor *ed, size_t line, size_t off)
 	return row_end_at(ed, doc_buf_line_start(ed->b, line), line_len(ed, line), off);
 }
 
-static struct rowidx *idx_get(struct editor *ed, size_t line)
+/* The row starts of the segment starting at seg of line. */
+static struct rowidx *idx_get(struct editor *ed, size_t line, size_t seg)
 {
 	struct rowidx *x = NULL, *old = &ed->idx[0];
 
 	for (int i = 0; i < ROWIDX_N; i++) {
-		if (ed->idx[i].line == line) {
+		if (ed->idx[i].line == line && ed->idx[i].n > 0 && ed->idx[i].st[0] == seg) {
 			x = &ed->idx[i];
 			break;
 		}
@@ -535,7 +616,7 @@ static struct rowidx *idx_get(struct editor *ed, size_t line)
 			x->cap = 16;
 			x->st = xrealloc(x->st, x->cap * sizeof *x->st);
 		}
-		x->st[x->n++] = 0;
+		x->st[x->n++] = seg;
 	}
 	x->used = ++ed->idx_clock;
 	return x;
@@ -545,13 +626,13 @@ static struct rowidx *idx_get(struct editor *ed, size_t line)
  * last row): its index in *xp's row starts. */
 static size_t row_of(struct editor *ed, size_t line, size_t off, struct rowidx **xp)
 {
-	struct rowidx *x = idx_get(ed, line);
-	size_t ls = doc_buf_line_start(ed->b, line), llen = line_len(ed, line), lo, hi;
+	size_t ls = doc_buf_line_start(ed->b, line), llen = line_len(ed, line), lo, hi, end;
+	struct rowidx *x = idx_get(ed, line, seg_of(ed, ls, llen, off, &end));
 
 	while (!x->complete && x->st[x->n - 1] <= off) {
 		size_t e = row_end_at(ed, ls, llen, x->st[x->n - 1]);
 
-		if (e >= llen) {
+		if (e >= end) {
 			x->complete = 1;
 			break;
 		}
@@ -590,6 +671,10 @@ static void idx_edit(struct editor *ed, size_t line, size_t q, int lines_changed
 		if (x->line > line) {
 			if (lines_changed)
 				x->line = SIZE_MAX;
+			continue;
+		}
+		if (x->n > 0 && x->st[0] > q) {
+			x->line = SIZE_MAX; /* a segment after the edit: it moved */
 			continue;
 		}
 		while (k < x->n && x->st[k - 1] + win <= q)

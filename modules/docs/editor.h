@@ -93,6 +93,9 @@ unsigned long editor_changes(const struct editor *ed);
 /* The file's size and mtime when opened or last saved; -1 when there was
  * no file. */
 void editor_base(const struct editor *ed, int64_t *size, int64_t *mtime);
+/* The file as opened or last saved (its hash when small enough): what
+ * the crash journal's edits apply to. exists 0 when untitled or new. */
+const struct doc_stamp *editor_stamp(const struct editor *ed);
 /* The text came from the recovery journal (the title says so); cleared by
  * open and save. */
 int editor_recovered(const struct editor *ed);

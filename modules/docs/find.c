@@ -5,13 +5,17 @@
  * byte offsets with no UTF-16 copy of the text. A folded plain pattern is
  * a literal, case-insensitive uregex; its matches are short, so the
  * editor searches the piece table in overlapping windows instead of
- * reading the whole text.
+ * reading the whole text. In the editor a regex runs on the piece table
+ * itself, through a UText provider over it (pt_*), so no edit makes it
+ * copy the text; an incremental search goes a slice at a time (find.h).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <unicode/uchar.h>
 #include <unicode/uregex.h>
+#include <unicode/ustring.h>
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
 
@@ -27,6 +31,12 @@
 #define FIND_OVERLAP(len) ((len) * 12 + 64)
 /* uregex steps (about milliseconds) before a runaway regex gives up. */
 #define REGEX_STEPS 20000
+/* Bytes of text one step of an incremental search or count covers, and
+ * the look past its end a regex match starting in it may take (a longer
+ * one is found when the engine says it ran into the end, as a greedy
+ * match does; a failed attempt longer than this is not retried). */
+#define FIND_SLICE (256u << 10)
+#define REGEX_OVERLAP (64u << 10)
 
 struct doc_matcher {
 	int regex;
@@ -36,6 +46,8 @@ struct doc_matcher {
 	size_t len;
 	char *needle;           /* exact plain */
 	size_t nlen;
+	const struct doc_buf *pt_b; /* ut is over this buffer's text (pt_open) */
+	uint64_t pt_gen;        /* ... as it was at this doc_buf_gen */
 	int failed;             /* the last search hit the regex time limit */
 };
 
@@ -138,6 +150,7 @@ static int set_text(struct doc_matcher *m, const char *text, size_t len, int for
 		return E_INTERNAL;
 	m->text = text;
 	m->len = len;
+	m->pt_b = NULL;
 	return 0;
 }
 
@@ -177,22 +190,31 @@ int doc_matcher_next(struct doc_matcher *m, const char *text, size_t len, size_t
 	return next_at(m, text, len, from, start, end, 0);
 }
 
-/* Append group g of the last match. */
-static void add_group(struct doc_matcher *m, const char *text, int32_t g, struct buf *out)
+/* Append group g of the last match, from text or (NULL) from b. */
+static void add_group(struct doc_matcher *m, const char *text, const struct doc_buf *b, int32_t g,
+		      struct buf *out)
 {
 	UErrorCode st = U_ZERO_ERROR;
-	int64_t a, b;
+	int64_t a, z;
 
 	if (g < 0 || g > uregex_groupCount(m->re, &st))
 		return;
 	a = uregex_start64(m->re, g, &st);
-	b = uregex_end64(m->re, g, &st);
-	if (U_SUCCESS(st) && a >= 0 && b >= a)
-		buf_add(out, text + a, (size_t)(b - a));
+	z = uregex_end64(m->re, g, &st);
+	if (U_FAILURE(st) || a < 0 || z < a)
+		return;
+	if (text) {
+		buf_add(out, text + a, (size_t)(z - a));
+	} else {
+		char *t = xmalloc((size_t)(z - a) + 1);
+
+		buf_add(out, t, doc_buf_read(b, (size_t)a, (size_t)(z - a), t));
+		free(t);
+	}
 }
 
-void doc_matcher_expand(struct doc_matcher *m, const char *text, const char *repl, size_t rlen,
-			struct buf *out)
+static void expand(struct doc_matcher *m, const char *text, const struct doc_buf *b,
+		   const char *repl, size_t rlen, struct buf *out)
 {
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t groups;
@@ -215,7 +237,7 @@ void doc_matcher_expand(struct doc_matcher *m, const char *text, const char *rep
 			while (i + 1 < rlen && repl[i + 1] >= '0' && repl[i + 1] <= '9' &&
 			       g * 10 + (repl[i + 1] - '0') <= groups)
 				g = g * 10 + (repl[++i] - '0');
-			add_group(m, text, g, out);
+			add_group(m, text, b, g, out);
 		} else if (c == '$' && i + 1 < rlen && repl[i + 1] == '{') {
 			const char *close = memchr(repl + i + 2, '}', rlen - i - 2);
 			size_t n;
@@ -239,12 +261,18 @@ void doc_matcher_expand(struct doc_matcher *m, const char *text, const char *rep
 				if (U_FAILURE(st))
 					g = -1;
 			}
-			add_group(m, text, g, out);
+			add_group(m, text, b, g, out);
 			i += n + 2;
 		} else {
 			buf_addc(out, c);
 		}
 	}
+}
+
+void doc_matcher_expand(struct doc_matcher *m, const char *text, const char *repl, size_t rlen,
+			struct buf *out)
+{
+	expand(m, text, NULL, repl, rlen, out);
 }
 
 /* Where the search goes on after the match [s, e): its end, or past one
@@ -301,6 +329,231 @@ int doc_replace_buf(const struct doc_pattern *p, const struct doc_buf *b, const 
 		out->len = mark;
 	buf_free(&text);
 	return rc;
+}
+
+/* ---- the piece table as a UText ---------------------------------------------- */
+
+/*
+ * A regex runs on the document buffer in place: a read-only UText whose
+ * native indexes are the buffer's byte offsets, converting UT_CHUNK bytes
+ * at a time to UTF-16 (invalid bytes read as U+FFFD, one each, as ICU's
+ * own UTF-8 UText does), so nothing copies the text, however big.
+ */
+#define UT_CHUNK 2048
+
+struct pt_chunk {
+	UChar u[UT_CHUNK];
+	int32_t map[UT_CHUNK + 1]; /* u[k] came from byte map[k] of the chunk */
+	char bytes[UT_CHUNK];
+};
+
+static int64_t pt_len(UText *ut)
+{
+	return (int64_t)doc_buf_len(ut->context);
+}
+
+/* The code point start at or before off (at most three bytes back). */
+static size_t pt_snap(const struct doc_buf *b, size_t off)
+{
+	char c[4];
+	size_t back = off < 3 ? off : 3, n = doc_buf_read(b, off - back, back + 1, c);
+
+	for (size_t i = back; i > 0 && i < n && ((unsigned char)c[i] & 0xc0) == 0x80; i--)
+		off--;
+	return off;
+}
+
+/* Make the chunk [a, a + n bytes) current (a on a code point start; the
+ * chunk ends on one, or at the end of the text). */
+static void pt_load(UText *ut, size_t a, size_t n)
+{
+	const struct doc_buf *b = ut->context;
+	struct pt_chunk *c = ut->pExtra;
+	size_t total = doc_buf_len(b);
+	int32_t i = 0, k = 0, ascii = -1;
+
+	n = doc_buf_read(b, a, n, c->bytes);
+	while ((size_t)i < n) {
+		int32_t at = i;
+		UChar32 cp;
+
+		U8_NEXT(c->bytes, i, (int32_t)n, cp);
+		if (cp < 0 && (size_t)i == n && a + n < total && n - (size_t)at < 4 &&
+		    ((unsigned char)c->bytes[at] & 0xc0) == 0xc0) {
+			i = at; /* a character cut by the chunk's end: the next one */
+			break;
+		}
+		if (cp < 0)
+			cp = 0xfffd;
+		if (ascii < 0 && cp >= 0x80)
+			ascii = k;
+		if (cp <= 0xffff) {
+			c->map[k] = at;
+			c->u[k++] = (UChar)cp;
+		} else {
+			c->map[k] = at;
+			c->u[k++] = U16_LEAD(cp);
+			c->map[k] = at;
+			c->u[k++] = U16_TRAIL(cp);
+		}
+	}
+	c->map[k] = i;
+	ut->chunkContents = c->u;
+	ut->chunkLength = k;
+	ut->chunkNativeStart = (int64_t)a;
+	ut->chunkNativeLimit = (int64_t)(a + (size_t)i);
+	ut->nativeIndexingLimit = ascii < 0 ? k : ascii;
+	ut->chunkOffset = 0;
+}
+
+/* The UTF-16 offset in the chunk of native index ix (within it). */
+static int32_t pt_to16(UText *ut, int64_t ix)
+{
+	const struct pt_chunk *c = ut->pExtra;
+	int32_t rel = (int32_t)(ix - ut->chunkNativeStart), lo = 0, hi = ut->chunkLength;
+
+	if (rel < ut->nativeIndexingLimit)
+		return rel;
+	while (lo < hi) { /* the first UChar from at or past rel */
+		int32_t mid = lo + (hi - lo) / 2;
+
+		if (c->map[mid] < rel)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static UBool pt_access(UText *ut, int64_t ix, UBool forward)
+{
+	const struct doc_buf *b = ut->context;
+	int64_t len = pt_len(ut);
+
+	if (ix < 0)
+		ix = 0;
+	if (ix > len)
+		ix = len;
+	if (forward ? ix >= ut->chunkNativeStart && ix < ut->chunkNativeLimit
+		    : ix > ut->chunkNativeStart && ix <= ut->chunkNativeLimit) {
+		ut->chunkOffset = pt_to16(ut, ix);
+		return 1;
+	}
+	if (forward && ix < len) {
+		size_t a = pt_snap(b, (size_t)ix);
+
+		pt_load(ut, a, UT_CHUNK);
+		ut->chunkOffset = pt_to16(ut, ix);
+		return 1;
+	}
+	if (!forward && ix > 0) {
+		size_t end = pt_snap(b, (size_t)ix), a = end > UT_CHUNK - 4 ? end - (UT_CHUNK - 4) : 0;
+
+		if (end == 0)
+			end = (size_t)ix;
+		a = pt_snap(b, a);
+		pt_load(ut, a, end - a);
+		ut->chunkOffset = pt_to16(ut, ix);
+		return 1;
+	}
+	/* at an end: an empty answer, the chunk at that end */
+	if (forward) {
+		size_t a = len > UT_CHUNK - 4 ? pt_snap(b, (size_t)len - (UT_CHUNK - 4)) : 0;
+
+		pt_load(ut, a, (size_t)len - a);
+		ut->chunkOffset = ut->chunkLength;
+	} else {
+		pt_load(ut, 0, UT_CHUNK);
+		ut->chunkOffset = 0;
+	}
+	return 0;
+}
+
+static int64_t pt_native(const UText *ut)
+{
+	const struct pt_chunk *c = ut->pExtra;
+
+	return ut->chunkNativeStart + c->map[ut->chunkOffset];
+}
+
+static int32_t pt_native_to16(const UText *ut, int64_t ix)
+{
+	return pt_to16((UText *)ut, ix);
+}
+
+static UText *pt_open(UText *ut, const struct doc_buf *b, UErrorCode *st);
+
+static UText *pt_clone(UText *dest, const UText *src, UBool deep, UErrorCode *st)
+{
+	if (U_FAILURE(*st))
+		return dest;
+	if (deep) {
+		*st = U_UNSUPPORTED_ERROR;
+		return dest;
+	}
+	dest = pt_open(dest, src->context, st);
+	if (U_SUCCESS(*st))
+		pt_access(dest, utext_getNativeIndex(src), 1);
+	return dest;
+}
+
+static int32_t pt_extract(UText *ut, int64_t start, int64_t limit, UChar *dest, int32_t cap,
+			  UErrorCode *st)
+{
+	int32_t n = 0;
+
+	if (U_FAILURE(*st))
+		return 0;
+	if (start < 0 || start > limit || cap < 0 || (dest == NULL && cap > 0)) {
+		*st = U_ILLEGAL_ARGUMENT_ERROR;
+		return 0;
+	}
+	if (limit > pt_len(ut))
+		limit = pt_len(ut);
+	for (int64_t ix = start; ix < limit;) {
+		UChar32 cp;
+
+		utext_setNativeIndex(ut, ix);
+		cp = utext_next32(ut);
+		if (cp == U_SENTINEL)
+			break;
+		ix = utext_getNativeIndex(ut);
+		if (cp <= 0xffff) {
+			if (n < cap)
+				dest[n] = (UChar)cp;
+			n++;
+		} else {
+			if (n + 1 < cap) {
+				dest[n] = U16_LEAD(cp);
+				dest[n + 1] = U16_TRAIL(cp);
+			}
+			n += 2;
+		}
+	}
+	utext_setNativeIndex(ut, limit);
+	return u_terminateUChars(dest, cap, n, st);
+}
+
+static const UTextFuncs pt_funcs = {
+	sizeof(UTextFuncs), 0, 0, 0, pt_clone, pt_len, pt_access, pt_extract, NULL, NULL,
+	pt_native, pt_native_to16, NULL, NULL, NULL, NULL,
+};
+
+/* A UText over b's text (ut reused when not NULL). */
+static UText *pt_open(UText *ut, const struct doc_buf *b, UErrorCode *st)
+{
+	ut = utext_setup(ut, sizeof(struct pt_chunk), st);
+	if (U_FAILURE(*st))
+		return ut;
+	ut->pFuncs = &pt_funcs;
+	ut->context = b;
+	ut->chunkContents = ((struct pt_chunk *)ut->pExtra)->u;
+	ut->chunkLength = 0;
+	ut->chunkNativeStart = ut->chunkNativeLimit = 0;
+	ut->nativeIndexingLimit = 0;
+	ut->chunkOffset = 0;
+	((struct pt_chunk *)ut->pExtra)->map[0] = 0;
+	return ut;
 }
 
 /* ---- in the editor ------------------------------------------------------------- */
@@ -389,12 +642,90 @@ static const char *window(struct doc_find *f, const struct editor *ed, size_t po
 	return f->text.data + skip;
 }
 
+/* Point the regex at b's text in place (again after an edit). */
+static int set_buf(struct doc_matcher *m, const struct doc_buf *b)
+{
+	UErrorCode st = U_ZERO_ERROR;
+
+	if (m->ut && m->pt_b == b && m->pt_gen == doc_buf_gen(b))
+		return 0;
+	m->ut = pt_open(m->ut, b, &st);
+	if (U_SUCCESS(st))
+		uregex_setUText(m->re, m->ut, &st);
+	if (U_FAILURE(st))
+		return E_INTERNAL;
+	m->pt_b = b;
+	m->pt_gen = doc_buf_gen(b);
+	m->text = NULL;
+	m->len = 0;
+	return 0;
+}
+
+/* Past the continuation bytes at off. */
+static size_t char_start(const struct doc_buf *b, size_t off)
+{
+	char c[4];
+	size_t n = doc_buf_read(b, off, sizeof c, c), i = 0;
+
+	while (i < n && i < 3 && ((unsigned char)c[i] & 0xc0) == 0x80)
+		i++;
+	return off + i;
+}
+
+/* A regex match starting in [from, lim) of b's text: the engine looks
+ * at most REGEX_OVERLAP past lim unless a match it found may go on (it
+ * ran into the end of what it was shown), so a slice costs its size. */
+static int regex_in(struct doc_matcher *m, const struct doc_buf *b, size_t from, size_t lim,
+		    size_t *s, size_t *e)
+{
+	size_t len = doc_buf_len(b), end = lim + REGEX_OVERLAP;
+	UBool found;
+
+	from = char_start(b, from);
+	if (from > len || from >= lim)
+		return E_NOTFOUND;
+	for (;;) {
+		UErrorCode st = U_ZERO_ERROR;
+
+		if (end > len || end < lim)
+			end = len;
+		if (set_buf(m, b) != 0)
+			return E_NOTFOUND;
+		uregex_setRegion64(m->re, (int64_t)from, (int64_t)end, &st);
+		uregex_useTransparentBounds(m->re, 1, &st);
+		uregex_useAnchoringBounds(m->re, 0, &st);
+		found = uregex_findNext(m->re, &st);
+		if (U_FAILURE(st)) {
+			m->failed = st == U_REGEX_TIME_OUT;
+			return E_NOTFOUND;
+		}
+		if (!found)
+			return E_NOTFOUND;
+		*s = (size_t)uregex_start64(m->re, 0, &st);
+		*e = (size_t)uregex_end64(m->re, 0, &st);
+		if (*s >= lim || end >= len || !uregex_hitEnd(m->re, &st))
+			break;
+		end += end - from; /* the match may go on: show it more */
+	}
+	return *s < lim ? 0 : E_NOTFOUND;
+}
+
+/* after() on b's text. */
+static size_t after_buf(const struct doc_buf *b, size_t s, size_t e)
+{
+	if (e > s)
+		return e;
+	if (s >= doc_buf_len(b))
+		return doc_buf_len(b) + 1;
+	return char_start(b, s + 1);
+}
+
 /* Forward: the first match starting at or after from. */
 static int search_fwd(struct doc_find *f, const struct editor *ed, size_t from, size_t *s,
 		      size_t *e)
 {
 	const struct doc_buf *b = editor_buf(ed);
-	size_t total = doc_buf_len(b), len, base, n, ov;
+	size_t total = doc_buf_len(b), base, n, ov;
 	const char *t;
 
 	if (matcher(f) != 0)
@@ -405,10 +736,8 @@ static int search_fwd(struct doc_find *f, const struct editor *ed, size_t from, 
 		*e = *s + f->needle.len;
 		return 0;
 	}
-	if (f->regex) {
-		t = whole(f, ed, &len);
-		return doc_matcher_next(f->m, t, len, from, s, e);
-	}
+	if (f->regex)
+		return regex_in(f->m, b, from, total + 1, s, e);
 	ov = FIND_OVERLAP(f->needle.len);
 	for (size_t pos = from; pos <= total; pos += FIND_WIN) {
 		t = window(f, ed, pos, FIND_WIN + ov, &base, &n);
@@ -429,7 +758,7 @@ static int search_back(struct doc_find *f, const struct editor *ed, size_t from,
 		       size_t *e)
 {
 	const struct doc_buf *b = editor_buf(ed);
-	size_t len, base, n, ov, a, z;
+	size_t base, n, ov, a, z;
 	const char *t;
 	int found = 0;
 
@@ -444,12 +773,11 @@ static int search_back(struct doc_find *f, const struct editor *ed, size_t from,
 	if (f->regex) {
 		size_t at = 0;
 
-		t = whole(f, ed, &len);
-		while (at <= len && doc_matcher_next(f->m, t, len, at, &a, &z) == 0 && a < from) {
+		while (regex_in(f->m, b, at, from, &a, &z) == 0) {
 			*s = a;
 			*e = z;
 			found = 1;
-			at = after(t, len, a, z);
+			at = after_buf(b, a, z);
 		}
 		return found ? 0 : E_NOTFOUND;
 	}
@@ -472,30 +800,78 @@ static int search_back(struct doc_find *f, const struct editor *ed, size_t from,
 	return E_NOTFOUND;
 }
 
-/* Count all matches and number the current one. Plain matches may
- * overlap, as stepping finds them; regex matches do not. */
-static void recount(struct doc_find *f, const struct editor *ed)
+static long now_ms(void)
 {
-	size_t s, e, from = 0, total = doc_buf_len(editor_buf(ed));
+	struct timespec ts;
 
-	f->count = f->index = 0;
-	f->capped = 0;
-	while (from <= total && search_fwd(f, ed, from, &s, &e) == 0) {
-		if (f->count == DOC_FIND_COUNT_CAP) {
-			f->capped = 1;
-			break;
-		}
-		f->count++;
-		if (f->found && s == f->at)
-			f->index = f->count;
-		from = f->regex ? (e > s ? e : s + 1) : s + 1;
-	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Go to the match [s, e), or mark not found. */
+/* The first match starting in [from, lim) (lim up to the length + 1: an
+ * empty regex match at the end), looking at about lim - from bytes. */
+static int scan(struct doc_find *f, const struct editor *ed, size_t from, size_t lim, size_t *s,
+		size_t *e)
+{
+	size_t total = doc_buf_len(editor_buf(ed)), base, n;
+	const char *t;
+
+	if (matcher(f) != 0 || from > total)
+		return E_NOTFOUND;
+	if (f->regex)
+		return regex_in(f->m, editor_buf(ed), from, lim, s, e);
+	t = window(f, ed, from,
+		   lim - from + (f->m->re ? FIND_OVERLAP(f->needle.len) : f->needle.len), &base, &n);
+	if (next_at(f->m, t, n, 0, s, e, 1) != 0)
+		return E_NOTFOUND;
+	*s += base;
+	*e += base;
+	return *s < lim ? 0 : E_NOTFOUND;
+}
+
+/* One match counted: number the current one; 1 at the cap. */
+static int count_one(struct doc_find *f, size_t s)
+{
+	if (f->count == DOC_FIND_COUNT_CAP) {
+		f->capped = 1;
+		return 1;
+	}
+	f->count++;
+	if (f->found && s == f->at)
+		f->index = f->count;
+	return 0;
+}
+
+/* Count the matches starting in [f->count_pos, lim); 1 at the cap. Plain
+ * matches may overlap, as stepping finds them; regex matches do not. */
+static int count_slice(struct doc_find *f, const struct editor *ed, size_t lim)
+{
+	size_t from = f->count_pos, a, z, base, n;
+	const char *t;
+
+	if (f->regex) {
+		while (regex_in(f->m, editor_buf(ed), from, lim, &a, &z) == 0) {
+			if (count_one(f, a))
+				return 1;
+			from = after_buf(editor_buf(ed), a, z);
+		}
+		return 0;
+	}
+	t = window(f, ed, from,
+		   lim - from + (f->m->re ? FIND_OVERLAP(f->needle.len) : f->needle.len), &base, &n);
+	for (size_t at = 0; next_at(f->m, t, n, at, &a, &z, at == 0) == 0 && a + base < lim;
+	     at = a + 1) {
+		if (count_one(f, a + base))
+			return 1;
+	}
+	return 0;
+}
+
+/* Go to the match [s, e), or mark not found; counting starts. */
 static void land(struct doc_find *f, struct editor *ed, int rc, size_t s, size_t e)
 {
 	f->found = rc == 0;
+	f->seeking = 0;
 	if (f->found) {
 		f->at = s;
 		f->at_end = e;
@@ -504,35 +880,127 @@ static void land(struct doc_find *f, struct editor *ed, int rc, size_t s, size_t
 	} else {
 		editor_set_mark(ed, 0, 0);
 	}
-	recount(f, ed);
+	f->count = f->index = 0;
+	f->capped = 0;
+	f->count_pos = 0;
+	f->counting = f->found;
 }
 
-static void search(struct doc_find *f, struct editor *ed)
+/* Look for the first match from start, going round the end to where it
+ * began, as doc_find_more goes on. */
+static void seek_from(struct doc_find *f, struct editor *ed, size_t start)
 {
-	size_t s = 0, e = 0;
-	int rc;
+	f->seeking = 1;
+	f->counting = 0;
+	f->seek_pos = start;
+	f->seek_end = start;
+	f->seek_wrapped = 0;
+	f->job_at = editor_changes(ed);
+}
+
+/* One slice of the search; 1 when it ended (found or not). */
+static int seek_slice(struct doc_find *f, struct editor *ed)
+{
+	size_t total = doc_buf_len(editor_buf(ed)), lim, s = 0, e = 0;
+
+	lim = f->seek_wrapped ? f->seek_end : total + 1;
+	if (lim - f->seek_pos > FIND_SLICE)
+		lim = f->seek_pos + FIND_SLICE;
+	if (scan(f, ed, f->seek_pos, lim, &s, &e) == 0) {
+		f->done_none = 0;
+		land(f, ed, 0, s, e);
+		return 1;
+	}
+	f->seek_pos = lim;
+	if (!f->seek_wrapped && f->seek_pos > total) {
+		f->seek_wrapped = 1;
+		f->seek_pos = 0;
+	}
+	if (f->seek_wrapped && f->seek_pos >= f->seek_end) {
+		f->done_none = 1;
+		editor_set_cursor(ed, f->origin);
+		land(f, ed, E_NOTFOUND, 0, 0);
+		return 1;
+	}
+	return 0;
+}
+
+int doc_find_busy(const struct doc_find *f)
+{
+	return f->seeking || f->counting;
+}
+
+void doc_find_more(struct doc_find *f, struct editor *ed, int ms)
+{
+	long until = now_ms() + ms;
+	size_t total = doc_buf_len(editor_buf(ed));
+
+	if (!doc_find_busy(f))
+		return;
+	if (f->job_at != editor_changes(ed) && f->seeking) {
+		seek_from(f, ed, f->seek_end); /* the text changed: again */
+	} else if (f->job_at != editor_changes(ed)) {
+		f->count = f->index = 0;
+		f->count_pos = 0;
+		f->capped = 0;
+		f->job_at = editor_changes(ed);
+	}
+	if (matcher(f) != 0) {
+		f->seeking = f->counting = 0;
+		return;
+	}
+	do {
+		if (f->seeking) {
+			seek_slice(f, ed);
+			f->job_at = editor_changes(ed); /* landing moved the cursor */
+			continue;
+		}
+		{
+			size_t lim = total + 1 - f->count_pos > FIND_SLICE ? f->count_pos + FIND_SLICE
+									  : total + 1;
+
+			if (count_slice(f, ed, lim) || lim > total)
+				f->counting = 0;
+			f->count_pos = lim;
+		}
+	} while (doc_find_busy(f) && now_ms() < until);
+}
+
+/* The needle changed: search again from the origin (or, for a needle
+ * that grew, on from its current match: see find.h). */
+static void search(struct doc_find *f, struct editor *ed, int grew)
+{
+	int was_found = f->found, was_none = f->done_none && !f->seeking;
+	size_t at = f->at;
 
 	f->m_ok = 0;
 	if (f->needle.len == 0 || matcher(f) != 0) {
-		f->found = 0;
+		f->found = f->seeking = f->counting = 0;
+		f->done_none = 0;
 		f->count = f->index = 0;
 		f->capped = 0;
 		editor_set_mark(ed, 0, 0);
 		editor_set_cursor(ed, f->origin);
 		return;
 	}
-	rc = search_fwd(f, ed, f->origin, &s, &e);
-	if (rc != 0)
-		rc = search_fwd(f, ed, 0, &s, &e);
-	if (rc != 0)
-		editor_set_cursor(ed, f->origin);
-	land(f, ed, rc, s, e);
+	if (grew && !f->regex && was_none) {
+		land(f, ed, E_NOTFOUND, 0, 0); /* not even the shorter needle */
+		return;
+	}
+	seek_from(f, ed, f->origin);
+	if (grew && !f->regex && was_found)
+		f->seek_pos = at; /* on from there, to the origin round the end */
+	if (f->seek_pos < f->origin)
+		f->seek_wrapped = 1;
+	f->found = 0;
+	editor_set_mark(ed, 0, 0);
+	doc_find_more(f, ed, DOC_FIND_BUDGET_MS);
 }
 
 void doc_find_type(struct doc_find *f, struct editor *ed, const char *s, size_t len)
 {
 	buf_add(&f->needle, s, len);
-	search(f, ed);
+	search(f, ed, 1);
 }
 
 void doc_find_backspace(struct doc_find *f, struct editor *ed)
@@ -543,7 +1011,7 @@ void doc_find_backspace(struct doc_find *f, struct editor *ed)
 		if ((c & 0xc0) != 0x80)
 			break;
 	}
-	search(f, ed);
+	search(f, ed, 0);
 }
 
 void doc_find_set(struct doc_find *f, struct editor *ed, const char *s, size_t len, int regex,
@@ -553,20 +1021,20 @@ void doc_find_set(struct doc_find *f, struct editor *ed, const char *s, size_t l
 	buf_add(&f->needle, s, len);
 	f->regex = regex;
 	f->cas = cas;
-	search(f, ed);
+	search(f, ed, 0);
 }
 
 void doc_find_toggle_regex(struct doc_find *f, struct editor *ed)
 {
 	f->regex = !f->regex;
-	search(f, ed);
+	search(f, ed, 0);
 }
 
 void doc_find_cycle_case(struct doc_find *f, struct editor *ed)
 {
 	f->cas = f->cas == DOC_CASE_AUTO ? DOC_CASE_FOLD
 		 : f->cas == DOC_CASE_FOLD ? DOC_CASE_EXACT : DOC_CASE_AUTO;
-	search(f, ed);
+	search(f, ed, 0);
 }
 
 int doc_find_step(struct doc_find *f, struct editor *ed, int forward)
@@ -578,9 +1046,11 @@ int doc_find_step(struct doc_find *f, struct editor *ed, int forward)
 		return E_NOTFOUND;
 	if (forward) {
 		from = f->found ? f->at + 1 : editor_cursor(ed);
-		rc = search_fwd(f, ed, from, &s, &e);
-		if (rc != 0)
-			rc = search_fwd(f, ed, 0, &s, &e);
+		if (from > doc_buf_len(editor_buf(ed)))
+			from = 0;
+		seek_from(f, ed, from);
+		doc_find_more(f, ed, DOC_FIND_BUDGET_MS);
+		return f->found || f->seeking ? 0 : E_NOTFOUND;
 	} else {
 		from = f->found ? f->at : editor_cursor(ed);
 		rc = search_back(f, ed, from, &s, &e);
@@ -588,6 +1058,7 @@ int doc_find_step(struct doc_find *f, struct editor *ed, int forward)
 			rc = search_back(f, ed, doc_buf_len(editor_buf(ed)) + 1, &s, &e);
 	}
 	land(f, ed, rc, s, e);
+	doc_find_more(f, ed, DOC_FIND_BUDGET_MS);
 	return rc;
 }
 
@@ -602,14 +1073,15 @@ static int still_there(struct doc_find *f, const struct editor *ed)
 int doc_find_replace_one(struct doc_find *f, struct editor *ed, const char *repl, size_t rlen)
 {
 	struct buf with;
-	size_t s, e, len;
-	const char *t;
+	size_t s, e;
 
 	if (f->needle.len == 0 || matcher(f) != 0)
 		return E_NOTFOUND;
 	if (!still_there(f, ed)) {
 		f->origin = editor_cursor(ed);
-		search(f, ed);
+		search(f, ed, 0);
+		while (f->seeking)
+			doc_find_more(f, ed, DOC_FIND_BUDGET_MS);
 		if (!f->found)
 			return E_NOTFOUND;
 	}
@@ -617,12 +1089,11 @@ int doc_find_replace_one(struct doc_find *f, struct editor *ed, const char *repl
 	e = f->at_end;
 	buf_init(&with);
 	if (f->regex) {
-		/* the groups come from matching at s again on the whole text */
+		/* the groups come from matching at s again, read from the buffer */
 		size_t s2, e2;
 
-		t = whole(f, ed, &len);
-		if (doc_matcher_next(f->m, t, len, s, &s2, &e2) == 0 && s2 == s)
-			doc_matcher_expand(f->m, t, repl, rlen, &with);
+		if (regex_in(f->m, editor_buf(ed), s, s + 1, &s2, &e2) == 0 && s2 == s)
+			expand(f->m, NULL, editor_buf(ed), repl, rlen, &with);
 	} else {
 		buf_add(&with, repl, rlen);
 	}
@@ -639,6 +1110,7 @@ int doc_find_replace_one(struct doc_find *f, struct editor *ed, const char *repl
 		if (rc != 0)
 			editor_set_cursor(ed, f->origin);
 		land(f, ed, rc, ns, ne);
+		doc_find_more(f, ed, DOC_FIND_BUDGET_MS);
 	}
 	return 0;
 }

@@ -21,8 +21,19 @@
  * next and previous step from the current match. Both wrap around the
  * ends of the text (the wrap is silent; the count "n of m" shows where
  * the match is). Plain exact search runs on the piece table; folded
- * plain search reads the text in windows; a regex reads the whole text
- * once per edit (cached until the text changes).
+ * plain search reads the text in windows; a regex runs on the piece
+ * table in place through a UText (find.c), nothing copied (replace-all
+ * alone builds the new text whole).
+ *
+ * Whatever the size of the text, a key costs a bounded time: the search
+ * goes forward from the origin a slice of the text at a time, for at
+ * most DOC_FIND_BUDGET_MS per call, and then counts the matches in
+ * slices the same way. doc_find_busy says more is to do; the caller
+ * runs doc_find_more from its loop until it is not (the view shows the
+ * count so far as a lower bound meanwhile). A needle grown by typing
+ * looks on from the current match, as every match of it is one of the
+ * shorter needle (with multi-character case folds, such as ß for ss,
+ * that may pass over an earlier match of the longer needle).
  */
 #ifndef ATRIUM_DOCS_FIND_H
 #define ATRIUM_DOCS_FIND_H
@@ -33,6 +44,8 @@
 
 /* Counting stops here; the view then shows "10000+". */
 #define DOC_FIND_COUNT_CAP 10000
+/* Milliseconds of searching a key (or doc_find_more) may take. */
+#define DOC_FIND_BUDGET_MS 8
 
 struct doc_buf;
 struct editor;
@@ -91,8 +104,16 @@ struct doc_find {
 	size_t count;  /* matches in the text, at most DOC_FIND_COUNT_CAP */
 	int capped;    /* there are more than count */
 	int bad;       /* the needle is not a valid regex (err says why) */
+	int seeking;   /* the first match is still being looked for */
+	int counting;  /* count (and index, if 0) are not final yet */
 	struct err err;
 	/* private */
+	int done_none;          /* the last search looked everywhere: none */
+	size_t seek_pos;        /* where the search goes on */
+	size_t seek_end;        /* ... and where it stops (cyclic) */
+	int seek_wrapped;       /* it went past the end to 0 */
+	size_t count_pos;       /* matches starting before this are counted */
+	unsigned long job_at;   /* editor_changes the search started at */
 	struct doc_matcher *m;
 	int m_ok;               /* m compiled from the current needle */
 	struct buf text;        /* the whole text, for a regex */
@@ -113,8 +134,14 @@ void doc_find_set(struct doc_find *f, struct editor *ed, const char *s, size_t l
 /* Switch regex on or off / cycle the case mode, and search again. */
 void doc_find_toggle_regex(struct doc_find *f, struct editor *ed);
 void doc_find_cycle_case(struct doc_find *f, struct editor *ed);
-/* The next (forward) or previous match, wrapping; 0 or E_NOTFOUND. */
+/* The next (forward) or previous match, wrapping; 0 or E_NOTFOUND
+ * (forward: also while the search is still going on: doc_find_busy). */
 int doc_find_step(struct doc_find *f, struct editor *ed, int forward);
+/* The search or the count is not finished: call doc_find_more. */
+int doc_find_busy(const struct doc_find *f);
+/* Go on with it for at most ms milliseconds (an edit of the text since
+ * starts it again). */
+void doc_find_more(struct doc_find *f, struct editor *ed, int ms);
 
 /* Replace the current match with repl (expanded as above) and go to the
  * next match: 0, or E_NOTFOUND when nothing is found (then nothing

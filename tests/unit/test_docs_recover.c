@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -68,6 +69,7 @@ static const char *fresh_file(const char *name, const char *text)
 	FILE *f;
 
 	assert_int_equal(store_exec(db, "DELETE FROM doc_journal", &e), 0);
+	assert_int_equal(store_exec(db, "DELETE FROM doc_journal_ops", &e), 0);
 	snprintf(path, sizeof path, "%s/%s", home, name);
 	f = fopen(path, "w");
 	assert_non_null(f);
@@ -308,7 +310,7 @@ static void test_keep_stays_modified_and_saving_writes_the_recovered_text(void *
 static void test_a_row_holding_the_files_text_is_dropped_without_an_offer(void **state)
 {
 	const char *path = fresh_file("g.txt", "same");
-	struct doc_journal j = { 4, 0, 1, (char *)"same", 4 };
+	struct doc_journal j = { .base_size = 4, .updated = 1, .text = (char *)"same", .len = 4 };
 	struct doc_recover r;
 	struct editor *ed = open_ed(path);
 	struct buf k;
@@ -481,6 +483,307 @@ static void test_the_journal_is_not_readable_on_disk(void **state)
 	editor_free(ed);
 }
 
+
+/* A file of n bytes of lines, so the log of a few edits stays far below
+ * the text and no full copy is written. */
+static const char *big_file(const char *name, size_t n)
+{
+	struct buf b;
+	const char *path;
+
+	buf_init(&b);
+	while (b.len < n)
+		buf_printf(&b, "line %06zu of the base text\n", b.len);
+	buf_cstr(&b);
+	path = fresh_file(name, b.data);
+	buf_free(&b);
+	return path;
+}
+
+static int op_rows(void)
+{
+	sqlite3_stmt *st;
+	int n;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM doc_journal_ops", -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Bytes stored for the journal: the row's text and its log. */
+static size_t stored_bytes(void)
+{
+	sqlite3_stmt *st;
+	size_t n;
+
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT (SELECT coalesce(sum(length(text)), 0) FROM doc_journal)"
+					    " + (SELECT coalesce(sum(length(ops)), 0) FROM doc_journal_ops)",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static char *ed_text(const struct editor *ed)
+{
+	struct buf b;
+
+	buf_init(&b);
+	doc_buf_contents(editor_buf(ed), &b);
+	buf_cstr(&b);
+	return buf_detach(&b);
+}
+
+/* Edits at the start, the middle and the end, an undo and a redo, over
+ * several ticks: each tick logs only what changed, and reopening after
+ * the "crash" replays them on the file to the very same text. */
+static void test_edits_are_logged_per_tick_and_replayed_on_the_file(void **state)
+{
+	const char *path = big_file("m.txt", 200000);
+	struct editor *ed = open_ed(path);
+	struct doc_recover r;
+	struct err e;
+	char *want, *t;
+	size_t stored;
+
+	doc_recover_init(&r, home);
+	assert_int_equal(doc_recover_offer(&r, db, ed, &e), 0); /* as docs.c does on open */
+	editor_insert(ed, "head ", 5);
+	editor_set_cursor(ed, 100000);
+	editor_insert(ed, "middle", 6);
+	assert_int_equal(doc_recover_tick(&r, db, ed, &e), 0);
+	assert_int_equal(r.writes, 1);
+	assert_int_equal(r.full_writes, 0);
+	assert_int_equal(op_rows(), 1);
+	stored = stored_bytes();
+	assert_true(stored < 200);
+	editor_set_cursor(ed, doc_buf_len(editor_buf(ed)));
+	editor_insert(ed, "tail 尾", strlen("tail 尾"));
+	editor_set_cursor(ed, 3);
+	editor_delete(ed);
+	editor_backspace(ed);
+	assert_int_equal(doc_recover_tick(&r, db, ed, &e), 0);
+	assert_int_equal(op_rows(), 2);
+	assert_true(stored_bytes() - stored < 200);
+	assert_int_equal(editor_undo(ed), 0);
+	assert_int_equal(editor_undo(ed), 0);
+	assert_int_equal(editor_redo(ed), 0);
+	editor_set_cursor(ed, 150000);
+	editor_insert(ed, "\n中文\n", strlen("\n中文\n"));
+	assert_int_equal(doc_recover_tick(&r, db, ed, &e), 0);
+	assert_int_equal(r.full_writes, 0);
+	assert_int_equal(op_rows(), 3);
+	want = ed_text(ed);
+	doc_recover_free(&r);
+	editor_free(ed);
+
+	/* doc_journal_get (`docs cat`) replays the log on the file... */
+	ed = open_ed(path);
+	t = row_text(ed);
+	assert_non_null(t);
+	assert_string_equal(t, want);
+	free(t);
+	/* ...and so does reopening, marked recovered, one undo from the file */
+	doc_recover_init(&r, home);
+	assert_int_equal(doc_recover_offer(&r, db, ed, &e), 1);
+	assert_false(r.file_changed);
+	t = ed_text(ed);
+	assert_string_equal(t, want);
+	free(t);
+	assert_true(editor_recovered(ed));
+	/* typing on goes on logging on the same journal */
+	editor_insert(ed, "more", 4);
+	assert_int_equal(doc_recover_tick(&r, db, ed, &e), 0);
+	assert_int_equal(op_rows(), 4);
+	free(want);
+	want = ed_text(ed);
+	assert_int_equal(editor_undo(ed), 0);
+	assert_int_equal(editor_undo(ed), 0);
+	t = ed_text(ed);
+	{
+		char *f = file_text(path);
+
+		assert_string_equal(t, f);
+		free(f);
+	}
+	free(t);
+	assert_int_equal(editor_redo(ed), 0);
+	assert_int_equal(editor_redo(ed), 0);
+	doc_recover_free(&r);
+	editor_free(ed);
+	ed = open_ed(path);
+	t = row_text(ed);
+	assert_string_equal(t, want);
+	free(t);
+	free(want);
+	editor_free(ed);
+}
+
+/* When the log outgrows the text, one full copy replaces it; edits go on
+ * being logged on that copy, and it is what recovery starts from. */
+static void test_a_log_larger_than_the_text_is_compacted_to_a_full_copy(void **state)
+{
+	const char *path = big_file("n.txt", 2000);
+	struct editor *ed = open_ed(path);
+	struct doc_recover r;
+	struct err e;
+	char *want, *t;
+	unsigned long full;
+
+	doc_recover_init(&r, home);
+	doc_recover_offer(&r, db, ed, &e);
+	editor_insert(ed, "a", 1);
+	assert_int_equal(doc_recover_tick(&r, db, ed, &e), 0);
+	assert_int_equal(r.full_writes, 0);
+	/* each tick logs 25 bytes: within 200 ticks the log passes the text */
+	for (int i = 0; i < 200 && r.full_writes == 0; i++) {
+		editor_set_cursor(ed, (size_t)(i * 23) % 1900);
+		editor_insert(ed, "b", 1);
+		assert_int_equal(doc_recover_tick(&r, db, ed, &e), 0);
+	}
+	assert_int_equal(r.full_writes, 1);
+	assert_int_equal(op_rows(), 0); /* the copy took the log's place */
+	assert_true(stored_bytes() <= doc_buf_len(editor_buf(ed)));
+	full = r.full_writes;
+	editor_insert(ed, "after the copy", 14);
+	assert_int_equal(doc_recover_tick(&r, db, ed, &e), 0);
+	assert_int_equal(r.full_writes, full);
+	assert_int_equal(op_rows(), 1);
+	want = ed_text(ed);
+	doc_recover_free(&r);
+	editor_free(ed);
+
+	ed = open_ed(path);
+	doc_recover_init(&r, home);
+	assert_int_equal(doc_recover_offer(&r, db, ed, &e), 1);
+	t = ed_text(ed);
+	assert_string_equal(t, want);
+	free(t);
+	free(want);
+	doc_recover_free(&r);
+	editor_free(ed);
+}
+
+/* More edits in one tick than the buffer remembers: a full copy, right. */
+static void test_too_many_edits_in_a_tick_write_a_full_copy(void **state)
+{
+	const char *path = big_file("o.txt", 100000);
+	struct editor *ed = open_ed(path);
+	struct doc_recover r;
+	struct err e;
+	char *want, *t;
+
+	doc_recover_init(&r, home);
+	doc_recover_offer(&r, db, ed, &e);
+	for (int i = 0; i < DOC_BUF_EDITS_MAX + 10; i++) {
+		editor_set_cursor(ed, (size_t)i * 300);
+		editor_insert(ed, "x", 1);
+	}
+	assert_int_equal(doc_recover_tick(&r, db, ed, &e), 0);
+	assert_int_equal(r.full_writes, 1);
+	want = ed_text(ed);
+	editor_free(ed);
+	doc_recover_free(&r);
+	ed = open_ed(path);
+	t = row_text(ed);
+	assert_string_equal(t, want);
+	free(t);
+	free(want);
+	editor_free(ed);
+}
+
+/* A log of edits only, and the file changed since (same size, so only
+ * the hash tells): nothing is put in the editor, and it says how many
+ * edits and bytes are lost; `docs cat` refuses rather than guess; the
+ * row is kept, and the file put back as it was (bytes and mtime, as a
+ * backup restores it) makes the edits recoverable again. */
+static void test_a_changed_original_without_a_full_copy_is_said_not_guessed(void **state)
+{
+	const char *path = big_file("p.txt", 50000);
+	char *orig = file_text(path);
+	struct editor *ed = open_ed(path);
+	struct doc_recover r;
+	struct doc_journal j;
+	struct buf k;
+	struct err e;
+	char *want, *t;
+	struct stat sb;
+	struct timespec times[2];
+	FILE *f;
+
+	assert_int_equal(stat(path, &sb), 0);
+	times[0] = sb.st_atim;
+	times[1] = sb.st_mtim;
+	doc_recover_init(&r, home);
+	doc_recover_offer(&r, db, ed, &e);
+	editor_insert(ed, "typed", 5);
+	editor_set_cursor(ed, 1000);
+	editor_insert(ed, "here", 4);
+	assert_int_equal(doc_recover_tick(&r, db, ed, &e), 0);
+	assert_int_equal(r.full_writes, 0);
+	want = ed_text(ed);
+	doc_recover_free(&r);
+	editor_free(ed);
+
+	/* another program rewrites one byte, keeping the size */
+	t = xstrdup(orig);
+	t[10] = 'X';
+	f = fopen(path, "w");
+	fputs(t, f);
+	fclose(f);
+	free(t);
+	ed = open_ed(path);
+	doc_recover_init(&r, home);
+	assert_int_equal(doc_recover_offer(&r, db, ed, &e), 0);
+	assert_false(r.offered);
+	assert_true(r.lost);
+	assert_int_equal(r.lost_edits, 2);
+	assert_int_equal(r.lost_bytes, 9);
+	assert_false(editor_modified(ed));
+	assert_false(editor_recovered(ed));
+	assert_int_equal(rows(), 1);
+	buf_init(&k);
+	doc_journal_key(ed, home, &k);
+	assert_int_equal(doc_journal_get(db, k.data, &j, &e), E_CONFLICT);
+	assert_null(j.text);
+	assert_int_equal(j.edits, 2);
+	doc_journal_clear(&j);
+	doc_recover_free(&r);
+	editor_free(ed);
+
+	/* the bytes back but not the mtime: still not the base */
+	f = fopen(path, "w");
+	fputs(orig, f);
+	fclose(f);
+	ed = open_ed(path);
+	doc_recover_init(&r, home);
+	assert_int_equal(doc_recover_offer(&r, db, ed, &e), 0);
+	assert_true(r.lost);
+	doc_recover_free(&r);
+	editor_free(ed);
+	/* and the mtime too: the edits replay */
+	assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+	ed = open_ed(path);
+	doc_recover_init(&r, home);
+	assert_int_equal(doc_recover_offer(&r, db, ed, &e), 1);
+	assert_false(r.lost);
+	t = ed_text(ed);
+	assert_string_equal(t, want);
+	free(t);
+	doc_recover_free(&r);
+	editor_free(ed);
+	buf_free(&k);
+	free(want);
+	free(orig);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -497,6 +800,10 @@ int main(void)
 		cmocka_unit_test(test_without_a_store_nothing_is_journalled),
 		cmocka_unit_test(test_the_modules_free_journals_the_last_changes),
 		cmocka_unit_test(test_the_journal_is_not_readable_on_disk),
+		cmocka_unit_test(test_edits_are_logged_per_tick_and_replayed_on_the_file),
+		cmocka_unit_test(test_a_log_larger_than_the_text_is_compacted_to_a_full_copy),
+		cmocka_unit_test(test_too_many_edits_in_a_tick_write_a_full_copy),
+		cmocka_unit_test(test_a_changed_original_without_a_full_copy_is_said_not_guessed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
