@@ -428,6 +428,35 @@ static void test_reversed_range_keeps_its_dollars(void **state)
 	is_src("B2", "=SUM(A2:A$5)");
 }
 
+/* With the grid's sliced recalculation: a move queues what it changed,
+ * also while a recalculation is under way (its plan is made again on the
+ * rebuilt graph). */
+static void test_moves_queue_sliced_recalculation(void **state)
+{
+	struct err e = { 0 };
+	uint64_t done, total;
+	int guard = 0;
+
+	fill20();
+	sheet_recalc_defer(F.wb, 1);
+	put("A1", "101"); /* queued: C1 and B1 wait */
+	assert_true(sheet_recalc_pending(F.wb));
+	assert_true(num("C1") == 210);
+	assert_int_equal(sheet_op_shift(&F, SHEET_AXIS_ROWS, 2, 1, NULL, &e), 0);
+	is_src("C1", "=SUM(A1:A21)");
+	while (sheet_recalc_step(F.wb, 3, &done, &total) && ++guard < 1000)
+		;
+	assert_false(sheet_recalc_pending(F.wb));
+	assert_true(num("C1") == 310);
+	assert_true(num("B1") == 202);
+	assert_true(num("C2") == 6); /* ROW(A6) after the row inserted above */
+	put("A4", "30"); /* was A3 */
+	assert_true(num("B4") == 6); /* not yet */
+	sheet_recalc_defer(F.wb, 0);
+	assert_true(num("B4") == 60);
+	assert_true(num("C1") == 337);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +469,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sort_moves_cells_and_recalculates_readers, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reversed_range_keeps_its_dollars, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_moves_queue_sliced_recalculation, setup,
 						teardown),
 	};
 
