@@ -410,6 +410,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "docs.disk.gone", "{0} is no longer on disk: there is nothing to reload" },
 	{ "docs.err.untitled_reload", "This text has no file to reload from" },
 	{ "verb.docs.reload", "Read the file again from disk (asks before discarding changes)" },
+	{ "docs.recover.lost", "{0} changed on disk after the crash: {1} journalled edits ({2} bytes typed) cannot be put back on it; the journal stays until you edit this file, so restoring the file as it was brings them back" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -406,6 +406,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "docs.disk.gone", "{0} 已不在磁盘上：无法重新载入" },
 	{ "docs.err.untitled_reload", "此文本没有可重新载入的文件" },
 	{ "verb.docs.reload", "从磁盘重新读取文件（丢弃更改前会询问）" },
+	{ "docs.recover.lost", "{0} 在崩溃后已在磁盘上被修改：日志中的 {1} 处修改（输入了 {2} 字节）无法应用到它上面；在你再次编辑此文件之前日志会一直保留，把文件恢复原样即可找回这些修改" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -58,7 +58,7 @@
 #define GRAPHEME_WINDOW 256
 #define FIND_CHUNK (256 * 1024)
 #define WORD_CONTEXT 512
-#define EDIT_RING 64 /* offsets of the last edits, for doc_buf_edited_since */
+#define EDIT_RING DOC_BUF_EDITS_MAX /* the last edits, for doc_buf_edited_since and doc_buf_edits */
 
 enum { SRC_FILE, SRC_ADD };
 
@@ -116,7 +116,7 @@ struct doc_buf {
 	long saved;	/* `applied` at the save point; -1: unreachable */
 
 	uint64_t gen_base, gen;	  /* doc_buf_gen: unique to this buffer */
-	size_t ring[EDIT_RING];	  /* where edit gen % EDIT_RING was */
+	struct doc_edit_op ring[EDIT_RING]; /* what edit gen % EDIT_RING did */
 };
 
 /* ---- the piece tree ------------------------------------------------------ */
@@ -529,10 +529,10 @@ static struct doc_buf *buf_alloc(void)
 	return b;
 }
 
-/* An edit changed the text from off on. */
-static void note_edit(struct doc_buf *b, size_t off)
+/* An edit replaced del bytes at off with ins bytes. */
+static void note_edit(struct doc_buf *b, size_t off, size_t del, size_t ins)
 {
-	b->ring[b->gen % EDIT_RING] = off;
+	b->ring[b->gen % EDIT_RING] = (struct doc_edit_op){ off, del, ins };
 	b->gen++;
 }
 
@@ -548,9 +548,20 @@ size_t doc_buf_edited_since(const struct doc_buf *b, uint64_t gen)
 	if (gen < b->gen_base || gen > b->gen || b->gen - gen > EDIT_RING)
 		return 0; /* another buffer's, or too long ago: all of it */
 	for (; gen < b->gen; gen++)
-		if (b->ring[gen % EDIT_RING] < low)
-			low = b->ring[gen % EDIT_RING];
+		if (b->ring[gen % EDIT_RING].off < low)
+			low = b->ring[gen % EDIT_RING].off;
 	return low;
+}
+
+long doc_buf_edits(const struct doc_buf *b, uint64_t gen, struct doc_edit_op *out)
+{
+	long n = 0;
+
+	if (gen < b->gen_base || gen > b->gen || b->gen - gen > EDIT_RING)
+		return -1;
+	for (; gen < b->gen; gen++)
+		out[n++] = b->ring[gen % EDIT_RING];
+	return n;
 }
 
 struct doc_buf *doc_buf_new_empty(void)
@@ -705,7 +716,7 @@ void doc_buf_drop_prefix(struct doc_buf *b, size_t n)
 	split(b, b->root, n, &lo, &hi);
 	tree_free(b, lo);
 	b->root = hi;
-	note_edit(b, 0);
+	note_edit(b, 0, n, 0);
 	settle(b);
 }
 
@@ -1045,7 +1056,7 @@ int doc_buf_insert(struct doc_buf *b, size_t off, const char *text, size_t len)
 	split(b, b->root, off, &lo, &hi);
 	mid = pieces_for(b, &lo, text, len);
 	b->root = merge(merge(lo, mid), hi);
-	note_edit(b, off);
+	note_edit(b, off, 0, len);
 	edit_push(g, off, len, NULL, 0);
 	if (b->depth == 0 && (!typed || is_space(text[0])))
 		b->open_kind = KIND_NONE;
@@ -1064,7 +1075,7 @@ int doc_buf_delete(struct doc_buf *b, size_t off, size_t len)
 		return 0;
 	g = group_for(b, len <= 32 ? KIND_DELETE : KIND_NONE, off, len);
 	gone = swap_range(b, off, len, NULL);
-	note_edit(b, off);
+	note_edit(b, off, len, 0);
 	edit_push(g, off, 0, gone, len);
 	if (b->depth == 0 && len > 32)
 		b->open_kind = KIND_NONE;
@@ -1077,7 +1088,7 @@ static size_t edit_swap(struct doc_buf *b, struct doc_edit *d)
 	struct piece *out = swap_range(b, d->off, d->cur, d->other);
 	size_t n = d->cur;
 
-	note_edit(b, d->off);
+	note_edit(b, d->off, d->cur, d->other_len);
 	d->other = out;
 	d->cur = d->other_len;
 	d->other_len = n;

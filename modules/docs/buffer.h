@@ -52,6 +52,15 @@ size_t doc_buf_lines(const struct doc_buf *b);
  * tell). A view that caches per-line state keeps what lies before it. */
 uint64_t doc_buf_gen(const struct doc_buf *b);
 size_t doc_buf_edited_since(const struct doc_buf *b, uint64_t gen);
+/* One edit: del bytes at off replaced by ins bytes (either may be 0). */
+struct doc_edit_op {
+	size_t off, del, ins;
+};
+#define DOC_BUF_EDITS_MAX 256
+/* The edits (undo and redo included) since gen, oldest first, into out
+ * (room for DOC_BUF_EDITS_MAX): how many, or -1 when gen is another
+ * buffer's or too many edits ago. The crash journal logs from this. */
+long doc_buf_edits(const struct doc_buf *b, uint64_t gen, struct doc_edit_op *out);
 /* Pieces in the table (for tests and benchmarks). */
 size_t doc_buf_pieces(const struct doc_buf *b);
 

@@ -129,6 +129,7 @@ struct docs {
 	int told_failed;
 	struct doc_find find;
 	int finding;
+	int find_timer;   /* a step of a long search (doc_find_more) is due */
 	char notice[600]; /* a note on the view's last line, or empty */
 	int notice_warn;
 	int64_t notice_at;
@@ -333,6 +334,8 @@ static void docs_free(void *state)
 	buf_free(&d->with);
 	if (d->timer > 0)
 		loop_del_timer(d->env->loop, d->timer);
+	if (d->find_timer > 0)
+		loop_del_timer(d->env->loop, d->find_timer);
 	if (d->finding)
 		doc_find_end(&d->find);
 	doc_recover_free(&d->rec);
@@ -367,6 +370,9 @@ static void unpark(struct docs *d, int i)
 /* Close find and any question on the bottom line. */
 static void end_prompts(struct docs *d)
 {
+	if (d->find_timer > 0)
+		loop_del_timer(d->env->loop, d->find_timer);
+	d->find_timer = 0;
 	if (d->finding)
 		doc_find_end(&d->find);
 	d->finding = 0;
@@ -494,7 +500,8 @@ static void find_line(struct docs *d)
 	snprintf(mode, sizeof mode, "%s%s", f->regex ? tr("docs.find.regex") : "",
 		 f->cas == DOC_CASE_FOLD ? tr("docs.find.fold")
 		 : f->cas == DOC_CASE_EXACT ? tr("docs.find.exact") : "");
-	if (f->needle.len == 0) {
+	if (f->needle.len == 0 || (f->seeking && !f->found)) {
+		/* (still looking in a big text: no verdict yet) */
 		trf(d->line, sizeof d->line, head, TR_S(mode));
 	} else if (f->bad) {
 		trf(d->line, sizeof d->line, d->replacing ? "docs.replace.bad" : "docs.find.bad",
@@ -503,11 +510,15 @@ static void find_line(struct docs *d)
 		trf(d->line, sizeof d->line, d->replacing ? "docs.replace.none" : "docs.find.none",
 		    TR_S(mode));
 	} else {
+		/* while the count goes on: "? of ≥m", then "n of m" */
 		if (f->index)
 			snprintf(n, sizeof n, "%zu", f->index);
+		else if (f->counting)
+			snprintf(n, sizeof n, "?");
 		else
 			snprintf(n, sizeof n, "%d+", DOC_FIND_COUNT_CAP);
-		snprintf(m, sizeof m, "%zu%s", f->count, f->capped ? "+" : "");
+		snprintf(m, sizeof m, "%s%zu%s", f->counting ? "≥" : "", f->count,
+			 f->capped ? "+" : "");
 		trf(d->line, sizeof d->line, d->replacing ? "docs.replace.count" : "docs.find.count",
 		    TR_S(n), TR_S(m), TR_S(mode));
 	}
@@ -549,7 +560,7 @@ static void docs_draw(void *state, struct ui_area *area)
 		find_line(d);
 		bottom.text = d->line;
 		bottom.prompt = 1;
-		bottom.warn = d->find.needle.len && !d->find.found;
+		bottom.warn = d->find.needle.len && !d->find.found && !d->find.seeking;
 	} else if (d->rec.offered) {
 		char when[64];
 		time_t t = (time_t)d->rec.when;
@@ -1089,9 +1100,42 @@ static int act(struct docs *d, enum dk a)
 	}
 }
 
+static void find_step_timer(void *arg);
+
+/* While a search or its count goes on (a big text), a step of it each
+ * turn of the loop, so keys are seen between steps. */
+static void find_pump(struct docs *d)
+{
+	if (d->finding && doc_find_busy(&d->find) && d->find_timer == 0 && d->env->loop)
+		d->find_timer = loop_add_timer(d->env->loop, 1, 0, find_step_timer, d);
+}
+
+static void find_step_timer(void *arg)
+{
+	struct docs *d = arg;
+
+	d->find_timer = 0;
+	if (!d->finding)
+		return;
+	doc_find_more(&d->find, d->ed, DOC_FIND_BUDGET_MS);
+	find_pump(d);
+	if (d->env->redraw)
+		d->env->redraw(d->env->host);
+}
+
+static int docs_key_in(struct docs *d, int key);
+
 static int docs_key(void *state, int key)
 {
 	struct docs *d = state;
+	int rc = docs_key_in(d, key);
+
+	find_pump(d);
+	return rc;
+}
+
+static int docs_key_in(struct docs *d, int key)
+{
 	enum dk a;
 
 	d->last_key = loop_now_ms();
@@ -1248,6 +1292,9 @@ static int open_file(struct docs *d, struct cmd_ctx *ctx, const char *path)
 		d->told_no_store = 0; /* say it again for this file */
 	else if (doc_recover_offer(&d->rec, docs_db(d), d->ed, ctx->err) < 0)
 		notice(d, ctx->err->msg, 1);
+	else if (d->rec.lost)
+		notice(d, trf(t, sizeof t, "docs.recover.lost", TR_S(path),
+			      TR_N(d->rec.lost_edits), TR_N(d->rec.lost_bytes)), 1);
 	/* A read-only or binary file says why as it opens. */
 	fprintf(ctx->out, "%s\n",
 		trf(t, sizeof t,
