@@ -612,10 +612,14 @@ static void body_start(struct xz_xml *xx, const char *name, const char **attr)
 				sheet_file_set_col_width(o->f, o->sheet, (uint32_t)o->col,
 							 (cs->width * 96 - PX_PAD) / PX_PER_CHAR);
 			if (def && strcmp(def, "Default") != 0) {
-				o->coldef = xreallocarray(o->coldef, (size_t)o->col + 1,
-							  sizeof *o->coldef);
-				while (o->ncoldef <= o->col)
-					o->coldef[o->ncoldef++] = NULL;
+				/* only ever grown: a column after a row (o->col reset)
+				 * must not cut the table short */
+				if (o->col >= o->ncoldef) {
+					o->coldef = xreallocarray(o->coldef, (size_t)o->col + 1,
+								  sizeof *o->coldef);
+					while (o->ncoldef <= o->col)
+						o->coldef[o->ncoldef++] = NULL;
+				}
 				free(o->coldef[o->col]);
 				o->coldef[o->col] = xstrdup(def);
 			}

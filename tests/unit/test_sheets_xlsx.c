@@ -623,6 +623,43 @@ static void test_large_book_streams_through_both_writers(void **state)
 	sheet_file_free(&f);
 }
 
+/* A table-column after a row (columns count again from the row's start)
+ * keeps the default styles of the columns already declared: found by
+ * fuzz_sheetxml as a read past the end of the column table. */
+static void test_ods_column_after_a_row_keeps_column_styles(void **state)
+{
+	struct xz_writer w;
+	struct sheet_file f;
+	struct buf x;
+	struct err e;
+
+	buf_init(&x);
+	xz_w_init(&w);
+	add(&w, "mimetype", "application/vnd.oasis.opendocument.spreadsheet");
+	add(&w, "content.xml",
+	    "<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" "
+	    "xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" "
+	    "xmlns:style=\"urn:oasis:names:tc:opendocument:xmlns:style:1.0\" "
+	    "xmlns:number=\"urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0\">"
+	    "<office:automatic-styles><number:percentage-style style:name=\"P\"><number:number "
+	    "number:decimal-places=\"0\"/><number:text>%</number:text></number:percentage-style>"
+	    "<style:style style:name=\"pc\" style:family=\"table-cell\" style:data-style-name=\"P\"/>"
+	    "</office:automatic-styles><office:body><office:spreadsheet><table:table table:name=\"T\">"
+	    "<table:table-column table:number-columns-repeated=\"4\" "
+	    "table:default-cell-style-name=\"pc\"/><table:table-row><table:table-cell/></table:table-row>"
+	    "<table:table-column table:default-cell-style-name=\"pc\"/>"
+	    "<table:table-row><table:table-cell table:number-columns-repeated=\"3\"/>"
+	    "<table:table-cell office:value-type=\"float\" office:value=\"0.5\"/></table:table-row>"
+	    "</table:table></office:spreadsheet></office:body></office:document-content>");
+	assert_int_equal(xz_w_finish(&w, &x, &e), 0);
+	sheet_file_init(&f, NULL);
+	assert_int_equal(sheet_ods_load(&f, x.data, x.len, &e), 0);
+	assert_true(at(&f, 0, 1, 3).num == 0.5);
+	assert_string_equal(sheet_file_note_at(&f, 0, 1, 3)->fmt, "0%");
+	sheet_file_free(&f);
+	buf_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -638,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_namespace_prefixes_are_the_files_own),
 		cmocka_unit_test(test_numbers_read_as_strtod_reads_them),
 		cmocka_unit_test(test_large_book_streams_through_both_writers),
+		cmocka_unit_test(test_ods_column_after_a_row_keeps_column_styles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
