@@ -37,6 +37,30 @@ struct csv_opts {
 int csv_read(const char *data, size_t len, const struct csv_opts *opts, csv_field_fn fn,
 	     void *arg, char *delim_used, const char **charset_used, struct err *e);
 
+/*
+ * The same reading as an iterator, for loaders that want no call per
+ * field: csv_open converts and detects (r->delim, r->charset tell what),
+ * then each csv_next fills *f and returns 1, 0 at the end, or E_PARSE as
+ * csv_read. A quoted field's text lives in the reader until the next
+ * call. r->i is the position in the (converted) text r->s of r->n bytes.
+ * csv_close frees, after an error too.
+ */
+struct csv_reader {
+	const char *s;
+	size_t n, i;
+	char delim;
+	const char *charset;
+	long row, col, line;
+	int tail;
+	struct buf field;
+	char *owned;
+};
+
+int csv_open(struct csv_reader *r, const char *data, size_t len, const struct csv_opts *opts,
+	     struct err *e);
+int csv_next(struct csv_reader *r, struct csv_field *f, struct err *e);
+void csv_close(struct csv_reader *r);
+
 /* Append one field to out, quoted only if it needs to be. */
 void csv_write_field(struct buf *out, const char *text, size_t len, char delim);
 

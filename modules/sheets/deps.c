@@ -691,10 +691,268 @@ void sheet_deps_changed(struct sheet_book *wb, int sheet, uint32_t row, uint32_t
 	free(starts.v);
 }
 
+/* ---- recalculating everything ---------------------------------------------
+ *
+ * After a load every formula is to be evaluated: rather than walking the
+ * reverse edges (a hash lookup per formula and a scan of every bucket
+ * list), Tarjan's walk goes the other way, from each formula to the
+ * formula cells its references cover, read straight from the storage
+ * blocks; a component is evaluated as soon as it is complete, when all it
+ * reads is. A per-column table of the next block holding a formula lets a
+ * range over plain values (a lookup table, A:A) cost nothing.
+ */
+struct fcol {
+	uint32_t *next; /* by block: the first block at or after it with a formula */
+	uint32_t n;
+};
+
+struct full {
+	struct fcol **cols; /* by sheet, by column */
+	uint32_t *ncols;
+	struct pframe {
+		uint32_t v, k, c, r; /* formula; its reference k, next cell (c, r) */
+		uint8_t started, self;
+	} *frames;
+	uint32_t nframes, capframes, counter;
+	struct vec stack;
+	uint64_t done, total, next; /* formulas finished; next tick */
+	sheet_recalc_tick_fn tick;
+	void *arg;
+	int rc; /* what stopped the walk */
+};
+
+static void full_index(struct sheet_book *wb, struct full *fl)
+{
+	fl->cols = xcalloc((size_t)wb->nsheets + 1, sizeof(*fl->cols));
+	fl->ncols = xcalloc((size_t)wb->nsheets + 1, sizeof(*fl->ncols));
+	for (int s = 0; s < wb->nsheets; s++) {
+		const struct sheet_sheet *sh = &wb->sheets[s];
+
+		fl->ncols[s] = sh->ncols;
+		fl->cols[s] = xcalloc(sh->ncols + 1, sizeof(**fl->cols));
+		for (uint32_t c = 0; c < sh->ncols; c++) {
+			struct fcol *fc = &fl->cols[s][c];
+
+			fc->n = sh->cols[c].nblocks;
+			fc->next = xmalloc(((size_t)fc->n + 1) * sizeof(*fc->next));
+			fc->next[fc->n] = NONE;
+			for (uint32_t b = fc->n; b-- > 0;) {
+				const struct sheet_block *blk = sh->cols[c].blocks[b];
+
+				fc->next[b] = blk && blk->used &&
+						      memchr(blk->tag, CELL_FORMULA, SHEET_BLOCK)
+						      ? b
+						      : fc->next[b + 1];
+			}
+		}
+	}
+}
+
+static void full_free(struct sheet_book *wb, struct full *fl)
+{
+	for (int s = 0; s < wb->nsheets; s++) {
+		for (uint32_t c = 0; c < fl->ncols[s]; c++)
+			free(fl->cols[s][c].next);
+		free(fl->cols[s]);
+	}
+	free(fl->cols);
+	free(fl->ncols);
+	free(fl->frames);
+	free(fl->stack.v);
+}
+
+/* Reference k of formula v: its compiled ones, then the run-time ones
+ * of its last evaluation; NULL past the end. */
+static const struct sheet_ref *full_ref(const struct sheet_book *wb, uint32_t v, uint32_t k)
+{
+	const struct sheet_code *c = wb->fs[v].code;
+
+	if (k < c->nrefs)
+		return &c->refs[k];
+	k -= c->nrefs;
+	if (v < wb->capdyn && wb->dyn[v].gen == wb->fs[v].gen && k < wb->dyn[v].refs.n)
+		return &wb->dyn[v].refs.v[k];
+	return NULL;
+}
+
+/* The next formula the frame's formula reads, or NONE. */
+static uint32_t full_next(const struct sheet_book *wb, const struct full *fl, struct pframe *fr)
+{
+	const struct sheet_ref *r;
+
+	for (; (r = full_ref(wb, fr->v, fr->k)) != NULL; fr->k++, fr->started = 0) {
+		const struct sheet_sheet *sh;
+		uint32_t r2, c2;
+
+		if (r->sheet < 0 || r->sheet >= wb->nsheets)
+			continue;
+		sh = &wb->sheets[r->sheet];
+		if (sh->rows == 0 || r->r1 >= sh->rows)
+			continue;
+		r2 = r->r2 < sh->rows ? r->r2 : sh->rows - 1;
+		c2 = r->c2 < fl->ncols[r->sheet] ? r->c2 : fl->ncols[r->sheet] - 1;
+		if (!fr->started) {
+			fr->c = r->c1;
+			fr->r = r->r1;
+			fr->started = 1;
+		}
+		for (; fr->c <= c2 && fr->c < fl->ncols[r->sheet]; fr->c++, fr->r = r->r1) {
+			const struct fcol *fc = &fl->cols[r->sheet][fr->c];
+
+			while (fr->r <= r2 && fr->r / SHEET_BLOCK < fc->n) {
+				uint32_t b = fc->next[fr->r / SHEET_BLOCK], lo, hi;
+				const struct sheet_block *blk;
+				const uint8_t *p;
+
+				if (b == NONE || b * SHEET_BLOCK > r2)
+					break;
+				if (b * SHEET_BLOCK > fr->r)
+					fr->r = b * SHEET_BLOCK;
+				blk = sh->cols[fr->c].blocks[b];
+				lo = fr->r % SHEET_BLOCK;
+				hi = r2 / SHEET_BLOCK > b ? SHEET_BLOCK - 1 : r2 % SHEET_BLOCK;
+				p = memchr(blk->tag + lo, CELL_FORMULA, hi - lo + 1);
+				if (p != NULL) {
+					uint32_t i = (uint32_t)(p - blk->tag);
+
+					fr->r = b * SHEET_BLOCK + i + 1;
+					return (uint32_t)blk->slot[i].u;
+				}
+				fr->r = (b + 1) * SHEET_BLOCK;
+			}
+		}
+	}
+	return NONE;
+}
+
+static void full_visit(struct sheet_book *wb, struct full *fl, uint32_t v)
+{
+	struct sheet_formula *f = &wb->fs[v];
+
+	f->epoch = wb->epoch;
+	f->index = f->low = fl->counter++;
+	f->onstack = 1;
+	vec_push(&fl->stack, v);
+	if (fl->nframes == fl->capframes) {
+		fl->capframes = fl->capframes ? fl->capframes * 2 : 256;
+		fl->frames = xreallocarray(fl->frames, fl->capframes, sizeof(*fl->frames));
+	}
+	fl->frames[fl->nframes++] = (struct pframe){ v, 0, 0, 0, 0, 0 };
+}
+
+/* A finished component: evaluate it (its precedents are done) or mark
+ * it circular. */
+static void full_component(struct sheet_book *wb, struct full *fl, uint32_t v, int self)
+{
+	uint32_t top = fl->stack.n, w;
+	struct sheet_value val;
+
+	do {
+		w = fl->stack.v[--fl->stack.n];
+		wb->fs[w].onstack = 0;
+		wb->fs[w].stale = 0;
+	} while (w != v);
+	fl->done += top - fl->stack.n;
+	if (top - fl->stack.n > 1 || self) {
+		for (uint32_t j = fl->stack.n; j < top; j++)
+			set_circ(&wb->fs[fl->stack.v[j]]);
+		return;
+	}
+	formula_eval(wb, v, &val);
+	sheet_value_free(&wb->fs[v].val);
+	wb->fs[v].val = val;
+}
+
+static void full_run(struct sheet_book *wb, struct full *fl)
+{
+	while (fl->nframes > 0 && fl->rc == 0) {
+		struct pframe *fr = &fl->frames[fl->nframes - 1];
+		uint32_t w = full_next(wb, fl, fr);
+		struct sheet_formula *f = &wb->fs[fr->v];
+
+		if (w != NONE) {
+			struct sheet_formula *g = &wb->fs[w];
+
+			if (w == fr->v)
+				fr->self = 1;
+			else if (g->epoch != wb->epoch)
+				full_visit(wb, fl, w);
+			else if (g->onstack && g->index < f->low)
+				f->low = g->index;
+			continue;
+		}
+		uint32_t v = fr->v;
+		int self = fr->self;
+
+		fl->nframes--;
+		if (f->low == f->index) {
+			full_component(wb, fl, v, self);
+			if (fl->tick && fl->done >= fl->next) {
+				fl->next = fl->done + 4096;
+				fl->rc = fl->tick(fl->done, fl->total, fl->arg);
+			}
+		}
+		if (fl->nframes > 0) {
+			struct sheet_formula *p = &wb->fs[fl->frames[fl->nframes - 1].v];
+
+			if (f->low < p->low)
+				p->low = f->low;
+		}
+	}
+}
+
+/* Evaluate every formula once, in dependency order. tick (may be NULL)
+ * is told the progress every few thousand formulas; when it returns
+ * non-zero the walk stops there, what it did not finish is marked stale,
+ * and that is returned. */
+static int recalc_full(struct sheet_book *wb, sheet_recalc_tick_fn tick, void *arg)
+{
+	struct full fl;
+	int rc;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.tick = tick;
+	fl.arg = arg;
+	fl.next = 4096;
+	new_epoch(wb);
+	full_index(wb, &fl);
+	for (uint32_t i = 0; i < wb->nfs; i++)
+		fl.total += wb->fs[i].code != NULL;
+	for (uint32_t i = 0; i < wb->nfs && fl.rc == 0; i++)
+		if (wb->fs[i].code != NULL && wb->fs[i].epoch != wb->epoch) {
+			full_visit(wb, &fl, i);
+			full_run(wb, &fl);
+		}
+	full_free(wb, &fl);
+	if ((rc = fl.rc) != 0) {
+		/* not reached, or reached and left on the walk's stack */
+		for (uint32_t i = 0; i < wb->nfs; i++)
+			if (wb->fs[i].code != NULL &&
+			    (wb->fs[i].epoch != wb->epoch || wb->fs[i].onstack)) {
+				wb->fs[i].stale = 1;
+				wb->fs[i].onstack = 0;
+			}
+		wb->nredo = 0;
+		return rc;
+	}
+	/* As recalc(): formulas whose run-time references moved go again. */
+	if (wb->nredo > 0 && wb->redo_depth < REDO_PASSES) {
+		uint32_t *redo = wb->redo, nredo = wb->nredo;
+
+		wb->redo = NULL;
+		wb->nredo = wb->capredo = 0;
+		wb->redo_depth++;
+		recalc(wb, redo, nredo);
+		wb->redo_depth--;
+		free(redo);
+	}
+	if (wb->redo_depth == 0)
+		wb->nredo = 0;
+	return 0;
+}
+
 void sheet_recalc_all(struct sheet_book *wb)
 {
-	struct vec starts = {0};
-
 	if (wb->defer) {
 		struct sheet_recalc_job *j = job_get(wb);
 
@@ -705,12 +963,7 @@ void sheet_recalc_all(struct sheet_book *wb)
 			job_free(wb);
 		return;
 	}
-	for (uint32_t i = 0; i < wb->nfs; i++)
-		if (wb->fs[i].code != NULL)
-			vec_push(&starts, i);
-	if (starts.n > 0)
-		recalc(wb, starts.v, starts.n);
-	free(starts.v);
+	recalc_full(wb, NULL, NULL);
 }
 
 void sheet_recalc_suspend(struct sheet_book *wb)
@@ -722,6 +975,17 @@ void sheet_recalc_resume(struct sheet_book *wb)
 {
 	if (wb->suspended > 0 && --wb->suspended == 0)
 		sheet_recalc_all(wb);
+}
+
+int sheet_recalc_resume_tick(struct sheet_book *wb, sheet_recalc_tick_fn tick, void *arg)
+{
+	if (wb->suspended == 0 || --wb->suspended > 0)
+		return 0;
+	if (wb->defer) {
+		sheet_recalc_all(wb);
+		return 0;
+	}
+	return recalc_full(wb, tick, arg);
 }
 
 uint64_t sheet_eval_count(const struct sheet_book *wb)

@@ -168,6 +168,12 @@ void sheet_value_free(struct sheet_value *v);
  * once, building the dependency graph in one pass. */
 void sheet_recalc_suspend(struct sheet_book *wb);
 void sheet_recalc_resume(struct sheet_book *wb);
+/* The same for a long load (not deferred): tick is called every few
+ * thousand formulas with how many are evaluated of the total; a non-zero
+ * return stops there (the formulas not reached are marked stale) and is
+ * returned. */
+typedef int (*sheet_recalc_tick_fn)(uint64_t done, uint64_t total, void *arg);
+int sheet_recalc_resume_tick(struct sheet_book *wb, sheet_recalc_tick_fn tick, void *arg);
 void sheet_recalc_all(struct sheet_book *wb);
 /* Formula evaluations since the workbook was made (tests, benchmarks). */
 uint64_t sheet_eval_count(const struct sheet_book *wb);

@@ -72,6 +72,15 @@ void sheet_file_free(struct sheet_file *f);
  * it. A malformed file is E_PARSE naming the line. */
 int sheet_csv_load(struct sheet_file *f, const char *data, size_t len, char delim,
 		   struct err *e);
+/* The same with a tick for a long load: every few thousand cells with
+ * phase 0 and done of total bytes read (of the text converted to UTF-8),
+ * then every few thousand formulas with phase 1 and done of total
+ * evaluated; a non-zero return stops the load and is returned
+ * (E_CANCELLED). When the workbook defers recalculation it is queued
+ * instead (sheet_recalc_step), without phase 1. */
+typedef int (*sheet_tick_fn)(int phase, uint64_t done, uint64_t total, void *arg);
+int sheet_csv_load_tick(struct sheet_file *f, const char *data, size_t len, char delim,
+			sheet_tick_fn tick, void *arg, struct err *e);
 /* Write the sheet as CSV with f->delim into out. */
 void sheet_csv_write(const struct sheet_file *f, struct buf *out, enum sheet_csv_mode mode);
 

@@ -233,12 +233,18 @@ void sheet_file_set_col_width(struct sheet_file *f, int sheet, uint32_t col, dou
 static const double pow10_exact[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
 				      1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
 
+/* "00" to "99" */
+static const char digits2[201] =
+	"0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+	"5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
 /* The fast path of sheet_io_num: v is m / 10^k for a whole m of at most
  * 15 digits and k <= 6, so m / 10^k (exact operands, one correctly
  * rounded division) is how strtod reads the decimal back, and it is what
  * %.15g writes (v is within half a unit of its 15th digit of it); kept
  * to the range where %.15g writes no exponent, so the text is the same.
- * 0 when v is not such a number. */
+ * Returns the length written (a NUL follows), 0 when v is not such a
+ * number. */
 static int io_num_short(double v, char *buf, size_t n)
 {
 	double a = fabs(v), m;
@@ -260,21 +266,32 @@ static int io_num_short(double v, char *buf, size_t n)
 	u = (unsigned long long)m;
 	for (; k > 0 && u % 10 == 0; k--) /* a product that rounded to whole */
 		u /= 10;
-	/* digits from the right (printf is most of a big CSV's writing) */
+	/* digits from the right, two at a time (printf was most of a big
+	 * CSV's writing) */
 	char t[40], *q = t + sizeof t;
 	*--q = '\0';
-	for (len = 0; u > 0 || len <= k; len++) {
-		if (len == k && k > 0)
-			*--q = '.';
-		*--q = (char)('0' + u % 10);
-		u /= 10;
+	if (k > 0) {
+		unsigned long long p = (unsigned long long)pow10_exact[k], fr = u % p;
+
+		u /= p;
+		for (len = k; len >= 2; len -= 2, fr /= 100)
+			memcpy(q -= 2, digits2 + fr % 100 * 2, 2);
+		if (len == 1)
+			*--q = (char)('0' + fr);
+		*--q = '.';
 	}
+	for (; u >= 100; u /= 100)
+		memcpy(q -= 2, digits2 + u % 100 * 2, 2);
+	if (u >= 10)
+		memcpy(q -= 2, digits2 + u * 2, 2);
+	else
+		*--q = (char)('0' + u);
 	if (v < 0)
 		*--q = '-';
 	if ((size_t)(t + sizeof t - q) > n)
 		return 0;
 	memcpy(buf, q, (size_t)(t + sizeof t - q));
-	return 1;
+	return (int)(t + sizeof t - q) - 1;
 }
 
 void sheet_io_num(double v, char *buf, size_t n)
@@ -290,29 +307,47 @@ void sheet_io_num(double v, char *buf, size_t n)
 	}
 }
 
+/* sheet_io_num into buf (40 bytes), returning the length. */
+static size_t io_num_len(double v, char *buf)
+{
+	int len;
+
+	if (v == 0) {
+		memcpy(buf, "0", 2);
+		return 1;
+	}
+	if ((len = io_num_short(v, buf, 40)) > 0)
+		return (size_t)len;
+	sheet_io_num(v, buf, 40);
+	return strlen(buf);
+}
+
 /* The fast path of csv_number: a plain decimal of at most 15 digits is
  * m / 10^k with both exact, and one correctly rounded division gives
  * what strtod would. 0 for anything else (exponents, long numbers). */
 static int csv_number_short(const char *s, size_t len, double *out)
 {
-	unsigned long long m = 0;
-	size_t i = 0, digits = 0;
-	int neg = 0, k = -1;
+	const char *p = s, *end = s + len, *frac;
+	unsigned long long m = 0; /* wraps past 19 digits: refused below */
+	size_t whole, k = 0;
+	int neg = 0;
 
-	if (s[i] == '+' || s[i] == '-')
-		neg = s[i++] == '-';
-	for (; i < len; i++) {
-		if (s[i] == '.' && k < 0) {
-			k = 0;
-			continue;
-		}
-		if (s[i] < '0' || s[i] > '9' || ++digits > 15)
-			return 0;
-		m = m * 10 + (unsigned)(s[i] - '0');
-		if (k >= 0)
-			k++;
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	frac = p;
+	while (p < end && (unsigned char)(*p - '0') < 10)
+		m = m * 10 + (unsigned)(*p++ - '0');
+	whole = (size_t)(p - frac);
+	if (p < end && *p == '.') {
+		frac = ++p;
+		while (p < end && (unsigned char)(*p - '0') < 10)
+			m = m * 10 + (unsigned)(*p++ - '0');
+		k = (size_t)(p - frac);
 	}
-	*out = (double)m / pow10_exact[k < 0 ? 0 : k];
+	/* "-" and "." are not numbers; more than 15 digits need strtod */
+	if (p != end || whole + k == 0 || whole + k > 15)
+		return 0;
+	*out = (double)m / pow10_exact[k];
 	if (neg)
 		*out = -*out;
 	return 1;
@@ -328,6 +363,9 @@ static int csv_number(const char *s, size_t len, double *out)
 
 	if (len == 0 || len >= sizeof tmp)
 		return 0;
+	/* It checks as it goes: most numbers need no second look. */
+	if (csv_number_short(s, len, out))
+		return 1;
 	if (s[i] == '+' || s[i] == '-')
 		i++;
 	while (i < len && isdigit((unsigned char)s[i]))
@@ -352,8 +390,6 @@ static int csv_number(const char *s, size_t len, double *out)
 	}
 	if (i != len)
 		return 0;
-	if (csv_number_short(s, len, out))
-		return 1;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
 	v = strtod(tmp, NULL);
@@ -496,36 +532,75 @@ int sheet_file_input(struct sheet_file *f, uint32_t row, uint32_t col, const cha
 	return rc;
 }
 
-struct load_ctx {
-	struct sheet_file *f;
-	struct err *e;
+struct tick_ctx {
+	sheet_tick_fn fn;
+	void *arg;
 };
 
-static int load_field(const struct csv_field *fl, void *arg)
+static int recalc_tick(uint64_t done, uint64_t total, void *arg)
 {
-	struct load_ctx *lc = arg;
+	const struct tick_ctx *tc = arg;
 
-	if (fl->row >= (long)SHEET_MAX_ROWS || fl->col >= (long)SHEET_MAX_COLS)
-		return err_set(lc->e, E_RANGE, "line %ld: more than %u rows or %u columns",
-			       fl->line, SHEET_MAX_ROWS, SHEET_MAX_COLS);
-	return sheet_file_input(lc->f, (uint32_t)fl->row, (uint32_t)fl->col, fl->text, fl->len,
-				fl->quoted, 0, lc->e);
+	return tc->fn(1, done, total, tc->arg);
+}
+
+int sheet_csv_load_tick(struct sheet_file *f, const char *data, size_t len, char delim,
+			sheet_tick_fn tick, void *arg, struct err *e)
+{
+	struct csv_opts o = { delim, NULL };
+	struct csv_reader r;
+	struct csv_field fl;
+	unsigned long fields = 0;
+	double v;
+	int rc;
+
+	sheet_recalc_suspend(f->wb);
+	rc = csv_open(&r, data, len, &o, e);
+	while (rc == 0 && (rc = csv_next(&r, &fl, e)) == 1) {
+		uint32_t row = (uint32_t)fl.row, col = (uint32_t)fl.col;
+
+		rc = 0;
+		if (fl.row >= (long)SHEET_MAX_ROWS || fl.col >= (long)SHEET_MAX_COLS) {
+			rc = err_set(e, E_RANGE, "line %ld: more than %u rows or %u columns",
+				     fl.line, SHEET_MAX_ROWS, SHEET_MAX_COLS);
+			break;
+		}
+		if (tick && (++fields & 4095) == 0 && (rc = tick(0, r.i, r.n, arg)) != 0)
+			break;
+		/* Most of a big file is plain decimals: straight into the cell
+		 * (recalculation is suspended: sheet_set_number would only add
+		 * calls), as sheet_file_input would store them. */
+		if (!fl.quoted && fl.len > 0 && fl.len < 64 && fl.text[0] != '=' &&
+		    csv_number_short(fl.text, fl.len, &v)) {
+			if (f->nnotes > 0) {
+				struct sheet_note *n = note_find(f, NOTE_KEY(f->sheet, row, col));
+
+				if (n)
+					note_clear(n);
+			}
+			sheet_cell_store(f->wb, f->sheet, row, col, CELL_NUM,
+					 (union sheet_slot){ .num = v });
+			continue;
+		}
+		rc = sheet_file_input(f, row, col, fl.text, fl.len, fl.quoted, 0, e);
+	}
+	if (rc == 0)
+		f->delim = r.delim;
+	csv_close(&r);
+	if (tick == NULL) {
+		sheet_recalc_resume(f->wb);
+		return rc;
+	}
+	struct tick_ctx tc = { tick, arg };
+	int rrc = sheet_recalc_resume_tick(f->wb, recalc_tick, &tc);
+
+	return rc != 0 ? rc : rrc;
 }
 
 int sheet_csv_load(struct sheet_file *f, const char *data, size_t len, char delim,
 		   struct err *e)
 {
-	struct csv_opts o = { delim, NULL };
-	struct load_ctx lc = { f, e };
-	char used = delim;
-	int rc;
-
-	sheet_recalc_suspend(f->wb);
-	rc = csv_read(data, len, &o, load_field, &lc, &used, NULL, e);
-	sheet_recalc_resume(f->wb);
-	if (rc == 0 && used)
-		f->delim = used;
-	return rc;
+	return sheet_csv_load_tick(f, data, len, delim, NULL, NULL, e);
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -611,50 +686,80 @@ const char *sheet_file_formula(const struct sheet_file *f, uint32_t row, uint32_
 	return sheet_file_formula_at(f, f->sheet, row, col);
 }
 
+/* One cell of sheet_csv_write, any kind. */
+static void write_cell(const struct sheet_file *f, uint32_t r, uint32_t c, struct buf *out,
+		       struct buf *cell, enum sheet_csv_mode mode)
+{
+	const char *src = mode == SHEET_CSV_FORMULAS ? sheet_file_formula(f, r, c) : NULL;
+	struct sheet_value v;
+
+	if (src) {
+		if (src[0] == '=')
+			csv_write_field(out, src, strlen(src), f->delim);
+		else {
+			buf_reset(cell);
+			buf_addc(cell, '=');
+			buf_adds(cell, src);
+			csv_write_field(out, cell->data, cell->len, f->delim);
+		}
+		return;
+	}
+	sheet_get(f->wb, f->sheet, r, c, &v);
+	buf_reset(cell);
+	value_text(f, r, c, &v, cell);
+	if (mode == SHEET_CSV_FORMULAS && v.type == SHEET_TEXT && text_retypes(cell->data, cell->len))
+		write_quoted(out, cell->data, cell->len);
+	else
+		csv_write_field(out, cell->len ? cell->data : "", cell->len, f->delim);
+}
+
+/* Is the cell at i of b (NULL: no block) empty? A formula is when its
+ * value is, as sheet_get tells. */
+static int cell_empty(const struct sheet_book *wb, const struct sheet_block *b, uint32_t i)
+{
+	if (b == NULL || b->tag[i] == CELL_EMPTY)
+		return 1;
+	return b->tag[i] == CELL_FORMULA && wb->fs[b->slot[i].u].val.type == SHEET_EMPTY;
+}
+
+/* Rows are written from the storage blocks of the current band of
+ * SHEET_BLOCK rows (no lookup per cell); a plain number with no note (no
+ * date, no kept source) is formatted straight into the output, which is
+ * most of a big file. */
 void sheet_csv_write(const struct sheet_file *f, struct buf *out, enum sheet_csv_mode mode)
 {
+	const struct sheet_book *wb = f->wb;
+	const struct sheet_block **blk;
 	uint32_t rows, cols;
 	struct buf cell;
+	char num[40];
+	int plain = f->nnotes == 0 && strchr("0123456789.-+eEinfINFaA", f->delim) == NULL;
 
 	buf_init(&cell);
-	sheet_extent(f->wb, f->sheet, &rows, &cols);
+	sheet_extent(wb, f->sheet, &rows, &cols);
+	blk = xcalloc(cols ? cols : 1, sizeof *blk);
 	for (uint32_t r = 0; r < rows; r++) {
-		uint32_t last = 0; /* one past the last non-empty cell of the row */
+		uint32_t last = 0, i = r % SHEET_BLOCK; /* last: one past the last non-empty cell */
 
-		for (uint32_t c = 0; c < cols; c++) {
-			struct sheet_value v;
-
-			sheet_get(f->wb, f->sheet, r, c, &v);
-			if (v.type != SHEET_EMPTY)
-				last = c + 1;
-		}
+		if (i == 0)
+			for (uint32_t c = 0; c < cols; c++)
+				blk[c] = sheet_block_at(wb, f->sheet, r, c);
+		for (uint32_t c = cols; c > 0; c--)
+			if (!cell_empty(wb, blk[c - 1], i)) {
+				last = c;
+				break;
+			}
 		for (uint32_t c = 0; c < last; c++) {
-			const char *src = mode == SHEET_CSV_FORMULAS ? sheet_file_formula(f, r, c) : NULL;
-			struct sheet_value v;
-
 			if (c > 0)
 				buf_addc(out, f->delim);
-			if (src) {
-				if (src[0] == '=')
-					csv_write_field(out, src, strlen(src), f->delim);
-				else {
-					buf_reset(&cell);
-					buf_addc(&cell, '=');
-					buf_adds(&cell, src);
-					csv_write_field(out, cell.data, cell.len, f->delim);
-				}
-				continue;
+			if (plain && blk[c] && blk[c]->tag[i] == CELL_NUM) {
+				buf_add(out, num, io_num_len(blk[c]->slot[i].num, num));
+			} else if (!cell_empty(wb, blk[c], i) || mode == SHEET_CSV_FORMULAS) {
+				write_cell(f, r, c, out, &cell, mode);
 			}
-			sheet_get(f->wb, f->sheet, r, c, &v);
-			buf_reset(&cell);
-			value_text(f, r, c, &v, &cell);
-			if (mode == SHEET_CSV_FORMULAS && v.type == SHEET_TEXT &&
-			    text_retypes(cell.data, cell.len))
-				write_quoted(out, cell.data, cell.len);
-			else
-				csv_write_field(out, cell.len ? cell.data : "", cell.len, f->delim);
 		}
 		buf_addc(out, '\n');
 	}
+	free(blk);
 	buf_free(&cell);
 }

@@ -7,8 +7,9 @@
  * loop_post.
  *
  * CSV and TSV are read here with progress (by bytes parsed, then by
- * formulas evaluated, in slices of the engine's sliced recalculation);
- * other formats go through sheet_path_load, without a percentage.
+ * formulas evaluated: the tick of sheet_csv_load_tick, which also stops
+ * the load when cancelled); other formats go through sheet_path_load,
+ * without a percentage.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,6 @@
 #include <unistd.h>
 
 #include "i18n/i18n.h"
-#include "modules/sheets/csv.h"
 #include "modules/sheets/grid.h"
 
 #define err_tr_(e, code, key, ...) \
@@ -36,10 +36,6 @@ struct sheet_load {
 	struct sheet_file f;
 	struct err e;
 	int rc;
-	/* the worker's parse */
-	const char *data;
-	size_t len;
-	unsigned long fields;
 };
 
 static int read_file(const char *path, struct buf *out, struct err *e)
@@ -72,24 +68,18 @@ static int read_file(const char *path, struct buf *out, struct err *e)
 	return 0;
 }
 
-/* The field callback: the CSV typing rules (io.h), progress by the
- * position in the data, and the cancel flag. */
-static int load_field(const struct csv_field *fl, void *arg)
+/* The loader's tick: progress by the position in the data, then by
+ * formulas evaluated; and the cancel flag. */
+static int load_tick(int phase, uint64_t done, uint64_t total, void *arg)
 {
 	struct sheet_load *l = arg;
 
-	if (fl->row >= (long)SHEET_MAX_ROWS || fl->col >= (long)SHEET_MAX_COLS)
-		return err_set(&l->e, E_RANGE, "line %ld: more than %u rows or %u columns",
-			       fl->line, SHEET_MAX_ROWS, SHEET_MAX_COLS);
-	if ((++l->fields & 4095) == 0) {
-		if (atomic_load(&l->cancel))
-			return E_CANCELLED;
-		/* A converted charset parses another buffer: no percentage. */
-		if (fl->text >= l->data && fl->text <= l->data + l->len && l->len > 0)
-			atomic_store(&l->pct, (int)((uint64_t)(fl->text - l->data) * 100 / l->len));
-	}
-	return sheet_file_input(&l->f, (uint32_t)fl->row, (uint32_t)fl->col, fl->text, fl->len,
-				fl->quoted, 0, &l->e);
+	if (atomic_load(&l->cancel))
+		return E_CANCELLED;
+	atomic_store(&l->phase, phase);
+	if (total > 0)
+		atomic_store(&l->pct, (int)(done * 100 / total));
+	return 0;
 }
 
 static int csv_delim(const char *path, char *delim)
@@ -114,11 +104,8 @@ static int load_csv(struct sheet_load *l, char delim)
 	const char *base = slash ? slash + 1 : l->path;
 	const char *dot = strrchr(base, '.');
 	char *name = xstrndup(base, dot && dot > base ? (size_t)(dot - base) : strlen(base));
-	struct csv_opts o = { delim, NULL };
-	uint64_t done, total;
 	struct buf data;
 	struct err pe;
-	char used = delim;
 	int rc;
 
 	if (strlen(name) > 31) /* Excel's limit on sheet names */
@@ -129,36 +116,13 @@ static int load_csv(struct sheet_load *l, char delim)
 	rc = read_file(l->path, &data, &l->e);
 	if (rc != 0)
 		goto out;
-	l->data = data.data ? data.data : "";
-	l->len = data.len;
 	err_clear(&pe);
-	sheet_recalc_defer(l->f.wb, 1);
-	sheet_recalc_suspend(l->f.wb);
-	rc = csv_read(l->data, l->len, &o, load_field, l, &used, NULL, &pe);
-	/* Resuming queues every formula: the slices below evaluate them. */
-	sheet_recalc_resume(l->f.wb);
-	if (rc == E_CANCELLED)
-		goto out;
-	if (rc != 0) {
-		err_tr_(&l->e, rc, "err.sheets.csv", TR_S(l->path),
-			TR_S(pe.msg[0] ? pe.msg : l->e.msg));
-		goto out;
-	}
-	if (used)
-		l->f.delim = used;
-	atomic_store(&l->phase, 1);
-	atomic_store(&l->pct, 0);
-	while (sheet_recalc_step(l->f.wb, 4096, &done, &total)) {
-		if (atomic_load(&l->cancel)) {
-			rc = E_CANCELLED;
-			goto out;
-		}
-		if (total)
-			atomic_store(&l->pct, (int)(done * 100 / total));
-	}
+	rc = sheet_csv_load_tick(&l->f, data.data ? data.data : "", data.len, delim, load_tick, l,
+				 &pe);
+	if (rc != 0 && rc != E_CANCELLED)
+		err_tr_(&l->e, rc, "err.sheets.csv", TR_S(l->path), TR_S(pe.msg));
 out:
 	buf_free(&data);
-	l->data = NULL;
 	return rc;
 }
 
