@@ -1172,6 +1172,20 @@ struct pendings {
 	size_t n, cap;
 };
 
+/* Does adj change any of the compiled references? Every reference token
+ * of the source is one of them, so when none changes the source does not
+ * either, and is not read. */
+static int code_moves(const struct sheet_code *c, const struct sheet_adjust *adj)
+{
+	for (uint32_t k = 0; k < c->nrefs; k++) {
+		struct sheet_ref r = c->refs[k];
+
+		if (sheet_adjust_ref(adj, &r) || !ref_same(&r, &c->refs[k]))
+			return 1;
+	}
+	return 0;
+}
+
 /* Every formula of the workbook whose source adj changes. */
 static void collect_rewrites(struct sheet_book *wb, const struct sheet_adjust *adj,
 			     struct pendings *out)
@@ -1180,7 +1194,7 @@ static void collect_rewrites(struct sheet_book *wb, const struct sheet_adjust *a
 		const struct sheet_formula *fm = &wb->fs[i];
 		char *src;
 
-		if (fm->code == NULL || fm->src == NULL)
+		if (fm->code == NULL || fm->src == NULL || !code_moves(fm->code, adj))
 			continue;
 		src = sheet_adjust_src(wb, fm->sheet, sheet_formula_src(wb, i), adj);
 		if (src == NULL)
