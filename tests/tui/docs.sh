@@ -542,5 +542,39 @@ check "... nothing typed at all" bash -c "! tmux -L $T_SOCK capture-pane -p -t t
 keys C-q
 atrium_gone
 
+# The journal logs edits against the file as opened (not whole copies):
+# after SIGKILL, an unchanged file gets them replayed; a file changed
+# since cannot take them, and atrium says so instead of guessing.
+jx=$T_DIR/jx.txt
+jy=$T_DIR/jy.txt
+python3 -c "print('\n'.join('line %05d of the base text' % i for i in range(1000)))" > "$jx"
+cp "$jx" "$jy"
+run="$ATRIUM_BIN --config $cfg --home $T_DIR/home9"
+t_session 80 24
+keys "$run docs open $jx" Enter
+row_has 1 "jx.txt"
+type_text "XEDIT "
+keys C-e
+type_text "e $jy"; keys Enter
+row_has 1 "jy.txt [2/2]"
+type_text "YEDIT "
+check "two big files edited" row_has 2 "YEDIT line 00000"
+sleep 1.6
+kill -9 "$(atrium_pid)"
+atrium_gone
+printf 'appended by another program\n' >> "$jx"
+keys "stty sane; clear" Enter
+keys "$run docs open $jy" Enter
+check "edits replayed on the unchanged file" row_has 2 "YEDIT line 00000 of the base text"
+check "... marked recovered" row_has 1 "[recovered]"
+keys C-d
+keys C-e
+type_text "e $jx"; keys Enter
+check "a file changed since: what is lost is said" wait_for "changed on disk after the crash"
+check "... its own text shown, not a guess" row_has 2 "line 00000 of the base text"
+check "... not marked recovered" bash -c "! tmux -L $T_SOCK capture-pane -p -t t | head -1 | grep -qF '[recovered]'"
+keys C-q C-q
+atrium_gone
+
 echo "1..$t_n"
 t_done
