@@ -10,9 +10,11 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "modules/sheets/csv.h"
 #include "modules/sheets/io.h"
@@ -722,26 +724,25 @@ static int cell_empty(const struct sheet_book *wb, const struct sheet_block *b, 
 	return b->tag[i] == CELL_FORMULA && wb->fs[b->slot[i].u].val.type == SHEET_EMPTY;
 }
 
-/* Rows are written from the storage blocks of the current band of
- * SHEET_BLOCK rows (no lookup per cell); a plain number with no note (no
- * date, no kept source) is formatted straight into the output, which is
- * most of a big file. */
-void sheet_csv_write(const struct sheet_file *f, struct buf *out, enum sheet_csv_mode mode)
+/* Rows r0 to r1 (exclusive), from the storage blocks of the current
+ * band of SHEET_BLOCK rows (no lookup per cell); a plain number with no
+ * note (no date, no kept source) is formatted straight into the output,
+ * which is most of a big file. Reads the workbook only. */
+static void write_rows(const struct sheet_file *f, struct buf *out, enum sheet_csv_mode mode,
+		       uint32_t r0, uint32_t r1, uint32_t cols)
 {
 	const struct sheet_book *wb = f->wb;
 	const struct sheet_block **blk;
-	uint32_t rows, cols;
 	struct buf cell;
 	char num[40];
 	int plain = f->nnotes == 0 && strchr("0123456789.-+eEinfINFaA", f->delim) == NULL;
 
 	buf_init(&cell);
-	sheet_extent(wb, f->sheet, &rows, &cols);
 	blk = xcalloc(cols ? cols : 1, sizeof *blk);
-	for (uint32_t r = 0; r < rows; r++) {
+	for (uint32_t r = r0; r < r1; r++) {
 		uint32_t last = 0, i = r % SHEET_BLOCK; /* last: one past the last non-empty cell */
 
-		if (i == 0)
+		if (i == 0 || r == r0)
 			for (uint32_t c = 0; c < cols; c++)
 				blk[c] = sheet_block_at(wb, f->sheet, r, c);
 		for (uint32_t c = cols; c > 0; c--)
@@ -762,4 +763,49 @@ void sheet_csv_write(const struct sheet_file *f, struct buf *out, enum sheet_csv
 	}
 	free(blk);
 	buf_free(&cell);
+}
+
+struct write_part {
+	const struct sheet_file *f;
+	uint32_t r0, r1, cols;
+	struct buf out;
+};
+
+static void *write_worker(void *arg)
+{
+	struct write_part *p = arg;
+
+	write_rows(p->f, &p->out, SHEET_CSV_VALUES, p->r0, p->r1, p->cols);
+	return NULL;
+}
+
+/* Cells from which a second thread writes the second half of the rows:
+ * formatting numbers is most of a big convert, and the machine may have
+ * another core. Values only: a formula's source may be spelt again as it
+ * is read (sheet_formula_src), which is not for two threads. */
+#define WRITE_SPLIT_CELLS (1u << 20)
+
+void sheet_csv_write(const struct sheet_file *f, struct buf *out, enum sheet_csv_mode mode)
+{
+	struct write_part p;
+	uint32_t rows, cols, mid;
+	pthread_t t;
+
+	sheet_extent(f->wb, f->sheet, &rows, &cols);
+	mid = rows / 2 / SHEET_BLOCK * SHEET_BLOCK;
+	if (mode != SHEET_CSV_VALUES || (uint64_t)rows * cols < WRITE_SPLIT_CELLS || mid == 0 ||
+	    sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		write_rows(f, out, mode, 0, rows, cols);
+		return;
+	}
+	p = (struct write_part){ f, mid, rows, cols, { 0 } };
+	buf_init(&p.out);
+	if (pthread_create(&t, NULL, write_worker, &p) != 0) {
+		write_rows(f, out, mode, 0, rows, cols);
+		return;
+	}
+	write_rows(f, out, mode, 0, mid, cols);
+	pthread_join(t, NULL);
+	buf_add(out, p.out.data, p.out.len);
+	buf_free(&p.out);
 }
