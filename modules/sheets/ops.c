@@ -949,7 +949,8 @@ static int ref_follows(const struct mover *mv, const struct sheet_ref *old,
 
 		if (mover_cell(mv, old->sheet, &row, &col))
 			return 0;
-		return now->sheet == old->sheet && now->r1 == row && now->c1 == col;
+		return now->sheet == old->sheet && now->r1 == row && now->r2 == row &&
+		       now->c1 == col && now->c2 == col; /* $A$1:A1 may have grown */
 	}
 	if (!mover_range(mv, old, &dr, &dc))
 		return 0;
