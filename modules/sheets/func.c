@@ -186,11 +186,44 @@ FN(countblank)
 
 /* ---- math ----------------------------------------------------------------- */
 
-/* x rounded to the 15 significant digits Excel works with. */
-static double digits15(double x)
+/* 10^k, exact for 0 <= k <= 22 */
+static double pow10i(int k)
+{
+	static const double p[] = {1e0,	 1e1,  1e2,  1e3,  1e4,	 1e5,  1e6,  1e7,
+				   1e8,	 1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+	return k >= 0 && k <= 22 ? p[k] : pow(10, k);
+}
+
+/* x rounded to the 15 significant digits Excel works with: the value
+ * printf("%.15g") then strtod give, without them when it can. For
+ * 1e-8 <= |x| < 1e15 the scale s = 10^k (k <= 22) is exact, so x * s is
+ * y + err exactly (fma), 1e14 <= |y| < 2^53; y's nearest integer r, moved
+ * by one where y sits on a tie that err breaks, is the 15-digit decimal
+ * rounded half to even as printf does, and r / s rounds as strtod does. */
+double sheet_digits15(double x)
 {
 	char buf[40];
+	double a = fabs(x);
 
+	if (a >= 1e-8 && a < 1e15) {
+		int k = 14 - (int)floor(log10(a));
+		if (k < 0)
+			k = 0;
+		double sc = pow10i(k), y = x * sc;
+		if (fabs(y) < 1e14 && k < 22)
+			sc = pow10i(++k), y = x * sc;
+		else if (fabs(y) >= 1e15 && k > 0)
+			sc = pow10i(--k), y = x * sc;
+		if (k <= 22 && fabs(y) >= 1e14 && fabs(y) < 1e15) {
+			double err = fma(x, sc, -y), r = nearbyint(y), t = y - r;
+
+			if (fabs(t) == 0.5 && err != 0)
+				r = err > 0 ? y + 0.5 : y - 0.5;
+			return r / sc;
+		}
+	}
 	snprintf(buf, sizeof(buf), "%.15g", x);
 	return strtod(buf, NULL);
 }
@@ -208,7 +241,7 @@ static void round_fn(const struct sheet_evalctx *cx, struct sheet_value *args, i
 		return;
 	}
 	p = pow(10, fabs(n));
-	v = digits15(n >= 0 ? x * p : x / p);
+	v = sheet_digits15(n >= 0 ? x * p : x / p);
 	if (mode == 0)
 		r = round(v + copysign(fabs(v) * 4 * DBL_EPSILON, v));
 	else if (mode > 0)
@@ -260,7 +293,7 @@ FN(trunc)
 	if (arg_num(cx, &args[0], &x, out) || (argc > 1 && arg_num(cx, &args[1], &n, out)))
 		return;
 	p = pow(10, trunc(n));
-	ret_num(out, trunc(digits15(x * p)) / p);
+	ret_num(out, trunc(sheet_digits15(x * p)) / p);
 }
 
 FN(pi)
@@ -1476,9 +1509,9 @@ FN(mround)
 		ret_err(out, SHEET_ERR_NUM);
 		return;
 	}
-	double q = digits15(n / m);
+	double q = sheet_digits15(n / m);
 
-	ret_num(out, digits15(round(q) * m));
+	ret_num(out, sheet_digits15(round(q) * m));
 }
 
 /* CEILING and FLOOR as Excel 2007: a negative number with a positive
@@ -1505,9 +1538,9 @@ static void ceil_floor(const struct sheet_evalctx *cx, struct sheet_value *args,
 		ret_err(out, SHEET_ERR_NUM);
 		return;
 	}
-	double q = digits15(n / s);
+	double q = sheet_digits15(n / s);
 
-	ret_num(out, digits15((up ? ceil(q) : floor(q)) * s));
+	ret_num(out, sheet_digits15((up ? ceil(q) : floor(q)) * s));
 }
 
 FN(ceiling)
@@ -1519,10 +1552,10 @@ FN(floor)
 	ceil_floor(cx, args, 0, out);
 }
 
-MATH1(even, copysign(ceil(digits15(fabs(x) / 2)) * 2, x))
+MATH1(even, copysign(ceil(sheet_digits15(fabs(x) / 2)) * 2, x))
 static double odd(double x)
 {
-	double v = ceil(digits15(fabs(x)));
+	double v = ceil(sheet_digits15(fabs(x)));
 
 	return copysign(fmod(v, 2) == 0 ? v + 1 : v, x);
 }
@@ -1629,7 +1662,7 @@ FN(quotient)
 	if (d == 0)
 		ret_err(out, SHEET_ERR_DIV0);
 	else
-		ret_num(out, trunc(digits15(n / d)));
+		ret_num(out, trunc(sheet_digits15(n / d)));
 }
 
 FN(log)
@@ -2668,7 +2701,7 @@ FN(fixed)
 		dec = 0;
 	}
 	p = pow(10, fabs(dec));
-	v = digits15(dec >= 0 ? x * p : x / p);
+	v = sheet_digits15(dec >= 0 ? x * p : x / p);
 	v = round(v + copysign(fabs(v) * 4 * DBL_EPSILON, v));
 	v = dec >= 0 ? v / p : v * p;
 	if (fabs(v) >= 1e300) {
@@ -3196,9 +3229,30 @@ int sheet_func_find(const char *name, size_t len)
 	/* Files written by Excel 2010+ prefix newer functions. */
 	if (len > 6 && strncasecmp(name, "_xlfn.", 6) == 0)
 		name += 6, len -= 6;
-	for (size_t i = 0; i < nitems(funcs); i++)
-		if (strlen(funcs[i].name) == len && strncasecmp(funcs[i].name, name, len) == 0)
-			return (int)i;
+	/* The table is sorted by byte value of its upper-case names (a unit
+	 * test checks): a binary search comparing the name upper-cased. */
+	size_t lo = 0, hi = nitems(funcs);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, i;
+		const char *t = funcs[mid].name;
+		int c = 0;
+
+		for (i = 0; i < len && t[i]; i++) {
+			int u = (unsigned char)name[i];
+
+			c = (unsigned char)t[i] - (u >= 'a' && u <= 'z' ? u - 'a' + 'A' : u);
+			if (c)
+				break;
+		}
+		if (!c)
+			c = t[i] ? 1 : i < len ? -1 : 0;
+		if (!c)
+			return (int)mid;
+		if (c > 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return -1;
 }
 

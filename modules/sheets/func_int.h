@@ -218,6 +218,9 @@ static inline int arg_date(const struct sheet_evalctx *cx, const struct sheet_va
 
 /* ---- shared with func.c ------------------------------------------------------ */
 
+/* x rounded to the 15 significant digits Excel works with (exactly as
+ * printf "%.15g" then strtod). */
+double sheet_digits15(double x);
 /* Excel wildcards: * any run, ? one character, ~ escapes; case-insensitive. */
 int sheet_wild_match(const char *p, const char *s);
 /* Equality as the exact lookups use it (wildcards for text). */
