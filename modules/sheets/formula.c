@@ -54,6 +54,12 @@ struct parser {
 	int arr;  /* the expression just parsed may be an array */
 	struct sheet_code *c;
 	uint32_t capins, capstrs, caprefs;
+	/* the code being compiled, its arrays here until they outgrow them
+	 * (no allocation for most formulas; code_pack makes the result) */
+	struct sheet_code code;
+	struct sheet_instr ins0[32];
+	struct sheet_ref refs0[8];
+	char *strs0[4];
 	int sp;
 	struct err *e;
 	int failed;
@@ -73,14 +79,27 @@ static int is_ident(int c)
 	return isalnum(c) || c == '_' || c == '.' || c == '\\' || c >= 0x80;
 }
 
+/* a's capacity *cap doubled; a may be the parser's own array inl */
+static void *grow(void *a, const void *inl, uint32_t *cap, size_t size)
+{
+	void *b;
+
+	if (a == inl) {
+		b = xreallocarray(NULL, (size_t)*cap * 2, size);
+		memcpy(b, a, *cap * size);
+	} else {
+		b = xreallocarray(a, (size_t)*cap * 2, size);
+	}
+	*cap *= 2;
+	return b;
+}
+
 static void emit(struct parser *p, uint8_t op, uint32_t idx, double num, int effect)
 {
 	struct sheet_code *c = p->c;
 
-	if (c->nins == p->capins) {
-		p->capins = p->capins ? p->capins * 2 : 16;
-		c->ins = xreallocarray(c->ins, p->capins, sizeof(*c->ins));
-	}
+	if (c->nins == p->capins)
+		c->ins = grow(c->ins, p->ins0, &p->capins, sizeof(*c->ins));
 	memset(&c->ins[c->nins], 0, sizeof(c->ins[0]));
 	if ((op >= OP_NEG && op <= OP_GE) || op == OP_FUNC)
 		idx = (uint32_t)p->actx | (p->arr ? SHEET_INSTR_ARRAY : 0);
@@ -97,10 +116,8 @@ static uint32_t add_str(struct parser *p, char *s)
 {
 	struct sheet_code *c = p->c;
 
-	if (c->nstrs == p->capstrs) {
-		p->capstrs = p->capstrs ? p->capstrs * 2 : 4;
-		c->strs = xreallocarray(c->strs, p->capstrs, sizeof(*c->strs));
-	}
+	if (c->nstrs == p->capstrs)
+		c->strs = grow(c->strs, p->strs0, &p->capstrs, sizeof(*c->strs));
 	c->strs[c->nstrs] = s;
 	return c->nstrs++;
 }
@@ -109,10 +126,8 @@ static uint32_t add_ref(struct parser *p, const struct sheet_ref *r)
 {
 	struct sheet_code *c = p->c;
 
-	if (c->nrefs == p->caprefs) {
-		p->caprefs = p->caprefs ? p->caprefs * 2 : 4;
-		c->refs = xreallocarray(c->refs, p->caprefs, sizeof(*c->refs));
-	}
+	if (c->nrefs == p->caprefs)
+		c->refs = grow(c->refs, p->refs0, &p->caprefs, sizeof(*c->refs));
 	c->refs[c->nrefs] = *r;
 	return c->nrefs++;
 }
@@ -687,15 +702,15 @@ static int parse_expr(struct parser *p)
 	return rc;
 }
 
-/* The code as the parser grows it: each array its own allocation. */
-static void code_free_parts(struct sheet_code *c)
+/* The parser's arrays, when they outgrew its own. */
+static void parser_free_arrays(struct parser *p)
 {
-	for (uint32_t i = 0; i < c->nstrs; i++)
-		free(c->strs[i]);
-	free(c->strs);
-	free(c->ins);
-	free(c->refs);
-	free(c);
+	if (p->c->strs != p->strs0)
+		free(p->c->strs);
+	if (p->c->ins != p->ins0)
+		free(p->c->ins);
+	if (p->c->refs != p->refs0)
+		free(p->c->refs);
 }
 
 /*
@@ -705,8 +720,9 @@ static void code_free_parts(struct sheet_code *c)
  * references) cost several times what a short formula needs, and four
  * allocations each to make and to free. The texts stay their own blocks.
  */
-static struct sheet_code *code_pack(struct sheet_code *c)
+static struct sheet_code *code_pack(struct parser *p)
 {
+	struct sheet_code *c = p->c;
 	size_t ins = c->nins * sizeof(*c->ins), strs = c->nstrs * sizeof(*c->strs);
 	struct sheet_code *k = xmalloc(sizeof(*k) + ins + strs + c->nrefs * sizeof(*c->refs));
 	char *q = (char *)(k + 1);
@@ -721,10 +737,7 @@ static struct sheet_code *code_pack(struct sheet_code *c)
 		memcpy(k->strs, c->strs, strs);
 	if (c->nrefs)
 		memcpy(k->refs, c->refs, c->nrefs * sizeof(*c->refs));
-	free(c->strs);
-	free(c->ins);
-	free(c->refs);
-	free(c);
+	parser_free_arrays(p);
 	return k;
 }
 
@@ -749,7 +762,10 @@ int sheet_compile(struct sheet_book *wb, int sheet, const char *src, struct shee
 	p.s = src;
 	p.len = strlen(src);
 	p.e = e;
-	p.c = xcalloc(1, sizeof(*p.c));
+	p.c = &p.code;
+	p.c->ins = p.ins0, p.capins = nitems(p.ins0);
+	p.c->refs = p.refs0, p.caprefs = nitems(p.refs0);
+	p.c->strs = p.strs0, p.capstrs = nitems(p.strs0);
 	if (p.len > 0 && src[0] == '=')
 		p.pos = 1;
 	rc = lex(&p);
@@ -761,11 +777,13 @@ int sheet_compile(struct sheet_book *wb, int sheet, const char *src, struct shee
 		rc = unexpected(&p);
 	free(p.str);
 	if (rc != 0) {
-		code_free_parts(p.c);
+		for (uint32_t i = 0; i < p.c->nstrs; i++)
+			free(p.c->strs[i]);
+		parser_free_arrays(&p);
 		*out = NULL;
 		return rc;
 	}
-	*out = code_pack(p.c);
+	*out = code_pack(&p);
 	return 0;
 }
 

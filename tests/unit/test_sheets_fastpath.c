@@ -3,7 +3,9 @@
  * the slow ones they replaced give: sheet_func_find (a binary search over
  * the function table) finds every name in any case and nothing else, and
  * sheet_digits15 (15 significant digits without printf) equals printf
- * "%.15g" then strtod on values of every magnitude, ties included.
+ * "%.15g" then strtod on values of every magnitude, ties included; and
+ * formulas longer than the compiler's own arrays compile, evaluate and
+ * fail as short ones do.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -102,11 +104,68 @@ static void test_digits15_equals_printf_then_strtod(void **state)
 	}
 }
 
+/* =SUM(A1,...,An)&"s1"&...&"sm" with the sum's expected text */
+static void long_formula(char *buf, size_t n, int refs, int strs, const char *tail)
+{
+	size_t len = (size_t)snprintf(buf, n, "=SUM(");
+
+	for (int i = 1; i <= refs; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%sA%d", i > 1 ? "," : "", i);
+	len += (size_t)snprintf(buf + len, n - len, ")");
+	for (int i = 0; i < strs; i++)
+		len += (size_t)snprintf(buf + len, n - len, "&\"%c\"", 'a' + i);
+	snprintf(buf + len, n - len, "%s", tail);
+}
+
+static void test_long_formulas_outgrow_the_compiler_arrays(void **state)
+{
+	struct sheet_book *wb = sheet_book_new();
+	struct sheet_value v;
+	struct err e;
+	char src[2048], want[64];
+
+	assert_int_equal(sheet_add(wb, "Sheet1", &e), 0);
+	for (uint32_t r = 0; r < 100; r++)
+		sheet_set_number(wb, 0, r, 0, r + 1);
+	/* 3..90 references, 0..9 texts: across the sizes where they grow */
+	for (int refs = 3; refs <= 90; refs += 29) {
+		for (int strs = 0; strs <= 9; strs += 3) {
+			long_formula(src, sizeof(src), refs, strs, "");
+			assert_int_equal(sheet_set_formula(wb, 0, 0, 2, src, &e), 0);
+			sheet_get(wb, 0, 0, 2, &v);
+			int len = snprintf(want, sizeof(want), "%d", refs * (refs + 1) / 2);
+			for (int i = 0; i < strs; i++)
+				want[len++] = (char)('a' + i);
+			want[len] = 0;
+			if (strs == 0) {
+				assert_int_equal(v.type, SHEET_NUM);
+				assert_true(v.num == refs * (refs + 1) / 2);
+			} else {
+				assert_int_equal(v.type, SHEET_TEXT);
+				assert_string_equal(v.str, want);
+			}
+			/* the same, broken at its end: an error, the cell kept */
+			long_formula(src, sizeof(src), refs, strs, "&)");
+			assert_int_equal(sheet_set_formula(wb, 0, 0, 2, src, &e), E_PARSE);
+			sheet_get(wb, 0, 0, 2, &v);
+			assert_int_equal(v.type, strs ? SHEET_TEXT : SHEET_NUM);
+		}
+	}
+	/* a change to a referenced cell reaches the long formula */
+	long_formula(src, sizeof(src), 60, 0, "");
+	assert_int_equal(sheet_set_formula(wb, 0, 0, 2, src, &e), 0);
+	sheet_set_number(wb, 0, 59, 0, 1000);
+	sheet_get(wb, 0, 0, 2, &v);
+	assert_true(v.num == 60 * 61 / 2 - 60 + 1000);
+	sheet_book_free(wb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_function_name_is_found_in_any_case),
 	    cmocka_unit_test(test_digits15_equals_printf_then_strtod),
+	    cmocka_unit_test(test_long_formulas_outgrow_the_compiler_arrays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
