@@ -36,8 +36,20 @@ struct sheet_note {
 	int date;      /* the number is a date */
 	char *src;     /* a formula that did not parse, with its '=' */
 	char *msg;     /* the parser's message */
-	char *fmt;     /* Excel number format code ("#,##0.00", "0%",
-			* "yyyy-mm-dd"); NULL is General */
+	const char *fmt; /* Excel number format code ("#,##0.00", "0%",
+			  * "yyyy-mm-dd"); NULL is General. Borrowed from the
+			  * file's table of codes (sheet_file.fmts): equal
+			  * codes share one string, valid until
+			  * sheet_file_free; set it with sheet_file_set_format */
+};
+
+/* The distinct format codes of a file, each stored once (2 M cells in a
+ * handful of formats keep a handful of strings). Entry i is the flag
+ * "the code shows a date" in one byte, then the code. */
+struct sheet_fmtab {
+	char **s;
+	uint32_t *slot; /* open addressing: index + 1; 0 free */
+	size_t n, cap;
 };
 
 /* Column widths of one sheet, in characters of the digit '0' (Excel's
@@ -55,6 +67,7 @@ struct sheet_file {
 	size_t nnotes, capnotes;
 	struct sheet_colw *colw;  /* by sheet index; may be shorter */
 	int ncolw;
+	struct sheet_fmtab fmts;  /* the codes the notes point into */
 };
 
 /* How a CSV file is written. */

@@ -33,6 +33,68 @@ void sheet_file_init(struct sheet_file *f, const char *sheet_name)
 	f->delim = ',';
 }
 
+/* ---- format codes: each distinct code once per file (io.h) ------------- */
+
+/* Is the interned code a date? The flag sits in the byte before it. */
+static int fmt_date(const char *code)
+{
+	return code[-1] != 0;
+}
+
+static size_t fmt_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The table's copy of code, added when absent. */
+static const char *fmt_intern(struct sheet_fmtab *t, const char *code)
+{
+	size_t i, len;
+	char *e;
+
+	if (t->cap) {
+		for (i = fmt_hash(code) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
+			if (strcmp(t->s[t->slot[i] - 1] + 1, code) == 0)
+				return t->s[t->slot[i] - 1] + 1;
+	}
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+
+		free(t->slot);
+		t->slot = xcalloc(cap, sizeof *t->slot);
+		t->cap = cap;
+		for (size_t k = 0; k < t->n; k++) {
+			for (i = fmt_hash(t->s[k] + 1) & (cap - 1); t->slot[i]; i = (i + 1) & (cap - 1))
+				;
+			t->slot[i] = (uint32_t)k + 1;
+		}
+	}
+	len = strlen(code);
+	e = xmalloc(len + 2);
+	e[0] = (char)(sheet_io_format_is_date(code) != 0);
+	memcpy(e + 1, code, len + 1);
+	t->s = xreallocarray(t->s, t->n + 1, sizeof *t->s);
+	t->s[t->n] = e;
+	for (i = fmt_hash(code) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
+		;
+	t->slot[i] = (uint32_t)t->n + 1;
+	t->n++;
+	return e + 1;
+}
+
+static void fmt_free(struct sheet_fmtab *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->s[i]);
+	free(t->s);
+	free(t->slot);
+	memset(t, 0, sizeof *t);
+}
+
 /* A new value: the formula source goes, the format stays (and with it the
  * date flag, which follows the format when there is one). */
 static void note_clear(struct sheet_note *n)
@@ -40,16 +102,15 @@ static void note_clear(struct sheet_note *n)
 	free(n->src);
 	free(n->msg);
 	n->src = n->msg = NULL;
-	n->date = n->fmt ? sheet_io_format_is_date(n->fmt) : 0;
+	n->date = n->fmt ? fmt_date(n->fmt) : 0;
 }
 
 void sheet_file_free(struct sheet_file *f)
 {
-	for (size_t i = 0; i < f->capnotes; i++) {
+	for (size_t i = 0; i < f->capnotes; i++)
 		note_clear(&f->notes[i]);
-		free(f->notes[i].fmt);
-	}
 	free(f->notes);
+	fmt_free(&f->fmts);
 	for (int i = 0; i < f->ncolw; i++)
 		free(f->colw[i].w);
 	free(f->colw);
@@ -182,16 +243,15 @@ void sheet_file_set_format(struct sheet_file *f, int sheet, uint32_t row, uint32
 	if (code == NULL || code[0] == '\0' || strcasecmp(code, "General") == 0) {
 		n = note_find(f, NOTE_KEY(sheet, row, col));
 		if (n) {
-			free(n->fmt);
 			n->fmt = NULL;
 			n->date = 0;
 		}
 		return;
 	}
 	n = note_get(f, NOTE_KEY(sheet, row, col));
-	free(n->fmt);
-	n->fmt = xstrdup(code);
-	n->date = sheet_io_format_is_date(code);
+	if (n->fmt == NULL || strcmp(n->fmt, code) != 0)
+		n->fmt = fmt_intern(&f->fmts, code);
+	n->date = fmt_date(n->fmt);
 }
 
 double sheet_file_col_width(const struct sheet_file *f, int sheet, uint32_t col)
@@ -517,10 +577,8 @@ int sheet_file_input(struct sheet_file *f, uint32_t row, uint32_t col, const cha
 			return sheet_set_number(f->wb, f->sheet, row, col, v);
 		if (sheet_io_date_parse(s, len, &v) == 0) {
 			note = note_get(f, NOTE_KEY(f->sheet, row, col));
-			if (note->fmt && !note->date) { /* a date replaces "0.00" */
-				free(note->fmt);
+			if (note->fmt && !note->date) /* a date replaces "0.00" */
 				note->fmt = NULL;
-			}
 			note->date = 1;
 			return sheet_set_number(f->wb, f->sheet, row, col, v);
 		}

@@ -764,7 +764,8 @@ static void move_cols(struct sheet_book *wb, int sheet, uint32_t at, long n)
 struct moved_note {
 	uint32_t row, col;
 	int date;
-	char *src, *msg, *fmt;
+	char *src, *msg;
+	const char *fmt; /* borrowed from the file's table of codes */
 };
 
 /* Where a cell goes under a shift; 1 when it is deleted. */
@@ -813,9 +814,9 @@ static void shift_notes(struct sheet_file *f, int sheet, enum sheet_axis axis, u
 		} else {
 			free(no->src);
 			free(no->msg);
-			free(no->fmt);
 		}
-		no->src = no->msg = no->fmt = NULL;
+		no->src = no->msg = NULL;
+		no->fmt = NULL;
 		no->date = 0;
 	}
 	for (size_t i = 0; i < nmv; i++) {
@@ -1603,7 +1604,8 @@ static void sort_notes(struct sheet_file *f, int sheet, const struct sheet_rect 
 		}
 		mv[nmv++] = (struct moved_note){ r->r1 + inv[row - r->r1], col, no->date, no->src,
 						 no->msg, no->fmt };
-		no->src = no->msg = no->fmt = NULL;
+		no->src = no->msg = NULL;
+		no->fmt = NULL;
 		no->date = 0;
 	}
 	for (size_t i = 0; i < nmv; i++) {

@@ -141,6 +141,44 @@ static void test_errors_are_written_as_their_codes(void **state)
 	done(f);
 }
 
+/* Equal codes are stored once per file; the format and its date flag stay
+ * when the value changes or is cleared; General drops it. */
+static void test_format_codes_are_shared_and_outlive_values(void **state)
+{
+	struct sheet_file *f = load("1,2,3\n");
+	char code[16];
+	const char *a, *b;
+	struct err e;
+
+	strcpy(code, "0.00");
+	sheet_file_set_format(f, 0, 0, 0, code);
+	strcpy(code, "yyyy-mm-dd");
+	sheet_file_set_format(f, 0, 0, 1, code);
+	strcpy(code, "0.00");
+	sheet_file_set_format(f, 0, 0, 2, code);
+	code[0] = 'x'; /* the file keeps its own copy */
+	a = sheet_file_note(f, 0, 0)->fmt;
+	b = sheet_file_note(f, 0, 2)->fmt;
+	assert_string_equal(a, "0.00");
+	assert_ptr_equal(a, b);
+	assert_int_equal(f->fmts.n, 2);
+	assert_false(sheet_file_note(f, 0, 0)->date);
+	assert_true(sheet_file_note(f, 0, 1)->date);
+	/* a code taken from another note of the same file */
+	sheet_file_set_format(f, 0, 1, 0, sheet_file_note(f, 0, 1)->fmt);
+	assert_ptr_equal(sheet_file_note(f, 1, 0)->fmt, sheet_file_note(f, 0, 1)->fmt);
+	assert_int_equal(f->fmts.n, 2);
+	assert_int_equal(sheet_file_input(f, 0, 1, "7", 1, 0, 1, &e), 0);
+	assert_int_equal(sheet_file_input(f, 0, 0, "", 0, 0, 1, &e), 0);
+	assert_string_equal(sheet_file_note(f, 0, 1)->fmt, "yyyy-mm-dd");
+	assert_true(sheet_file_note(f, 0, 1)->date);
+	assert_string_equal(sheet_file_note(f, 0, 0)->fmt, "0.00");
+	sheet_file_set_format(f, 0, 0, 2, "General");
+	assert_null(sheet_file_note(f, 0, 2));
+	assert_ptr_equal(sheet_file_note(f, 0, 0)->fmt, a);
+	done(f);
+}
+
 static void test_a_formula_that_does_not_parse_is_an_error_cell_with_its_message(void **state)
 {
 	struct sheet_file *f = load("1,=1+,=SUM(A1\n");
@@ -384,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_formulas_quoted_or_not_evaluate_across_cells),
 		cmocka_unit_test(test_errors_are_written_as_their_codes),
 		cmocka_unit_test(test_a_formula_that_does_not_parse_is_an_error_cell_with_its_message),
+		cmocka_unit_test(test_format_codes_are_shared_and_outlive_values),
 		cmocka_unit_test(test_numbers_are_written_shortest_and_read_back_equal),
 		cmocka_unit_test(test_output_quotes_only_where_needed),
 		cmocka_unit_test(test_tsv_output_uses_tabs),
