@@ -808,6 +808,82 @@ static long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A case-blind ASCII occurrence of nd in t[0, n). */
+static int ascii_ci_has(const char *t, size_t n, const char *nd, size_t nn)
+{
+	unsigned char lo = (unsigned char)nd[0], up = lo;
+	size_t i = 0;
+
+	if (lo >= 'A' && lo <= 'Z')
+		lo = (unsigned char)(lo + 32);
+	if (lo >= 'a' && lo <= 'z')
+		up = (unsigned char)(lo - 32);
+	while (i + nn <= n) {
+		const char *a = memchr(t + i, lo, n - i), *b = up != lo ? memchr(t + i, up, n - i) : NULL;
+		const char *p = a && (!b || a < b) ? a : b;
+		size_t k = 1;
+
+		if (p == NULL)
+			return 0;
+		i = (size_t)(p - t);
+		if (i + nn > n)
+			return 0;
+		for (; k < nn; k++) {
+			unsigned char x = (unsigned char)t[i + k], y = (unsigned char)nd[k];
+
+			if (x != y && !((x | 32) == (y | 32) && (y | 32) >= 'a' && (y | 32) <= 'z'))
+				break;
+		}
+		if (k == nn)
+			return 1;
+		i++;
+	}
+	return 0;
+}
+
+/* Whether a case-folded ASCII needle may match in t[0, n): only where it
+ * occurs case-blind in ASCII, or near a character whose full case folding
+ * holds ASCII letters: ß ı İ ŉ ſ ǰ ẖ-ẚ ẞ K and the ligatures ﬀ-ﬆ (the
+ * whole list, from Unicode's CaseFolding and case mappings). Most text
+ * has none, so the regex engine skips whole slices. */
+static int fold_may_match(const char *t, size_t n, const char *nd, size_t nn)
+{
+	static const unsigned char lead[] = { 0xc3, 0xc4, 0xc5, 0xc7, 0xe1, 0xe2, 0xef };
+
+	if (ascii_ci_has(t, n, nd, nn))
+		return 1;
+	for (size_t i = 0; i < sizeof lead; i++) {
+		for (const char *p = t; (p = memchr(p, lead[i], n - (size_t)(p - t))) != NULL; p++) {
+			const unsigned char *u = (const unsigned char *)p;
+			size_t left = n - (size_t)(p - t);
+
+			if (left < 2)
+				break;
+			if ((u[0] == 0xc3 && u[1] == 0x9f) || (u[0] == 0xc4 && (u[1] == 0xb0 || u[1] == 0xb1)) ||
+			    (u[0] == 0xc5 && (u[1] == 0x89 || u[1] == 0xbf)) || (u[0] == 0xc7 && u[1] == 0xb0))
+				return 1;
+			if (left >= 3 && u[0] == 0xe1 && u[1] == 0xba &&
+			    ((u[2] >= 0x96 && u[2] <= 0x9a) || u[2] == 0x9e))
+				return 1;
+			if (left >= 3 && u[0] == 0xe2 && u[1] == 0x84 && u[2] == 0xaa)
+				return 1;
+			if (left >= 3 && u[0] == 0xef && u[1] == 0xac && u[2] >= 0x80 && u[2] <= 0x86)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* For a folded plain needle of ASCII only: 1 when t[0, n) cannot hold a
+ * match, so the slice needs no regex run. */
+static int fold_skips(const struct doc_find *f, const char *t, size_t n)
+{
+	for (size_t i = 0; i < f->needle.len; i++)
+		if ((unsigned char)f->needle.data[i] >= 0x80)
+			return 0;
+	return !fold_may_match(t, n, f->needle.data, f->needle.len);
+}
+
 /* The first match starting in [from, lim) (lim up to the length + 1: an
  * empty regex match at the end), looking at about lim - from bytes. */
 static int scan(struct doc_find *f, const struct editor *ed, size_t from, size_t lim, size_t *s,
@@ -822,7 +898,7 @@ static int scan(struct doc_find *f, const struct editor *ed, size_t from, size_t
 		return regex_in(f->m, editor_buf(ed), from, lim, s, e);
 	t = window(f, ed, from,
 		   lim - from + (f->m->re ? FIND_OVERLAP(f->needle.len) : f->needle.len), &base, &n);
-	if (next_at(f->m, t, n, 0, s, e, 1) != 0)
+	if ((f->m->re && fold_skips(f, t, n)) || next_at(f->m, t, n, 0, s, e, 1) != 0)
 		return E_NOTFOUND;
 	*s += base;
 	*e += base;
@@ -859,6 +935,8 @@ static int count_slice(struct doc_find *f, const struct editor *ed, size_t lim)
 	}
 	t = window(f, ed, from,
 		   lim - from + (f->m->re ? FIND_OVERLAP(f->needle.len) : f->needle.len), &base, &n);
+	if (f->m->re && fold_skips(f, t, n))
+		return 0;
 	for (size_t at = 0; next_at(f->m, t, n, at, &a, &z, at == 0) == 0 && a + base < lim;
 	     at = a + 1) {
 		if (count_one(f, a + base))
@@ -971,7 +1049,8 @@ void doc_find_more(struct doc_find *f, struct editor *ed, int ms)
 static void search(struct doc_find *f, struct editor *ed, int grew)
 {
 	int was_found = f->found, was_none = f->done_none && !f->seeking;
-	size_t at = f->at;
+	int was_seeking = f->seeking && !f->found, wrapped = f->seek_wrapped;
+	size_t at = f->at, pos = f->seek_pos;
 
 	f->m_ok = 0;
 	if (f->needle.len == 0 || matcher(f) != 0) {
@@ -988,10 +1067,13 @@ static void search(struct doc_find *f, struct editor *ed, int grew)
 		return;
 	}
 	seek_from(f, ed, f->origin);
-	if (grew && !f->regex && was_found)
+	if (grew && !f->regex && was_found) {
 		f->seek_pos = at; /* on from there, to the origin round the end */
-	if (f->seek_pos < f->origin)
-		f->seek_wrapped = 1;
+		f->seek_wrapped = at < f->origin;
+	} else if (grew && !f->regex && was_seeking) {
+		f->seek_pos = pos; /* the shorter needle is nowhere before it */
+		f->seek_wrapped = wrapped;
+	}
 	f->found = 0;
 	editor_set_mark(ed, 0, 0);
 	doc_find_more(f, ed, DOC_FIND_BUDGET_MS);

@@ -5,7 +5,9 @@
  * answers a whole search gives; a needle that grows looks on from its
  * match; a regex runs on the piece table through the UText provider and
  * agrees with one run on the flat text, across chunk edges, multi-byte
- * and invalid UTF-8 and after edits.
+ * and invalid UTF-8 and after edits; a folded ASCII needle still finds
+ * text that folds to it (ß, ligatures, the Kelvin sign) in slices the
+ * quick filter would otherwise skip.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -236,12 +238,53 @@ static void test_a_regex_on_the_piece_table_agrees_with_the_flat_text(void **sta
 	editor_free(ed);
 }
 
+/* Slices are skipped when they cannot hold a folded ASCII needle; a
+ * match through a character that folds to ASCII letters is still found. */
+static void test_folded_ascii_needles_find_what_folds_to_them(void **state)
+{
+	static const struct {
+		const char *put, *needle;
+	} cases[] = {
+		{ "Stra\xc3\x9f" "e", "strasse" },      /* ß */
+		{ "\xef\xac\x81" "le", "file" },         /* the fi ligature */
+		{ "\xe2\x84\xaa" "elvin", "kelvin" },    /* the Kelvin sign */
+		{ "MiXeD CaSe", "mixed case" },
+	};
+	struct buf b;
+
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		struct editor *ed;
+		struct doc_find f;
+		size_t where;
+
+		buf_init(&b);
+		while (b.len < (3u << 20))
+			buf_adds(&b, "plain words 中文 报告 without it\n");
+		where = b.len;
+		buf_adds(&b, cases[c].put);
+		buf_adds(&b, "\n");
+		while (b.len < (5u << 20))
+			buf_adds(&b, "more plain words 中文\n");
+		ed = with_text(b.data, b.len);
+		doc_find_begin(&f, ed);
+		doc_find_set(&f, ed, cases[c].needle, strlen(cases[c].needle), 0, DOC_CASE_AUTO);
+		finish(&f, ed);
+		assert_true(f.found);
+		assert_int_equal(f.at, where);
+		assert_int_equal(f.count, 1);
+		doc_find_end(&f);
+		editor_free(ed);
+		buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_key_is_bounded_and_the_count_finishes_later),
 		cmocka_unit_test(test_stepping_and_folded_search_agree_with_a_full_count),
 		cmocka_unit_test(test_a_regex_on_the_piece_table_agrees_with_the_flat_text),
+		cmocka_unit_test(test_folded_ascii_needles_find_what_folds_to_them),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
