@@ -345,9 +345,9 @@ static void print_cell(struct cmd_ctx *ctx, const struct sheet_file *f, const st
 			json_key(ctx->json, "formula");
 			json_str(ctx->json, src);
 		}
-		if (n && n->msg) {
+		if (n && sheet_note_msg(n)) {
 			json_key(ctx->json, "message");
-			json_str(ctx->json, n->msg);
+			json_str(ctx->json, sheet_note_msg(n));
 		}
 		json_obj_end(ctx->json);
 	} else {
@@ -776,15 +776,15 @@ static const char *format_alias(const char *w)
 
 static int grid_format_cmd(struct grid *g, struct cmd_ctx *ctx, int argc, char **argv)
 {
-	uint32_t row, col;
+	struct sheet_rect r;
 	struct err pe;
 	int rc;
 
 	if (argc != 2)
 		return usage(ctx->err, U_FORMAT);
-	grid_cursor(g, &row, &col);
+	grid_selection(g, &r); /* the selection, or the cursor's cell */
 	err_clear(&pe);
-	rc = grid_set_format(g, row, col, row, col, format_alias(argv[1]), &pe);
+	rc = grid_set_format(g, r.r1, r.c1, r.r2, r.c2, format_alias(argv[1]), &pe);
 	if (rc != 0)
 		return err_tr(ctx->err, rc, "err.sheets.format_code", TR_S(argv[1]), TR_S(pe.msg));
 	return 0;

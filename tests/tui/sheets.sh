@@ -201,6 +201,13 @@ type_text ':sheets format "#,##0.00"'; keys Enter
 check "':sheets format' shows the number formatted" cell_row_has 2 "1,234.50"
 keys C-z
 check "Ctrl-Z undoes the format" cell_row_has 2 "1234.5"
+keys Down; type_text "0.25"; keys Enter Up Up S-Down
+type_text ':sheets format "0.0%"'; keys Enter
+check "':sheets format' on a selection formats each cell" cell_row_has 3 "25.0%"
+check "... the first one too" cell_row_has 2 "123450.0%"
+keys C-z
+check "... and one Ctrl-Z undoes it for the whole selection" cell_row_has 3 "0.25"
+keys Escape Up
 type_text ":sheets width 4"; keys Enter
 check "':sheets width 4' shows ### for a number that does not fit" cell_row_has 2 "####"
 type_text ":sheets open $big"; keys Enter
