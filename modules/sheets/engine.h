@@ -499,6 +499,11 @@ enum {
 };
 /* -1 when unknown. */
 int sheet_func_find(const char *name, size_t len);
+/* x to 15 significant digits as printf "%.15g" rounds it, without printf:
+ * the digits m (10^14 <= |m| <= 10^15) and k, the value m / 10^k as strtod
+ * reads it back. NAN (m, k unset) where this way does not apply: outside
+ * 1e-8 <= |x| < 1e15, infinities, NaN. */
+double sheet_num15(double x, int64_t *m, int *k);
 const struct sheet_func *sheet_func_at(int i);
 
 /* deps.c */

@@ -197,14 +197,13 @@ static double pow10i(int k)
 }
 
 /* x rounded to the 15 significant digits Excel works with: the value
- * printf("%.15g") then strtod give, without them when it can. For
+ * printf("%.15g") then strtod give, as m / 10^k. For
  * 1e-8 <= |x| < 1e15 the scale s = 10^k (k <= 22) is exact, so x * s is
  * y + err exactly (fma), 1e14 <= |y| < 2^53; y's nearest integer r, moved
  * by one where y sits on a tie that err breaks, is the 15-digit decimal
  * rounded half to even as printf does, and r / s rounds as strtod does. */
-double sheet_digits15(double x)
+double sheet_num15(double x, int64_t *m, int *kp)
 {
-	char buf[40];
 	double a = fabs(x);
 
 	if (a >= 1e-8 && a < 1e15) {
@@ -221,9 +220,23 @@ double sheet_digits15(double x)
 
 			if (fabs(t) == 0.5 && err != 0)
 				r = err > 0 ? y + 0.5 : y - 0.5;
+			*m = (int64_t)r;
+			*kp = k;
 			return r / sc;
 		}
 	}
+	return NAN;
+}
+
+double sheet_digits15(double x)
+{
+	char buf[40];
+	int64_t m;
+	int k;
+	double r = sheet_num15(x, &m, &k);
+
+	if (!isnan(r))
+		return r;
 	snprintf(buf, sizeof(buf), "%.15g", x);
 	return strtod(buf, NULL);
 }

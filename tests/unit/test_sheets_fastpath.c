@@ -3,7 +3,9 @@
  * the slow ones they replaced give: sheet_func_find (a binary search over
  * the function table) finds every name in any case and nothing else, and
  * sheet_digits15 (15 significant digits without printf) equals printf
- * "%.15g" then strtod on values of every magnitude, ties included; and
+ * "%.15g" then strtod on values of every magnitude, ties included, and
+ * sheet_io_num writes the shortest of %.15g, %.16g, %.17g that reads back
+ * without printf where it can; and
  * formulas longer than the compiler's own arrays compile, evaluate and
  * fail as short ones do.
  */
@@ -19,6 +21,7 @@
 
 #include "modules/sheets/engine.h"
 #include "modules/sheets/func_int.h"
+#include "modules/sheets/io.h"
 
 static void test_every_function_name_is_found_in_any_case(void **state)
 {
@@ -104,6 +107,45 @@ static void test_digits15_equals_printf_then_strtod(void **state)
 	}
 }
 
+static void check_text(double x)
+{
+	char want[40], got[40];
+
+	if (x == 0)
+		x = 0;
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(want, sizeof(want), "%.*g", prec, x);
+		if (strtod(want, NULL) == x)
+			break;
+	}
+	sheet_io_num(x, got, sizeof(got));
+	if (strcmp(want, got) != 0)
+		fail_msg("sheet_io_num(%.17g) = %s, want %s", x, got, want);
+}
+
+static void test_number_text_equals_printf(void **state)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ull;
+	static const double fixed[] = {
+	    0.0, -0.0, 1.0, 0.1, 0.5, 1e-4, 1.5e-4, 9.99999999999999e-5, 1e-5, 123456789012345.0,
+	    999999999999999.0, 999999999999999.5, 1e15, 1e16, 0.1 + 0.2, 1.0 / 3, 2.0 / 3, 100.0 / 7,
+	    1e14 / 3, 12.345, 1e-8 / 3, HUGE_VAL, NAN, 5e-324};
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		check_text(fixed[i]);
+		check_text(-fixed[i]);
+	}
+	for (int i = 0; i < 300000; i++) {
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		double d = (double)(int64_t)(s % 2000000001u - 1000000000) / 1000.0;
+		int e = (int)(s >> 40) % 30 - 12;
+
+		check_text(d * pow(10, e));
+		check_text(d / 7 * pow(10, e % 8));
+		check_text(d / (double)(s >> 50 | 1));
+	}
+}
+
 /* =SUM(A1,...,An)&"s1"&...&"sm" with the sum's expected text */
 static void long_formula(char *buf, size_t n, int refs, int strs, const char *tail)
 {
@@ -166,6 +208,7 @@ int main(void)
 	    cmocka_unit_test(test_every_function_name_is_found_in_any_case),
 	    cmocka_unit_test(test_digits15_equals_printf_then_strtod),
 	    cmocka_unit_test(test_long_formulas_outgrow_the_compiler_arrays),
+	    cmocka_unit_test(test_number_text_equals_printf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
