@@ -34,8 +34,9 @@
 struct sheet_note {
 	uint64_t key;  /* sheet << 36 | row << 16 | col, plus one; 0: free */
 	int date;      /* the number is a date */
-	char *src;     /* a formula that did not parse, with its '=' */
-	char *msg;     /* the parser's message */
+	char *src;     /* a formula that did not parse, with its '=', then
+			* '\0' and the parser's message (sheet_note_msg);
+			* set both with sheet_note_keep */
 	const char *fmt; /* Excel number format code ("#,##0.00", "0%",
 			  * "yyyy-mm-dd"); NULL is General. Borrowed from the
 			  * file's table of codes (sheet_file.fmts): equal
@@ -111,6 +112,11 @@ const struct sheet_note *sheet_file_note_at(const struct sheet_file *f, int shee
 /* The note of a cell, made when absent (for the readers). */
 struct sheet_note *sheet_file_note_get(struct sheet_file *f, int sheet, uint32_t row,
 				       uint32_t col);
+/* Keep a formula that did not parse and the parser's message in a note
+ * (one allocation: most notes have neither, and a smaller note is a
+ * smaller table). The message of a note with a kept source, or NULL. */
+void sheet_note_keep(struct sheet_note *n, const char *src, const char *msg);
+const char *sheet_note_msg(const struct sheet_note *n);
 
 /* A formula cell's source with its '=' (also one that did not parse), or
  * NULL. */

@@ -33,6 +33,22 @@ void sheet_file_init(struct sheet_file *f, const char *sheet_name)
 	f->delim = ',';
 }
 
+void sheet_note_keep(struct sheet_note *n, const char *src, const char *msg)
+{
+	size_t ls = strlen(src), lm = strlen(msg);
+	char *p = xmalloc(ls + lm + 2);
+
+	memcpy(p, src, ls + 1);
+	memcpy(p + ls + 1, msg, lm + 1);
+	free(n->src);
+	n->src = p;
+}
+
+const char *sheet_note_msg(const struct sheet_note *n)
+{
+	return n->src ? n->src + strlen(n->src) + 1 : NULL;
+}
+
 /* ---- format codes: each distinct code once per file (io.h) ------------- */
 
 /* Is the interned code a date? The flag sits in the byte before it. */
@@ -100,8 +116,7 @@ static void fmt_free(struct sheet_fmtab *t)
 static void note_clear(struct sheet_note *n)
 {
 	free(n->src);
-	free(n->msg);
-	n->src = n->msg = NULL;
+	n->src = NULL;
 	n->date = n->fmt ? fmt_date(n->fmt) : 0;
 }
 
@@ -122,10 +137,18 @@ void sheet_file_free(struct sheet_file *f)
 
 static size_t note_hash(uint64_t key, size_t cap)
 {
-	key ^= key >> 33;
-	key *= 0xff51afd7ed558ccdULL;
-	key ^= key >> 33;
-	return (size_t)key & (cap - 1);
+	/* Cells of a row in runs of 8 columns (the key's low bits) get
+	 * neighbouring slots: a file read or written row by row then touches
+	 * one place of the table per run instead of one per cell. The run's
+	 * place is murmur3's finaliser of the rest of the key. */
+	uint64_t h = key >> 3;
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (size_t)((h << 3) | (key & 7)) & (cap - 1);
 }
 
 static struct sheet_note *note_find(const struct sheet_file *f, uint64_t key)
@@ -356,13 +379,63 @@ static int io_num_short(double v, char *buf, size_t n)
 	return (int)(t + sizeof t - q) - 1;
 }
 
+/* The next path: v's 15 significant digits (sheet_num15, no printf) read
+ * back as v, as most computed values do (a ratio, a product); their
+ * %.15g text where it has no exponent (1e-4 <= |v| < 1e15). Returns the
+ * length written (a NUL follows); -1 when 15 digits do not read back as
+ * v (printf need not try them); 0 otherwise. */
+static int io_num_15(double v, char *buf, size_t n)
+{
+	int64_t m;
+	int k, e, nd, len = 0;
+	char d[16];
+	double r = sheet_num15(v, &m, &k);
+
+	if (isnan(r))
+		return 0;
+	if (r != v)
+		return -1;
+	uint64_t u = (uint64_t)(m < 0 ? -m : m);
+	if (u >= 1000000000000000ull) /* 10^15: a 15-digit rounding carried */
+		u /= 10, k--;
+	e = 14 - k; /* the decimal exponent of the first digit */
+	if (e < -4 || e > 14 || n < 25)
+		return 0;
+	for (int i = 14; i >= 0; i--, u /= 10)
+		d[i] = (char)('0' + u % 10);
+	for (nd = 15; nd > 1 && d[nd - 1] == '0'; nd--)
+		;
+	if (v < 0)
+		buf[len++] = '-';
+	if (e >= 0) {
+		memcpy(buf + len, d, (size_t)e + 1);
+		len += e + 1;
+		if (nd > e + 1) {
+			buf[len++] = '.';
+			memcpy(buf + len, d + e + 1, (size_t)(nd - e - 1));
+			len += nd - e - 1;
+		}
+	} else {
+		buf[len++] = '0';
+		buf[len++] = '.';
+		for (int i = -1; i > e; i--)
+			buf[len++] = '0';
+		memcpy(buf + len, d, (size_t)nd);
+		len += nd;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
 void sheet_io_num(double v, char *buf, size_t n)
 {
+	int len;
+
 	if (v == 0) /* also -0 */
 		v = 0;
-	if (io_num_short(v, buf, n))
+	if (io_num_short(v, buf, n) || (len = io_num_15(v, buf, n)) > 0)
 		return;
-	for (int prec = 15; prec <= 17; prec++) {
+	for (int prec = len < 0 ? 16 : 15; prec <= 17; prec++) {
 		snprintf(buf, n, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			return;
@@ -378,7 +451,7 @@ static size_t io_num_len(double v, char *buf)
 		memcpy(buf, "0", 2);
 		return 1;
 	}
-	if ((len = io_num_short(v, buf, 40)) > 0)
+	if ((len = io_num_short(v, buf, 40)) > 0 || (len = io_num_15(v, buf, 40)) > 0)
 		return (size_t)len;
 	sheet_io_num(v, buf, 40);
 	return strlen(buf);
@@ -558,8 +631,8 @@ int sheet_file_input(struct sheet_file *f, uint32_t row, uint32_t col, const cha
 		rc = sheet_set_formula(f->wb, f->sheet, row, col, src, &pe);
 		if (rc == E_PARSE && !strict) {
 			note = note_get(f, NOTE_KEY(f->sheet, row, col));
-			note->src = src;
-			note->msg = xstrdup(pe.msg);
+			sheet_note_keep(note, src, pe.msg);
+			free(src);
 			return sheet_set_error(f->wb, f->sheet, row, col, SHEET_ERR_NAME);
 		}
 		free(src);

@@ -703,8 +703,7 @@ static void put_formulas(struct od *o)
 		if (sheet_set_formula(o->f->wb, p->sheet, p->row, p->col, buf_cstr(&src), &pe) != 0) {
 			struct sheet_note *n = sheet_file_note_get(o->f, p->sheet, p->row, p->col);
 
-			xstrset(&n->src, buf_cstr(&src));
-			xstrset(&n->msg, pe.msg);
+			sheet_note_keep(n, buf_cstr(&src), pe.msg);
 		}
 	}
 	buf_free(&src);

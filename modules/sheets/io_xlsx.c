@@ -602,8 +602,7 @@ static int put_formula(struct xz_xml *xx, uint32_t row, uint32_t col)
 		if ((rc = put_value(xx, row, col)) != 0)
 			goto done;
 		n = sheet_file_note_get(x->f, x->sheet, row, col);
-		xstrset(&n->src, buf_cstr(&src));
-		xstrset(&n->msg, pe.msg);
+		sheet_note_keep(n, buf_cstr(&src), pe.msg);
 	}
 done:
 	buf_free(&src);

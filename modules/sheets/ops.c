@@ -764,7 +764,7 @@ static void move_cols(struct sheet_book *wb, int sheet, uint32_t at, long n)
 struct moved_note {
 	uint32_t row, col;
 	int date;
-	char *src, *msg;
+	char *src;       /* with its message (sheet_note_keep) */
 	const char *fmt; /* borrowed from the file's table of codes */
 };
 
@@ -799,7 +799,7 @@ static void shift_notes(struct sheet_file *f, int sheet, enum sheet_axis axis, u
 		uint32_t row, col;
 
 		if (no->key == 0 || (int)(k >> 36) != sheet ||
-		    !(no->date || no->src || no->msg || no->fmt))
+		    !(no->date || no->src || no->fmt))
 			continue;
 		row = (uint32_t)(k >> 16) & 0xfffff;
 		col = (uint32_t)k & 0xffff;
@@ -810,12 +810,11 @@ static void shift_notes(struct sheet_file *f, int sheet, enum sheet_axis axis, u
 				cap = cap ? cap * 2 : 16;
 				mv = xreallocarray(mv, cap, sizeof *mv);
 			}
-			mv[nmv++] = (struct moved_note){ row, col, no->date, no->src, no->msg, no->fmt };
+			mv[nmv++] = (struct moved_note){ row, col, no->date, no->src, no->fmt };
 		} else {
 			free(no->src);
-			free(no->msg);
 		}
-		no->src = no->msg = NULL;
+		no->src = NULL;
 		no->fmt = NULL;
 		no->date = 0;
 	}
@@ -824,7 +823,6 @@ static void shift_notes(struct sheet_file *f, int sheet, enum sheet_axis axis, u
 
 		no->date = mv[i].date;
 		no->src = mv[i].src;
-		no->msg = mv[i].msg;
 		no->fmt = mv[i].fmt;
 	}
 	free(mv);
@@ -1591,7 +1589,7 @@ static void sort_notes(struct sheet_file *f, int sheet, const struct sheet_rect 
 		uint32_t row, col;
 
 		if (no->key == 0 || (int)(k >> 36) != sheet ||
-		    !(no->date || no->src || no->msg || no->fmt))
+		    !(no->date || no->src || no->fmt))
 			continue;
 		row = (uint32_t)(k >> 16) & 0xfffff;
 		col = (uint32_t)k & 0xffff;
@@ -1603,8 +1601,8 @@ static void sort_notes(struct sheet_file *f, int sheet, const struct sheet_rect 
 			mv = xreallocarray(mv, cap, sizeof *mv);
 		}
 		mv[nmv++] = (struct moved_note){ r->r1 + inv[row - r->r1], col, no->date, no->src,
-						 no->msg, no->fmt };
-		no->src = no->msg = NULL;
+						 no->fmt };
+		no->src = NULL;
 		no->fmt = NULL;
 		no->date = 0;
 	}
@@ -1613,7 +1611,6 @@ static void sort_notes(struct sheet_file *f, int sheet, const struct sheet_rect 
 
 		no->date = mv[i].date;
 		no->src = mv[i].src;
-		no->msg = mv[i].msg;
 		no->fmt = mv[i].fmt;
 	}
 	free(mv);

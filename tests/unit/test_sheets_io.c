@@ -188,7 +188,7 @@ static void test_a_formula_that_does_not_parse_is_an_error_cell_with_its_message
 	assert_int_equal(at(f, 0, 1).type, SHEET_ERROR);
 	assert_non_null(n);
 	assert_string_equal(n->src, "=1+");
-	assert_non_null(strstr(n->msg, "at 3"));
+	assert_non_null(strstr(sheet_note_msg(n), "at 3"));
 	out = written(f, SHEET_CSV_VALUES);
 	assert_string_equal(out, "1,#NAME?,#NAME?\n");
 	free(out);
