@@ -384,11 +384,12 @@ static int io_num_short(double v, char *buf, size_t n)
  * %.15g text where it has no exponent (1e-4 <= |v| < 1e15). Returns the
  * length written (a NUL follows); -1 when 15 digits do not read back as
  * v (printf need not try them); 0 otherwise. */
+static int io_num_text(int neg, uint64_t u, int p, int e, char *buf, size_t n);
+
 static int io_num_15(double v, char *buf, size_t n)
 {
 	int64_t m;
-	int k, e, nd, len = 0;
-	char d[16];
+	int k;
 	double r = sheet_num15(v, &m, &k);
 
 	if (isnan(r))
@@ -398,14 +399,24 @@ static int io_num_15(double v, char *buf, size_t n)
 	uint64_t u = (uint64_t)(m < 0 ? -m : m);
 	if (u >= 1000000000000000ull) /* 10^15: a 15-digit rounding carried */
 		u /= 10, k--;
-	e = 14 - k; /* the decimal exponent of the first digit */
-	if (e < -4 || e > 14 || n < 25)
+	return io_num_text(v < 0, u, 15, 14 - k, buf, n);
+}
+
+/* The p digits u (the first not 0) with the first at decimal exponent e
+ * as %.{p}g writes them when it writes no exponent: trailing zeros and a
+ * bare point dropped. 0 when %g would write an exponent. */
+static int io_num_text(int neg, uint64_t u, int p, int e, char *buf, size_t n)
+{
+	int nd, len = 0;
+	char d[20];
+
+	if (e < -4 || e >= p || p > 17 || n < 28)
 		return 0;
-	for (int i = 14; i >= 0; i--, u /= 10)
+	for (int i = p - 1; i >= 0; i--, u /= 10)
 		d[i] = (char)('0' + u % 10);
-	for (nd = 15; nd > 1 && d[nd - 1] == '0'; nd--)
+	for (nd = p; nd > 1 && d[nd - 1] == '0'; nd--)
 		;
-	if (v < 0)
+	if (neg)
 		buf[len++] = '-';
 	if (e >= 0) {
 		memcpy(buf + len, d, (size_t)e + 1);
@@ -427,6 +438,60 @@ static int io_num_15(double v, char *buf, size_t n)
 	return len;
 }
 
+/*
+ * The same for 16 or 17 digits (p), exactly, in integers: v = M * 2^E, so
+ * v * 10^k = M * 5^k / 2^s with s = -(E + k), M * 5^k < 2^105 for k <= 22;
+ * its nearest whole q (ties to even, as printf) is the p digits. The text
+ * reads back as v when q / 10^k lies inside v's rounding interval, the
+ * midpoints to its neighbours ((2M +- 1) * 2^(E-1), the lower one nearer
+ * at a power of two), on a midpoint only when M is even (as strtod rounds
+ * ties). Returns as io_num_15.
+ */
+static int io_num_long(double v, int p, char *buf, size_t n)
+{
+	typedef unsigned __int128 u128;
+	double a = fabs(v);
+	int e2, k;
+
+	if (!(a >= 1e-4 && a < 1e15))
+		return 0;
+	uint64_t m2 = (uint64_t)ldexp(frexp(a, &e2), 53), p5 = 1;
+	int e = e2 - 53;
+	k = p - 1 - (int)floor(log10(a));
+	for (int tries = 0; tries < 3; tries++) {
+		int s = -(e + k); /* <= 68: q << (s + 2) stays below 2^128 */
+
+		if (k < 0 || k > 22 || s < 1 || s > 68)
+			return 0;
+		p5 = 1;
+		for (int i = 0; i < k; i++)
+			p5 *= 5;
+		u128 nn = (u128)m2 * p5, q = nn >> s, rem = nn - (q << s);
+		u128 half = (u128)1 << (s - 1);
+		if (rem > half || (rem == half && (q & 1)))
+			q++;
+		u128 lo = (u128)pow10_exact[p - 2] * 10, hi = lo * 10; /* 10^(p-1), 10^p */
+		if (q < lo) {
+			k++;
+			continue;
+		}
+		if (q >= hi) {
+			k--;
+			continue;
+		}
+		/* inside the interval? */
+		u128 up = (u128)(2 * m2 + 1) * p5, x = q << (s + 1);
+		int low_near = m2 == (uint64_t)1 << 52;
+		u128 down = low_near ? (u128)(4 * m2 - 1) * p5 : (u128)(2 * m2 - 1) * p5;
+		u128 y = low_near ? q << (s + 2) : x;
+		int even = !(m2 & 1);
+		if (x > up || (x == up && !even) || y < down || (y == down && !even))
+			return -1;
+		return io_num_text(v < 0, (uint64_t)q, p, p - 1 - k, buf, n);
+	}
+	return 0;
+}
+
 void sheet_io_num(double v, char *buf, size_t n)
 {
 	int len;
@@ -435,7 +500,10 @@ void sheet_io_num(double v, char *buf, size_t n)
 		v = 0;
 	if (io_num_short(v, buf, n) || (len = io_num_15(v, buf, n)) > 0)
 		return;
-	for (int prec = len < 0 ? 16 : 15; prec <= 17; prec++) {
+	if (len < 0 && ((len = io_num_long(v, 16, buf, n)) > 0 ||
+			(len < 0 && io_num_long(v, 17, buf, n) > 0)))
+		return;
+	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(buf, n, "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			return;

@@ -143,6 +143,15 @@ static void test_number_text_equals_printf(void **state)
 		check_text(d * pow(10, e));
 		check_text(d / 7 * pow(10, e % 8));
 		check_text(d / (double)(s >> 50 | 1));
+		/* any bits from 2^-15 to 2^52: 15, 16, 17 digits, powers of two */
+		double r;
+		uint64_t b = (s & 0x800fffffffffffffull) | ((uint64_t)(1008 + (s >> 52) % 68) << 52);
+		memcpy(&r, &b, sizeof(r));
+		check_text(r);
+		b &= 0xfff0000000000000ull;
+		memcpy(&r, &b, sizeof(r));
+		check_text(r);
+		check_text(nextafter(r, 0));
 	}
 }
 
