@@ -58,7 +58,7 @@ static int cmd_cat(sqlite3 *db, const char *home, struct cmd_ctx *ctx, const cha
 	struct doc_journal j = { 0 };
 	struct buf key, text;
 	struct err je;
-	int rc = open_existing(ed, path, ctx);
+	int jrc, rc = open_existing(ed, path, ctx);
 
 	buf_init(&key);
 	buf_init(&text);
@@ -66,10 +66,23 @@ static int cmd_cat(sqlite3 *db, const char *home, struct cmd_ctx *ctx, const cha
 		goto out;
 	doc_journal_key(ed, home, &key);
 	err_clear(&je);
-	if (db && doc_journal_get(db, key.data, &j, &je) == 0) {
+	jrc = db ? doc_journal_get(db, key.data, &j, &je) : E_NOTFOUND;
+	if (jrc == 0) {
 		rc = put_utf8(ctx, editor_format(ed), j.text ? j.text : "", j.len);
 		doc_journal_clear(&j);
 	} else {
+		/* The text on disk, but never silently when unsaved edits exist
+		 * that cannot be put back on it. */
+		if (jrc == E_CONFLICT) {
+			char t[512];
+
+			fprintf(stderr, "atrium: %s\n",
+				trf(t, sizeof t, "docs.recover.lost", TR_S(path),
+				    TR_N(j.edits), TR_N(j.ops_bytes)));
+			doc_journal_clear(&j);
+		} else if (jrc != E_NOTFOUND) {
+			fprintf(stderr, "atrium: %s\n", je.msg);
+		}
 		doc_buf_contents(editor_buf(ed), &text);
 		rc = put_utf8(ctx, editor_format(ed), text.len ? text.data : "", text.len);
 	}

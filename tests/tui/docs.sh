@@ -579,6 +579,12 @@ check "... its own text shown, not a guess" row_has 2 "line 00000 of the base te
 check "... not marked recovered" bash -c "! tmux -L $T_SOCK capture-pane -p -t t | head -1 | grep -qF '[recovered]'"
 keys C-q C-q
 atrium_gone
+# The batch 'cat' prints the file on disk then, and says on stderr that
+# journalled edits could not be put back (never silently stale).
+$run docs cat "$jx" > "$T_DIR/jx.out" 2> "$T_DIR/jx.err"
+check "'docs cat' of such a file prints it as it is on disk" cmp -s "$jx" "$T_DIR/jx.out"
+check "... and warns that unsaved edits cannot be put back" \
+	grep -qF "changed on disk after the crash" "$T_DIR/jx.err"
 
 echo "1..$t_n"
 t_done
