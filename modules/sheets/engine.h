@@ -285,11 +285,13 @@ struct sheet_instr {
 };
 
 struct sheet_code {
+	/* one allocation with the struct (formula.c): pointers first, then
+	 * the counts, so the header is 48 bytes, not 56 */
 	struct sheet_instr *ins;
-	uint32_t nins;
 	char **strs;
-	uint32_t nstrs;
 	struct sheet_ref *refs;
+	uint32_t nins;
+	uint32_t nstrs;
 	uint32_t nrefs;
 	uint32_t depth; /* evaluation stack needed */
 	int volatile_;	/* RAND, NOW, ... */
