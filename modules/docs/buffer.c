@@ -229,7 +229,7 @@ static void lost_tail(const struct doc_buf *b)
 /* Newlines in n bytes at off of piece t. */
 static size_t piece_count_nl(const struct doc_buf *b, const struct piece *t, size_t off, size_t n)
 {
-	const char *p = piece_data(b, t) + off;
+	const char *volatile p = piece_data(b, t) + off; /* read again after a jump back */
 	size_t r;
 
 	if (t->src != SRC_FILE)
@@ -241,7 +241,7 @@ static size_t piece_count_nl(const struct doc_buf *b, const struct piece *t, siz
 static void piece_copy(const struct doc_buf *b, const struct piece *t, size_t off, size_t n,
 		       char *out)
 {
-	const char *p = piece_data(b, t) + off;
+	const char *volatile p = piece_data(b, t) + off; /* read again after a jump back */
 
 	if (t->src != SRC_FILE) {
 		memcpy(out, p, n);
@@ -268,8 +268,8 @@ static size_t nth_nl(const char *p, size_t n, size_t k)
 
 static size_t piece_nth_nl(const struct doc_buf *b, const struct piece *t, size_t k)
 {
-	const char *p = piece_data(b, t);
-	volatile size_t want = k; /* read again after a jump back */
+	const char *volatile p = piece_data(b, t); /* read again after a jump back */
+	volatile size_t want = k;
 	size_t r;
 
 	if (t->src != SRC_FILE)
