@@ -16,80 +16,37 @@
 #include "modules/docs/buffer.h"
 #include "modules/docs/docs.h"
 #include "modules/docs/editor.h"
+#include "modules/docs/keymap.h"
 #include "tui/tui.h"
 
-enum ck {
-	CK_NONE = -1,
-	CK_LEFT, CK_RIGHT, CK_UP, CK_DOWN, CK_HOME, CK_END, CK_PGUP, CK_PGDN,
-	CK_TOP, CK_BOTTOM, CK_WORD_LEFT, CK_WORD_RIGHT,
-	CK_SEL_LEFT, CK_SEL_RIGHT, CK_SEL_UP, CK_SEL_DOWN, CK_SEL_HOME, CK_SEL_END,
-	CK_SEL_PGUP, CK_SEL_PGDN, CK_SEL_WORD_LEFT, CK_SEL_WORD_RIGHT, CK_SEL_ALL, CK_MARK,
-	CK_BACKSPACE, CK_DELETE, CK_NEWLINE, CK_TAB, CK_UNDO, CK_REDO,
-	CK_CUT, CK_COPY, CK_PASTE, CK_CLOSE, CK_FINISH,
-	CK_COUNT
-};
-#define CK_KEYS 4
-#define KEY_CSPACE (' ' | UI_MOD_CTRL) /* Ctrl-Space arrives as NUL */
-
-static const struct {
-	const char *name;
-	int keys[CK_KEYS];
-} ck_actions[CK_COUNT] = {
-	[CK_LEFT] = { "left", { UI_KEY_LEFT } },
-	[CK_RIGHT] = { "right", { UI_KEY_RIGHT } },
-	[CK_UP] = { "up", { UI_KEY_UP } },
-	[CK_DOWN] = { "down", { UI_KEY_DOWN } },
-	[CK_HOME] = { "home", { UI_KEY_HOME } },
-	[CK_END] = { "end", { UI_KEY_END } },
-	[CK_PGUP] = { "page-up", { UI_KEY_PGUP } },
-	[CK_PGDN] = { "page-down", { UI_KEY_PGDN } },
-	[CK_TOP] = { "top", { UI_KEY_HOME | UI_MOD_ALT, '<' | UI_MOD_ALT, UI_KEY_HOME | UI_MOD_CTRL } },
-	[CK_BOTTOM] = { "bottom", { UI_KEY_END | UI_MOD_ALT, '>' | UI_MOD_ALT, UI_KEY_END | UI_MOD_CTRL } },
-	[CK_WORD_LEFT] = { "word-left", { 'b' | UI_MOD_ALT, UI_KEY_LEFT | UI_MOD_CTRL } },
-	[CK_WORD_RIGHT] = { "word-right", { 'f' | UI_MOD_ALT, UI_KEY_RIGHT | UI_MOD_CTRL } },
-	[CK_SEL_LEFT] = { "select-left", { UI_KEY_LEFT | UI_MOD_SHIFT } },
-	[CK_SEL_RIGHT] = { "select-right", { UI_KEY_RIGHT | UI_MOD_SHIFT } },
-	[CK_SEL_UP] = { "select-up", { UI_KEY_UP | UI_MOD_SHIFT } },
-	[CK_SEL_DOWN] = { "select-down", { UI_KEY_DOWN | UI_MOD_SHIFT } },
-	[CK_SEL_HOME] = { "select-home", { UI_KEY_HOME | UI_MOD_SHIFT } },
-	[CK_SEL_END] = { "select-end", { UI_KEY_END | UI_MOD_SHIFT } },
-	[CK_SEL_PGUP] = { "select-page-up", { UI_KEY_PGUP | UI_MOD_SHIFT } },
-	[CK_SEL_PGDN] = { "select-page-down", { UI_KEY_PGDN | UI_MOD_SHIFT } },
-	[CK_SEL_WORD_LEFT] = { "select-word-left", { UI_KEY_LEFT | UI_MOD_CTRL | UI_MOD_SHIFT } },
-	[CK_SEL_WORD_RIGHT] = { "select-word-right", { UI_KEY_RIGHT | UI_MOD_CTRL | UI_MOD_SHIFT } },
-	[CK_SEL_ALL] = { "select-all", { UI_CTRL('a') } },
-	[CK_MARK] = { "mark", { KEY_CSPACE, 'a' | UI_MOD_ALT, 0x1e /* C-^ */ } },
-	[CK_BACKSPACE] = { "backspace", { UI_KEY_BACKSPACE } },
-	[CK_DELETE] = { "delete", { UI_KEY_DELETE } },
-	[CK_NEWLINE] = { "newline", { UI_KEY_ENTER } },
-	[CK_TAB] = { "tab", { UI_KEY_TAB } },
-	[CK_UNDO] = { "undo", { UI_CTRL('z') } },
-	[CK_REDO] = { "redo", { UI_CTRL('y') } },
-	[CK_CUT] = { "cut", { UI_CTRL('x') } },
-	[CK_COPY] = { "copy", { UI_CTRL('c') } },
-	[CK_PASTE] = { "paste", { UI_CTRL('v') } },
-	[CK_CLOSE] = { "close", { UI_CTRL('q') } },
-	[CK_FINISH] = { "finish", { UI_CTRL('s') } },
+/* The tab's actions that act on one text, and "finish". */
+static const enum docs_act comp_acts[] = {
+	DA_LEFT, DA_RIGHT, DA_UP, DA_DOWN, DA_HOME, DA_END, DA_PGUP, DA_PGDN,
+	DA_TOP, DA_BOTTOM, DA_WORD_LEFT, DA_WORD_RIGHT,
+	DA_SEL_LEFT, DA_SEL_RIGHT, DA_SEL_UP, DA_SEL_DOWN, DA_SEL_HOME, DA_SEL_END,
+	DA_SEL_PGUP, DA_SEL_PGDN, DA_SEL_WORD_LEFT, DA_SEL_WORD_RIGHT, DA_SEL_ALL, DA_MARK,
+	DA_BACKSPACE, DA_DELETE, DA_NEWLINE, DA_TAB, DA_UNDO, DA_REDO,
+	DA_CUT, DA_COPY, DA_PASTE, DA_CLOSE, DA_FINISH,
 };
 
 static const enum editor_move sel_moves[] = {
-	[CK_SEL_LEFT - CK_SEL_LEFT] = ED_LEFT,
-	[CK_SEL_RIGHT - CK_SEL_LEFT] = ED_RIGHT,
-	[CK_SEL_UP - CK_SEL_LEFT] = ED_UP,
-	[CK_SEL_DOWN - CK_SEL_LEFT] = ED_DOWN,
-	[CK_SEL_HOME - CK_SEL_LEFT] = ED_HOME,
-	[CK_SEL_END - CK_SEL_LEFT] = ED_END,
-	[CK_SEL_PGUP - CK_SEL_LEFT] = ED_PGUP,
-	[CK_SEL_PGDN - CK_SEL_LEFT] = ED_PGDN,
-	[CK_SEL_WORD_LEFT - CK_SEL_LEFT] = ED_WORD_LEFT,
-	[CK_SEL_WORD_RIGHT - CK_SEL_LEFT] = ED_WORD_RIGHT,
+	[DA_SEL_LEFT - DA_SEL_LEFT] = ED_LEFT,
+	[DA_SEL_RIGHT - DA_SEL_LEFT] = ED_RIGHT,
+	[DA_SEL_UP - DA_SEL_LEFT] = ED_UP,
+	[DA_SEL_DOWN - DA_SEL_LEFT] = ED_DOWN,
+	[DA_SEL_HOME - DA_SEL_LEFT] = ED_HOME,
+	[DA_SEL_END - DA_SEL_LEFT] = ED_END,
+	[DA_SEL_PGUP - DA_SEL_LEFT] = ED_PGUP,
+	[DA_SEL_PGDN - DA_SEL_LEFT] = ED_PGDN,
+	[DA_SEL_WORD_LEFT - DA_SEL_LEFT] = ED_WORD_LEFT,
+	[DA_SEL_WORD_RIGHT - DA_SEL_LEFT] = ED_WORD_RIGHT,
 };
 
 struct docs_edit {
 	struct editor *ed;
 	char *title;
 	enum docs_edit_state state;
-	int keys[CK_COUNT][CK_KEYS];
+	struct docs_keymap km;
 	int pasting;  /* between UI_KEY_PASTE_BEGIN and _END */
 	int esc;      /* the last key was a lone Esc */
 	int asking;   /* "discard the changes?" is on the bottom line */
@@ -108,8 +65,8 @@ struct docs_edit *docs_edit_new(const char *text, size_t len, const char *title)
 	editor_load_text(c->ed, text, len);
 	editor_set_cursor(c->ed, len);
 	c->title = title ? xstrdup(title) : NULL;
-	for (int a = 0; a < CK_COUNT; a++)
-		memcpy(c->keys[a], ck_actions[a].keys, sizeof c->keys[a]);
+	docs_keymap_init(&c->km);
+	docs_keymap_only(&c->km, comp_acts, nitems(comp_acts));
 	buf_init(&c->reg);
 	return c;
 }
@@ -126,35 +83,14 @@ void docs_edit_free(struct docs_edit *c)
 
 void docs_edit_configure(struct docs_edit *c, const struct conf *conf)
 {
-	for (size_t i = 0; conf && i < conf->n; i++) {
-		const struct conf_item *it = &conf->items[i];
-		char *copy, *save = NULL, *tok;
-		int a, n = 0;
-
-		if (strcmp(it->section, "keys") != 0 || strncmp(it->key, "docs.", 5) != 0)
-			continue;
-		for (a = 0; a < CK_COUNT; a++)
-			if (strcmp(ck_actions[a].name, it->key + 5) == 0)
-				break;
-		if (a == CK_COUNT)
-			continue; /* the tab's own action, or a mistake it reports */
-		memset(c->keys[a], 0, sizeof c->keys[a]);
-		copy = xstrdup(it->value);
-		for (tok = strtok_r(copy, ", ", &save); tok && n < CK_KEYS;
-		     tok = strtok_r(NULL, ", ", &save)) {
-			int k = ui_key_parse(tok);
-
-			if (k >= 0)
-				c->keys[a][n++] = k;
-		}
-		free(copy);
-	}
+	docs_keymap_apply(&c->km, conf);
+	docs_keymap_only(&c->km, comp_acts, nitems(comp_acts));
 }
 
 void docs_edit_set_finish_key(struct docs_edit *c, int key)
 {
-	memset(c->keys[CK_FINISH], 0, sizeof c->keys[CK_FINISH]);
-	c->keys[CK_FINISH][0] = key;
+	memset(c->km.keys[DA_FINISH], 0, sizeof c->km.keys[DA_FINISH]);
+	c->km.keys[DA_FINISH][0] = key;
 }
 
 enum docs_edit_state docs_edit_state(const struct docs_edit *c)
@@ -172,15 +108,9 @@ void docs_edit_text(const struct docs_edit *c, struct buf *out)
 	doc_buf_contents(editor_buf(c->ed), out);
 }
 
-static enum ck action_of(const struct docs_edit *c, int key)
+static enum docs_act action_of(const struct docs_edit *c, int key)
 {
-	if (key == 0)
-		key = KEY_CSPACE;
-	for (int a = 0; a < CK_COUNT; a++)
-		for (int k = 0; k < CK_KEYS; k++)
-			if (c->keys[a][k] != 0 && c->keys[a][k] == key)
-				return (enum ck)a;
-	return CK_NONE;
+	return docs_keymap_action(&c->km, key);
 }
 
 /* Text typed or pasted as a key (docs.c's rule): one code point, Esc +
@@ -247,41 +177,41 @@ static void cancel(struct docs_edit *c)
 		c->state = DOCS_EDIT_CANCELLED;
 }
 
-static int act(struct docs_edit *c, enum ck a)
+static int act(struct docs_edit *c, enum docs_act a)
 {
 	struct editor *ed = c->ed;
 
-	if (a >= CK_LEFT && a <= CK_WORD_RIGHT) {
-		editor_move(ed, (enum editor_move)(ED_LEFT + (a - CK_LEFT)));
+	if (a >= DA_LEFT && a <= DA_WORD_RIGHT) {
+		editor_move(ed, (enum editor_move)(ED_LEFT + (a - DA_LEFT)));
 		return 1;
 	}
-	if (a >= CK_SEL_LEFT && a <= CK_SEL_WORD_RIGHT) {
-		editor_move_select(ed, sel_moves[a - CK_SEL_LEFT]);
+	if (a >= DA_SEL_LEFT && a <= DA_SEL_WORD_RIGHT) {
+		editor_move_select(ed, sel_moves[a - DA_SEL_LEFT]);
 		return 1;
 	}
 	switch (a) {
-	case CK_SEL_ALL: editor_select(ed, 0, doc_buf_len(editor_buf(ed))); return 1;
-	case CK_MARK:
+	case DA_SEL_ALL: editor_select(ed, 0, doc_buf_len(editor_buf(ed))); return 1;
+	case DA_MARK:
 		editor_anchor(ed);
 		c->notice = editor_anchored(ed) ? "docs.mark_set" : "docs.mark_unset";
 		return 1;
-	case CK_BACKSPACE: editor_backspace(ed); return 1;
-	case CK_DELETE: editor_delete(ed); return 1;
-	case CK_NEWLINE: editor_insert(ed, "\n", 1); return 1;
-	case CK_TAB: editor_insert(ed, "\t", 1); return 1;
-	case CK_UNDO:
+	case DA_BACKSPACE: editor_backspace(ed); return 1;
+	case DA_DELETE: editor_delete(ed); return 1;
+	case DA_NEWLINE: editor_insert(ed, "\n", 1); return 1;
+	case DA_TAB: editor_insert(ed, "\t", 1); return 1;
+	case DA_UNDO:
 		if (editor_undo(ed) != 0)
 			c->notice = "docs.nothing_undo";
 		return 1;
-	case CK_REDO:
+	case DA_REDO:
 		if (editor_redo(ed) != 0)
 			c->notice = "docs.nothing_redo";
 		return 1;
-	case CK_CUT: cut(c, 0); return 1;
-	case CK_COPY: cut(c, 1); return 1;
-	case CK_PASTE: paste(c); return 1;
-	case CK_CLOSE: cancel(c); return 1;
-	case CK_FINISH: c->state = DOCS_EDIT_FINISHED; return 1;
+	case DA_CUT: cut(c, 0); return 1;
+	case DA_COPY: cut(c, 1); return 1;
+	case DA_PASTE: paste(c); return 1;
+	case DA_CLOSE: cancel(c); return 1;
+	case DA_FINISH: c->state = DOCS_EDIT_FINISHED; return 1;
 	default: return 0;
 	}
 }
@@ -299,7 +229,7 @@ static int answer(struct docs_edit *c, int key)
 int docs_edit_key(struct docs_edit *c, int key)
 {
 	int esc = c->esc;
-	enum ck a;
+	enum docs_act a;
 
 	if (c->state != DOCS_EDIT_EDITING)
 		return 0;
@@ -333,7 +263,7 @@ int docs_edit_key(struct docs_edit *c, int key)
 		return 1;
 	}
 	a = action_of(c, key);
-	if (a != CK_NONE)
+	if (a != DA_NONE)
 		return act(c, a);
 	if ((key >= 0 && key < 0x20) || key == 0x7f)
 		return 0; /* a Ctrl-letter we do not bind: the host's */
@@ -355,8 +285,8 @@ void docs_edit_draw(struct docs_edit *c, struct ui_area *area)
 	} else if (c->notice) {
 		bottom.text = tr(c->notice);
 	} else {
-		ui_key_name(c->keys[CK_FINISH][0], k1, sizeof k1);
-		ui_key_name(c->keys[CK_CLOSE][0], k2, sizeof k2);
+		ui_key_name(c->km.keys[DA_FINISH][0], k1, sizeof k1);
+		ui_key_name(c->km.keys[DA_CLOSE][0], k2, sizeof k2);
 		bottom.text = trf(c->line, sizeof c->line, "docs.edit.hint", TR_S(k1), TR_S(k2));
 	}
 	docs_view_draw(c->ed, area, 0, &bottom);

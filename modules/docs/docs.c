@@ -11,7 +11,7 @@
  * Several buffers: the current one lives in d->ed / d->rec (so the code
  * that acts on "the" editor needs no index), the others wait in d->bufs
  * with their own undo history and journal row, and all are journalled.
- * Keys go through an action table (docs_actions) that `[keys]` rebinds
+ * Keys go through an action table (modules/docs/keymap.h) that `[keys]` rebinds
  * with "docs.ACTION = KEYS". Cut and copy fill a register shared by the
  * buffers and, with `[docs] osc52 = yes`, the terminal's clipboard.
  */
@@ -26,6 +26,7 @@
 #include "modules/docs/buffer.h"
 #include "modules/docs/editor.h"
 #include "modules/docs/find.h"
+#include "modules/docs/keymap.h"
 #include "modules/docs/recover.h"
 #include "modules/docs/verbs.h"
 #include "store/store.h"
@@ -34,71 +35,6 @@
 #define JOURNAL_MS 1000
 #define NOTICE_MS 3000 /* a notice stays at least this long */
 #define IDLE_MS 1000   /* no key this long: the timer looks at the file */
-
-/* The editor's actions, each bound to up to DK_KEYS keys. */
-enum dk {
-	DK_NONE = -1,
-	DK_LEFT, DK_RIGHT, DK_UP, DK_DOWN, DK_HOME, DK_END, DK_PGUP, DK_PGDN,
-	DK_TOP, DK_BOTTOM, DK_WORD_LEFT, DK_WORD_RIGHT,
-	DK_SEL_LEFT, DK_SEL_RIGHT, DK_SEL_UP, DK_SEL_DOWN, DK_SEL_HOME, DK_SEL_END,
-	DK_SEL_PGUP, DK_SEL_PGDN, DK_SEL_WORD_LEFT, DK_SEL_WORD_RIGHT, DK_SEL_ALL, DK_MARK,
-	DK_BACKSPACE, DK_DELETE, DK_NEWLINE, DK_TAB,
-	DK_SAVE, DK_FIND, DK_REPLACE, DK_GOTO, DK_UNDO, DK_REDO,
-	DK_CUT, DK_COPY, DK_PASTE, DK_CLOSE, DK_NEXT_BUF, DK_PREV_BUF,
-	DK_KEEP, DK_DISCARD,
-	DK_COUNT
-};
-#define DK_KEYS 4
-/* Ctrl-Space arrives as NUL, which the tables cannot hold: it is this. */
-#define KEY_CSPACE (' ' | UI_MOD_CTRL)
-
-static const struct {
-	const char *name; /* "docs.NAME" in [keys] */
-	int keys[DK_KEYS];
-} docs_actions[DK_COUNT] = {
-	[DK_LEFT] = { "left", { UI_KEY_LEFT } },
-	[DK_RIGHT] = { "right", { UI_KEY_RIGHT } },
-	[DK_UP] = { "up", { UI_KEY_UP } },
-	[DK_DOWN] = { "down", { UI_KEY_DOWN } },
-	[DK_HOME] = { "home", { UI_KEY_HOME } },
-	[DK_END] = { "end", { UI_KEY_END } },
-	[DK_PGUP] = { "page-up", { UI_KEY_PGUP } },
-	[DK_PGDN] = { "page-down", { UI_KEY_PGDN } },
-	[DK_TOP] = { "top", { UI_KEY_HOME | UI_MOD_ALT, '<' | UI_MOD_ALT, UI_KEY_HOME | UI_MOD_CTRL } },
-	[DK_BOTTOM] = { "bottom", { UI_KEY_END | UI_MOD_ALT, '>' | UI_MOD_ALT, UI_KEY_END | UI_MOD_CTRL } },
-	[DK_WORD_LEFT] = { "word-left", { 'b' | UI_MOD_ALT, UI_KEY_LEFT | UI_MOD_CTRL } },
-	[DK_WORD_RIGHT] = { "word-right", { 'f' | UI_MOD_ALT, UI_KEY_RIGHT | UI_MOD_CTRL } },
-	[DK_SEL_LEFT] = { "select-left", { UI_KEY_LEFT | UI_MOD_SHIFT } },
-	[DK_SEL_RIGHT] = { "select-right", { UI_KEY_RIGHT | UI_MOD_SHIFT } },
-	[DK_SEL_UP] = { "select-up", { UI_KEY_UP | UI_MOD_SHIFT } },
-	[DK_SEL_DOWN] = { "select-down", { UI_KEY_DOWN | UI_MOD_SHIFT } },
-	[DK_SEL_HOME] = { "select-home", { UI_KEY_HOME | UI_MOD_SHIFT } },
-	[DK_SEL_END] = { "select-end", { UI_KEY_END | UI_MOD_SHIFT } },
-	[DK_SEL_PGUP] = { "select-page-up", { UI_KEY_PGUP | UI_MOD_SHIFT } },
-	[DK_SEL_PGDN] = { "select-page-down", { UI_KEY_PGDN | UI_MOD_SHIFT } },
-	[DK_SEL_WORD_LEFT] = { "select-word-left", { UI_KEY_LEFT | UI_MOD_CTRL | UI_MOD_SHIFT } },
-	[DK_SEL_WORD_RIGHT] = { "select-word-right", { UI_KEY_RIGHT | UI_MOD_CTRL | UI_MOD_SHIFT } },
-	[DK_SEL_ALL] = { "select-all", { UI_CTRL('a') } },
-	[DK_MARK] = { "mark", { KEY_CSPACE, 'a' | UI_MOD_ALT, 0x1e /* C-^ */ } },
-	[DK_BACKSPACE] = { "backspace", { UI_KEY_BACKSPACE } },
-	[DK_DELETE] = { "delete", { UI_KEY_DELETE } },
-	[DK_NEWLINE] = { "newline", { UI_KEY_ENTER } },
-	[DK_TAB] = { "tab", { UI_KEY_TAB } },
-	[DK_SAVE] = { "save", { UI_CTRL('s') } },
-	[DK_FIND] = { "find", { UI_CTRL('f') } },
-	[DK_REPLACE] = { "replace", { UI_CTRL('r') } },
-	[DK_GOTO] = { "goto", { 'g' | UI_MOD_ALT } },
-	[DK_UNDO] = { "undo", { UI_CTRL('z') } },
-	[DK_REDO] = { "redo", { UI_CTRL('y') } },
-	[DK_CUT] = { "cut", { UI_CTRL('x') } },
-	[DK_COPY] = { "copy", { UI_CTRL('c') } },
-	[DK_PASTE] = { "paste", { UI_CTRL('v') } },
-	[DK_CLOSE] = { "close", { UI_CTRL('q') } },
-	[DK_NEXT_BUF] = { "next-buffer", { UI_KEY_PGDN | UI_MOD_CTRL, '.' | UI_MOD_ALT } },
-	[DK_PREV_BUF] = { "prev-buffer", { UI_KEY_PGUP | UI_MOD_CTRL, ',' | UI_MOD_ALT } },
-	[DK_KEEP] = { "keep-recovered", { UI_CTRL('k') } },
-	[DK_DISCARD] = { "discard-recovered", { UI_CTRL('d') } },
-};
 
 /* A buffer waiting while another is shown. */
 struct dbuf {
@@ -138,7 +74,7 @@ struct docs {
 	struct dbuf *bufs;
 	int nbufs, cur;
 	char tag[32];     /* "[2/3]" in the title */
-	int keys[DK_COUNT][DK_KEYS];
+	struct docs_keymap km;
 	struct buf reg;   /* the cut/copy register */
 	int osc52;        /* copy to the terminal's clipboard too */
 	int replacing;    /* find was opened to replace */
@@ -237,51 +173,16 @@ static void load_keys(struct docs *d)
 	const char *v;
 	int b;
 
-	for (int a = 0; a < DK_COUNT; a++)
-		memcpy(d->keys[a], docs_actions[a].keys, sizeof d->keys[a]);
-	for (size_t i = 0; conf && i < conf->n; i++) {
-		const struct conf_item *it = &conf->items[i];
-		char *copy, *save = NULL, *tok;
-		int a, n = 0;
-
-		if (strcmp(it->section, "keys") != 0 || strncmp(it->key, "docs.", 5) != 0)
-			continue;
-		for (a = 0; a < DK_COUNT; a++)
-			if (strcmp(docs_actions[a].name, it->key + 5) == 0)
-				break;
-		if (a == DK_COUNT) {
-			char t[400], pos[300];
-
-			if (strcmp(it->key, "docs.finish") == 0)
-				continue; /* the editor component's (docs.h) */
-			snprintf(pos, sizeof pos, "%s:%d", it->file, it->line);
-			notice(d, trf(t, sizeof t, "err.keys.action", TR_S(pos), TR_S(it->key)), 1);
-			continue;
-		}
-		memset(d->keys[a], 0, sizeof d->keys[a]);
-		copy = xstrdup(it->value);
-		for (tok = strtok_r(copy, ", ", &save); tok && n < DK_KEYS;
-		     tok = strtok_r(NULL, ", ", &save)) {
-			int k = ui_key_parse(tok);
-
-			if (k >= 0)
-				d->keys[a][n++] = k;
-		}
-		free(copy);
-	}
+	docs_keymap_init(&d->km);
+	docs_keymap_apply(&d->km, conf);
+	memset(d->km.keys[DA_FINISH], 0, sizeof d->km.keys[DA_FINISH]); /* the component's */
 	v = conf ? conf_get(conf, "docs", "osc52") : NULL;
 	d->osc52 = v && conf_bool(v, &b) == 0 && b;
 }
 
-static enum dk action_of(const struct docs *d, int key)
+static enum docs_act action_of(const struct docs *d, int key)
 {
-	if (key == 0)
-		key = KEY_CSPACE;
-	for (int a = 0; a < DK_COUNT; a++)
-		for (int k = 0; k < DK_KEYS; k++)
-			if (d->keys[a][k] != 0 && d->keys[a][k] == key)
-				return (enum dk)a;
-	return DK_NONE;
+	return docs_keymap_action(&d->km, key);
 }
 
 static const struct account docs_account = {
@@ -1030,68 +931,68 @@ static int close_key(struct docs *d)
 }
 
 static const enum editor_move sel_moves[] = {
-	[DK_SEL_LEFT - DK_SEL_LEFT] = ED_LEFT,
-	[DK_SEL_RIGHT - DK_SEL_LEFT] = ED_RIGHT,
-	[DK_SEL_UP - DK_SEL_LEFT] = ED_UP,
-	[DK_SEL_DOWN - DK_SEL_LEFT] = ED_DOWN,
-	[DK_SEL_HOME - DK_SEL_LEFT] = ED_HOME,
-	[DK_SEL_END - DK_SEL_LEFT] = ED_END,
-	[DK_SEL_PGUP - DK_SEL_LEFT] = ED_PGUP,
-	[DK_SEL_PGDN - DK_SEL_LEFT] = ED_PGDN,
-	[DK_SEL_WORD_LEFT - DK_SEL_LEFT] = ED_WORD_LEFT,
-	[DK_SEL_WORD_RIGHT - DK_SEL_LEFT] = ED_WORD_RIGHT,
+	[DA_SEL_LEFT - DA_SEL_LEFT] = ED_LEFT,
+	[DA_SEL_RIGHT - DA_SEL_LEFT] = ED_RIGHT,
+	[DA_SEL_UP - DA_SEL_LEFT] = ED_UP,
+	[DA_SEL_DOWN - DA_SEL_LEFT] = ED_DOWN,
+	[DA_SEL_HOME - DA_SEL_LEFT] = ED_HOME,
+	[DA_SEL_END - DA_SEL_LEFT] = ED_END,
+	[DA_SEL_PGUP - DA_SEL_LEFT] = ED_PGUP,
+	[DA_SEL_PGDN - DA_SEL_LEFT] = ED_PGDN,
+	[DA_SEL_WORD_LEFT - DA_SEL_LEFT] = ED_WORD_LEFT,
+	[DA_SEL_WORD_RIGHT - DA_SEL_LEFT] = ED_WORD_RIGHT,
 };
 
-static int act(struct docs *d, enum dk a)
+static int act(struct docs *d, enum docs_act a)
 {
 	struct editor *ed = d->ed;
 
-	if (a >= DK_LEFT && a <= DK_WORD_RIGHT) {
-		editor_move(ed, (enum editor_move)(ED_LEFT + (a - DK_LEFT)));
+	if (a >= DA_LEFT && a <= DA_WORD_RIGHT) {
+		editor_move(ed, (enum editor_move)(ED_LEFT + (a - DA_LEFT)));
 		return 1;
 	}
-	if (a >= DK_SEL_LEFT && a <= DK_SEL_WORD_RIGHT) {
-		editor_move_select(ed, sel_moves[a - DK_SEL_LEFT]);
+	if (a >= DA_SEL_LEFT && a <= DA_SEL_WORD_RIGHT) {
+		editor_move_select(ed, sel_moves[a - DA_SEL_LEFT]);
 		return 1;
 	}
 	switch (a) {
-	case DK_SEL_ALL: editor_select(ed, 0, doc_buf_len(editor_buf(ed))); return 1;
-	case DK_MARK:
+	case DA_SEL_ALL: editor_select(ed, 0, doc_buf_len(editor_buf(ed))); return 1;
+	case DA_MARK:
 		editor_anchor(ed);
 		say(d, tr(editor_anchored(ed) ? "docs.mark_set" : "docs.mark_unset"));
 		return 1;
-	case DK_BACKSPACE: editor_backspace(ed); return 1;
-	case DK_DELETE: editor_delete(ed); return 1;
-	case DK_NEWLINE: editor_insert(ed, "\n", 1); return 1;
-	case DK_TAB: editor_insert(ed, "\t", 1); return 1;
-	case DK_SAVE: save_key(d); return 1;
-	case DK_FIND:
-	case DK_REPLACE:
+	case DA_BACKSPACE: editor_backspace(ed); return 1;
+	case DA_DELETE: editor_delete(ed); return 1;
+	case DA_NEWLINE: editor_insert(ed, "\n", 1); return 1;
+	case DA_TAB: editor_insert(ed, "\t", 1); return 1;
+	case DA_SAVE: save_key(d); return 1;
+	case DA_FIND:
+	case DA_REPLACE:
 		doc_find_begin(&d->find, ed);
 		d->finding = 1;
-		d->replacing = a == DK_REPLACE;
+		d->replacing = a == DA_REPLACE;
 		return 1;
-	case DK_GOTO: open_ask(d, ASK_GOTO); return 1;
-	case DK_UNDO:
+	case DA_GOTO: open_ask(d, ASK_GOTO); return 1;
+	case DA_UNDO:
 		if (editor_undo(ed) != 0)
 			say(d, tr("docs.nothing_undo"));
 		return 1;
-	case DK_REDO:
+	case DA_REDO:
 		if (editor_redo(ed) != 0)
 			say(d, tr("docs.nothing_redo"));
 		return 1;
-	case DK_CUT: cut(d, 0); return 1;
-	case DK_COPY: cut(d, 1); return 1;
-	case DK_PASTE: paste(d); return 1;
-	case DK_CLOSE: return close_key(d);
-	case DK_NEXT_BUF: switch_buf(d, (d->cur + 1) % d->nbufs); return 1;
-	case DK_PREV_BUF: switch_buf(d, (d->cur + d->nbufs - 1) % d->nbufs); return 1;
-	case DK_KEEP:
-	case DK_DISCARD:
+	case DA_CUT: cut(d, 0); return 1;
+	case DA_COPY: cut(d, 1); return 1;
+	case DA_PASTE: paste(d); return 1;
+	case DA_CLOSE: return close_key(d);
+	case DA_NEXT_BUF: switch_buf(d, (d->cur + 1) % d->nbufs); return 1;
+	case DA_PREV_BUF: switch_buf(d, (d->cur + d->nbufs - 1) % d->nbufs); return 1;
+	case DA_KEEP:
+	case DA_DISCARD:
 		if (d->rec.offered)
-			recover_answer(d, a == DK_KEEP);
+			recover_answer(d, a == DA_KEEP);
 		else if (d->disk)
-			disk_answer(d, a == DK_KEEP);
+			disk_answer(d, a == DA_KEEP);
 		else
 			return 0;
 		return 1;
@@ -1136,7 +1037,7 @@ static int docs_key(void *state, int key)
 
 static int docs_key_in(struct docs *d, int key)
 {
-	enum dk a;
+	enum docs_act a;
 
 	d->last_key = loop_now_ms();
 	if (d->notice[0] && loop_now_ms() - d->notice_at > NOTICE_MS)
@@ -1175,7 +1076,7 @@ static int docs_key_in(struct docs *d, int key)
 		return 1;
 	}
 	a = action_of(d, key);
-	if (a != DK_NONE && act(d, a))
+	if (a != DA_NONE && act(d, a))
 		return 1;
 	/* Esc drops a selection; else it is the shell's (Esc 3 switches
 	 * tabs). Ctrl-letters we do not bind are left alone. */
@@ -1188,7 +1089,7 @@ static int docs_key_in(struct docs *d, int key)
 		}
 		return 0;
 	}
-	if (a != DK_NONE || (key >= 0 && key < 0x20) || key == 0x7f)
+	if (a != DA_NONE || (key >= 0 && key < 0x20) || key == 0x7f)
 		return 0;
 	if ((key & ~UI_MOD_ALT) >= 0x20 && (key & ~UI_MOD_ALT) < UI_KEY_BASE)
 		return insert_key(d, key);
@@ -1595,31 +1496,31 @@ static const struct module_key docs_keys[] = {
  * overlay shows their keys as bound once [keys] changed any of them. */
 static const struct {
 	int n;
-	enum dk a[8];
+	enum docs_act a[8];
 } docs_key_acts[] = {
-	{ 4, { DK_LEFT, DK_RIGHT, DK_UP, DK_DOWN } },
-	{ 2, { DK_WORD_LEFT, DK_WORD_RIGHT } },
-	{ 2, { DK_HOME, DK_END } },
-	{ 2, { DK_PGUP, DK_PGDN } },
-	{ 2, { DK_TOP, DK_BOTTOM } },
-	{ 8, { DK_SEL_LEFT, DK_SEL_RIGHT, DK_SEL_UP, DK_SEL_DOWN, DK_SEL_HOME, DK_SEL_END,
-	       DK_SEL_PGUP, DK_SEL_PGDN } },
-	{ 2, { DK_SEL_WORD_LEFT, DK_SEL_WORD_RIGHT } },
-	{ 1, { DK_MARK } },
-	{ 1, { DK_SEL_ALL } },
-	{ 2, { DK_BACKSPACE, DK_DELETE } },
-	{ 3, { DK_CUT, DK_COPY, DK_PASTE } },
-	{ 1, { DK_SAVE } },
-	{ 1, { DK_UNDO } },
-	{ 1, { DK_REDO } },
-	{ 1, { DK_FIND } },
-	{ 1, { DK_REPLACE } },
-	{ 0, { DK_NONE } }, /* M-r / M-c in the find prompt: fixed */
-	{ 1, { DK_GOTO } },
-	{ 2, { DK_NEXT_BUF, DK_PREV_BUF } },
-	{ 1, { DK_CLOSE } },
-	{ 2, { DK_KEEP, DK_DISCARD } },
-	{ 0, { DK_NONE } }, /* M-q: fixed */
+	{ 4, { DA_LEFT, DA_RIGHT, DA_UP, DA_DOWN } },
+	{ 2, { DA_WORD_LEFT, DA_WORD_RIGHT } },
+	{ 2, { DA_HOME, DA_END } },
+	{ 2, { DA_PGUP, DA_PGDN } },
+	{ 2, { DA_TOP, DA_BOTTOM } },
+	{ 8, { DA_SEL_LEFT, DA_SEL_RIGHT, DA_SEL_UP, DA_SEL_DOWN, DA_SEL_HOME, DA_SEL_END,
+	       DA_SEL_PGUP, DA_SEL_PGDN } },
+	{ 2, { DA_SEL_WORD_LEFT, DA_SEL_WORD_RIGHT } },
+	{ 1, { DA_MARK } },
+	{ 1, { DA_SEL_ALL } },
+	{ 2, { DA_BACKSPACE, DA_DELETE } },
+	{ 3, { DA_CUT, DA_COPY, DA_PASTE } },
+	{ 1, { DA_SAVE } },
+	{ 1, { DA_UNDO } },
+	{ 1, { DA_REDO } },
+	{ 1, { DA_FIND } },
+	{ 1, { DA_REPLACE } },
+	{ 0, { DA_NONE } }, /* M-r / M-c in the find prompt: fixed */
+	{ 1, { DA_GOTO } },
+	{ 2, { DA_NEXT_BUF, DA_PREV_BUF } },
+	{ 1, { DA_CLOSE } },
+	{ 2, { DA_KEEP, DA_DISCARD } },
+	{ 0, { DA_NONE } }, /* M-q: fixed */
 };
 _Static_assert(nitems(docs_key_acts) == nitems(docs_keys) - 1, "one per help line");
 
@@ -1634,22 +1535,22 @@ static int docs_key_label(void *state, int i, char *buf, size_t len)
 	if (d == NULL || i < 0 || i >= (int)nitems(docs_key_acts))
 		return 0;
 	for (int j = 0; j < docs_key_acts[i].n; j++) {
-		enum dk a = docs_key_acts[i].a[j];
+		enum docs_act a = docs_key_acts[i].a[j];
 
-		changed |= memcmp(d->keys[a], docs_actions[a].keys, sizeof d->keys[a]) != 0;
+		changed |= memcmp(d->km.keys[a], docs_act_defaults(a), sizeof d->km.keys[a]) != 0;
 	}
 	if (!changed)
 		return 0;
 	buf[0] = '\0';
 	for (int j = 0; j < docs_key_acts[i].n; j++) {
-		enum dk a = docs_key_acts[i].a[j];
+		enum docs_act a = docs_key_acts[i].a[j];
 		int any = 0;
 
 		if (j)
 			used += (size_t)snprintf(buf + used, len - used, " / ");
-		for (int k = 0; k < DK_KEYS && used < len; k++) {
+		for (int k = 0; k < DOCS_ACT_KEYS && used < len; k++) {
 			char one[24];
-			int key = d->keys[a][k];
+			int key = d->km.keys[a][k];
 
 			if (key == 0)
 				continue;
@@ -1668,12 +1569,7 @@ static int docs_key_label(void *state, int i, char *buf, size_t len)
 /* The names [keys] may bind as "docs.NAME" (the shell refuses others). */
 static int docs_key_action(const char *name)
 {
-	if (strcmp(name, "finish") == 0)
-		return 1; /* the editor component's (docs.h) */
-	for (int a = 0; a < DK_COUNT; a++)
-		if (strcmp(docs_actions[a].name, name) == 0)
-			return 1;
-	return 0;
+	return docs_act_find(name) >= 0; /* "finish" too: the component's */
 }
 
 /* The tab came to the front or the terminal got the focus back. */
