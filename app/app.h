@@ -10,11 +10,6 @@
 
 #define ATRIUM_POLICY_PATH "/etc/atrium/policy"
 
-/* Fill e with a message from the catalogs (at least one argument);
- * returns code. */
-#define err_tr(e, code, key, ...) \
-	err_set((e), (code), "%s", trf((char[512]){ 0 }, 512, (key), __VA_ARGS__))
-
 /* Global options: they may stand anywhere after `atrium`. */
 struct app_opts {
 	const char *config;   /* --config FILE */

@@ -138,6 +138,12 @@ char *trf_args(char *buf, size_t len, const char *key, int nargs, const struct t
 		 (int)(sizeof((struct tr_arg[]){ __VA_ARGS__ }) / sizeof(struct tr_arg)), \
 		 (struct tr_arg[]){ __VA_ARGS__ })
 
+/* Fill the struct err e (core.h's err_set) with a message from the
+ * catalogs, at least one argument; returns code. The message is built
+ * in the caller's stack, so any thread may use it. */
+#define err_tr(e, code, key, ...) \
+	err_set((e), (code), "%s", trf((char[512]){ 0 }, 512, (key), __VA_ARGS__))
+
 /* For tests: walk every catalog entry of a language, in source order
  * (NULL and *count = 0 for an unknown language). */
 struct tr_entry {

@@ -11,11 +11,6 @@
 #include "i18n/i18n.h"
 #include "tui/tui.h"
 
-/* Fill e with a message from the catalogs (at least one argument);
- * returns code. */
-#define err_tr(e, code, key, ...) \
-	err_set((e), (code), "%s", trf((char[512]){ 0 }, 512, (key), __VA_ARGS__))
-
 struct ui_area {
 	WINDOW *win;
 	int y, x, h, w;

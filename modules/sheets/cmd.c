@@ -36,12 +36,6 @@
 /* Past this many cells a range is cut to the data (A:A, A1:XFD1048576). */
 #define GET_MAX_CELLS (1u << 20)
 
-/* As app/app.h's: a message from the catalogs (at least one argument). */
-#ifndef err_tr
-#define err_tr(e, code, key, ...) \
-	err_set((e), (code), "%s", trf((char[512]){ 0 }, 512, (key), __VA_ARGS__))
-#endif
-
 static int usage(struct err *e, const char *use)
 {
 	return err_tr(e, E_USAGE, "err.usage", TR_S(use));
@@ -139,7 +133,7 @@ static int read_stdin(FILE *in, struct buf *out, struct err *e)
 	return 0;
 }
 
-static int read_all(const char *path, struct buf *out, struct err *e)
+int sheet_read_path(const char *path, struct buf *out, struct err *e)
 {
 	char chunk[65536];
 	ssize_t r;
@@ -193,7 +187,7 @@ static int load(const char *path, char delim, struct sheet_file *f, struct err *
 	if (strcmp(path, "-") == 0)
 		rc = read_stdin(cmd_in, &data, e);
 	else
-		rc = read_all(path, &data, e);
+		rc = sheet_read_path(path, &data, e);
 	if (rc == 0 && path_kind(path)) {
 		err_clear(&pe);
 		rc = path_kind(path) == 'x' ? sheet_xlsx_load(f, data.data, data.len, &pe)

@@ -217,6 +217,9 @@ void grid_replace_text(struct grid *g, const char *from, const char *to, size_t 
 
 /* ---- files (cmd.c) --------------------------------------------------------- */
 
+/* The whole file at path into out; E_NOTFOUND, E_PERM or E_IO with the
+ * reason (a catalog message: safe on the loader's thread too). */
+int sheet_read_path(const char *path, struct buf *out, struct err *e);
 /* Load a CSV/TSV file into f (initialised here; free it in any case). */
 int sheet_path_load(const char *path, struct sheet_file *f, struct err *e);
 /* Save atomically as CSV/TSV keeping formulas; the delimiter is f's, or

@@ -11,8 +11,6 @@
  * the load when cancelled); other formats go through sheet_path_load,
  * without a percentage.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -22,9 +20,6 @@
 
 #include "i18n/i18n.h"
 #include "modules/sheets/grid.h"
-
-#define err_tr_(e, code, key, ...) \
-	err_set((e), (code), "%s", trf((char[512]){ 0 }, 512, (key), __VA_ARGS__))
 
 struct sheet_load {
 	char *path;
@@ -37,36 +32,6 @@ struct sheet_load {
 	struct err e;
 	int rc;
 };
-
-static int read_file(const char *path, struct buf *out, struct err *e)
-{
-	char chunk[65536];
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return err_tr_(e, E_NOTFOUND, "err.sheets.notfound", TR_S(path));
-		return err_tr_(e, errno == EACCES ? E_PERM : E_IO, "err.sheets.read", TR_S(path),
-			       TR_S(strerror(errno)));
-	}
-	for (;;) {
-		r = read(fd, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int saved = errno;
-
-			close(fd);
-			return err_tr_(e, E_IO, "err.sheets.read", TR_S(path), TR_S(strerror(saved)));
-		}
-		if (r == 0)
-			break;
-		buf_add(out, chunk, (size_t)r);
-	}
-	close(fd);
-	return 0;
-}
 
 /* The loader's tick: progress by the position in the data, then by
  * formulas evaluated; and the cancel flag. */
@@ -113,14 +78,14 @@ static int load_csv(struct sheet_load *l, char delim)
 	sheet_file_init(&l->f, name);
 	free(name);
 	buf_init(&data);
-	rc = read_file(l->path, &data, &l->e);
+	rc = sheet_read_path(l->path, &data, &l->e);
 	if (rc != 0)
 		goto out;
 	err_clear(&pe);
 	rc = sheet_csv_load_tick(&l->f, data.data ? data.data : "", data.len, delim, load_tick, l,
 				 &pe);
 	if (rc != 0 && rc != E_CANCELLED)
-		err_tr_(&l->e, rc, "err.sheets.csv", TR_S(l->path), TR_S(pe.msg));
+		err_tr(&l->e, rc, "err.sheets.csv", TR_S(l->path), TR_S(pe.msg));
 out:
 	buf_free(&data);
 	return rc;

@@ -27,11 +27,6 @@
 #include "i18n/i18n.h"
 #include "modules/sheets/ops.h"
 
-#ifndef err_tr
-#define err_tr(e, code, key, ...) \
-	err_set((e), (code), "%s", trf((char[512]){ 0 }, 512, (key), __VA_ARGS__))
-#endif
-
 /* Journals larger than this recalculate once at the end, not per cell. */
 #define BATCH_CELLS 64
 
@@ -759,7 +754,6 @@ static void move_cols(struct sheet_book *wb, int sheet, uint32_t at, long n)
 	for (uint32_t c = lo; c < hi; c++)
 		col_renumber(wb, sheet, c);
 }
-
 
 struct moved_note {
 	uint32_t row, col;
