@@ -31,7 +31,7 @@ CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. \
 	$(shell pkg-config --cflags $(PKGS)) \
 	$(foreach m,$(MODULES),-DMOD_$(shell echo $(m) | tr a-z A-Z)) \
 	$(CFLAGS) $(XCFLAGS)
-LDLIBS_ALL = -Wl,--as-needed $(shell pkg-config --libs $(PKGS)) -lpthread -lm $(LDLIBS)
+LDLIBS_ALL = -Wl,--as-needed $(shell pkg-config --libs $(PKGS)) -lpthread -ldl -lm $(LDLIBS)
 
 CORE_SRC = $(wildcard core/*.c)
 I18N_SRC = $(wildcard i18n/*.c)

@@ -201,6 +201,30 @@ void json_null(struct json *j);
 /* Finish the document with a newline. */
 void json_end(struct json *j);
 
+/* ---- libraries loaded when first needed (dl.c) ---------------------------------- */
+
+/*
+ * Big libraries with long dependency chains (libcurl pulls in 30 shared
+ * objects, libzip OpenSSL's libcrypto) cost milliseconds at every start
+ * when linked; atrium loads them with dlopen the first time a feature needs
+ * them. A struct dl_lib names the library and its symbols; dl_load fills
+ * `slots` (one void * per name, in order) once per process, thread-safe.
+ * A missing library or symbol is E_NOTFOUND with a message naming it and
+ * the Debian package (`pkg`).
+ */
+struct dl_lib {
+	const char *soname;  /* "libcurl-gnutls.so.4" */
+	const char *pkg;     /* "libcurl3-gnutls" */
+	const char *const *names; /* NULL-terminated */
+	void **slots;        /* as many as names */
+	/* filled by dl_load */
+	int state;           /* 0 not tried, 1 loaded, <0 failed (E_*) */
+	char why[256];
+	void *handle;
+};
+
+int dl_load(struct dl_lib *lib, struct err *e);
+
 /* ---- the event loop -------------------------------------------------------- */
 
 /*
