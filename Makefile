@@ -16,7 +16,9 @@ PREFIX ?= /usr/local
 BUILD ?= build
 CC ?= cc
 
-PKGS = ncursesw icu-uc icu-i18n sqlite3 libsodium libzip expat
+PKGS = ncursesw icu-uc icu-i18n sqlite3 libsodium expat
+# compiled against, not linked: loaded when first needed (core/dl.c)
+PKGS_DL = libzip
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wno-unused-parameter
 ifeq ($(CI),true)
@@ -28,7 +30,7 @@ endif
 
 OPT ?= -O2 -g
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. \
-	$(shell pkg-config --cflags $(PKGS)) \
+	$(shell pkg-config --cflags $(PKGS) $(PKGS_DL)) \
 	$(foreach m,$(MODULES),-DMOD_$(shell echo $(m) | tr a-z A-Z)) \
 	$(CFLAGS) $(XCFLAGS)
 LDLIBS_ALL = -Wl,--as-needed $(shell pkg-config --libs $(PKGS)) -lpthread -ldl -lm $(LDLIBS)
@@ -37,9 +39,10 @@ CORE_SRC = $(wildcard core/*.c)
 I18N_SRC = $(wildcard i18n/*.c)
 TUI_SRC = $(wildcard tui/*.c)
 STORE_SRC = $(wildcard store/*.c)
+NET_SRC = $(wildcard net/*.c)
 MOD_SRC = $(wildcard modules/*.c) $(foreach m,$(MODULES),$(wildcard modules/$(m)/*.c))
 APP_SRC = $(filter-out app/main.c,$(wildcard app/*.c))
-LIB_SRC = $(CORE_SRC) $(I18N_SRC) $(STORE_SRC) $(TUI_SRC) $(MOD_SRC) $(APP_SRC)
+LIB_SRC = $(CORE_SRC) $(I18N_SRC) $(STORE_SRC) $(NET_SRC) $(TUI_SRC) $(MOD_SRC) $(APP_SRC)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

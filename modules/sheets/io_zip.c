@@ -20,62 +20,116 @@
 /* Past this many decompressed bytes a part is refused (a zip bomb). */
 #define PART_MAX ((zip_uint64_t)2 << 30)
 
+/*
+ * libzip is not linked but loaded by xz_open and xz_w_finish the first
+ * time a workbook is read or written (core/dl.c): linked, it mapped
+ * OpenSSL's libcrypto and libbz2 at every start, 2.5 ms for a feature
+ * most sessions never use. Every other libzip call happens on an archive
+ * those two made, so after the load. The functions are called through
+ * lz (lz.zip_fread for zip_fread), whose members take their types from
+ * <zip.h>: a changed signature is a compile error, not a crash.
+ */
+#define ZIP_FUNCS(X)                                                                     \
+	X(zip_close) X(zip_discard) X(zip_error_fini) X(zip_error_init) X(zip_error_set)  \
+	X(zip_error_strerror) X(zip_error_to_data) X(zip_fclose) X(zip_file_add)         \
+	X(zip_file_strerror) X(zip_fopen_index) X(zip_fread) X(zip_get_error)            \
+	X(zip_get_name) X(zip_get_num_entries) X(zip_name_locate) X(zip_open_from_source) \
+	X(zip_set_file_compression) X(zip_source_buffer) X(zip_source_buffer_create)     \
+	X(zip_source_close) X(zip_source_error) X(zip_source_free) X(zip_source_function) \
+	X(zip_source_keep) X(zip_source_make_command_bitmap) X(zip_source_open)          \
+	X(zip_source_read) X(zip_source_stat) X(zip_stat_init) X(zip_strerror)
+
+#define ZIP_NAME(f) #f,
+#define ZIP_SLOT(f) __typeof__(&f) f;
+#define ZIP_COUNT(f) +1
+
+static const char *const zip_names[] = { ZIP_FUNCS(ZIP_NAME) NULL };
+
+static union {
+	void *slot[0 ZIP_FUNCS(ZIP_COUNT)];
+	struct {
+		ZIP_FUNCS(ZIP_SLOT)
+	};
+} lz;
+
+_Static_assert(sizeof lz == sizeof lz.slot, "one pointer per libzip function");
+
+struct dl_lib xz_libzip = {
+	.soname = "libzip.so.4",
+	.pkg = "libzip4",
+	.names = zip_names,
+	.slots = lz.slot,
+};
+
+/* Load libzip if this is the first archive; what says who needs it. */
+static int zip_need(const char *what, struct err *e)
+{
+	struct err le = { 0 };
+
+	if (dl_load(&xz_libzip, &le) == 0)
+		return 0;
+	return err_set(e, le.code, "%s files need libzip: %s", what, le.msg);
+}
+
 int xz_open(struct xz_reader *z, const void *data, size_t len, const char *kind, struct err *e)
 {
 	zip_error_t ze;
 	zip_source_t *src;
+	int rc;
 
 	memset(z, 0, sizeof *z);
 	z->kind = kind;
-	zip_error_init(&ze);
-	src = zip_source_buffer_create(len ? data : "", len, 0, &ze);
+	if ((rc = zip_need(kind, e)) != 0)
+		return rc;
+	lz.zip_error_init(&ze);
+	src = lz.zip_source_buffer_create(len ? data : "", len, 0, &ze);
 	if (src == NULL) {
-		err_set(e, E_IO, "%s", zip_error_strerror(&ze));
-		zip_error_fini(&ze);
+		err_set(e, E_IO, "%s", lz.zip_error_strerror(&ze));
+		lz.zip_error_fini(&ze);
 		return E_IO;
 	}
-	z->za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+	z->za = lz.zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
 	if (z->za == NULL) {
-		zip_source_free(src);
-		err_set(e, E_PARSE, "not a zip archive (%s)", zip_error_strerror(&ze));
-		zip_error_fini(&ze);
+		lz.zip_source_free(src);
+		err_set(e, E_PARSE, "not a zip archive (%s)", lz.zip_error_strerror(&ze));
+		lz.zip_error_fini(&ze);
 		return E_PARSE;
 	}
-	zip_error_fini(&ze);
+	lz.zip_error_fini(&ze);
 	return 0;
 }
 
 void xz_close(struct xz_reader *z)
 {
 	if (z->za)
-		zip_discard(z->za);
+		lz.zip_discard(z->za);
 	z->za = NULL;
 }
 
 int xz_has(struct xz_reader *z, const char *part)
 {
-	return zip_name_locate(z->za, part, ZIP_FL_NOCASE) >= 0;
+	return lz.zip_name_locate(z->za, part, ZIP_FL_NOCASE) >= 0;
 }
 
 const char *xz_entry(struct xz_reader *z, long index)
 {
-	if (index < 0 || index >= zip_get_num_entries(z->za, 0))
+	if (index < 0 || index >= lz.zip_get_num_entries(z->za, 0))
 		return NULL;
-	return zip_get_name(z->za, (zip_uint64_t)index, 0);
+	return lz.zip_get_name(z->za, (zip_uint64_t)index, 0);
 }
 
 static zip_file_t *part_open(struct xz_reader *z, const char *part, struct err *e)
 {
-	zip_int64_t i = zip_name_locate(z->za, part, ZIP_FL_NOCASE);
+	zip_int64_t i = lz.zip_name_locate(z->za, part, ZIP_FL_NOCASE);
 	zip_file_t *zf;
 
 	if (i < 0) {
 		err_set(e, E_PARSE, "%s: missing from the archive", part);
 		return NULL;
 	}
-	zf = zip_fopen_index(z->za, (zip_uint64_t)i, 0);
+	zf = lz.zip_fopen_index(z->za, (zip_uint64_t)i, 0);
 	if (zf == NULL)
-		err_set(e, E_PARSE, "%s: %s", part, zip_strerror(z->za));
+		err_set(e, E_PARSE, "%s: %s", part, lz.zip_strerror(z->za));
 	return zf;
 }
 
@@ -88,19 +142,19 @@ int xz_read_small(struct xz_reader *z, const char *part, struct buf *out, size_t
 
 	if (zf == NULL)
 		return E_PARSE;
-	while ((r = zip_fread(zf, chunk, sizeof chunk)) > 0) {
+	while ((r = lz.zip_fread(zf, chunk, sizeof chunk)) > 0) {
 		buf_add(out, chunk, (size_t)r);
 		if (out->len > max) {
-			zip_fclose(zf);
+			lz.zip_fclose(zf);
 			return err_set(e, E_PARSE, "%s: larger than %zu bytes", part, max);
 		}
 	}
 	if (r < 0) {
-		err_set(e, E_PARSE, "%s: %s", part, zip_file_strerror(zf));
-		zip_fclose(zf);
+		err_set(e, E_PARSE, "%s: %s", part, lz.zip_file_strerror(zf));
+		lz.zip_fclose(zf);
 		return E_PARSE;
 	}
-	zip_fclose(zf);
+	lz.zip_fclose(zf);
 	return 0;
 }
 
@@ -360,9 +414,9 @@ int xz_parse(struct xz_reader *z, const char *part, const struct xz_handlers *h,
 
 		if (chunk == NULL)
 			fatal("XML_GetBuffer: out of memory");
-		r = zip_fread(zf, chunk, 65536);
+		r = lz.zip_fread(zf, chunk, 65536);
 		if (r < 0) {
-			rc = err_set(e, E_PARSE, "%s: %s", part, zip_file_strerror(zf));
+			rc = err_set(e, E_PARSE, "%s: %s", part, lz.zip_file_strerror(zf));
 			break;
 		}
 		total += (zip_uint64_t)r;
@@ -387,7 +441,7 @@ int xz_parse(struct xz_reader *z, const char *part, const struct xz_handlers *h,
 	x.depth = 0;
 	bind_pop(&x);
 	free(x.bind);
-	zip_fclose(zf);
+	lz.zip_fclose(zf);
 	return rc;
 }
 
@@ -624,7 +678,7 @@ void xz_w_free(struct xz_writer *w)
 
 static int zip_fail(struct err *e, zip_error_t *ze)
 {
-	err_set(e, E_IO, "zip: %s", zip_error_strerror(ze));
+	err_set(e, E_IO, "zip: %s", lz.zip_error_strerror(ze));
 	return E_IO;
 }
 
@@ -675,22 +729,22 @@ static zip_int64_t gen_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
 
 		if (len < sizeof *st)
 			return -1;
-		zip_stat_init(st); /* the size is not known before */
+		lz.zip_stat_init(st); /* the size is not known before */
 		return sizeof *st;
 	}
 	case ZIP_SOURCE_ERROR:
-		return zip_error_to_data(&g->ze, data, len);
+		return lz.zip_error_to_data(&g->ze, data, len);
 	case ZIP_SOURCE_FREE:
 		buf_free(&g->piece);
-		zip_error_fini(&g->ze);
+		lz.zip_error_fini(&g->ze);
 		free(g);
 		return 0;
 	case ZIP_SOURCE_SUPPORTS:
-		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ,
+		return lz.zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ,
 						      ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
 						      ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
 	default:
-		zip_error_set(&g->ze, ZIP_ER_OPNOTSUPP, 0);
+		lz.zip_error_set(&g->ze, ZIP_ER_OPNOTSUPP, 0);
 		return -1;
 	}
 }
@@ -703,10 +757,10 @@ static zip_source_t *gen_source(zip_t *za, xz_gen_fn gen, void *arg)
 	g->gen = gen;
 	g->arg = arg;
 	buf_init(&g->piece);
-	zip_error_init(&g->ze);
-	s = zip_source_function(za, gen_cb, g);
+	lz.zip_error_init(&g->ze);
+	s = lz.zip_source_function(za, gen_cb, g);
 	if (s == NULL) {
-		zip_error_fini(&g->ze);
+		lz.zip_error_fini(&g->ze);
 		free(g);
 	}
 	return s;
@@ -720,17 +774,21 @@ int xz_w_finish(struct xz_writer *w, struct buf *out, struct err *e)
 	zip_stat_t st;
 	int rc = 0;
 
-	zip_error_init(&ze);
-	mem = zip_source_buffer_create(NULL, 0, 0, &ze);
+	if ((rc = zip_need("xlsx and ods", e)) != 0) {
+		xz_w_free(w);
+		return rc;
+	}
+	lz.zip_error_init(&ze);
+	mem = lz.zip_source_buffer_create(NULL, 0, 0, &ze);
 	if (mem == NULL) {
 		rc = zip_fail(e, &ze);
 		goto done;
 	}
-	zip_source_keep(mem);
-	za = zip_open_from_source(mem, ZIP_TRUNCATE, &ze);
+	lz.zip_source_keep(mem);
+	za = lz.zip_open_from_source(mem, ZIP_TRUNCATE, &ze);
 	if (za == NULL) {
 		rc = zip_fail(e, &ze);
-		zip_source_free(mem);
+		lz.zip_source_free(mem);
 		goto done;
 	}
 	for (size_t i = 0; i < w->n && rc == 0; i++) {
@@ -739,54 +797,54 @@ int xz_w_finish(struct xz_writer *w, struct buf *out, struct err *e)
 		if (w->gen[i])
 			s = gen_source(za, w->gen[i], w->genarg[i]);
 		else
-			s = zip_source_buffer(za, w->parts[i].len ? w->parts[i].data : "",
+			s = lz.zip_source_buffer(za, w->parts[i].len ? w->parts[i].data : "",
 					      w->parts[i].len, 0);
-		if (s == NULL || (idx = zip_file_add(za, w->names[i], s, ZIP_FL_ENC_UTF_8)) < 0) {
+		if (s == NULL || (idx = lz.zip_file_add(za, w->names[i], s, ZIP_FL_ENC_UTF_8)) < 0) {
 			if (s)
-				zip_source_free(s);
-			rc = zip_fail(e, zip_get_error(za));
+				lz.zip_source_free(s);
+			rc = zip_fail(e, lz.zip_get_error(za));
 			break;
 		}
 		/* level 1: libzip's default (9) made a 2 M-cell sheet take a minute
 		 * for a few per cent of size */
-		if (zip_set_file_compression(za, (zip_uint64_t)idx,
+		if (lz.zip_set_file_compression(za, (zip_uint64_t)idx,
 					     w->store[i] ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
 					     w->store[i] ? 0 : 1) < 0)
-			rc = zip_fail(e, zip_get_error(za));
+			rc = zip_fail(e, lz.zip_get_error(za));
 	}
 	if (rc != 0) {
-		zip_discard(za);
-		zip_source_free(mem);
+		lz.zip_discard(za);
+		lz.zip_source_free(mem);
 		goto done;
 	}
-	if (zip_close(za) < 0) {
-		rc = zip_fail(e, zip_get_error(za));
-		zip_discard(za);
-		zip_source_free(mem);
+	if (lz.zip_close(za) < 0) {
+		rc = zip_fail(e, lz.zip_get_error(za));
+		lz.zip_discard(za);
+		lz.zip_source_free(mem);
 		goto done;
 	}
-	zip_stat_init(&st);
-	if (zip_source_stat(mem, &st) < 0 || zip_source_open(mem) < 0) {
-		rc = zip_fail(e, zip_source_error(mem));
-		zip_source_free(mem);
+	lz.zip_stat_init(&st);
+	if (lz.zip_source_stat(mem, &st) < 0 || lz.zip_source_open(mem) < 0) {
+		rc = zip_fail(e, lz.zip_source_error(mem));
+		lz.zip_source_free(mem);
 		goto done;
 	}
 	for (;;) {
 		char chunk[65536];
-		zip_int64_t r = zip_source_read(mem, chunk, sizeof chunk);
+		zip_int64_t r = lz.zip_source_read(mem, chunk, sizeof chunk);
 
 		if (r < 0) {
-			rc = zip_fail(e, zip_source_error(mem));
+			rc = zip_fail(e, lz.zip_source_error(mem));
 			break;
 		}
 		if (r == 0)
 			break;
 		buf_add(out, chunk, (size_t)r);
 	}
-	zip_source_close(mem);
-	zip_source_free(mem);
+	lz.zip_source_close(mem);
+	lz.zip_source_free(mem);
 done:
-	zip_error_fini(&ze);
+	lz.zip_error_fini(&ze);
 	xz_w_free(w);
 	return rc;
 }

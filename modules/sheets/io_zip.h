@@ -20,6 +20,10 @@
 struct zip;
 struct xz_xml;
 
+/* libzip, loaded by xz_open and xz_w_finish on first use (core/dl.c);
+ * public so a test can name a library that is not there. */
+extern struct dl_lib xz_libzip;
+
 struct xz_reader {
 	struct zip *za;
 	const char *kind; /* "xlsx", "ods": for messages */
