@@ -3,7 +3,8 @@
 # test users and the pid-file handling, so every script agrees on them.
 #
 # Layout of DIR (default /tmp/atrium-servers):
-#   ca/          test CA (ca.pem is all a client needs) and the server cert
+#   ca/          test CA (ca.pem is all a client needs), the server cert, and
+#                rogue.pem/.key (self-signed, same names; see ROGUE_DAV_PORT)
 #   run/         our pid files, one per service: dovecot smtpd prosody apache
 #   log/         one log per service: dovecot.log smtpd.log prosody.log apache.log
 #   dovecot/ smtpd/ prosody/ webdav/   configs and server state
@@ -37,6 +38,7 @@ set_ports() {
 	XMPP_TLS_PORT=$((PORT_BASE + 11))     # XMPP c2s, direct TLS (XEP-0368)
 	UPLOAD_PORT=$((PORT_BASE + 13))       # Prosody HTTPS: XEP-0363 file share
 	DAV_PORT=$((PORT_BASE + 20))          # Apache WebDAV over TLS
+	ROGUE_DAV_PORT=$((PORT_BASE + 21))    # the same share with the rogue certificate
 }
 
 # The port base DIR's servers were started with (DIR/env), else the default.
@@ -58,7 +60,7 @@ ports_of() {
 		dovecot) echo "$IMAP_PORT $IMAPS_PORT $SUBMISSION_PORT $SUBMISSIONS_PORT $LMTP_PORT" ;;
 		smtpd)   echo "$RELAY_PORT" ;;
 		prosody) echo "$XMPP_PORT $XMPP_TLS_PORT $UPLOAD_PORT" ;;
-		apache)  echo "$DAV_PORT" ;;
+		apache)  echo "$DAV_PORT $ROGUE_DAV_PORT" ;;
 	esac
 }
 log_of() { echo "$DIR/log/$1.log"; }
