@@ -61,4 +61,40 @@ void docs_edit_text(const struct docs_edit *c, struct buf *out);
  * cancel); places the terminal cursor. */
 void docs_edit_draw(struct docs_edit *c, struct ui_area *area);
 
+/* ---- three-way merge (merge.c) ---------------------------------------------------- */
+
+/*
+ * Merge two edits of a text made from one base, line by line (diff3):
+ * what changed on one side only is taken; what both sides changed the same
+ * way is taken once; where they changed the same base lines differently,
+ * the result holds a conflict with every line of both sides:
+ *
+ *	<<<<<<< local_label
+ *	(the local lines)
+ *	||||||| base
+ *	(the base lines)
+ *	=======
+ *	(the remote lines)
+ *	>>>>>>> remote_label
+ *
+ * Changes that only touch (one ends on the line where the other begins,
+ * or an insertion right before or after the other's change) are not a
+ * conflict: both are taken, in base order. Two different insertions at
+ * the same place are a conflict.
+ *
+ * Lines keep their own endings; the markers take the texts' first line
+ * ending ("\r\n" or "\n"). Any bytes are kept (NUL too). A last line
+ * without a terminator stays so, unless the merge puts a line or a
+ * marker after it, which then gets the file's ending.
+ *
+ * A NULL label is "local" / "remote". The result is appended to out;
+ * *conflicts (may be NULL) gets the number of conflicts. 0, or E_RANGE
+ * (a text of 4 GB or more). The diffs have a bounded cost: texts with
+ * little in common merge as one conflict in a bounded time (two 10 MB
+ * texts with a few hundred changed lines take well under a second).
+ */
+int docs_merge3(const char *base, size_t nbase, const char *local, size_t nlocal,
+		const char *remote, size_t nremote, const char *local_label,
+		const char *remote_label, struct buf *out, int *conflicts, struct err *e);
+
 #endif
