@@ -79,6 +79,7 @@ void sheet_book_free(struct sheet_book *wb)
 		free(wb->names[i].name);
 	free(wb->names);
 	sheet_deps_free(wb);
+	sheet_ccache_free(wb);
 	free(wb);
 }
 
@@ -271,7 +272,7 @@ int sheet_set_formula(struct sheet_book *wb, int sheet, uint32_t row, uint32_t c
 
 	if (!cell_ok(wb, sheet, row, col))
 		return err_set(e, E_RANGE, "formula: no such cell");
-	rc = sheet_compile(wb, sheet, src, &code, e);
+	rc = sheet_compile_col(wb, sheet, col, src, &code, e);
 	if (rc != 0)
 		return rc;
 	wb->compiles++;

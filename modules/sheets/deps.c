@@ -775,7 +775,16 @@ static const struct sheet_ref *full_ref(const struct sheet_book *wb, uint32_t v,
 	return NULL;
 }
 
-/* The next formula the frame's formula reads, or NONE. */
+/* Whether formula w needs nothing more from the walk: evaluated in this
+ * one (or marked circular) and off its stack. */
+static int full_done(const struct sheet_book *wb, uint32_t w)
+{
+	return wb->fs[w].epoch == wb->epoch && !wb->fs[w].onstack;
+}
+
+/* The next formula the frame's formula reads, or NONE. Formulas already
+ * finished are skipped here (the walk would do nothing with them); a
+ * formula reading itself is still returned so that it is seen. */
 static uint32_t full_next(const struct sheet_book *wb, const struct full *fl, struct pframe *fr)
 {
 	const struct sheet_ref *r;
@@ -786,6 +795,22 @@ static uint32_t full_next(const struct sheet_book *wb, const struct full *fl, st
 
 		if (r->sheet < 0 || r->sheet >= wb->nsheets)
 			continue;
+		if (r->r1 == r->r2 && r->c1 == r->c2) {
+			/* most references are one cell: no scan */
+			const struct sheet_block *blk;
+			uint32_t i = r->r1 % SHEET_BLOCK, w;
+
+			if (fr->started)
+				continue;
+			fr->started = 1;
+			blk = sheet_block_at(wb, r->sheet, r->r1, r->c1);
+			if (blk == NULL || blk->tag[i] != CELL_FORMULA)
+				continue;
+			w = (uint32_t)blk->slot[i].u;
+			if (w == fr->v || !full_done(wb, w))
+				return w;
+			continue;
+		}
 		sh = &wb->sheets[r->sheet];
 		if (sh->rows == 0 || r->r1 >= sh->rows)
 			continue;
@@ -802,7 +827,6 @@ static uint32_t full_next(const struct sheet_book *wb, const struct full *fl, st
 			while (fr->r <= r2 && fr->r / SHEET_BLOCK < fc->n) {
 				uint32_t b = fc->next[fr->r / SHEET_BLOCK], lo, hi;
 				const struct sheet_block *blk;
-				const uint8_t *p;
 
 				if (b == NONE || b * SHEET_BLOCK > r2)
 					break;
@@ -811,12 +835,22 @@ static uint32_t full_next(const struct sheet_book *wb, const struct full *fl, st
 				blk = sh->cols[fr->c].blocks[b];
 				lo = fr->r % SHEET_BLOCK;
 				hi = r2 / SHEET_BLOCK > b ? SHEET_BLOCK - 1 : r2 % SHEET_BLOCK;
-				p = memchr(blk->tag + lo, CELL_FORMULA, hi - lo + 1);
-				if (p != NULL) {
-					uint32_t i = (uint32_t)(p - blk->tag);
+				for (uint32_t i = lo; i <= hi; i++) {
+					const uint8_t *p;
+					uint32_t w;
 
+					if (blk->tag[i] != CELL_FORMULA) {
+						/* a run of values: skip it fast */
+						p = memchr(blk->tag + i, CELL_FORMULA, hi - i + 1);
+						if (p == NULL)
+							break;
+						i = (uint32_t)(p - blk->tag);
+					}
+					w = (uint32_t)blk->slot[i].u;
+					if (w != fr->v && full_done(wb, w))
+						continue;
 					fr->r = b * SHEET_BLOCK + i + 1;
-					return (uint32_t)blk->slot[i].u;
+					return w;
 				}
 				fr->r = (b + 1) * SHEET_BLOCK;
 			}

@@ -285,8 +285,10 @@ struct sheet_instr {
 };
 
 struct sheet_code {
-	/* one allocation with the struct (formula.c): pointers first, then
-	 * the counts, so the header is 48 bytes, not 56 */
+	/* refs in one allocation with the struct; ins and strs in a body
+	 * that formulas of one shape share and nothing changes after
+	 * compiling (formula.c). Pointers first, then the counts, so the
+	 * header is 48 bytes, not 56. */
 	struct sheet_instr *ins;
 	char **strs;
 	struct sheet_ref *refs;
@@ -379,6 +381,7 @@ struct sheet_book {
 	uint32_t nredo, capredo, redo_depth;
 	sheet_clock_fn clock;
 	void *clock_arg;
+	struct sheet_ccache *ccache; /* formula.c: sheet_compile_col */
 };
 
 /* The source of formula i (with its '='), spelt again first if an edit
@@ -403,6 +406,12 @@ int sheet_range_each(const struct sheet_book *wb, const struct sheet_ref *r, she
 int sheet_compile(struct sheet_book *wb, int sheet, const char *src, struct sheet_code **out,
 		  struct err *e);
 void sheet_code_free(struct sheet_code *c);
+/* As sheet_compile for a formula in column col: reuses the code of the
+ * last formula compiled in that column when the texts differ only in the
+ * rows they spell (the result is the same as sheet_compile's). */
+int sheet_compile_col(struct sheet_book *wb, int sheet, uint32_t col, const char *src,
+		      struct sheet_code **out, struct err *e);
+void sheet_ccache_free(struct sheet_book *wb);
 
 /* eval.c: evaluate f's code into out (str owned by out). */
 void sheet_eval(struct sheet_book *wb, const struct sheet_code *code, int sheet, uint32_t row,

@@ -11,6 +11,7 @@
  * #NAME?, a reference to a missing sheet to #REF!.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -35,6 +36,13 @@ enum tok {
 	T_LBRACE, /* { of an array constant */
 	T_RBRACE,
 	T_BAD
+};
+
+/* A run of digits in a formula's text that spells the row of one side
+ * (part 0 or 1) of reference ref. */
+struct crun {
+	uint32_t pos, len, ref;
+	uint8_t part;
 };
 
 struct parser {
@@ -63,6 +71,11 @@ struct parser {
 	int sp;
 	struct err *e;
 	int failed;
+	/* for the compile cache (sheet_compile_col): where each reference
+	 * token spells its rows, and whether the code may be reused at all */
+	struct crun runs[32];
+	uint32_t nruns, nreftok;
+	int nocache;
 };
 
 static int fail(struct parser *p, size_t pos, const char *what)
@@ -200,6 +213,35 @@ static int lex_number(struct parser *p)
 	return 0;
 }
 
+/* The row digits of the reference token s[pos..pos+len) (no sheet
+ * prefix: its only digits are rows). */
+static void note_runs(struct parser *p, size_t pos, size_t len)
+{
+	uint8_t part = 0;
+
+	for (size_t i = pos; i < pos + len;) {
+		if (p->s[i] == ':') {
+			part = 1, i++;
+			continue;
+		}
+		if (!isdigit((unsigned char)p->s[i])) {
+			i++;
+			continue;
+		}
+		if (p->nruns == nitems(p->runs)) {
+			p->nocache = 1;
+			return;
+		}
+		struct crun *r = &p->runs[p->nruns++];
+
+		r->pos = (uint32_t)i, r->ref = p->nreftok, r->part = part;
+		while (i < pos + len && isdigit((unsigned char)p->s[i]))
+			i++;
+		r->len = (uint32_t)(i - r->pos);
+	}
+	p->nreftok++;
+}
+
 /* Read the next token into p. */
 static int lex(struct parser *p)
 {
@@ -237,6 +279,10 @@ static int lex(struct parser *p)
 		     (!is_ident((unsigned char)s[p->pos + used]) && s[p->pos + used] != '(' &&
 		      s[p->pos + used] != '!'))) {
 			p->t = rc == 0 ? T_REF : T_BADREF;
+			if (rc != 0 || (p->ref.flags & SHEET_REF_SHEET))
+				p->nocache = 1; /* depends on the workbook's sheets */
+			else
+				note_runs(p, p->pos, used);
 			p->pos += used;
 			return 0;
 		}
@@ -485,6 +531,7 @@ static int parse_array(struct parser *p)
 		if ((rc = lex(p)) != 0)
 			goto out;
 	}
+	p->nocache = 1; /* its block is not a plain text to copy */
 	a = sheet_array_new(rows, cols);
 	if (a == NULL) {
 		rc = fail(p, start, "array too big");
@@ -536,6 +583,7 @@ static int parse_primary(struct parser *p)
 			emit(p, OP_BOOL, 0, 0, 1);
 			break;
 		}
+		p->nocache = 1; /* resolved by wb->names */
 		for (i = 0; i < p->wb->nnames; i++)
 			if (strlen(p->wb->names[i].name) == p->tlen &&
 			    strncasecmp(p->wb->names[i].name, n, p->tlen) == 0)
@@ -714,77 +762,285 @@ static void parser_free_arrays(struct parser *p)
 }
 
 /*
- * The finished code in one allocation of its exact size: the struct, then
- * its instructions, text pointers and references. A workbook holds a
- * million of these; the parser's doubling arrays (16 instructions, 4
- * references) cost several times what a short formula needs, and four
- * allocations each to make and to free. The texts stay their own blocks.
+ * The finished code in two allocations of their exact sizes: the body
+ * (instructions and text pointers, read-only once compiled) and the
+ * struct with the references (ops.c moves those in place). A workbook
+ * holds a million of these; the parser's doubling arrays cost several
+ * times what a short formula needs. Formulas that differ only in their
+ * references share one body (the compile cache below), counted by refs.
  */
-static struct sheet_code *code_pack(struct parser *p)
+struct sheet_body {
+	uint64_t refs; /* codes using it; 8 bytes keep the instructions aligned */
+};
+
+static struct sheet_body *code_body(const struct sheet_code *c)
 {
-	struct sheet_code *c = p->c;
-	size_t ins = c->nins * sizeof(*c->ins), strs = c->nstrs * sizeof(*c->strs);
-	struct sheet_code *k = xmalloc(sizeof(*k) + ins + strs + c->nrefs * sizeof(*c->refs));
-	char *q = (char *)(k + 1);
+	return (struct sheet_body *)c->ins - 1;
+}
+
+/* A new struct for c's body (shared, one more user) with a copy of its
+ * references. */
+static struct sheet_code *code_share(const struct sheet_code *c)
+{
+	struct sheet_code *k = xmalloc(sizeof(*k) + c->nrefs * sizeof(*c->refs));
 
 	*k = *c;
-	k->ins = (struct sheet_instr *)q;
-	k->strs = (char **)(q + ins);
-	k->refs = (struct sheet_ref *)(q + ins + strs);
+	k->refs = (struct sheet_ref *)(k + 1);
+	if (c->nrefs)
+		memcpy(k->refs, c->refs, c->nrefs * sizeof(*c->refs));
+	code_body(c)->refs++;
+	return k;
+}
+
+static struct sheet_code *code_pack(struct parser *p)
+{
+	struct sheet_code *c = p->c, *k;
+	size_t ins = c->nins * sizeof(*c->ins), strs = c->nstrs * sizeof(*c->strs);
+	struct sheet_body *b = xmalloc(sizeof(*b) + ins + strs);
+
+	b->refs = 0;
+	k = xmalloc(sizeof(*k) + c->nrefs * sizeof(*c->refs));
+	*k = *c;
+	k->ins = (struct sheet_instr *)(b + 1);
+	k->strs = (char **)((char *)(b + 1) + ins);
+	k->refs = (struct sheet_ref *)(k + 1);
 	if (ins)
 		memcpy(k->ins, c->ins, ins);
 	if (strs)
 		memcpy(k->strs, c->strs, strs);
 	if (c->nrefs)
 		memcpy(k->refs, c->refs, c->nrefs * sizeof(*c->refs));
+	b->refs = 1;
 	parser_free_arrays(p);
 	return k;
 }
 
 void sheet_code_free(struct sheet_code *c)
 {
+	struct sheet_body *b;
+
 	if (c == NULL)
 		return;
-	for (uint32_t i = 0; i < c->nstrs; i++)
-		free(c->strs[i]);
+	b = code_body(c);
+	if (--b->refs == 0) {
+		for (uint32_t i = 0; i < c->nstrs; i++)
+			free(c->strs[i]);
+		free(b);
+	}
 	free(c);
+}
+
+static int compile(struct parser *p, struct sheet_book *wb, int sheet, const char *src,
+		   struct sheet_code **out, struct err *e)
+{
+	int rc;
+
+	memset(p, 0, offsetof(struct parser, runs));
+	p->nruns = p->nreftok = 0;
+	p->nocache = 0;
+	p->wb = wb;
+	p->sheet = sheet;
+	p->s = src;
+	p->len = strlen(src);
+	p->e = e;
+	p->c = &p->code;
+	p->c->ins = p->ins0, p->capins = nitems(p->ins0);
+	p->c->refs = p->refs0, p->caprefs = nitems(p->refs0);
+	p->c->strs = p->strs0, p->capstrs = nitems(p->strs0);
+	if (p->len > 0 && src[0] == '=')
+		p->pos = 1;
+	rc = lex(p);
+	if (rc == 0 && p->t == T_END)
+		rc = fail(p, p->tpos, "empty formula");
+	if (rc == 0)
+		rc = parse_expr(p);
+	if (rc == 0 && p->t != T_END)
+		rc = unexpected(p);
+	free(p->str);
+	if (rc != 0) {
+		for (uint32_t i = 0; i < p->c->nstrs; i++)
+			free(p->c->strs[i]);
+		parser_free_arrays(p);
+		*out = NULL;
+		return rc;
+	}
+	*out = code_pack(p);
+	return 0;
 }
 
 int sheet_compile(struct sheet_book *wb, int sheet, const char *src, struct sheet_code **out,
 		  struct err *e)
 {
 	struct parser p;
+
+	return compile(&p, wb, sheet, src, out, e);
+}
+
+/* ---- the compile cache ----------------------------------------------------
+ *
+ * The formulas of a column usually differ only in the rows they name
+ * (B2 =A2*2, B3 =A3*2, ...). Per column slot the cache keeps the last
+ * formula compiled there: its text, a private copy of its code and where
+ * the text spells the rows of its references. A new text that matches it
+ * everywhere else gets a copy of that code with the rows read from its own
+ * digits, without lexing or parsing; the copy shares the instructions and
+ * texts (the body) and has its own references. What a copy cannot get
+ * right is never cached: names (wb->names may change), references to
+ * other sheets (the sheet list may change), array constants. Each cell
+ * still owns its references, so editing operations (ops.c) adjust them
+ * in place as before, and a code compiled again replaces only its own.
+ */
+#define CCACHE_SLOTS 64u
+
+struct ccache_ent {
+	char *src;
+	size_t len;
+	int sheet;
+	struct sheet_code *code; /* NULL: empty slot */
+	struct crun runs[32];
+	uint32_t nruns;
+};
+
+struct sheet_ccache {
+	struct ccache_ent e[CCACHE_SLOTS];
+};
+
+/* Set the rows of refs from the row numbers rows[2 * k + part]; 0 where
+ * a part had no digits. Returns -1 when a reference would not be the
+ * one the compiler reads (no digits where it needs them, reversed). */
+static int runs_apply(struct sheet_ref *refs, uint32_t nrefs, const uint32_t *rows)
+{
+	for (uint32_t k = 0; k < nrefs; k++) {
+		uint32_t a = rows[2 * k], b = rows[2 * k + 1];
+
+		if (a == 0 && b == 0)
+			continue; /* A:A, or no rows spelt */
+		if (a == 0)
+			return -1;
+		if (b == 0) {
+			if (refs[k].flags & SHEET_REF_RANGE)
+				return -1;
+			b = a;
+		} else if (!(refs[k].flags & SHEET_REF_RANGE) || a > b) {
+			return -1;
+		}
+		refs[k].r1 = a - 1;
+		refs[k].r2 = b - 1;
+	}
+	return 0;
+}
+
+/* The row numbers ent's runs spell in src (matching ent->src elsewhere)
+ * into rows (2 per reference); -1 when src does not match. */
+static int ccache_match(const struct ccache_ent *ent, const char *src, size_t len,
+			uint32_t *rows)
+{
+	const char *c = ent->src;
+	size_t i = 0, j = 0;
+	uint32_t k = 0;
+
+	memset(rows, 0, 2 * ent->code->nrefs * sizeof(*rows));
+	for (;;) {
+		if (k < ent->nruns && i == ent->runs[k].pos) {
+			uint32_t v = 0, n = 0;
+
+			while (j < len && src[j] >= '0' && src[j] <= '9' && n < 8)
+				v = v * 10 + (uint32_t)(src[j++] - '0'), n++;
+			if (n == 0 || n > 7 || v == 0 || v > SHEET_MAX_ROWS)
+				return -1;
+			rows[2 * ent->runs[k].ref + ent->runs[k].part] = v;
+			i += ent->runs[k].len;
+			k++;
+			continue;
+		}
+		if (i == ent->len)
+			return j == len ? 0 : -1;
+		if (j == len || c[i] != src[j])
+			return -1;
+		i++, j++;
+	}
+}
+
+static void ccache_clear(struct ccache_ent *ent)
+{
+	free(ent->src);
+	ent->src = NULL;
+	sheet_code_free(ent->code);
+	ent->code = NULL;
+}
+
+/* Keep what p just compiled (code) in ent, if a copy can be trusted: the
+ * runs must spell exactly the rows the compiler read. */
+static void ccache_keep(struct ccache_ent *ent, const struct parser *p, int sheet,
+			const char *src, const struct sheet_code *code)
+{
+	uint32_t rows[64];
+	struct sheet_ref refs[32];
+
+	ccache_clear(ent);
+	if (p->nocache || p->nreftok != code->nrefs || code->nrefs > nitems(refs))
+		return;
+	memset(rows, 0, 2 * code->nrefs * sizeof(*rows));
+	for (uint32_t k = 0; k < p->nruns; k++) {
+		const struct crun *r = &p->runs[k];
+		uint32_t v = 0;
+
+		if (rows[2 * r->ref + r->part] != 0 || r->len > 7)
+			return; /* two runs for one part: not a shape we know */
+		for (uint32_t i = r->pos; i < r->pos + r->len; i++)
+			v = v * 10 + (uint32_t)(src[i] - '0');
+		rows[2 * r->ref + r->part] = v;
+	}
+	memcpy(refs, code->refs, code->nrefs * sizeof(*refs));
+	if (runs_apply(refs, code->nrefs, rows) != 0 ||
+	    memcmp(refs, code->refs, code->nrefs * sizeof(*refs)) != 0)
+		return;
+	ent->len = strlen(src);
+	ent->src = xstrndup(src, ent->len);
+	ent->sheet = sheet;
+	ent->code = code_share(code);
+	memcpy(ent->runs, p->runs, p->nruns * sizeof(*p->runs));
+	ent->nruns = p->nruns;
+}
+
+int sheet_compile_col(struct sheet_book *wb, int sheet, uint32_t col, const char *src,
+		      struct sheet_code **out, struct err *e)
+{
+	struct ccache_ent *ent;
+	struct parser p;
 	int rc;
 
-	memset(&p, 0, sizeof(p));
-	p.wb = wb;
-	p.sheet = sheet;
-	p.s = src;
-	p.len = strlen(src);
-	p.e = e;
-	p.c = &p.code;
-	p.c->ins = p.ins0, p.capins = nitems(p.ins0);
-	p.c->refs = p.refs0, p.caprefs = nitems(p.refs0);
-	p.c->strs = p.strs0, p.capstrs = nitems(p.strs0);
-	if (p.len > 0 && src[0] == '=')
-		p.pos = 1;
-	rc = lex(&p);
-	if (rc == 0 && p.t == T_END)
-		rc = fail(&p, p.tpos, "empty formula");
-	if (rc == 0)
-		rc = parse_expr(&p);
-	if (rc == 0 && p.t != T_END)
-		rc = unexpected(&p);
-	free(p.str);
-	if (rc != 0) {
-		for (uint32_t i = 0; i < p.c->nstrs; i++)
-			free(p.c->strs[i]);
-		parser_free_arrays(&p);
-		*out = NULL;
-		return rc;
+	if (wb->ccache == NULL)
+		wb->ccache = xcalloc(1, sizeof(*wb->ccache));
+	ent = &wb->ccache->e[col % CCACHE_SLOTS];
+	if (ent->code != NULL && ent->sheet == sheet) {
+		uint32_t rows[64];
+		size_t len = strlen(src);
+
+		if (ccache_match(ent, src, len, rows) == 0) {
+			struct sheet_code *k = code_share(ent->code);
+
+			if (runs_apply(k->refs, k->nrefs, rows) == 0) {
+				*out = k;
+				return 0;
+			}
+			sheet_code_free(k);
+		}
 	}
-	*out = code_pack(&p);
-	return 0;
+	rc = compile(&p, wb, sheet, src, out, e);
+	if (rc == 0)
+		ccache_keep(ent, &p, sheet, src, *out);
+	return rc;
+}
+
+void sheet_ccache_free(struct sheet_book *wb)
+{
+	if (wb->ccache == NULL)
+		return;
+	for (uint32_t i = 0; i < CCACHE_SLOTS; i++)
+		ccache_clear(&wb->ccache->e[i]);
+	free(wb->ccache);
+	wb->ccache = NULL;
 }
 
 /*
