@@ -11,7 +11,7 @@
 #   make install PREFIX=/usr/local
 #   make MODULES="mail docs"   build without some modules
 
-MODULES ?= mail chat docs sheets
+MODULES ?= mail chat docs sheets files
 PREFIX ?= /usr/local
 BUILD ?= build
 CC ?= cc
@@ -39,9 +39,10 @@ CORE_SRC = $(wildcard core/*.c)
 I18N_SRC = $(wildcard i18n/*.c)
 TUI_SRC = $(wildcard tui/*.c)
 STORE_SRC = $(wildcard store/*.c)
+NET_SRC = $(wildcard net/*.c)
 MOD_SRC = $(wildcard modules/*.c) $(foreach m,$(MODULES),$(wildcard modules/$(m)/*.c))
 APP_SRC = $(filter-out app/main.c,$(wildcard app/*.c))
-LIB_SRC = $(CORE_SRC) $(I18N_SRC) $(STORE_SRC) $(TUI_SRC) $(MOD_SRC) $(APP_SRC)
+LIB_SRC = $(CORE_SRC) $(I18N_SRC) $(STORE_SRC) $(NET_SRC) $(TUI_SRC) $(MOD_SRC) $(APP_SRC)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

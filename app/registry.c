@@ -8,7 +8,7 @@
 #include "core/core.h"
 #include "modules/module.h"
 
-extern const struct module mail_module, chat_module, docs_module, sheets_module;
+extern const struct module mail_module, chat_module, docs_module, sheets_module, files_module;
 
 const struct module *const module_table[] = {
 #ifdef MOD_MAIL
@@ -22,6 +22,9 @@ const struct module *const module_table[] = {
 #endif
 #ifdef MOD_SHEETS
 	&sheets_module,
+#endif
+#ifdef MOD_FILES
+	&files_module,
 #endif
 	NULL,
 };

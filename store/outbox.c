@@ -218,6 +218,26 @@ int store_outbox_drop(struct store *s, int64_t id, struct err *e)
 	return change(s, "DELETE FROM outbox WHERE id=?1", id, 0, NULL, e);
 }
 
+int store_outbox_set_payload(struct store *s, int64_t id, const void *payload, size_t len,
+			     struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(s, "UPDATE outbox SET payload=?2, updated=?3 WHERE id=?1", &st, e)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, payload, (int)len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(s->outbox, rc, "outbox.db", e);
+	if (sqlite3_changes(s->outbox) == 0)
+		return err_set(e, E_NOTFOUND, "outbox: no entry %lld", (long long)id);
+	return 0;
+}
+
 int store_outbox_count(struct store *s, const char *service)
 {
 	sqlite3_stmt *st;

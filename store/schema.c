@@ -49,6 +49,10 @@ const char *const store_cache_migrations[] = {
 	"ALTER TABLE doc_journal ADD COLUMN full INTEGER NOT NULL DEFAULT 1;"
 	"CREATE TABLE doc_journal_ops(path TEXT NOT NULL, seq INTEGER NOT NULL,"
 	" ops BLOB NOT NULL, PRIMARY KEY(path, seq));",
+
+	/* 4 -> 5: folders of the share kept available offline (modules/files) */
+	"CREATE TABLE file_pin(share TEXT NOT NULL, path TEXT NOT NULL,"
+	" PRIMARY KEY(share, path));",
 };
 const int store_cache_version = (int)nitems(store_cache_migrations);
 

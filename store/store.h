@@ -151,6 +151,10 @@ int store_outbox_get(struct store *s, int64_t id, struct outbox_entry *out, stru
 /* Mark an entry sending, failed (with error) or done. */
 int store_outbox_mark(struct store *s, int64_t id, enum outbox_state st, const char *error,
 		      struct err *e);
+/* Replace an entry's payload (a newer version of the same upload, or
+ * what a conflict learned), committed durably like store_outbox_add. */
+int store_outbox_set_payload(struct store *s, int64_t id, const void *payload, size_t len,
+			     struct err *e);
 /* Put a failed entry back in the queue. */
 int store_outbox_retry(struct store *s, int64_t id, struct err *e);
 /* Remove an entry for good. */

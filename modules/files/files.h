@@ -1,0 +1,88 @@
+/*
+ * files.h - the team share ([files] in the configuration, a WebDAV folder)
+ * as docs, sheets and scripts see it: listings and contents cached in the
+ * encrypted store, uploads through the outbox, three-way merges when the
+ * server's copy moved on.
+ *
+ * Paths are relative to the share's URL: "reports/q3.md" or "/reports/q3.md"
+ * name the same file. Every operation is asynchronous on the loop; batch
+ * mode runs the loop until the operation is done (files_wait).
+ */
+#ifndef ATRIUM_MODULES_FILES_H
+#define ATRIUM_MODULES_FILES_H
+
+#include <stdint.h>
+
+#include "core/core.h"
+#include "modules/module.h"
+#include "net/net.h"
+
+struct files;
+
+/* Open the share named by [files]; E_NOTFOUND when it is not configured,
+ * E_USAGE naming the key when the configuration is wrong. */
+int files_open(const struct module_env *env, struct files **out, struct err *e);
+void files_close(struct files *f);
+/* The connection state, as the status line shows it. */
+const struct net_conn *files_conn(const struct files *f);
+
+enum files_state { FS_SYNCED, FS_QUEUED, FS_CONFLICT, FS_OFFLINE_ONLY };
+const char *files_state_name(enum files_state s);
+
+struct files_item {
+	char *path, *name;
+	int is_dir;
+	int64_t size, modified;
+	char *etag;
+	enum files_state state;
+	int cached;  /* its content is in the store */
+};
+void files_items_free(struct files_item *v, size_t n);
+
+/* Completion of an asynchronous operation: rc 0 or E_*, e filled. */
+typedef void (*files_done_fn)(void *arg, int rc, const struct err *e);
+
+/* List a folder (the server when reachable, else the cached listing, with
+ * *from_cache set). A listing that fails never removes cached entries. */
+int files_ls(struct files *f, const char *path, struct files_item **out, size_t *n,
+	     int *from_cache, struct err *e);
+/* The file's content: the newest we have (a queued local version, else the
+ * server's, fetched when reachable, else the cached copy). E_UNREACHABLE
+ * when offline and not cached. *etag (may be NULL) gets the base version. */
+int files_get(struct files *f, const char *path, struct buf *out, char **etag, struct err *e);
+/* Save a new version of path: queued durably in the outbox first, then
+ * uploaded when the server is reachable (If-Match the base; 412 merges).
+ * 0 uploaded; E_QUEUED kept for later (offline); E_CONFLICT kept with
+ * both sides for `resolve`. force: no base needed (overwrite). */
+int files_put(struct files *f, const char *path, const void *data, size_t len, int force,
+	      struct err *e);
+int files_mkdir(struct files *f, const char *path, struct err *e);
+int files_move(struct files *f, const char *from, const char *to, int copy, struct err *e);
+int files_rm(struct files *f, const char *path, struct err *e);
+/* Replay the queued uploads (conflicts stay), then refresh the folders
+ * kept offline. A line per thing done goes to `log` (may be NULL). */
+int files_sync(struct files *f, FILE *log, struct err *e);
+int files_pin(struct files *f, const char *path, int on, struct err *e);
+
+struct files_pending {
+	int64_t id;
+	char *path;
+	enum files_state state;
+	char *error;     /* the last error or the conflict's reason */
+	int attempts;
+};
+int files_pending(struct files *f, struct files_pending **out, size_t *n, struct err *e);
+void files_pending_free(struct files_pending *v, size_t n);
+/* Finish a conflict: take "local", "remote", or a file's content as the
+ * merged result (data/len given). */
+int files_resolve(struct files *f, const char *path, const char *take, const void *data,
+		  size_t len, struct err *e);
+/* The three versions of a conflict (any may come back empty). */
+int files_conflict_versions(struct files *f, const char *path, struct buf *base,
+			    struct buf *local, struct buf *remote, struct err *e);
+
+/* Normalise a share path: no leading or trailing '/', no "." or ".."
+ * segments (E_USAGE), no empty segments. */
+int files_norm_path(const char *in, char **out, struct err *e);
+
+#endif
