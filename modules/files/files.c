@@ -223,6 +223,11 @@ static int cmd_status(struct fmod *m, struct cmd_ctx *ctx)
 	size_t n;
 	const struct net_conn *c = files_conn(m->f);
 
+	struct err pe;
+
+	err_clear(&pe);
+	if (!m->env->offline)
+		files_ping(m->f, &pe);
 	if (files_pending(m->f, &v, &n, ctx->err) < 0)
 		return ctx->err->code;
 	if (ctx->json) {
@@ -231,6 +236,11 @@ static int cmd_status(struct fmod *m, struct cmd_ctx *ctx)
 		json_str(ctx->json, conf_get(m->env->conf, "files", "url"));
 		json_key(ctx->json, "state");
 		json_str(ctx->json, m->env->offline ? "offline" : net_state_name(c->state));
+		json_key(ctx->json, "reason");
+		if (pe.code)
+			json_str(ctx->json, pe.msg);
+		else
+			json_null(ctx->json);
 		json_key(ctx->json, "pending");
 		json_arr_begin(ctx->json);
 		for (size_t i = 0; i < n; i++) {
@@ -252,6 +262,9 @@ static int cmd_status(struct fmod *m, struct cmd_ctx *ctx)
 		json_obj_end(ctx->json);
 	} else {
 		fprintf(ctx->out, "%s: %s\n", tr("account.server"), conf_get(m->env->conf, "files", "url"));
+		fprintf(ctx->out, "%s: %s%s%s\n", tr("account.state"),
+			m->env->offline ? "offline" : net_state_name(c->state), pe.code ? " - " : "",
+			pe.code ? pe.msg : "");
 		if (n == 0)
 			fprintf(ctx->out, "%s\n", tr("files.nothing_pending"));
 		for (size_t i = 0; i < n; i++)
@@ -330,6 +343,16 @@ static int fmod_command_inner(struct fmod *m, struct cmd_ctx *ctx, int argc, cha
 	}
 	if ((rc = need_files(m, ctx->err)) < 0)
 		return rc;
+	/* a verb that reaches the server first sends what waits for it, so a
+	 * script that queued work offline needs no extra step */
+	if (!m->env->offline && strcmp(verb, "sync") && strcmp(verb, "status") &&
+	    strcmp(verb, "trust") && strcmp(verb, "pin") && strcmp(verb, "unpin") &&
+	    strcmp(verb, "resolve") && store_outbox_count(m->env->store, "files") > 0) {
+		struct err e1;
+		int s1, c1, f1;
+		err_clear(&e1);
+		files_replay(m->f, NULL, &s1, &c1, &f1, &e1);
+	}
 	if (!strcmp(verb, "ls"))
 		return npos <= 1 ? cmd_ls(m, ctx, npos ? pos[0] : "") : usage(ctx, "atrium files ls [PATH] [--json]");
 	if (!strcmp(verb, "get"))

@@ -21,6 +21,9 @@ struct files {
 	char probe_pin[NET_PIN_MAX]; /* the key seen when TLS was refused */
 };
 
+/* Whether the network may be used now (starts libcurl, reads the
+ * password); E_UNREACHABLE when offline by choice. */
+int files_online(struct files *f, struct err *e);
 /* One request, the loop run until it is answered. 0 when an HTTP answer
  * came (any status but 401/407/5xx), else E_* with e filled and the
  * connection state updated. Free out with files_resp_free. */
@@ -33,6 +36,11 @@ int files_probe_pin(struct files *f, char pin[NET_PIN_MAX], struct err *e);
 
 /* Whether an outbox entry still needs this blob (then it is kept). */
 int files_blob_in_use(struct files *f, const char *blob);
+/* Ask the server for the share's root: the connection state follows. */
+int files_ping(struct files *f, struct err *e);
+/* Send what the outbox holds for the share (see ops.c). */
+int files_replay(struct files *f, FILE *log, int *sent, int *conflicts, int *failed,
+		 struct err *e);
 /* Fetch what changed in the folders kept offline. */
 int files_refresh_pinned(struct files *f, FILE *log, struct err *e);
 

@@ -198,17 +198,15 @@ static void cache_listed(struct files *f, const struct dav_entry *d, int64_t now
 	sqlite3_finalize(st);
 }
 
-/* Keep content for path at etag (replacing an older cached blob). */
-static int cache_content(struct files *f, const char *path, const char *etag, const void *data,
-			 size_t len, struct err *e)
+/* Point path's row at a stored blob holding its content at etag (an
+ * older cached blob goes, unless an upload still needs it). */
+static int cache_set_blob(struct files *f, const char *path, const char *etag, const char *id,
+			  int64_t size, struct err *e)
 {
-	char id[STORE_BLOB_ID_LEN + 1];
 	struct centry old;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (store_blob_put(f->store, data, len, id, e) < 0)
-		return e->code;
 	cache_get(f, path, &old);
 	if ((rc = sqlite3_prepare_v2(cdb(f),
 				     "INSERT INTO file_entry(share, path, is_dir, etag, size, mtime,"
@@ -216,26 +214,40 @@ static int cache_content(struct files *f, const char *path, const char *etag, co
 				     " ON CONFLICT(share, path) DO UPDATE SET is_dir=0, etag=?3, size=?4,"
 				     " base_blob=?6, local_blob=?3",
 				     -1, &st, NULL)) != SQLITE_OK) {
-		store_blob_del(f->store, id, e);
 		centry_free(&old);
 		return err_set(e, E_IO, "cache: %s", sqlite3_errmsg(cdb(f)));
 	}
 	sqlite3_bind_text(st, 1, f->share, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, etag, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (int64_t)len);
+	sqlite3_bind_int64(st, 4, size);
 	sqlite3_bind_int64(st, 5, (int64_t)time(NULL));
 	sqlite3_bind_text(st, 6, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		store_blob_del(f->store, id, e);
 		centry_free(&old);
 		return err_set(e, E_IO, "cache: %s", sqlite3_errmsg(cdb(f)));
 	}
-	if (old.blob && !files_blob_in_use(f, old.blob))
+	if (old.blob && strcmp(old.blob, id) != 0 && !files_blob_in_use(f, old.blob))
 		store_blob_del(f->store, old.blob, e);
 	centry_free(&old);
+	return 0;
+}
+
+/* Keep content for path at etag. */
+static int cache_content(struct files *f, const char *path, const char *etag, const void *data,
+			 size_t len, struct err *e)
+{
+	char id[STORE_BLOB_ID_LEN + 1];
+
+	if (store_blob_put(f->store, data, len, id, e) < 0)
+		return e->code;
+	if (cache_set_blob(f, path, etag, id, (int64_t)len, e) < 0) {
+		struct err e2;
+		store_blob_del(f->store, id, &e2);
+		return e->code;
+	}
 	return 0;
 }
 
@@ -380,6 +392,18 @@ static int propfind(struct files *f, const char *path, int depth, struct dav_ent
 		rc = err_set(e, E_IO, "%s: the server answered %ld to the listing", *path ? path : "/",
 			     r.status);
 	files_resp_free(&r);
+	return rc;
+}
+
+int files_ping(struct files *f, struct err *e)
+{
+	struct dav_entry *v;
+	size_t n;
+	long status;
+	int rc = propfind(f, "", 0, &v, &n, &status, e);
+
+	if (rc == 0)
+		dav_entries_free(v, n);
 	return rc;
 }
 
@@ -1130,50 +1154,68 @@ int files_put(struct files *f, const char *path, const void *data, size_t len, i
 
 /* ---- the queue ----------------------------------------------------------------------------- */
 
-int files_sync(struct files *f, FILE *log, struct err *e)
+/* Send the queued uploads, in order; a conflict blocks only its own file.
+ * Stops at the first sign the server is unreachable. */
+int files_replay(struct files *f, FILE *log, int *sent, int *conflicts, int *failed,
+		 struct err *e)
 {
 	struct outbox_entry *list;
 	size_t n;
-	int rc = 0, sent = 0, conflicts = 0, failed = 0;
+	int rc = 0;
 
+	*sent = *conflicts = *failed = 0;
 	if (store_outbox_list(f->store, "files", &list, &n, e) < 0)
 		return e->code;
 	for (size_t i = 0; i < n; i++) {
 		struct upload u;
 		struct err e1;
 		int r;
-		if (strcmp(list[i].kind, "put") != 0 || list[i].state == OUTBOX_FAILED)
+		if (strcmp(list[i].kind, "put") != 0)
 			continue;
+		if (list[i].state == OUTBOX_FAILED) {
+			if (is_conflict(&list[i]))
+				(*conflicts)++;
+			else
+				(*failed)++;
+			continue;
+		}
 		if (upload_decode(list[i].payload, list[i].payload_len, &u, &e1) < 0)
 			continue;
 		err_clear(&e1);
 		r = upload_entry(f, list[i].id, &u, &e1);
 		if (r == 0) {
-			sent++;
+			(*sent)++;
 			if (log)
 				fprintf(log, "uploaded %s\n", u.path);
 		} else if (r == E_CONFLICT) {
-			conflicts++;
+			(*conflicts)++;
 			if (log)
 				fprintf(log, "conflict %s\n", u.path);
-		} else if (r == E_UNREACHABLE) {
+		} else if (r == E_UNREACHABLE || r == E_TLS || r == E_AUTH) {
 			upload_free(&u);
-			rc = err_set(e, E_UNREACHABLE, "%s", e1.msg);
+			rc = err_set(e, r, "%s", e1.msg);
 			break;
 		} else {
-			failed++;
+			(*failed)++;
 			if (log)
 				fprintf(log, "failed %s: %s\n", u.path, e1.msg);
 		}
 		upload_free(&u);
 	}
 	store_outbox_list_free(list, n);
-	if (rc < 0)
+	return rc;
+}
+
+int files_sync(struct files *f, FILE *log, struct err *e)
+{
+	int rc, sent, conflicts, failed;
+
+	if ((rc = files_replay(f, log, &sent, &conflicts, &failed, e)) < 0)
 		return rc;
 	if ((rc = files_refresh_pinned(f, log, e)) < 0)
 		return rc;
 	if (log)
-		fprintf(log, "%d uploaded, %d conflicts, %d failed\n", sent, conflicts, failed);
+		fprintf(log, "%d uploaded, %d in conflict, %d failed\n", sent, conflicts, failed);
 	if (conflicts)
 		return err_set(e, E_CONFLICT, "%d files in conflict: atrium files status", conflicts);
 	if (failed)
@@ -1457,9 +1499,148 @@ int files_pin(struct files *f, const char *path, int on, struct err *e)
 	return 0;
 }
 
-/* Fetch every file under dir whose listed ETag differs from the cached
- * content's; recurse into folders. */
-static int refresh_dir(struct files *f, const char *dir, FILE *log, int *fetched, int depth,
+/* ---- parallel downloads --------------------------------------------------------------------- */
+
+#define FETCH_WINDOW 8
+
+struct pfetch {
+	struct files *f;
+	const char *path;
+	int fd;       /* an unlinked temporary file the body streams into */
+	int started, done;
+	struct net_resp r; /* status, failed/code/msg, etag copied */
+};
+
+static void pf_done(struct net_req *req, const struct net_resp *resp, void *arg)
+{
+	struct pfetch *p = arg;
+
+	p->r.status = resp->status;
+	p->r.failed = resp->failed;
+	p->r.code = resp->code;
+	snprintf(p->r.msg, sizeof p->r.msg, "%s", resp->msg);
+	p->r.etag = resp->etag ? xstrdup(resp->etag) : NULL;
+	p->done = 1;
+}
+
+static int tmpfd(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	int fd;
+
+	xasprintf(&path, "%s/atrium-get-XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	if (fd >= 0)
+		unlink(path);
+	free(path);
+	return fd;
+}
+
+/* The answer to one download: into the store and the cache. */
+static int pf_finish(struct files *f, struct pfetch *p, struct err *e)
+{
+	char id[STORE_BLOB_ID_LEN + 1];
+	const char *tag = p->r.etag;
+	off_t size;
+
+	if (p->r.failed) {
+		net_conn_fail(&f->conn, p->r.code, p->r.msg);
+		return err_set(e, p->r.code, "%s: %s", f->srv.url, p->r.msg);
+	}
+	if (p->r.status == 401)
+		return err_set(e, E_AUTH, "%s: the server refused user %s (401)", f->srv.url,
+			       f->srv.user ? f->srv.user : "(none)");
+	if (p->r.status == 404)
+		return 0; /* gone since the listing */
+	if (p->r.status != 200)
+		return err_set(e, p->r.status >= 500 ? E_UNREACHABLE : E_IO,
+			       "%s: the server answered %ld", p->path, p->r.status);
+	net_conn_ok(&f->conn);
+	if (tag && !strncmp(tag, "W/", 2))
+		tag += 2;
+	size = lseek(p->fd, 0, SEEK_END);
+	if (size < 0 || lseek(p->fd, 0, SEEK_SET) < 0)
+		return err_set(e, E_IO, "the download of %s: %s", p->path, strerror(errno));
+	if (store_blob_put_fd(f->store, p->fd, id, e) < 0)
+		return e->code;
+	if (cache_set_blob(f, p->path, tag, id, (int64_t)size, e) < 0) {
+		struct err e2;
+		store_blob_del(f->store, id, &e2);
+		return e->code;
+	}
+	return 1;
+}
+
+/* Download paths, FETCH_WINDOW at a time on the loop. */
+static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *fetched,
+		      struct err *e)
+{
+	struct pfetch *v;
+	size_t next = 0, left = n;
+	int rc = 0, inflight = 0;
+
+	if (n == 0)
+		return 0;
+	if ((rc = files_online(f, e)) < 0)
+		return rc;
+	v = xcalloc(n, sizeof *v);
+	while (left > 0) {
+		while (rc == 0 && inflight < FETCH_WINDOW && next < n) {
+			struct pfetch *p = &v[next++];
+			struct net_req_opts o = { .method = "GET", .out_fd = -1 };
+			p->f = f;
+			p->path = paths[next - 1];
+			p->fd = tmpfd();
+			if (p->fd < 0) {
+				rc = err_set(e, E_IO, "a temporary file: %s", strerror(errno));
+				break;
+			}
+			o.path = p->path;
+			o.out_fd = p->fd;
+			if (!net_request(f->net, &f->srv, &o, pf_done, p, e)) {
+				rc = e->code;
+				break;
+			}
+			p->started = 1;
+			inflight++;
+		}
+		if (inflight == 0)
+			break;
+		loop_run_once(f->loop, 1000);
+		for (size_t i = 0; i < next; i++) {
+			struct pfetch *p = &v[i];
+			int r;
+			if (!p->started || !p->done)
+				continue;
+			p->started = 0; /* handled */
+			inflight--;
+			left--;
+			r = rc == 0 ? pf_finish(f, p, e) : 0;
+			if (r == 1) {
+				(*fetched)++;
+				if (log)
+					fprintf(log, "fetched %s\n", p->path);
+			} else if (r < 0 && rc == 0) {
+				rc = r; /* let the others in flight end, start no more */
+			}
+			free(p->r.etag);
+			close(p->fd);
+			p->fd = -1;
+		}
+		if (rc < 0 && inflight == 0)
+			break;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i].fd > 0)
+			close(v[i].fd);
+	free(v);
+	return rc;
+}
+
+/* Collect under dir the files whose listed ETag differs from the cached
+ * content's (recursing into folders). */
+static int stale_under(struct files *f, const char *dir, char ***out, size_t *nout, int depth,
 		       struct err *e)
 {
 	struct files_item *v;
@@ -1475,35 +1656,21 @@ static int refresh_dir(struct files *f, const char *dir, FILE *log, int *fetched
 		return err_set(e, E_UNREACHABLE, "%s", f->conn.reason);
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct centry c;
+		int fresh;
 		if (v[i].is_dir) {
-			rc = refresh_dir(f, v[i].path, log, fetched, depth + 1, e);
+			rc = stale_under(f, v[i].path, out, nout, depth + 1, e);
 			continue;
 		}
 		if (v[i].state != FS_SYNCED)
 			continue;
-		{
-			struct centry c;
-			int fresh;
-			cache_get(f, v[i].path, &c);
-			fresh = c.blob && c.blob_etag && v[i].etag && !strcmp(c.blob_etag, v[i].etag);
-			centry_free(&c);
-			if (fresh)
-				continue;
-		}
-		{
-			struct buf b;
-			buf_init(&b);
-			rc = files_get(f, v[i].path, &b, NULL, e);
-			buf_free(&b);
-			if (rc == 0) {
-				(*fetched)++;
-				if (log)
-					fprintf(log, "fetched %s\n", v[i].path);
-			} else if (rc == E_NOTFOUND) {
-				rc = 0; /* gone since the listing */
-				err_clear(e);
-			}
-		}
+		cache_get(f, v[i].path, &c);
+		fresh = c.blob && c.blob_etag && v[i].etag && !strcmp(c.blob_etag, v[i].etag);
+		centry_free(&c);
+		if (fresh)
+			continue;
+		*out = xreallocarray(*out, *nout + 1, sizeof **out);
+		(*out)[(*nout)++] = xstrdup(v[i].path);
 	}
 	files_items_free(v, n);
 	return rc;
@@ -1525,12 +1692,21 @@ int files_refresh_pinned(struct files *f, FILE *log, struct err *e)
 		dirs[nd++] = col(st, 0);
 	}
 	sqlite3_finalize(st);
-	for (size_t i = 0; i < nd; i++) {
+	{
+		char **stale = NULL;
+		size_t ns = 0;
+		for (size_t i = 0; i < nd; i++) {
+			if (rc == 0)
+				rc = stale_under(f, dirs[i], &stale, &ns, 0, e);
+			free(dirs[i]);
+		}
+		free(dirs);
 		if (rc == 0)
-			rc = refresh_dir(f, dirs[i], log, &fetched, 0, e);
-		free(dirs[i]);
+			rc = fetch_many(f, stale, ns, log, &fetched, e);
+		for (size_t i = 0; i < ns; i++)
+			free(stale[i]);
+		free(stale);
 	}
-	free(dirs);
 	if (rc == 0 && nd && log)
 		fprintf(log, "%d fetched for offline use\n", fetched);
 	return rc;

@@ -246,7 +246,7 @@ void files_resp_free(struct net_resp *r)
 
 /* Whether the network may be used now; E_UNREACHABLE with the reason when
  * offline by choice or in back-off. */
-static int may_go_online(struct files *f, struct err *e)
+int files_online(struct files *f, struct err *e)
 {
 	if (f->env->offline || f->conn.forced)
 		return err_set(e, E_UNREACHABLE, "offline (--offline or :offline)");
@@ -265,7 +265,7 @@ int files_req(struct files *f, const struct net_req_opts *o, struct net_resp *ou
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = may_go_online(f, e)) < 0)
+	if ((rc = files_online(f, e)) < 0)
 		return rc;
 	memset(&w, 0, sizeof w);
 	if (f->conn.state != NET_ONLINE)
@@ -345,7 +345,7 @@ int files_probe_pin(struct files *f, char pin[NET_PIN_MAX], struct err *e)
 	struct waiter w;
 	int rc;
 
-	if ((rc = may_go_online(f, e)) < 0)
+	if ((rc = files_online(f, e)) < 0)
 		return rc;
 	memset(&w, 0, sizeof w);
 	if (!net_request(f->net, &f->srv, &o, on_done, &w, e))
