@@ -265,6 +265,17 @@ int sheet_clear(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col)
 int sheet_set_formula(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col, const char *src,
 		      struct err *e)
 {
+	char *copy = xstrdup(src);
+	int rc = sheet_set_formula_take(wb, sheet, row, col, &copy, e);
+
+	free(copy);
+	return rc;
+}
+
+int sheet_set_formula_take(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col,
+			   char **srcp, struct err *e)
+{
+	const char *src = *srcp;
 	struct sheet_code *code;
 	struct sheet_formula *f;
 	uint32_t i;
@@ -290,7 +301,8 @@ int sheet_set_formula(struct sheet_book *wb, int sheet, uint32_t row, uint32_t c
 	}
 	f = &wb->fs[i];
 	f->code = code;
-	f->src = xstrdup(src);
+	f->src = *srcp;
+	*srcp = NULL;
 	memset(&f->val, 0, sizeof(f->val));
 	f->sheet = sheet;
 	f->row = row;

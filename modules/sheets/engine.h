@@ -114,6 +114,9 @@ int sheet_clear(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col);
  * and returns E_PARSE with "formula: ... at N" (N a byte offset in src). */
 int sheet_set_formula(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col, const char *src,
 		      struct err *e);
+/* The same taking *src (malloc'd) on success (*src set to NULL). */
+int sheet_set_formula_take(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col,
+			   char **src, struct err *e);
 /* What a user typed: "=..." a formula, a number, TRUE/FALSE, an error
  * literal, else text. */
 int sheet_set_input(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col, const char *s,

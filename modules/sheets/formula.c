@@ -941,7 +941,16 @@ static int ccache_match(const struct ccache_ent *ent, const char *src, size_t le
 
 	memset(rows, 0, 2 * ent->code->nrefs * sizeof(*rows));
 	for (;;) {
-		if (k < ent->nruns && i == ent->runs[k].pos) {
+		size_t to = k < ent->nruns ? ent->runs[k].pos : ent->len;
+
+		/* the text up to the next run is the same */
+		if (to > i) {
+			if (to - i > len - j || memcmp(c + i, src + j, to - i) != 0)
+				return -1;
+			j += to - i;
+			i = to;
+		}
+		if (k < ent->nruns) {
 			uint32_t v = 0, n = 0;
 
 			while (j < len && src[j] >= '0' && src[j] <= '9' && n < 8)
@@ -953,11 +962,7 @@ static int ccache_match(const struct ccache_ent *ent, const char *src, size_t le
 			k++;
 			continue;
 		}
-		if (i == ent->len)
-			return j == len ? 0 : -1;
-		if (j == len || c[i] != src[j])
-			return -1;
-		i++, j++;
+		return j == len ? 0 : -1;
 	}
 }
 

@@ -696,7 +696,7 @@ int sheet_file_input(struct sheet_file *f, uint32_t row, uint32_t col, const cha
 		struct err pe;
 
 		err_clear(&pe);
-		rc = sheet_set_formula(f->wb, f->sheet, row, col, src, &pe);
+		rc = sheet_set_formula_take(f->wb, f->sheet, row, col, &src, &pe);
 		if (rc == E_PARSE && !strict) {
 			note = note_get(f, NOTE_KEY(f->sheet, row, col));
 			sheet_note_keep(note, src, pe.msg);
