@@ -177,6 +177,27 @@ static void ms_add(struct ms *m)
 	rel = path + m->base_len;
 	while (*rel == '/')
 		rel++;
+	/* "." or ".." segments, empty segments or control characters: not a
+	 * name we will ever ask for, whatever the server meant */
+	for (const char *s = rel; *rel;) {
+		const char *seg = s;
+		while (*s && *s != '/')
+			s++;
+		if (s == seg || (s - seg == 1 && seg[0] == '.') ||
+		    (s - seg == 2 && seg[0] == '.' && seg[1] == '.')) {
+			free(path);
+			return;
+		}
+		for (const char *c = seg; c < s; c++) {
+			if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+				free(path);
+				return;
+			}
+		}
+		if (!*s)
+			break;
+		s++;
+	}
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 32;
 		m->v = xreallocarray(m->v, m->cap, sizeof *m->v);
