@@ -2,7 +2,8 @@
  * deps.c - the dependency graph and incremental recalculation.
  *
  * Reverse edges only: for each precedent, who reads it. A single-cell
- * precedent is an edge in a hash map keyed by (sheet, column, row); a range
+ * precedent is an edge in a list whose head sits in a table laid out as
+ * the cells are (struct dep_gsheet: sheet, column, block of rows); a range
  * is registered once per bucket of (sheet, column, 1024 rows) it covers, so
  * A1:A1000 is one edge and A:A is 1024; a range over more than
  * BIG_BUCKETS buckets goes to a list scanned on every change. Edges carry
@@ -78,6 +79,88 @@ static uint32_t *map_find(struct dep_map *m, uint64_t key, int make)
 	return &m->heads[i];
 }
 
+/* The head of the list of single-cell edges of a cell; made (NONE) when
+ * make, else NULL when there is none. */
+static uint32_t *cell_head(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col, int make)
+{
+	struct dep_gsheet *gs;
+	struct dep_gcol *gc;
+	uint32_t b = row / SHEET_BLOCK;
+
+	if (sheet < 0)
+		return NULL;
+	if ((uint32_t)sheet >= wb->ncells) {
+		if (!make)
+			return NULL;
+		wb->cells = xreallocarray(wb->cells, (size_t)sheet + 1, sizeof(*wb->cells));
+		memset(wb->cells + wb->ncells, 0,
+		       ((size_t)sheet + 1 - wb->ncells) * sizeof(*wb->cells));
+		wb->ncells = (uint32_t)sheet + 1;
+	}
+	gs = &wb->cells[sheet];
+	if (col >= gs->ncols) {
+		uint32_t n = gs->ncols ? gs->ncols : 16;
+
+		if (!make)
+			return NULL;
+		while (n <= col)
+			n *= 2;
+		gs->cols = xreallocarray(gs->cols, n, sizeof(*gs->cols));
+		memset(gs->cols + gs->ncols, 0, (n - gs->ncols) * sizeof(*gs->cols));
+		gs->ncols = n;
+	}
+	gc = &gs->cols[col];
+	if (b >= gc->nblocks) {
+		uint32_t n = gc->nblocks ? gc->nblocks : 16;
+
+		if (!make)
+			return NULL;
+		while (n <= b)
+			n *= 2;
+		gc->blocks = xreallocarray(gc->blocks, n, sizeof(*gc->blocks));
+		memset(gc->blocks + gc->nblocks, 0, (n - gc->nblocks) * sizeof(*gc->blocks));
+		gc->nblocks = n;
+	}
+	if (gc->blocks[b] == NULL) {
+		if (!make)
+			return NULL;
+		gc->blocks[b] = xreallocarray(NULL, SHEET_BLOCK, sizeof(**gc->blocks));
+		memset(gc->blocks[b], 0xff, SHEET_BLOCK * sizeof(**gc->blocks)); /* NONE */
+	}
+	return &gc->blocks[b][row % SHEET_BLOCK];
+}
+
+/* Every cell head back to NONE (free: the blocks go too). */
+static void cells_reset(struct sheet_book *wb, int free_them)
+{
+	for (uint32_t s = 0; s < wb->ncells; s++) {
+		struct dep_gsheet *gs = &wb->cells[s];
+
+		for (uint32_t c = 0; c < gs->ncols; c++) {
+			struct dep_gcol *gc = &gs->cols[c];
+
+			for (uint32_t b = 0; b < gc->nblocks; b++) {
+				if (gc->blocks[b] == NULL)
+					continue;
+				if (free_them)
+					free(gc->blocks[b]);
+				else
+					memset(gc->blocks[b], 0xff,
+					       SHEET_BLOCK * sizeof(**gc->blocks));
+			}
+			if (free_them)
+				free(gc->blocks);
+		}
+		if (free_them)
+			free(gs->cols);
+	}
+	if (free_them) {
+		free(wb->cells);
+		wb->cells = NULL;
+		wb->ncells = 0;
+	}
+}
+
 static uint32_t edge_new(struct sheet_book *wb, uint32_t f, uint32_t ref, uint32_t next)
 {
 	struct dep_edge *e;
@@ -107,7 +190,7 @@ static void ref_edges(struct sheet_book *wb, uint32_t f, uint32_t ref, const str
 	if (r->sheet < 0)
 		return;
 	if (r->r1 == r->r2 && r->c1 == r->c2) {
-		head = map_find(&wb->cells, cell_key(r->sheet, r->r1, r->c1), 1);
+		head = cell_head(wb, r->sheet, r->r1, r->c1, 1);
 		*head = edge_new(wb, f, ref, *head);
 		wb->edges[*head].gen = gen;
 		return;
@@ -214,7 +297,7 @@ static void dependents(struct sheet_book *wb, int sheet, uint32_t row, uint32_t 
 {
 	uint32_t *head;
 
-	head = map_find(&wb->cells, cell_key(sheet, row, col), 0);
+	head = cell_head(wb, sheet, row, col, 0);
 	if (head != NULL)
 		walk(wb, head, 0, sheet, row, col, out);
 	head = map_find(&wb->buckets, cell_key(sheet, row / SHEET_BLOCK, col), 0);
@@ -1035,8 +1118,7 @@ void sheet_deps_free(struct sheet_book *wb)
 	free(wb->dyn);
 	free(wb->vol);
 	free(wb->redo);
-	free(wb->cells.keys);
-	free(wb->cells.heads);
+	cells_reset(wb, 1);
 	free(wb->buckets.keys);
 	free(wb->buckets.heads);
 	free(wb->edges);
@@ -1049,11 +1131,10 @@ void sheet_deps_rebuild(struct sheet_book *wb)
 {
 	/* Keys are positions: all of them may have moved. The maps keep their
 	 * capacity, so refilling them does not grow them again. */
-	if (wb->cells.cap)
-		memset(wb->cells.keys, 0, wb->cells.cap * sizeof(*wb->cells.keys));
+	cells_reset(wb, 0);
 	if (wb->buckets.cap)
 		memset(wb->buckets.keys, 0, wb->buckets.cap * sizeof(*wb->buckets.keys));
-	wb->cells.n = wb->buckets.n = 0;
+	wb->buckets.n = 0;
 	wb->nedges = wb->nbig = 0;
 	/* Run-time references are made again at the formulas' next evaluation
 	 * (they are volatile, so that is the next recalculation). */

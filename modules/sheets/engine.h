@@ -330,6 +330,20 @@ struct dep_edge {
 	uint32_t f, gen, ref, next;
 };
 
+/* Heads of the edge lists of single cells, laid out as the cells are:
+ * by sheet, column and block of SHEET_BLOCK rows (blocks made on first
+ * use). Formulas read cells near each other, so this stays in cache
+ * where a hash map of a million cells would not. */
+struct dep_gcol {
+	uint32_t **blocks;
+	uint32_t nblocks;
+};
+
+struct dep_gsheet {
+	struct dep_gcol *cols;
+	uint32_t ncols;
+};
+
 /* A volatile formula (f at generation gen). */
 struct dep_vol {
 	uint32_t f, gen;
@@ -366,7 +380,9 @@ struct sheet_book {
 	uint64_t compiles, adjusts; /* counters: sheet_compile_count, _adjust_count */
 	int suspended;
 	/* dependency graph (deps.c) */
-	struct dep_map cells, buckets;
+	struct dep_gsheet *cells; /* by sheet, ncells of them */
+	uint32_t ncells;
+	struct dep_map buckets;
 	struct dep_edge *edges;
 	uint32_t nedges, capedges;
 	struct dep_edge *big; /* ranges over too many buckets */
