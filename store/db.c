@@ -118,17 +118,13 @@ int store_migrate(sqlite3 *db, const char *name, const char *const *migrations, 
 	return 0;
 }
 
-static int open_one(const char *path, const struct store_key *k, enum store_subkey id,
-		    int with_fts, const char *const *migrations, int version, sqlite3 **out,
-		    struct err *e)
+static int open_one(const char *path, const unsigned char key[STORE_KEY_BYTES], int with_fts,
+		    const char *const *migrations, int version, sqlite3 **out, struct err *e)
 {
-	unsigned char key[STORE_KEY_BYTES];
 	sqlite3 *db = NULL;
 	int rc;
 
-	store_key_derive(k, id, key);
 	rc = store_vfs_open(path, key, &db, e);
-	sodium_memzero(key, sizeof key);
 	if (rc != 0) {
 		if (strstr(e->msg, "disk I/O error") || strstr(e->msg, "not a database"))
 			store_sqlite_err(NULL, SQLITE_NOTADB, path, e);
@@ -182,6 +178,35 @@ static void sweep_temp_files(const char *home)
 	closedir(top);
 }
 
+int store_clone(struct store *src, struct store **out, struct err *e)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	char *cache, *outbox;
+	int rc;
+
+	*out = NULL;
+	s->home = xstrdup(src->home);
+	memcpy(s->vault_key, src->vault_key, sizeof s->vault_key);
+	memcpy(s->blob_key, src->blob_key, sizeof s->blob_key);
+	memcpy(s->cache_key, src->cache_key, sizeof s->cache_key);
+	memcpy(s->outbox_key, src->outbox_key, sizeof s->outbox_key);
+	xasprintf(&cache, "%s/cache.db", s->home);
+	xasprintf(&outbox, "%s/outbox.db", s->home);
+	rc = open_one(outbox, s->outbox_key, 0, store_outbox_migrations, store_outbox_version,
+		      &s->outbox, e);
+	if (rc == 0)
+		rc = open_one(cache, s->cache_key, 1, store_cache_migrations, store_cache_version,
+			      &s->cache, e);
+	free(cache);
+	free(outbox);
+	if (rc != 0) {
+		store_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
 int store_open(const char *home, const struct store_key *k, struct store **out, struct err *e)
 {
 	struct store *s = xcalloc(1, sizeof *s);
@@ -195,11 +220,13 @@ int store_open(const char *home, const struct store_key *k, struct store **out, 
 	sweep_temp_files(home);
 	xasprintf(&cache, "%s/cache.db", home);
 	xasprintf(&outbox, "%s/outbox.db", home);
-	rc = open_one(outbox, k, SUBKEY_OUTBOX_DB, 0, store_outbox_migrations,
-		      store_outbox_version, &s->outbox, e);
+	store_key_derive(k, SUBKEY_OUTBOX_DB, s->outbox_key);
+	store_key_derive(k, SUBKEY_CACHE_DB, s->cache_key);
+	rc = open_one(outbox, s->outbox_key, 0, store_outbox_migrations, store_outbox_version,
+		      &s->outbox, e);
 	if (rc == 0) {
-		rc = open_one(cache, k, SUBKEY_CACHE_DB, 1, store_cache_migrations,
-			      store_cache_version, &s->cache, e);
+		rc = open_one(cache, s->cache_key, 1, store_cache_migrations, store_cache_version,
+			      &s->cache, e);
 		if (rc == E_IO && strstr(e->msg, "cannot be read with this key"))
 			snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg),
 				 ". `atrium cache rebuild` moves it aside and starts an empty "
@@ -232,6 +259,8 @@ void store_close(struct store *s)
 	store_vfs_close(s->outbox);
 	sodium_memzero(s->vault_key, sizeof s->vault_key);
 	sodium_memzero(s->blob_key, sizeof s->blob_key);
+	sodium_memzero(s->cache_key, sizeof s->cache_key);
+	sodium_memzero(s->outbox_key, sizeof s->outbox_key);
 	free(s->home);
 	free(s);
 }

@@ -13,6 +13,9 @@ struct store {
 	sqlite3 *outbox; /* HOME/outbox.db: outbox and vault */
 	unsigned char vault_key[STORE_KEY_BYTES];
 	unsigned char blob_key[STORE_KEY_BYTES];
+	/* the databases' keys, for store_clone */
+	unsigned char cache_key[STORE_KEY_BYTES];
+	unsigned char outbox_key[STORE_KEY_BYTES];
 };
 
 /* The schemas: migrations[i] brings a database from version i to i+1. */

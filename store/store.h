@@ -95,6 +95,9 @@ struct store;
  * another key, tampered or not ours is E_IO with a message naming it. */
 int store_open(const char *home, const struct store_key *k, struct store **out, struct err *e);
 void store_close(struct store *s);
+/* The same store on new connections, for a worker thread (SQLite's WAL
+ * keeps the two consistent; each thread uses only its own). */
+int store_clone(struct store *src, struct store **out, struct err *e);
 /* The cache database, for the modules' models. */
 sqlite3 *store_cache(struct store *s);
 /* Schema versions (for tests and `atrium cache` output). */

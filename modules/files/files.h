@@ -81,6 +81,51 @@ int files_resolve(struct files *f, const char *path, const char *take, const voi
 int files_conflict_versions(struct files *f, const char *path, struct buf *base,
 			    struct buf *local, struct buf *remote, struct err *e);
 
+/* ---- for the screen: the same, on the share's own thread (worker.c) ---- */
+
+struct files_worker;
+
+/* What a job gives back, valid during the callback only. */
+struct files_result {
+	int rc;                   /* 0, E_QUEUED, E_CONFLICT, E_TLS, ... */
+	const struct err *e;
+	const char *path;
+	struct buf *data;         /* get: the content (the callback may take it) */
+	const char *etag;
+	struct files_item *items; /* ls */
+	size_t n;
+	int from_cache;
+};
+typedef void (*files_job_fn)(void *arg, const struct files_result *r);
+typedef void (*files_state_fn)(void *arg);
+
+/* The process's share thread, started on first use (NULL and e filled
+ * when the share is not configured or the store is locked). Jobs run in
+ * the order given; callbacks run on the main loop. */
+struct files_worker *files_shared(const struct module_env *env, struct err *e);
+void files_shared_stop(void);
+int files_worker_start(const struct module_env *env, struct files_worker **out, struct err *e);
+void files_worker_stop(struct files_worker *w);
+void files_async_get(struct files_worker *w, const char *path, files_job_fn cb, void *arg);
+void files_async_put(struct files_worker *w, const char *path, const void *data, size_t len,
+		     int force, files_job_fn cb, void *arg);
+void files_async_ls(struct files_worker *w, const char *path, files_job_fn cb, void *arg);
+void files_async_sync(struct files_worker *w, files_job_fn cb, void *arg);
+void files_async_resolve(struct files_worker *w, const char *path, const char *take,
+			 const void *data, size_t len, files_job_fn cb, void *arg);
+void files_async_trust(struct files_worker *w, const char *pin, files_job_fn cb, void *arg);
+void files_async_ping(struct files_worker *w, files_job_fn cb, void *arg);
+/* The connection as the last job left it, and the key the server showed
+ * when TLS refused it (for the trust-on-first-use question). */
+void files_worker_conn(struct files_worker *w, struct net_conn *out, char pin[NET_PIN_MAX]);
+/* Jobs queued or running. */
+int files_worker_busy(struct files_worker *w);
+/* Called on the main loop after every job (status line, redraw). */
+void files_worker_on_state(struct files_worker *w, files_state_fn fn, void *arg);
+/* Send the queue and check the server by itself: at once, then with
+ * back-off while offline, every minute while online. */
+void files_worker_autoretry(struct files_worker *w);
+
 /* Normalise a share path: no leading or trailing '/', no "." or ".."
  * segments (E_USAGE), no empty segments. */
 int files_norm_path(const char *in, char **out, struct err *e);

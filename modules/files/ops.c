@@ -1508,6 +1508,7 @@ struct pfetch {
 	const char *path;
 	int fd;       /* an unlinked temporary file the body streams into */
 	int started, done;
+	struct net_req *req;
 	struct net_resp r; /* status, failed/code/msg, etag copied */
 };
 
@@ -1598,7 +1599,7 @@ static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *f
 			}
 			o.path = p->path;
 			o.out_fd = p->fd;
-			if (!net_request(f->net, &f->srv, &o, pf_done, p, e)) {
+			if (!(p->req = net_request(f->net, &f->srv, &o, pf_done, p, e))) {
 				rc = e->code;
 				break;
 			}
@@ -1607,7 +1608,14 @@ static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *f
 		}
 		if (inflight == 0)
 			break;
-		loop_run_once(f->loop, 1000);
+		if (__atomic_load_n(&f->cancel, __ATOMIC_ACQUIRE)) {
+			for (size_t i = 0; i < next; i++)
+				if (v[i].started && !v[i].done)
+					net_cancel(v[i].req);
+			rc = err_set(e, E_UNREACHABLE, "stopped");
+			break;
+		}
+		loop_run_once(f->loop, 200);
 		for (size_t i = 0; i < next; i++) {
 			struct pfetch *p = &v[i];
 			int r;

@@ -273,8 +273,14 @@ int files_req(struct files *f, const struct net_req_opts *o, struct net_resp *ou
 	r = net_request(f->net, &f->srv, o, on_done, &w, e);
 	if (!r)
 		return e->code;
-	while (!w.done)
-		loop_run_once(f->loop, 1000);
+	while (!w.done) {
+		if (__atomic_load_n(&f->cancel, __ATOMIC_ACQUIRE)) {
+			net_cancel(r);
+			/* like a cut line: whatever was queued stays queued */
+			return err_set(e, E_UNREACHABLE, "stopped");
+		}
+		loop_run_once(f->loop, 200);
+	}
 	*out = w.resp;
 	if (out->failed) {
 		if (out->code == E_TLS)
