@@ -410,6 +410,11 @@ int sheet_range_each(const struct sheet_book *wb, const struct sheet_ref *r, she
 	c2 = r->c2 < sh->maxcol ? r->c2 : sh->maxcol - 1;
 	if (sh->rows == 0 || sh->maxcol == 0)
 		return 0;
+	/* one value for every cell: only what a cell's kind sets changes
+	 * (this loop is most of SUM over a range) */
+	struct sheet_value v;
+
+	memset(&v, 0, sizeof(v));
 	for (uint32_t c = r->c1; c <= c2 && c < sh->ncols; c++) {
 		const struct sheet_col *col = &sh->cols[c];
 
@@ -423,12 +428,29 @@ int sheet_range_each(const struct sheet_book *wb, const struct sheet_ref *r, she
 			lo = bi * SHEET_BLOCK < r->r1 ? r->r1 % SHEET_BLOCK : 0;
 			hi = (bi + 1) * SHEET_BLOCK - 1 > r2 ? r2 % SHEET_BLOCK : SHEET_BLOCK - 1;
 			for (uint32_t i = lo; i <= hi; i++) {
-				struct sheet_value v;
 				int rc;
 
-				if (b->tag[i] == CELL_EMPTY)
+				switch (b->tag[i]) {
+				case CELL_EMPTY:
 					continue;
-				slot_value(wb, b->tag[i], b->slot[i], &v);
+				case CELL_NUM:
+					v.type = SHEET_NUM;
+					v.err = SHEET_ERR_NONE;
+					v.num = b->slot[i].num;
+					v.str = NULL;
+					break;
+				case CELL_FORMULA: {
+					const struct sheet_value *fv = &wb->fs[b->slot[i].u].val;
+
+					v.type = fv->type;
+					v.err = fv->err;
+					v.num = fv->num;
+					v.str = fv->str;
+					break;
+				}
+				default:
+					slot_value(wb, b->tag[i], b->slot[i], &v);
+				}
 				rc = fn(&v, bi * SHEET_BLOCK + i, c, arg);
 				if (rc != 0)
 					return rc;
