@@ -89,9 +89,10 @@ void docs_edit_draw(struct docs_edit *c, struct ui_area *area);
  *
  * A NULL label is "local" / "remote". The result is appended to out;
  * *conflicts (may be NULL) gets the number of conflicts. 0, or E_RANGE
- * (a text of 4 GB or more). The diffs have a bounded cost: texts with
- * little in common merge as one conflict in a bounded time (two 10 MB
- * texts with a few hundred changed lines take well under a second).
+ * (a text of 4 GB or more). The diffs have a bounded cost: two 10 MB
+ * texts with a few hundred changed lines take a fraction of a second;
+ * past a work budget (texts with little in common) what is left of a
+ * diff counts as changed as a whole, and merges as one conflict.
  */
 int docs_merge3(const char *base, size_t nbase, const char *local, size_t nlocal,
 		const char *remote, size_t nremote, const char *local_label,

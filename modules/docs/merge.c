@@ -18,6 +18,7 @@
  * (one ends on the base line where the other begins) are not a conflict;
  * two insertions at the same place are, unless equal.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +27,15 @@
 #include "modules/docs/docs.h"
 
 /* Work units (diagonals visited plus lines compared) one diff may spend:
- * about a tenth of a second. */
-#define MERGE_BUDGET 60000000LL
+ * a fixed part and a part per line, a few tenths of a second at most. */
+#define MERGE_BUDGET 20000000LL
+#define MERGE_BUDGET_LINE 200
+/* Edits one search looks through for the middle before it settles for
+ * the point furthest from the start it has reached (as GNU diff's
+ * heuristic does): a text with thousands of changes then costs a number
+ * of searches of bounded size, at the price of a diff that may not be
+ * the shortest. */
+#define MERGE_SEARCH 2048
 
 struct mline {
 	const char *p;
@@ -68,7 +76,7 @@ struct hunks {
 struct differ {
 	const uint32_t *a, *b;
 	unsigned char *ca, *cb; /* changed: deleted from a, inserted in b */
-	long *vf, *vb;		/* indexed by diagonal + voff */
+	long *vf, *vb;		/* by diagonal + voff (backward: - delta) */
 	long voff, vmax;
 	long long budget;
 };
@@ -185,71 +193,103 @@ static void mark_all(struct differ *d, size_t a0, size_t a1, size_t b0, size_t b
 		memset(d->cb + b0, 1, b1 - b0);
 }
 
+/* The point of the last forward sweep (diagonals fmin..fmax) furthest
+ * from the start, inside the box: a split that is not optimal but moves
+ * on. -1 when there is none. */
+static int diff_furthest(const long *vf, long fmin, long fmax, long n, long m, long *sx,
+			 long *sy)
+{
+	long best = -1;
+
+	for (long k = fmax; k >= fmin; k -= 2) {
+		long x = vf[k], y = x - k;
+
+		if (x >= 0 && x <= n && y >= 0 && y <= m && x + y > best) {
+			best = x + y;
+			*sx = x;
+			*sy = y;
+		}
+	}
+	return best > 0 ? 0 : -1;
+}
+
 /*
- * The middle of an optimal path through a[a0, a1) x b[b0, b1): searches
- * forward from the top left and backward from the bottom right, one edit
- * at a time, until the two meet on a diagonal. Sets (*sx, *sy), a point on
- * an optimal path that is neither corner. -1 when the budget runs out.
+ * The middle of an optimal path through a[a0, a1) x b[b0, b1) (whose
+ * first and last lines differ): searches forward from the top left and
+ * backward from the bottom right, one edit at a time, until the two meet
+ * on a diagonal. Only diagonals that cross the box are searched; the
+ * value past the outermost ones is a sentinel that is never chosen. Sets
+ * (*sx, *sy), a point on an optimal path, or after MERGE_SEARCH steps
+ * the furthest point reached. -1 when the budget runs out.
  */
 static int diff_middle(struct differ *d, long a0, long a1, long b0, long b1, long *sx, long *sy)
 {
 	const uint32_t *a = d->a, *b = d->b;
-	long n = a1 - a0, m = b1 - b0, delta = n - m, dmax = (n + m + 1) / 2 + 1;
-	long *vf = d->vf + d->voff, *vb = d->vb + d->voff - delta;
+	long n = a1 - a0, m = b1 - b0, delta = n - m;
+	long *vf = d->vf + d->voff, *vb = d->vb + d->voff;
+	long fmin = 0, fmax = 0, bmin = delta, bmax = delta;
 	int odd = delta & 1;
 
-	if (dmax > d->vmax)
-		dmax = d->vmax;
-	vf[1] = 0;
-	vb[delta - 1] = n;
-	for (long k = 0; k < dmax; k++) {
-		long dd = k;
-
-		d->budget -= 4 * dd + 2;
+	/* vb is indexed by diagonal - delta: both stay within +-(c + 1) */
+#define VB(k) vb[(k) - delta]
+	vf[0] = 0;
+	VB(delta) = n;
+	for (long c = 1; c < d->vmax; c++) {
+		d->budget -= 2 * c + 2;
 		if (d->budget < 0)
 			return -1;
-		for (long kk = -dd; kk <= dd; kk += 2) {
-			long x, y;
+		if (c == MERGE_SEARCH)
+			return diff_furthest(vf, fmin, fmax, n, m, sx, sy);
+		if (fmin > -m)
+			vf[--fmin - 1] = -1;
+		else
+			fmin++;
+		if (fmax < n)
+			vf[++fmax + 1] = -1;
+		else
+			fmax--;
+		for (long k = fmax; k >= fmin; k -= 2) {
+			long lo = vf[k - 1], hi = vf[k + 1];
+			long x = lo >= hi ? lo + 1 : hi, y = x - k;
 
-			if (kk == -dd || (kk != dd && vf[kk - 1] < vf[kk + 1]))
-				x = vf[kk + 1];
-			else
-				x = vf[kk - 1] + 1;
-			y = x - kk;
 			while (x < n && y < m && a[a0 + x] == b[b0 + y]) {
 				x++;
 				y++;
 				d->budget--;
 			}
-			vf[kk] = x;
-			if (odd && kk >= delta - (dd - 1) && kk <= delta + (dd - 1) &&
-			    vf[kk] >= vb[kk]) {
+			vf[k] = x;
+			if (odd && bmin <= k && k <= bmax && VB(k) <= x) {
 				*sx = x;
 				*sy = y;
 				return 0;
 			}
 		}
-		for (long kk = delta - dd; kk <= delta + dd; kk += 2) {
-			long x, y;
+		if (bmin > -m)
+			VB(--bmin - 1) = LONG_MAX;
+		else
+			bmin++;
+		if (bmax < n)
+			VB(++bmax + 1) = LONG_MAX;
+		else
+			bmax--;
+		for (long k = bmax; k >= bmin; k -= 2) {
+			long lo = VB(k - 1), hi = VB(k + 1);
+			long x = lo < hi ? lo : hi - 1, y = x - k;
 
-			if (kk == delta + dd || (kk != delta - dd && vb[kk - 1] < vb[kk + 1] - 1))
-				x = vb[kk - 1];
-			else
-				x = vb[kk + 1] - 1;
-			y = x - kk;
 			while (x > 0 && y > 0 && a[a0 + x - 1] == b[b0 + y - 1]) {
 				x--;
 				y--;
 				d->budget--;
 			}
-			vb[kk] = x;
-			if (!odd && kk >= -dd && kk <= dd && vb[kk] <= vf[kk]) {
+			VB(k) = x;
+			if (!odd && fmin <= k && k <= fmax && x <= vf[k]) {
 				*sx = x;
 				*sy = y;
 				return 0;
 			}
 		}
 	}
+#undef VB
 	return -1;
 }
 
@@ -294,21 +334,17 @@ static void diff_hunks(const struct mtext *base, const struct mtext *side, struc
 {
 	struct differ d;
 	size_t n = base->n, m = side->n, i = 0, j = 0;
-	long vmax = 2;
-
-	while (vmax * vmax < MERGE_BUDGET / 2)
-		vmax *= 2;
+	long vmax = (long)(n + m) / 2 + 2;
 	memset(&d, 0, sizeof d);
 	d.a = base->id;
 	d.b = side->id;
 	d.ca = xcalloc(n + 1, 1);
 	d.cb = xcalloc(m + 1, 1);
-	d.budget = MERGE_BUDGET;
-	/* at depth k the search has spent 2 k * k: it runs out of budget
-	 * before it passes diagonal vmax (the backward search's diagonals
-	 * are counted from delta) */
-	d.vmax = vmax;
-	d.voff = vmax + 2;
+	d.budget = MERGE_BUDGET + MERGE_BUDGET_LINE * (long long)(n + m);
+	/* a search meets its middle by step (n + m) / 2 + 1, or stops at
+	 * MERGE_SEARCH */
+	d.vmax = vmax < MERGE_SEARCH + 1 ? vmax : MERGE_SEARCH + 1;
+	d.voff = d.vmax + 2;
 	d.vf = xcalloc((size_t)(2 * d.voff + 1), sizeof *d.vf);
 	d.vb = xcalloc((size_t)(2 * d.voff + 1), sizeof *d.vb);
 	diff_rec(&d, 0, (long)n, 0, (long)m);
