@@ -20,19 +20,26 @@
 #include "modules/sheets/io.h"
 #include "modules/sheets/sheets.h"
 
-/* A cell's source and kind. */
+/* A cell's source and kind, in a buffer used again cell after cell. */
 struct msrc {
 	unsigned char kind;
-	char *text;
+	struct buf text;
 };
 
 /* One change to make in the result: a cell to take from remote. */
 struct mchange {
 	int sheet; /* in the result */
 	uint32_t row, col;
-	struct msrc src;
+	unsigned char kind;
+	char *text;
 	const char *fmt; /* borrowed from the remote file */
 	int set_fmt;
+};
+
+/* A conflict and its place, to list them row by row. */
+struct mconflict {
+	uint64_t key;
+	struct sheets_conflict c;
 };
 
 struct mstate {
@@ -40,7 +47,7 @@ struct mstate {
 	int book; /* all three are workbooks: match sheets by name */
 	struct mchange *ch;
 	size_t nch, capch;
-	struct sheets_conflict *cf;
+	struct mconflict *cf;
 	size_t ncf, capcf;
 };
 
@@ -55,44 +62,53 @@ static int path_is_book(const char *path)
 static void src_take(const struct sheet_file *f, int sheet, uint32_t row, uint32_t col,
 		     struct msrc *s)
 {
-	const char *formula = sheet_file_formula_at(f, sheet, row, col);
-	struct sheet_file at = *f; /* a view of f on that sheet, to read with */
+	const char *formula;
+	struct sheet_file at;
 	struct sheet_value v;
-	struct buf t;
 
+	buf_reset(&s->text);
+	buf_add(&s->text, "", 0);
+	if (sheet < 0) { /* a sheet that is not there: empty */
+		s->kind = SHEETS_CELL_EMPTY;
+		return;
+	}
+	formula = sheet_file_formula_at(f, sheet, row, col);
 	if (formula) {
 		s->kind = SHEETS_CELL_INPUT;
-		s->text = xstrdup(formula);
+		buf_adds(&s->text, formula);
 		return;
 	}
 	sheet_get(f->wb, sheet, row, col, &v);
 	switch (v.type) {
 	case SHEET_EMPTY:
 		s->kind = SHEETS_CELL_EMPTY;
-		s->text = xstrdup("");
 		return;
 	case SHEET_TEXT:
 		s->kind = SHEETS_CELL_TEXT;
-		s->text = xstrdup(v.str ? v.str : "");
+		buf_adds(&s->text, v.str ? v.str : "");
 		return;
 	case SHEET_ERROR:
 		s->kind = SHEETS_CELL_ERROR;
-		s->text = xstrdup(sheet_err_text(v.err));
+		buf_adds(&s->text, sheet_err_text(v.err));
 		return;
 	default:
 		s->kind = SHEETS_CELL_INPUT;
+		at = *f; /* a view of f on that sheet, to read with */
 		at.sheet = sheet;
-		buf_init(&t);
-		sheet_file_value_text(&at, row, col, &t);
-		s->text = xstrndup(t.data ? t.data : "", t.len);
-		buf_free(&t);
+		sheet_file_value_text(&at, row, col, &s->text);
 		return;
 	}
 }
 
 static int src_same(const struct msrc *a, const struct msrc *b)
 {
-	return a->kind == b->kind && strcmp(a->text, b->text) == 0;
+	return a->kind == b->kind && a->text.len == b->text.len &&
+	       memcmp(a->text.data, b->text.data, a->text.len) == 0;
+}
+
+static char *src_dup(const struct msrc *s)
+{
+	return xstrndup(s->text.data, s->text.len);
 }
 
 /* Set a cell from a source (the CSV typing rules for INPUT). */
@@ -145,19 +161,24 @@ struct keys {
 	size_t n, cap;
 };
 
-#define KEY(row, col) ((uint64_t)(row) << 14 | (col))
-#define KEY_ROW(k) ((uint32_t)((k) >> 14))
-#define KEY_COL(k) ((uint32_t)((k) & 0x3fff))
+/* Column-major, as sheet_range_each visits the cells: each list comes
+ * sorted. */
+#define KEY(row, col) ((uint64_t)(col) << 20 | (row))
+#define KEY_ROW(k) ((uint32_t)((k) & 0xfffff))
+#define KEY_COL(k) ((uint32_t)((k) >> 20))
 
-static int keys_add(const struct sheet_value *v, uint32_t row, uint32_t col, void *arg)
+static void keys_push(struct keys *ks, uint64_t k)
 {
-	struct keys *ks = arg;
-
 	if (ks->n == ks->cap) {
 		ks->cap = ks->cap ? ks->cap * 2 : 256;
 		ks->k = xreallocarray(ks->k, ks->cap, sizeof *ks->k);
 	}
-	ks->k[ks->n++] = KEY(row, col);
+	ks->k[ks->n++] = k;
+}
+
+static int keys_add(const struct sheet_value *v, uint32_t row, uint32_t col, void *arg)
+{
+	keys_push(arg, KEY(row, col));
 	return 0;
 }
 
@@ -165,86 +186,79 @@ static void keys_of(const struct sheet_file *f, int sheet, struct keys *ks)
 {
 	struct sheet_ref r = { sheet, 0, 0, SHEET_MAX_ROWS - 1, SHEET_MAX_COLS - 1, 0 };
 
+	ks->n = 0;
 	if (f && sheet >= 0)
 		sheet_range_each(f->wb, &r, keys_add, ks);
 }
 
-static int key_cmp(const void *x, const void *y)
-{
-	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-
-	return a < b ? -1 : a > b;
-}
-
-/* The cells used in any of the sheets given (-1: none), row by row,
- * each once. */
+/* The cells used in any of the sheets given (-1: none), each once, in
+ * column-major order: a merge of three sorted lists. */
 static void keys_union(struct keys *ks, const struct sheet_file *f1, int s1,
 		       const struct sheet_file *f2, int s2, const struct sheet_file *f3, int s3)
 {
-	size_t w = 0;
+	struct keys in[3] = { { 0 }, { 0 }, { 0 } };
+	size_t at[3] = { 0, 0, 0 };
 
+	keys_of(f1, s1, &in[0]);
+	keys_of(f2, s2, &in[1]);
+	keys_of(f3, s3, &in[2]);
 	ks->n = 0;
-	keys_of(f1, s1, ks);
-	keys_of(f2, s2, ks);
-	keys_of(f3, s3, ks);
-	if (ks->n == 0)
-		return;
-	qsort(ks->k, ks->n, sizeof *ks->k, key_cmp);
-	for (size_t i = 0; i < ks->n; i++)
-		if (w == 0 || ks->k[i] != ks->k[w - 1])
-			ks->k[w++] = ks->k[i];
-	ks->n = w;
-}
+	for (;;) {
+		uint64_t min = UINT64_MAX;
 
-static void src_get(const struct sheet_file *f, int sheet, uint32_t row, uint32_t col,
-		    struct msrc *s)
-{
-	if (sheet < 0) {
-		s->kind = SHEETS_CELL_EMPTY;
-		s->text = xstrdup("");
-		return;
+		for (int i = 0; i < 3; i++)
+			if (at[i] < in[i].n && in[i].k[at[i]] < min)
+				min = in[i].k[at[i]];
+		if (min == UINT64_MAX)
+			break;
+		keys_push(ks, min);
+		for (int i = 0; i < 3; i++)
+			if (at[i] < in[i].n && in[i].k[at[i]] == min)
+				at[i]++;
 	}
-	src_take(f, sheet, row, col, s);
+	for (int i = 0; i < 3; i++)
+		free(in[i].k);
 }
 
-/* Do two sheets hold the same sources? */
+/* Do two sheets hold the same sources and formats? */
 static int sheet_same(const struct sheet_file *a, int sa, const struct sheet_file *b, int sb)
 {
 	struct keys ks = { 0 };
+	struct msrc x, y;
 	int same = 1;
 
+	buf_init(&x.text);
+	buf_init(&y.text);
 	keys_union(&ks, a, sa, b, sb, NULL, -1);
 	for (size_t i = 0; i < ks.n && same; i++) {
-		struct msrc x, y;
+		uint32_t row = KEY_ROW(ks.k[i]), col = KEY_COL(ks.k[i]);
 
-		src_get(a, sa, KEY_ROW(ks.k[i]), KEY_COL(ks.k[i]), &x);
-		src_get(b, sb, KEY_ROW(ks.k[i]), KEY_COL(ks.k[i]), &y);
+		src_take(a, sa, row, col, &x);
+		src_take(b, sb, row, col, &y);
 		same = src_same(&x, &y) &&
-		       fmt_same(cell_fmt(a, sa, KEY_ROW(ks.k[i]), KEY_COL(ks.k[i])),
-				cell_fmt(b, sb, KEY_ROW(ks.k[i]), KEY_COL(ks.k[i])));
-		free(x.text);
-		free(y.text);
+		       fmt_same(cell_fmt(a, sa, row, col), cell_fmt(b, sb, row, col));
 	}
+	buf_free(&x.text);
+	buf_free(&y.text);
 	free(ks.k);
 	return same;
 }
 
 /* ---- collecting ------------------------------------------------------------------- */
 
-static void change_add(struct mstate *m, int sheet, uint32_t row, uint32_t col, struct msrc *src,
-		       const char *fmt, int set_fmt)
+static void change_add(struct mstate *m, int sheet, uint32_t row, uint32_t col,
+		       const struct msrc *src, const char *fmt, int set_fmt)
 {
 	if (m->nch == m->capch) {
 		m->capch = m->capch ? m->capch * 2 : 64;
 		m->ch = xreallocarray(m->ch, m->capch, sizeof *m->ch);
 	}
-	m->ch[m->nch++] = (struct mchange){ sheet, row, col, *src, fmt, set_fmt };
-	src->text = NULL;
+	m->ch[m->nch++] = (struct mchange){ sheet, row, col, src->kind, src_dup(src), fmt, set_fmt };
 }
 
-static struct sheets_conflict *conflict_add(struct mstate *m, const char *sheet)
+static struct sheets_conflict *conflict_add(struct mstate *m, const char *sheet, uint64_t key)
 {
-	struct sheets_conflict *c;
+	struct mconflict *c;
 
 	if (m->ncf == m->capcf) {
 		m->capcf = m->capcf ? m->capcf * 2 : 16;
@@ -252,8 +266,25 @@ static struct sheets_conflict *conflict_add(struct mstate *m, const char *sheet)
 	}
 	c = &m->cf[m->ncf++];
 	memset(c, 0, sizeof *c);
-	c->sheet = xstrdup(sheet);
-	return c;
+	c->key = key;
+	c->c.sheet = xstrdup(sheet);
+	return &c->c;
+}
+
+static void conflict_clear(struct sheets_conflict *c)
+{
+	free(c->sheet);
+	free(c->cell);
+	free(c->base);
+	free(c->local);
+	free(c->remote);
+}
+
+static int conflict_cmp(const void *x, const void *y)
+{
+	const struct mconflict *a = x, *b = y;
+
+	return a->key < b->key ? -1 : a->key > b->key;
 }
 
 static void cell_name(uint32_t row, uint32_t col, char *buf, size_t n)
@@ -270,7 +301,12 @@ static void merge_cells(struct mstate *m, int sb, int sl, int sr, int so)
 {
 	struct keys ks = { 0 };
 	const char *name = sheet_name(m->local.wb, so);
+	size_t first = m->ncf;
+	struct msrc b, l, r;
 
+	buf_init(&b.text);
+	buf_init(&l.text);
+	buf_init(&r.text);
 	keys_union(&ks, &m->base, sb, &m->local, sl, &m->remote, sr);
 	for (size_t i = 0; i < ks.n; i++) {
 		uint32_t row = KEY_ROW(ks.k[i]), col = KEY_COL(ks.k[i]);
@@ -278,47 +314,48 @@ static void merge_cells(struct mstate *m, int sb, int sl, int sr, int so)
 		const char *fl = cell_fmt(&m->local, sl, row, col);
 		const char *fr = cell_fmt(&m->remote, sr, row, col);
 		int take_fmt = !fmt_same(fr, fb) && fmt_same(fl, fb) && !fmt_same(fr, fl);
-		struct msrc b, l, r;
 
-		src_get(&m->base, sb, row, col, &b);
-		src_get(&m->local, sl, row, col, &l);
-		src_get(&m->remote, sr, row, col, &r);
-		if (!src_same(&r, &b) && !src_same(&r, &l)) {
-			if (src_same(&l, &b)) {
-				change_add(m, so, row, col, &r, fr, take_fmt);
-			} else {
-				struct sheets_conflict *c = conflict_add(m, name);
-				char ref[32];
-
-				cell_name(row, col, ref, sizeof ref);
-				c->cell = xstrdup(ref);
-				c->base = b.text;
-				c->local = l.text;
-				c->remote = r.text;
-				c->base_kind = b.kind;
-				c->local_kind = l.kind;
-				c->remote_kind = r.kind;
-				b.text = l.text = r.text = NULL;
-				if (take_fmt) { /* the format still merges */
-					struct msrc keep;
-
-					src_take(&m->local, sl, row, col, &keep);
-					change_add(m, so, row, col, &keep, fr, 1);
-				}
-			}
-		} else if (take_fmt) {
-			change_add(m, so, row, col, &l, fr, 1);
+		src_take(&m->remote, sr, row, col, &r);
+		src_take(&m->local, sl, row, col, &l);
+		if (src_same(&r, &l)) { /* nothing to take, nothing to choose */
+			if (take_fmt)
+				change_add(m, so, row, col, &l, fr, 1);
+			continue;
 		}
-		free(b.text);
-		free(l.text);
-		free(r.text);
+		src_take(&m->base, sb, row, col, &b);
+		if (src_same(&r, &b)) {
+			if (take_fmt)
+				change_add(m, so, row, col, &l, fr, 1);
+		} else if (src_same(&l, &b)) {
+			change_add(m, so, row, col, &r, fr, take_fmt);
+		} else {
+			/* rows first in the list: row-major key */
+			struct sheets_conflict *c =
+				conflict_add(m, name, (uint64_t)row << 14 | col);
+			char ref[32];
+
+			cell_name(row, col, ref, sizeof ref);
+			c->cell = xstrdup(ref);
+			c->base = src_dup(&b);
+			c->local = src_dup(&l);
+			c->remote = src_dup(&r);
+			c->base_kind = b.kind;
+			c->local_kind = l.kind;
+			c->remote_kind = r.kind;
+			if (take_fmt) /* the format still merges */
+				change_add(m, so, row, col, &l, fr, 1);
+		}
 	}
+	qsort(m->cf + first, m->ncf - first, sizeof *m->cf, conflict_cmp);
+	buf_free(&b.text);
+	buf_free(&l.text);
+	buf_free(&r.text);
 	free(ks.k);
 }
 
 static void sheet_conflict(struct mstate *m, const char *name, int in_local)
 {
-	struct sheets_conflict *c = conflict_add(m, name);
+	struct sheets_conflict *c = conflict_add(m, name, 0);
 
 	c->base = xstrdup("");
 	c->local = in_local ? xstrdup("") : NULL;
@@ -347,19 +384,27 @@ static int find_sheet(const struct sheet_file *f, const char *name)
 	return sheet_find(f->wb, name, strlen(name));
 }
 
+/* Many changes recalculate once at the end (every formula); a few,
+ * what depends on them. */
+#define MERGE_SUSPEND 256
+
 static void apply_changes(struct mstate *m)
 {
-	sheet_recalc_suspend(m->local.wb);
+	int suspend = m->nch > MERGE_SUSPEND;
+
+	if (suspend)
+		sheet_recalc_suspend(m->local.wb);
 	for (size_t i = 0; i < m->nch; i++) {
 		struct mchange *c = &m->ch[i];
 
 		if (c->set_fmt)
 			sheet_file_set_format(&m->local, c->sheet, c->row, c->col, c->fmt);
-		src_put(&m->local, c->sheet, c->row, c->col, c->src.kind, c->src.text);
+		src_put(&m->local, c->sheet, c->row, c->col, c->kind, c->text);
 		if (c->set_fmt) /* setting the value may have dropped a date format's flag */
 			sheet_file_set_format(&m->local, c->sheet, c->row, c->col, c->fmt);
 	}
-	sheet_recalc_resume(m->local.wb);
+	if (suspend)
+		sheet_recalc_resume(m->local.wb);
 }
 
 static int merge_books(struct mstate *m, struct err *e)
@@ -419,7 +464,7 @@ out:
 static void mstate_free(struct mstate *m)
 {
 	for (size_t i = 0; i < m->nch; i++)
-		free(m->ch[i].src.text);
+		free(m->ch[i].text);
 	free(m->ch);
 	sheet_file_free(&m->base);
 	sheet_file_free(&m->local);
@@ -451,13 +496,17 @@ int sheets_merge3(const char *base_path, const char *local_path, const char *rem
 	if (rc == 0)
 		rc = sheet_path_save(out_path, &m.local, 0, e);
 	mstate_free(&m);
-	if (rc != 0) {
-		sheets_conflicts_free(m.cf, m.ncf);
-		return rc;
+	if (rc == 0 && m.ncf) {
+		*conflicts = xreallocarray(NULL, m.ncf, sizeof **conflicts);
+		for (size_t i = 0; i < m.ncf; i++)
+			(*conflicts)[i] = m.cf[i].c;
+		*n = m.ncf;
+	} else {
+		for (size_t i = 0; i < m.ncf; i++)
+			conflict_clear(&m.cf[i].c);
 	}
-	*conflicts = m.cf;
-	*n = m.ncf;
-	return 0;
+	free(m.cf);
+	return rc;
 }
 
 /* ---- the user's choices -------------------------------------------------------- */
@@ -518,12 +567,7 @@ int sheets_merge_take(const char *path, const struct sheets_conflict *c, size_t 
 
 void sheets_conflicts_free(struct sheets_conflict *c, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(c[i].sheet);
-		free(c[i].cell);
-		free(c[i].base);
-		free(c[i].local);
-		free(c[i].remote);
-	}
+	for (size_t i = 0; i < n; i++)
+		conflict_clear(&c[i]);
 	free(c);
 }
