@@ -346,7 +346,8 @@ static void merge_cells(struct mstate *m, int sb, int sl, int sr, int so)
 				change_add(m, so, row, col, &l, fr, 1);
 		}
 	}
-	qsort(m->cf + first, m->ncf - first, sizeof *m->cf, conflict_cmp);
+	if (m->ncf > first)
+		qsort(m->cf + first, m->ncf - first, sizeof *m->cf, conflict_cmp);
 	buf_free(&b.text);
 	buf_free(&l.text);
 	buf_free(&r.text);
