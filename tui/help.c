@@ -14,6 +14,7 @@ static const char *const action_help[ACT_COUNT] = {
 	[ACT_TAB2] = "key.tab2",
 	[ACT_TAB3] = "key.tab3",
 	[ACT_TAB4] = "key.tab4",
+	[ACT_TAB5] = "key.tab5",
 	[ACT_TAB_NEXT] = "key.next_tab",
 	[ACT_TAB_PREV] = "key.prev_tab",
 	[ACT_COMMAND] = "key.command",
@@ -73,7 +74,7 @@ static void help_emit(struct emit *em, const struct tui_host *h, int current)
 			snprintf(keys + strlen(keys), sizeof keys - strlen(keys), "%s%s",
 				 k ? ", " : "", one);
 		}
-		if (km[i].act >= ACT_TAB1 && km[i].act <= ACT_TAB4)
+		if (km[i].act >= ACT_TAB1 && km[i].act <= ACT_TAB5)
 			snprintf(keys + strlen(keys), sizeof keys - strlen(keys), " / Esc %d",
 				 km[i].act - ACT_TAB1 + 1);
 		if (keys[0])

@@ -38,6 +38,7 @@ enum shell_action {
 	ACT_TAB2,
 	ACT_TAB3,
 	ACT_TAB4,
+	ACT_TAB5,
 	ACT_TAB_NEXT,
 	ACT_TAB_PREV,
 	ACT_COMMAND,   /* open the command line anywhere (Ctrl-E) */

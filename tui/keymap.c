@@ -15,6 +15,7 @@ static struct keymap_entry map[] = {
 	{ "tab2", ACT_TAB2, { '2' | UI_MOD_ALT } },
 	{ "tab3", ACT_TAB3, { '3' | UI_MOD_ALT } },
 	{ "tab4", ACT_TAB4, { '4' | UI_MOD_ALT } },
+	{ "tab5", ACT_TAB5, { '5' | UI_MOD_ALT } },
 	{ "next-tab", ACT_TAB_NEXT, { UI_KEY_RIGHT | UI_MOD_ALT } },
 	{ "prev-tab", ACT_TAB_PREV, { UI_KEY_LEFT | UI_MOD_ALT } },
 	{ "command", ACT_COMMAND, { UI_CTRL('e') } },

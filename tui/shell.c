@@ -546,7 +546,7 @@ static void handle_key(struct shell *s, int key)
 	if (act == ACT_COMMAND_COLON && taking)
 		act = ACT_NONE; /* ':' is text while the module takes text */
 	switch (act) {
-	case ACT_TAB1: case ACT_TAB2: case ACT_TAB3: case ACT_TAB4:
+	case ACT_TAB1: case ACT_TAB2: case ACT_TAB3: case ACT_TAB4: case ACT_TAB5:
 		switch_tab(s, act - ACT_TAB1);
 		return;
 	case ACT_TAB_NEXT:
@@ -697,6 +697,18 @@ static void on_signal(int signo, void *arg)
 	}
 	log_info("signal %d: leaving the screen", signo);
 	s->quit = 1;
+}
+
+int tui_run_in(int argc, char **argv)
+{
+	struct shell *s = the_shell;
+	int mi;
+
+	if (!s || argc < 1 || (mi = module_index(s, argv[0])) < 0)
+		return E_NOTFOUND;
+	switch_tab(s, mi);
+	run_command(s, argc, argv);
+	return 0;
 }
 
 int tui_run(struct tui_host *h, struct err *e)

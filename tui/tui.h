@@ -135,6 +135,10 @@ struct tui_host {
  * answer (secret: shown as dots). 0 with the answer in buf, E_CANCELLED on
  * Esc, E_IO if the terminal went away. */
 int tui_ask(const char *prompt, int secret, char *buf, size_t len);
+/* Bring a module's tab to the front and run one of its verbs there, as
+ * the command line would (argv[0] is the module): how one module hands a
+ * file to another (the files tab opens a document in docs). */
+int tui_run_in(int argc, char **argv);
 /* Leave the shell after the current key. */
 void tui_quit(void);
 

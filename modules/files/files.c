@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,8 +27,18 @@
 struct fmod {
 	const struct module_env *env;
 	struct account *acct;
-	struct files *f;
+	struct files *f;          /* batch verbs: the share on this thread */
+	struct files_worker *w;   /* the screen: the share's own thread */
 	int busy;
+	/* the browser */
+	char *dir;                /* the folder shown ("" the root) */
+	struct files_item *items;
+	size_t n;
+	int from_cache, loading, loaded;
+	int cur, top, rows;
+	char note[600];
+	enum ui_role note_role;
+	int asked_trust;          /* the trust question was put for this key */
 };
 
 static const struct account files_account = {
@@ -56,6 +67,10 @@ static void fmod_free(void *state)
 	if (!m)
 		return;
 	files_close(m->f);
+	if (m->w)
+		files_shared_stop();
+	files_items_free(m->items, m->n);
+	free(m->dir);
 	account_free(m->acct);
 	free(m);
 }
@@ -317,6 +332,111 @@ static int usage(struct cmd_ctx *ctx, const char *u)
 	return err_set(ctx->err, E_USAGE, "%s", trf(t, sizeof t, "err.usage", TR_S(u)));
 }
 
+static void fmod_note(struct fmod *m, enum ui_role role, const char *text);
+static void refresh(struct fmod *m);
+static int need_worker(struct fmod *m);
+static void job_said(void *arg, struct files_result *r);
+static void trust_done(void *arg, struct files_result *r);
+
+struct getto {
+	struct fmod *m;
+	char *out;
+};
+
+static void get_to_done(void *arg, struct files_result *r)
+{
+	struct getto *g = arg;
+	struct err e;
+	char t[700];
+
+	err_clear(&e);
+	if (r->rc < 0) {
+		fmod_note(g->m, UI_ERROR, r->e->msg);
+	} else if (store_write_atomic(g->out, r->data->data ? r->data->data : "", r->data->len, 0644,
+				      &e) < 0) {
+		fmod_note(g->m, UI_ERROR, e.msg);
+	} else {
+		fmod_note(g->m, UI_OK, trf(t, sizeof t, "files.saved_to", TR_S(g->out)));
+	}
+	free(g->out);
+	free(g);
+}
+
+/* The command line in the TUI: the same verbs, run on the share's thread
+ * (the answer comes as the tab's note), so the screen never waits.
+ * Returns 1 for a verb left to the synchronous path (status). */
+static int screen_verb(struct fmod *m, struct cmd_ctx *ctx, const char *verb, int npos,
+		       const char **pos, const char *take, const char *out, int yes)
+{
+	if (!need_worker(m))
+		return 1;
+	if (!strcmp(verb, "ls")) {
+		char *norm;
+		if (files_norm_path(npos ? pos[0] : "", &norm, ctx->err) < 0)
+			return ctx->err->code;
+		free(m->dir);
+		m->dir = norm;
+		m->cur = m->top = 0;
+		refresh(m);
+	} else if (!strcmp(verb, "sync")) {
+		files_async_sync(m->w, job_said, m);
+	} else if (!strcmp(verb, "get") && npos == 1) {
+		struct getto *g;
+		if (!out)
+			return usage(ctx, "get PATH -o FILE (Enter on a file opens it)");
+		g = xcalloc(1, sizeof *g);
+		g->m = m;
+		g->out = xstrdup(out);
+		files_async_get(m->w, pos[0], get_to_done, g);
+	} else if (!strcmp(verb, "put") && npos == 2) {
+		struct buf b;
+		int rc;
+		buf_init(&b);
+		if ((rc = read_file(pos[0], NULL, &b, ctx->err)) < 0) {
+			buf_free(&b);
+			return rc;
+		}
+		files_async_put(m->w, pos[1], b.data ? b.data : "", b.len, 0, job_said, m);
+		buf_free(&b);
+	} else if ((!strcmp(verb, "mkdir") || !strcmp(verb, "pin") || !strcmp(verb, "unpin")) &&
+		   npos == 1) {
+		files_async_op(m->w, verb, pos[0], NULL, job_said, m);
+	} else if ((!strcmp(verb, "mv") || !strcmp(verb, "cp")) && npos == 2) {
+		files_async_op(m->w, verb, pos[0], pos[1], job_said, m);
+	} else if (!strcmp(verb, "rm") && npos == 1) {
+		char t[700];
+		if (!yes && ctx->confirm && ctx->confirm(trf(t, sizeof t, "files.rm_ask", TR_S(pos[0]))) != 1)
+			return err_set(ctx->err, E_CANCELLED, "not deleted");
+		files_async_op(m->w, verb, pos[0], NULL, job_said, m);
+	} else if (!strcmp(verb, "resolve") && npos == 1 && take) {
+		struct buf b;
+		int rc = 0;
+		buf_init(&b);
+		if (strcmp(take, "local") && strcmp(take, "remote") &&
+		    (rc = read_file(take, NULL, &b, ctx->err)) < 0) {
+			buf_free(&b);
+			return rc;
+		}
+		files_async_resolve(m->w, pos[0], strcmp(take, "local") && strcmp(take, "remote") ? "file" : take,
+				    b.data ? b.data : "", b.len, job_said, m);
+		buf_free(&b);
+	} else if (!strcmp(verb, "trust")) {
+		struct net_conn c;
+		char pin[NET_PIN_MAX];
+		files_worker_conn(m->w, &c, pin);
+		if (npos == 1)
+			files_async_trust(m->w, pos[0], trust_done, m);
+		else if (pin[0])
+			files_async_trust(m->w, pin, trust_done, m);
+		else
+			return err_set(ctx->err, E_USAGE, "%s", tr("files.no_key_seen"));
+	} else {
+		return 1;
+	}
+	fprintf(ctx->out, "%s\n", tr("files.working"));
+	return 0;
+}
+
 static int fmod_command_inner(struct fmod *m, struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *verb = argv[0];
@@ -341,6 +461,8 @@ static int fmod_command_inner(struct fmod *m, struct cmd_ctx *ctx, int argc, cha
 		else
 			return usage(ctx, "atrium files VERB ... (atrium help files)");
 	}
+	if (ctx->interactive && (rc = screen_verb(m, ctx, verb, npos, pos, take, out, yes)) != 1)
+		return rc;
 	if ((rc = need_files(m, ctx->err)) < 0)
 		return rc;
 	/* a verb that reaches the server first sends what waits for it, so a
@@ -415,48 +537,366 @@ static void fmod_status(void *state, struct module_status *st)
 {
 	struct fmod *m = state;
 
+	struct net_conn cw;
+	const struct net_conn *c;
+
 	account_status(m->acct, st);
-	if (!m->f)
+	if (m->w) {
+		files_worker_conn(m->w, &cw, NULL);
+		c = &cw;
+	} else if (m->f) {
+		c = files_conn(m->f);
+	} else {
 		return;
-	switch (files_conn(m->f)->state) {
+	}
+	if (m->env->offline)
+		return;
+	switch (c->state) {
 	case NET_ONLINE: st->state = SVC_ONLINE; break;
 	case NET_CONNECTING: st->state = SVC_CONNECTING; break;
 	case NET_ERROR:
 		st->state = SVC_ERROR;
-		snprintf(st->text, sizeof st->text, "%.120s", files_conn(m->f)->reason);
+		snprintf(st->text, sizeof st->text, "%.120s", c->reason);
 		break;
 	default: st->state = SVC_OFFLINE; break;
 	}
 }
 
+/* ---- the browser ------------------------------------------------------------ */
+
+static void fmod_note(struct fmod *m, enum ui_role role, const char *text)
+{
+	snprintf(m->note, sizeof m->note, "%s", text);
+	m->note_role = role;
+	if (m->env->redraw)
+		m->env->redraw(m->env->host);
+}
+
+static void list_done(void *arg, struct files_result *r);
+
+static void refresh(struct fmod *m)
+{
+	m->loading = 1;
+	files_async_ls(m->w, m->dir, list_done, m);
+}
+
+static void state_changed(void *arg)
+{
+	struct fmod *m = arg;
+
+	if (m->env->redraw)
+		m->env->redraw(m->env->host);
+}
+
+/* The share's thread, started when the tab first needs it. */
+static int need_worker(struct fmod *m)
+{
+	struct err e;
+
+	if (m->w)
+		return 1;
+	if (!account_configured(m->acct) || !m->env->store || m->env->batch)
+		return 0;
+	err_clear(&e);
+	if (!(m->w = files_shared(m->env, &e))) {
+		fmod_note(m, UI_ERROR, e.msg);
+		return 0;
+	}
+	files_worker_set_offline(m->w, m->env->offline);
+	files_worker_on_state(m->w, state_changed, m);
+	files_worker_autoretry(m->w);
+	if (!m->dir)
+		m->dir = xstrdup("");
+	refresh(m);
+	return 1;
+}
+
+static void trust_done(void *arg, struct files_result *r)
+{
+	struct fmod *m = arg;
+
+	if (r->rc < 0) {
+		fmod_note(m, UI_ERROR, r->e->msg);
+		return;
+	}
+	fmod_note(m, UI_OK, tr("files.trusted"));
+	refresh(m);
+}
+
+/* Trust on first use: a server whose certificate nothing vouches for,
+ * and no pin yet, shows its key; a yes stores the pin. A key that
+ * changed under a pin is refused, never asked about. */
+static void maybe_trust(struct fmod *m, struct files_result *r)
+{
+	struct net_conn c;
+	char pin[NET_PIN_MAX], q[700], answer[16];
+
+	if (r->rc != E_TLS || m->asked_trust || !m->w)
+		return;
+	files_worker_conn(m->w, &c, pin);
+	if (!pin[0] || conf_get(m->env->conf, "files", "pin") || strstr(r->e->msg, "pinned"))
+		return;
+	m->asked_trust = 1;
+	trf(q, sizeof q, "files.trust_first", TR_S(conf_get(m->env->conf, "files", "url")), TR_S(pin));
+	if (tui_ask(q, 0, answer, sizeof answer) == 0 &&
+	    (!strcasecmp(answer, "y") || !strcasecmp(answer, "yes") || !strcmp(answer, "是")))
+		files_async_trust(m->w, pin, trust_done, m);
+	else
+		fmod_note(m, UI_WARN, tr("files.not_trusted"));
+}
+
+static void list_done(void *arg, struct files_result *r)
+{
+	struct fmod *m = arg;
+
+	m->loading = 0;
+	if (r->rc < 0) {
+		fmod_note(m, r->rc == E_UNREACHABLE ? UI_WARN : UI_ERROR, r->e->msg);
+		maybe_trust(m, r);
+		return;
+	}
+	/* the answer is for the folder asked for; the user may have moved on */
+	if (strcmp(r->path ? r->path : "", m->dir) != 0)
+		return;
+	files_items_free(m->items, m->n);
+	m->items = r->items;
+	m->n = r->n;
+	r->items = NULL; /* taken */
+	r->n = 0;
+	m->from_cache = r->from_cache;
+	m->loaded = 1;
+	if (m->cur >= (int)m->n)
+		m->cur = m->n ? (int)m->n - 1 : 0;
+	m->note[0] = 0;
+	if (m->from_cache)
+		fmod_note(m, UI_WARN, tr("files.from_cache"));
+	else if (m->env->redraw)
+		m->env->redraw(m->env->host);
+}
+
+static void job_said(void *arg, struct files_result *r)
+{
+	struct fmod *m = arg;
+
+	if (r->rc == 0)
+		fmod_note(m, UI_OK, tr("files.done"));
+	else
+		fmod_note(m, r->rc == E_QUEUED ? UI_WARN : UI_ERROR, r->e->msg);
+	maybe_trust(m, r);
+	refresh(m);
+}
+
+static const char *module_for(const char *path)
+{
+	static const char *const sheet_ext[] = { ".csv", ".tsv", ".xlsx", ".ods" };
+	size_t pl = strlen(path);
+
+	for (size_t i = 0; i < nitems(sheet_ext); i++) {
+		size_t el = strlen(sheet_ext[i]);
+		if (pl > el && !strcasecmp(path + pl - el, sheet_ext[i]))
+			return "sheets";
+	}
+	return "docs";
+}
+
+static void open_item(struct fmod *m, const struct files_item *it)
+{
+	if (it->is_dir) {
+		free(m->dir);
+		m->dir = xstrdup(it->path);
+		m->cur = m->top = 0;
+		refresh(m);
+		return;
+	}
+	{
+		char *spec, *argv[3];
+		xasprintf(&spec, "share:/%s", it->path);
+		argv[0] = (char *)module_for(it->path);
+		argv[1] = "open";
+		argv[2] = spec;
+		if (tui_run_in(3, argv) != 0)
+			fmod_note(m, UI_ERROR, tr("files.no_module"));
+		free(spec);
+	}
+}
+
+static void go_up(struct fmod *m)
+{
+	char *slash = strrchr(m->dir, '/');
+
+	if (!*m->dir)
+		return;
+	if (slash)
+		*slash = 0;
+	else
+		m->dir[0] = 0;
+	m->cur = m->top = 0;
+	refresh(m);
+}
+
+/* Show a conflict's versions in the pager: the merge with its markers for
+ * text, the three versions' sizes otherwise. */
+static void show_conflict(struct fmod *m, const struct files_item *it)
+{
+	char *argv[3];
+
+	argv[0] = "files";
+	argv[1] = "status";
+	argv[2] = NULL;
+	(void)it;
+	tui_run_in(2, argv);
+	fmod_note(m, UI_WARN, tr("files.conflict_hint"));
+}
+
+static int fmod_key(void *state, int key)
+{
+	struct fmod *m = state;
+	const struct files_item *it;
+
+	if (!need_worker(m))
+		return 0;
+	it = m->n ? &m->items[m->cur] : NULL;
+	switch (key) {
+	case UI_KEY_UP:
+	case 'k':
+		if (m->cur > 0)
+			m->cur--;
+		return 1;
+	case UI_KEY_DOWN:
+	case 'j':
+		if (m->cur + 1 < (int)m->n)
+			m->cur++;
+		return 1;
+	case UI_KEY_PGUP:
+		m->cur = m->cur > m->rows ? m->cur - m->rows : 0;
+		return 1;
+	case UI_KEY_PGDN:
+		m->cur = m->cur + m->rows < (int)m->n ? m->cur + m->rows : (m->n ? (int)m->n - 1 : 0);
+		return 1;
+	case UI_KEY_HOME:
+	case 'g':
+		m->cur = 0;
+		return 1;
+	case UI_KEY_END:
+	case 'G':
+		m->cur = m->n ? (int)m->n - 1 : 0;
+		return 1;
+	case UI_KEY_ENTER:
+	case UI_KEY_RIGHT:
+	case 'l':
+		if (it && it->state == FS_CONFLICT && !it->is_dir)
+			show_conflict(m, it);
+		else if (it)
+			open_item(m, it);
+		return 1;
+	case UI_KEY_BACKSPACE:
+	case UI_KEY_LEFT:
+	case 'h':
+		go_up(m);
+		return 1;
+	case 'r':
+		fmod_note(m, UI_DIM, tr("files.refreshing"));
+		refresh(m);
+		return 1;
+	case 's':
+		fmod_note(m, UI_DIM, tr("files.syncing"));
+		files_async_sync(m->w, job_said, m);
+		return 1;
+	case 'p':
+		if (it && it->is_dir) {
+			fmod_note(m, UI_DIM, tr("files.pinning"));
+			files_async_op(m->w, "pin", it->path, NULL, job_said, m);
+		}
+		return 1;
+	case 'L':
+	case 'R':
+		if (it && it->state == FS_CONFLICT) {
+			files_async_resolve(m->w, it->path, key == 'L' ? "local" : "remote", NULL, 0,
+					    job_said, m);
+			fmod_note(m, UI_DIM, tr("files.resolving"));
+		}
+		return 1;
+	}
+	return 0;
+}
+
 static void fmod_draw(void *state, struct ui_area *area)
 {
 	struct fmod *m = state;
-	struct files_pending *v = NULL;
-	size_t n = 0;
-	struct err e;
-	int y;
+	int h = ui_area_h(area), w = ui_area_w(area), y = 0;
+	struct net_conn c;
+	char line[1200], t[64];
 
-	account_draw(m->acct, area);
-	if (!account_configured(m->acct) || !m->env->store)
+	if (!account_configured(m->acct) || !m->env->store || !need_worker(m)) {
+		account_draw(m->acct, area);
+		if (m->note[0])
+			ui_puts(area, h - 1, 2, m->note, m->note_role);
 		return;
-	if (!m->f && files_open(m->env, &m->f, &e) < 0)
-		return;
-	y = 8;
-	ui_puts(area, y++, 2, tr("files.pending"), UI_BOLD);
-	if (files_pending(m->f, &v, &n, &e) < 0 || n == 0) {
-		ui_puts(area, y++, 4, tr("files.nothing_pending"), UI_DIM);
 	}
-	for (size_t i = 0; i < n && y < ui_area_h(area) - 1; i++) {
-		char line[600];
-		snprintf(line, sizeof line, "%-12s %s%s%s", files_state_name(v[i].state), v[i].path,
-			 v[i].error ? "  " : "", v[i].error ? v[i].error : "");
-		ui_puts(area, y++, 4, line, v[i].state == FS_CONFLICT ? UI_WARN : UI_NORMAL);
+	ui_clear(area, UI_NORMAL);
+	files_worker_conn(m->w, &c, NULL);
+	snprintf(line, sizeof line, "%s%s%s", conf_get(m->env->conf, "files", "url"), m->dir,
+		 *m->dir ? "/" : "");
+	ui_put(area, y, 1, w - 20, line, strlen(line), UI_TITLE);
+	snprintf(t, sizeof t, "%s", m->env->offline ? tr("state.offline")
+			     : c.state == NET_ONLINE ? tr("state.online")
+			     : c.state == NET_ERROR ? tr("state.error")
+			     : c.state == NET_CONNECTING ? tr("state.connecting") : tr("state.offline"));
+	ui_puts(area, y, w - (int)ui_text_width(t, strlen(t)) - 1, t,
+		c.state == NET_ONLINE && !m->env->offline ? UI_OK : UI_WARN);
+	y += 2;
+	m->rows = h - y - 2;
+	if (m->rows < 1)
+		m->rows = 1;
+	if (!m->loaded) {
+		ui_puts(area, y, 2, tr(m->loading ? "files.loading" : "files.empty"), UI_DIM);
+	} else if (m->n == 0) {
+		ui_puts(area, y, 2, tr("files.empty"), UI_DIM);
 	}
-	files_pending_free(v, n);
-	y++;
-	if (y < ui_area_h(area))
-		ui_puts(area, y, 2, tr("files.hint"), UI_DIM);
+	if (m->cur < m->top)
+		m->top = m->cur;
+	if (m->cur >= m->top + m->rows)
+		m->top = m->cur - m->rows + 1;
+	for (int i = m->top; i < (int)m->n && y < h - 2; i++, y++) {
+		const struct files_item *it = &m->items[i];
+		char size[32], when[40];
+		enum ui_role role = i == m->cur ? UI_SELECTED : UI_NORMAL;
+		const char *st = it->state == FS_SYNCED ? "" : tr(it->state == FS_CONFLICT ? "files.st.conflict"
+							 : it->state == FS_QUEUED ? "files.st.queued"
+							 : "files.st.offline_only");
+		if (i == m->cur)
+			ui_clear_row(area, y, UI_SELECTED);
+		if (it->is_dir)
+			snprintf(size, sizeof size, "-");
+		else
+			snprintf(size, sizeof size, "%lld", (long long)it->size);
+		time_iso(it->modified, when, sizeof when);
+		snprintf(line, sizeof line, "%s%s", it->name, it->is_dir ? "/" : "");
+		ui_put(area, y, 2, w - 50 > 10 ? w - 50 : 10, line, strlen(line),
+		       it->is_dir && role == UI_NORMAL ? UI_BOLD : role);
+		ui_puts(area, y, w - 46 > 14 ? w - 46 : 14, size, role);
+		ui_puts(area, y, w - 34 > 24 ? w - 34 : 24, when, role == UI_NORMAL ? UI_DIM : role);
+		if (*st)
+			ui_puts(area, y, w - 12 > 46 ? w - 12 : 46, st,
+				it->state == FS_CONFLICT && role == UI_NORMAL ? UI_WARN : role);
+	}
+	if (m->note[0])
+		ui_puts(area, h - 1, 1, m->note, m->note_role);
+	else
+		ui_puts(area, h - 1, 1, tr("files.keys"), UI_DIM);
+}
+
+static void fmod_on_event(void *state, const struct module_event *ev)
+{
+	struct fmod *m = state;
+
+	if (ev->type == MEV_OFFLINE && m->w) {
+		files_worker_set_offline(m->w, m->env->offline);
+		if (!m->env->offline)
+			files_async_sync(m->w, job_said, m);
+	} else if (ev->type == MEV_SHOWN && m->w && !m->loading) {
+		refresh(m);
+	}
 }
 
 static const struct module_verb files_verbs[] = {
@@ -482,7 +922,9 @@ const struct module files_module = {
 	.init = fmod_init,
 	.free = fmod_free,
 	.draw = fmod_draw,
+	.key = fmod_key,
 	.command = fmod_command,
+	.on_event = fmod_on_event,
 	.status = fmod_status,
 	.verbs = files_verbs,
 };

@@ -85,7 +85,8 @@ int files_conflict_versions(struct files *f, const char *path, struct buf *base,
 
 struct files_worker;
 
-/* What a job gives back, valid during the callback only. */
+/* What a job gives back, valid during the callback only; a callback may
+ * keep the items by setting items to NULL and n to 0 (so r is writable). */
 struct files_result {
 	int rc;                   /* 0, E_QUEUED, E_CONFLICT, E_TLS, ... */
 	const struct err *e;
@@ -96,7 +97,7 @@ struct files_result {
 	size_t n;
 	int from_cache;
 };
-typedef void (*files_job_fn)(void *arg, const struct files_result *r);
+typedef void (*files_job_fn)(void *arg, struct files_result *r);
 typedef void (*files_state_fn)(void *arg);
 
 /* The process's share thread, started on first use (NULL and e filled
@@ -115,6 +116,12 @@ void files_async_resolve(struct files_worker *w, const char *path, const char *t
 			 const void *data, size_t len, files_job_fn cb, void *arg);
 void files_async_trust(struct files_worker *w, const char *pin, files_job_fn cb, void *arg);
 void files_async_ping(struct files_worker *w, files_job_fn cb, void *arg);
+/* "mkdir" PATH, "mv"/"cp" PATH TO, "rm" PATH, "pin"/"unpin" PATH (pin
+ * also fetches the folder for offline use). */
+void files_async_op(struct files_worker *w, const char *op, const char *path, const char *to,
+		    files_job_fn cb, void *arg);
+/* :offline and :online on the share's thread. */
+void files_worker_set_offline(struct files_worker *w, int offline);
 /* The connection as the last job left it, and the key the server showed
  * when TLS refused it (for the trust-on-first-use question). */
 void files_worker_conn(struct files_worker *w, struct net_conn *out, char pin[NET_PIN_MAX]);

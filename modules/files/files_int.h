@@ -18,6 +18,7 @@ struct files {
 	char *share;     /* the URL: the key of this share's rows in the store */
 	char *base_path; /* the URL's path */
 	int pin_loaded;
+	char pin_name[600];
 	int cancel; /* set from another thread: give up the request now */
 	char probe_pin[NET_PIN_MAX]; /* the key seen when TLS was refused */
 };

@@ -199,6 +199,14 @@ static int need_password(struct files *f, struct err *e)
 	return 0;
 }
 
+/* The vault's name for the pin of this share's server: one per URL, so
+ * another server is never taken for the one trusted. */
+static const char *pin_key(struct files *f)
+{
+	snprintf(f->pin_name, sizeof f->pin_name, "pin %.*s", (int)sizeof f->pin_name - 8, f->share);
+	return f->pin_name;
+}
+
 /* A pin accepted on first use (kept in the vault) joins the policy. */
 static void stored_pin(struct files *f)
 {
@@ -208,7 +216,7 @@ static void stored_pin(struct files *f)
 	if (f->srv.tls.pins || f->pin_loaded)
 		return;
 	f->pin_loaded = 1;
-	if (store_vault_get(f->store, "files.pin", &pin, &e) == 0) {
+	if (store_vault_get(f->store, pin_key(f), &pin, &e) == 0) {
 		f->srv.tls.pins = xstrdup(pin);
 		store_secret_free(pin);
 	}
@@ -248,8 +256,14 @@ void files_resp_free(struct net_resp *r)
  * offline by choice or in back-off. */
 int files_online(struct files *f, struct err *e)
 {
-	if (f->env->offline || f->conn.forced)
+	if (__atomic_load_n(&f->env->offline, __ATOMIC_ACQUIRE)) {
+		f->conn.forced = 1;
+		f->conn.state = NET_OFFLINE;
+		snprintf(f->conn.reason, sizeof f->conn.reason, "offline by choice");
 		return err_set(e, E_UNREACHABLE, "offline (--offline or :offline)");
+	}
+	if (f->conn.forced) /* back online by choice: try at once */
+		net_conn_init(&f->conn, "files", 0);
 	if (!f->net) {
 		if (net_new(f->loop, &f->net, e) < 0)
 			return e->code;
@@ -335,7 +349,7 @@ int files_trust(struct files *f, const char *pin, struct err *e)
 {
 	if (!net_pins_valid(pin))
 		return err_set(e, E_USAGE, "%s: not a pin (sha256//BASE64)", pin);
-	if (store_vault_put(f->store, "files.pin", pin, e) < 0)
+	if (store_vault_put(f->store, pin_key(f), pin, e) < 0)
 		return e->code;
 	free(f->srv.tls.pins);
 	f->srv.tls.pins = xstrdup(pin);

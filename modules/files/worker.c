@@ -10,7 +10,8 @@
 
 #include "modules/files/files_int.h"
 
-enum job_kind { J_GET, J_PUT, J_LS, J_SYNC, J_RESOLVE, J_TRUST, J_PING, J_QUIT };
+enum job_kind { J_GET, J_PUT, J_LS, J_SYNC, J_RESOLVE, J_TRUST, J_PING, J_MKDIR, J_MOVE, J_COPY,
+		J_RM, J_PIN, J_UNPIN, J_QUIT };
 
 struct fjob {
 	enum job_kind kind;
@@ -77,6 +78,9 @@ static void deliver(void *arg)
 					  .data = &j->data, .etag = j->etag, .items = j->items,
 					  .n = j->n, .from_cache = j->from_cache };
 		j->cb(j->arg, &r);
+		/* a callback that keeps the items sets them to NULL */
+		j->items = r.items;
+		j->n = r.n;
 	}
 	if (w->on_state)
 		w->on_state(w->on_state_arg);
@@ -111,6 +115,22 @@ static void run_job(struct files_worker *w, struct fjob *j)
 		break;
 	case J_PING:
 		j->rc = files_ping(f, &j->e);
+		break;
+	case J_MKDIR:
+		j->rc = files_mkdir(f, j->path, &j->e);
+		break;
+	case J_MOVE:
+	case J_COPY:
+		j->rc = files_move(f, j->path, j->take, j->kind == J_COPY, &j->e);
+		break;
+	case J_RM:
+		j->rc = files_rm(f, j->path, &j->e);
+		break;
+	case J_PIN:
+	case J_UNPIN:
+		j->rc = files_pin(f, j->path, j->kind == J_PIN, &j->e);
+		if (j->rc == 0 && j->kind == J_PIN)
+			j->rc = files_refresh_pinned(f, NULL, &j->e);
 		break;
 	case J_QUIT:
 		break;
@@ -295,6 +315,30 @@ void files_async_trust(struct files_worker *w, const char *pin, files_job_fn cb,
 	submit(w, j);
 }
 
+void files_async_op(struct files_worker *w, const char *op, const char *path, const char *to,
+		    files_job_fn cb, void *arg)
+{
+	static const struct {
+		const char *name;
+		enum job_kind k;
+	} ops[] = { { "mkdir", J_MKDIR }, { "mv", J_MOVE }, { "cp", J_COPY }, { "rm", J_RM },
+		    { "pin", J_PIN }, { "unpin", J_UNPIN } };
+	struct fjob *j = NULL;
+
+	for (size_t i = 0; i < nitems(ops); i++)
+		if (!strcmp(ops[i].name, op))
+			j = job(ops[i].k, path, cb, arg);
+	if (!j)
+		return;
+	j->take = to ? xstrdup(to) : NULL;
+	submit(w, j);
+}
+
+void files_worker_set_offline(struct files_worker *w, int offline)
+{
+	__atomic_store_n(&w->wenv.offline, offline, __ATOMIC_RELEASE);
+}
+
 void files_async_ping(struct files_worker *w, files_job_fn cb, void *arg)
 {
 	submit(w, job(J_PING, NULL, cb, arg));
@@ -329,7 +373,7 @@ void files_worker_on_state(struct files_worker *w, files_state_fn fn, void *arg)
 
 static void retry_tick(void *arg);
 
-static void retry_done(void *arg, const struct files_result *r)
+static void retry_done(void *arg, struct files_result *r)
 {
 	struct files_worker *w = arg;
 	struct net_conn c;
