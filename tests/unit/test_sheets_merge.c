@@ -212,18 +212,18 @@ static void test_take_local_and_take_remote(void **state)
 	size_t n = 0;
 
 	write_text("b6.csv", "1,2\n3,4\n");
-	write_text("l6.csv", "10,2\n3,40\n");
-	write_text("r6.csv", "=B1*100,2\n3,400\n");
+	write_text("l6.csv", "1,20\n30,4\n");
+	write_text("r6.csv", "1,=A1*100\n300,4\n");
 	merge_ok("b6.csv", "l6.csv", "r6.csv", "o6.csv", &c, &n);
 	assert_int_equal(n, 2);
-	assert_string_equal(c[0].cell, "A1");
-	assert_string_equal(c[1].cell, "B2");
+	assert_string_equal(c[0].cell, "B1"); /* listed row by row */
+	assert_string_equal(c[1].cell, "A2");
 	assert_int_equal(sheets_merge_take(path("o6.csv"), c, n, choice, &e), 0);
 	assert_int_equal(sheet_path_load(path("o6.csv"), &f, &e), 0);
-	expect_cell(&f, 0, 0, 0, "=B1*100");
-	sheet_get(f.wb, 0, 0, 0, &v);
-	assert_true(v.type == SHEET_NUM && v.num == 200); /* recalculated */
-	expect_cell(&f, 0, 1, 1, "40");
+	expect_cell(&f, 0, 0, 1, "=A1*100");
+	sheet_get(f.wb, 0, 0, 1, &v);
+	assert_true(v.type == SHEET_NUM && v.num == 100); /* recalculated */
+	expect_cell(&f, 0, 1, 0, "30");
 	sheet_file_free(&f);
 	sheets_conflicts_free(c, n);
 }
