@@ -477,6 +477,10 @@ const struct tr_entry tr_cat_en[] = {
 	{ "docs.err.no_share", "{0}: share: paths need the files module, and this atrium was built without it" },
 	{ "docs.err.remote_save", "{0} is a document of the team share: Ctrl-S or :w saves it there" },
 	{ "docs.err.share_save_as", "Saving under a share name is not supported: save a local file, then atrium files put" },
+	{ "verb.files.merged", "Show a conflict as a merge to finish: text with both sides marked, a workbook's conflicting cells" },
+	{ "files.side.base", "base" },
+	{ "files.side.local", "yours" },
+	{ "files.side.remote", "server" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -473,6 +473,10 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "docs.err.no_share", "{0}：share: 路径需要文件模块，而这个 atrium 构建时没有包含它" },
 	{ "docs.err.remote_save", "{0} 是团队共享中的文档：按 Ctrl-S 或 :w 保存到共享" },
 	{ "docs.err.share_save_as", "不支持以共享名称另存为：请先保存为本地文件，再用 atrium files put" },
+	{ "verb.files.merged", "显示待完成的冲突合并：文本中标出双方内容，工作簿中列出冲突的单元格" },
+	{ "files.side.base", "原始" },
+	{ "files.side.local", "你的" },
+	{ "files.side.remote", "服务器" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -22,6 +22,10 @@
 #include "i18n/i18n.h"
 #include "modules/account.h"
 #include "modules/files/files_int.h"
+#include "modules/files/merge.h"
+#ifdef MOD_SHEETS
+#include "modules/sheets/sheets.h"
+#endif
 #include "tui/tui.h"
 
 struct fmod {
@@ -304,6 +308,164 @@ static int cmd_resolve(struct fmod *m, struct cmd_ctx *ctx, const char *path, co
 	return rc;
 }
 
+static int is_sheet(const char *path)
+{
+	static const char *const ext[] = { ".csv", ".tsv", ".xlsx", ".ods" };
+	size_t pl = strlen(path);
+
+	for (size_t i = 0; i < nitems(ext); i++) {
+		size_t el = strlen(ext[i]);
+		if (pl > el && !strcasecmp(path + pl - el, ext[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static int write_out(struct cmd_ctx *ctx, const char *out, const struct buf *b)
+{
+	if (out)
+		return store_write_atomic(out, b->data ? b->data : "", b->len, 0644, ctx->err);
+	if (fwrite(b->data ? b->data : "", 1, b->len, ctx->out) != b->len)
+		return err_set(ctx->err, E_IO, "writing the output: %s", strerror(errno));
+	return 0;
+}
+
+/* `merged PATH [-o FILE]`: a conflict as a merge to finish: text with
+ * both sides marked; a workbook with yours in the cells both changed, and
+ * those cells listed (on stdout, or as JSON). */
+static int cmd_merged(struct fmod *m, struct cmd_ctx *ctx, const char *path, const char *out)
+{
+	struct buf base, local, remote, merged;
+	int rc, conflicts = 0;
+
+	buf_init(&base);
+	buf_init(&local);
+	buf_init(&remote);
+	buf_init(&merged);
+	if ((rc = files_conflict_versions(m->f, path, &base, &local, &remote, ctx->err)) < 0)
+		goto out;
+#ifdef MOD_SHEETS
+	if (is_sheet(path)) {
+		struct sheets_conflict *c;
+		size_t n;
+		if ((rc = files_merge_cells(path, &base, &local, &remote, &merged, &c, &n, ctx->err)) < 0)
+			goto out;
+		if (out && (rc = write_out(ctx, out, &merged)) < 0) {
+			sheets_conflicts_free(c, n);
+			goto out;
+		}
+		if (ctx->json)
+			json_arr_begin(ctx->json);
+		for (size_t i = 0; i < n; i++) {
+			if (ctx->json) {
+				json_obj_begin(ctx->json);
+				json_key(ctx->json, "sheet");
+				json_str(ctx->json, c[i].sheet);
+				json_key(ctx->json, "cell");
+				if (c[i].cell)
+					json_str(ctx->json, c[i].cell);
+				else
+					json_null(ctx->json);
+				json_key(ctx->json, "base");
+				c[i].base ? json_str(ctx->json, c[i].base) : json_null(ctx->json);
+				json_key(ctx->json, "local");
+				c[i].local ? json_str(ctx->json, c[i].local) : json_null(ctx->json);
+				json_key(ctx->json, "remote");
+				c[i].remote ? json_str(ctx->json, c[i].remote) : json_null(ctx->json);
+				json_obj_end(ctx->json);
+			} else {
+				fprintf(ctx->out, "%s!%s\t%s: %s\t%s: %s\t%s: %s\n", c[i].sheet,
+					c[i].cell ? c[i].cell : "*", tr("files.side.base"),
+					c[i].base ? c[i].base : "-", tr("files.side.local"),
+					c[i].local ? c[i].local : "-", tr("files.side.remote"),
+					c[i].remote ? c[i].remote : "-");
+			}
+		}
+		if (ctx->json)
+			json_arr_end(ctx->json);
+		sheets_conflicts_free(c, n);
+		goto out;
+	}
+#endif
+	if ((rc = files_merge(path, &base, &local, &remote, &merged, &conflicts, ctx->err)) < 0)
+		goto out;
+	rc = write_out(ctx, out, &merged);
+out:
+	buf_free(&base);
+	buf_free(&local);
+	buf_free(&remote);
+	buf_free(&merged);
+	return rc;
+}
+
+/* `resolve PATH --take merged [--cell REF=local|remote]...`: a workbook's
+ * merge with a side chosen per conflicting cell (yours where none is). */
+static int cmd_resolve_cells(struct fmod *m, struct cmd_ctx *ctx, const char *path,
+			     const char *const *cells, int ncells)
+{
+#ifdef MOD_SHEETS
+	struct buf base, local, remote, merged;
+	struct sheets_conflict *c = NULL;
+	size_t n = 0;
+	const char **choice = NULL;
+	int rc;
+
+	if (!is_sheet(path))
+		return err_set(ctx->err, E_USAGE, "--take merged is for workbooks; for text use merged -o FILE, edit, then --take FILE");
+	buf_init(&base);
+	buf_init(&local);
+	buf_init(&remote);
+	buf_init(&merged);
+	if ((rc = files_conflict_versions(m->f, path, &base, &local, &remote, ctx->err)) < 0)
+		goto out;
+	if ((rc = files_merge_cells(path, &base, &local, &remote, &merged, &c, &n, ctx->err)) < 0)
+		goto out;
+	choice = xcalloc(n ? n : 1, sizeof *choice);
+	for (size_t i = 0; i < n; i++)
+		choice[i] = "local";
+	for (int k = 0; k < ncells; k++) {
+		const char *eq = strchr(cells[k], '=');
+		int hit = 0;
+		if (!eq || (strcmp(eq + 1, "local") && strcmp(eq + 1, "remote"))) {
+			rc = err_set(ctx->err, E_USAGE, "--cell %s: expected REF=local or REF=remote", cells[k]);
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			char full[300];
+			size_t rl = (size_t)(eq - cells[k]);
+			snprintf(full, sizeof full, "%s!%s", c[i].sheet, c[i].cell ? c[i].cell : "*");
+			if ((c[i].cell && strlen(c[i].cell) == rl && !strncasecmp(c[i].cell, cells[k], rl)) ||
+			    (strlen(full) == rl && !strncasecmp(full, cells[k], rl))) {
+				choice[i] = eq + 1;
+				hit = 1;
+			}
+		}
+		if (!hit) {
+			rc = err_set(ctx->err, E_NOTFOUND, "--cell %s: not a conflicting cell (atrium files merged %s)",
+				     cells[k], path);
+			goto out;
+		}
+	}
+	if ((rc = files_merge_choose(path, &merged, c, n, choice, ctx->err)) < 0)
+		goto out;
+	rc = files_resolve(m->f, path, "file", merged.data ? merged.data : "", merged.len, ctx->err);
+out:
+	free(choice);
+	sheets_conflicts_free(c, n);
+	buf_free(&base);
+	buf_free(&local);
+	buf_free(&remote);
+	buf_free(&merged);
+	return rc;
+#else
+	(void)m;
+	(void)path;
+	(void)cells;
+	(void)ncells;
+	return err_set(ctx->err, E_USAGE, "this build has no sheets module");
+#endif
+}
+
 static int cmd_trust(struct fmod *m, struct cmd_ctx *ctx, const char *pin, int yes)
 {
 	char seen[NET_PIN_MAX];
@@ -440,8 +602,8 @@ static int screen_verb(struct fmod *m, struct cmd_ctx *ctx, const char *verb, in
 static int fmod_command_inner(struct fmod *m, struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *verb = argv[0];
-	const char *pos[3] = { 0 }, *out = NULL, *take = NULL;
-	int npos = 0, yes = 0, force = 0, rc;
+	const char *pos[3] = { 0 }, *out = NULL, *take = NULL, *cells[256];
+	int npos = 0, yes = 0, force = 0, ncells = 0, rc;
 
 	if (!strcmp(verb, "status") && !account_configured(m->acct))
 		return account_cmd_status(m->acct, ctx);
@@ -452,6 +614,8 @@ static int fmod_command_inner(struct fmod *m, struct cmd_ctx *ctx, int argc, cha
 			take = argv[++i];
 		else if (!strcmp(argv[i], "--yes"))
 			yes = 1;
+		else if (!strcmp(argv[i], "--cell") && i + 1 < argc && ncells < (int)nitems(cells))
+			cells[ncells++] = argv[++i];
 		else if (!strcmp(argv[i], "--force"))
 			force = 1;
 		else if (argv[i][0] == '-' && argv[i][1] == '-')
@@ -469,7 +633,7 @@ static int fmod_command_inner(struct fmod *m, struct cmd_ctx *ctx, int argc, cha
 	 * script that queued work offline needs no extra step */
 	if (!m->env->offline && strcmp(verb, "sync") && strcmp(verb, "status") &&
 	    strcmp(verb, "trust") && strcmp(verb, "pin") && strcmp(verb, "unpin") &&
-	    strcmp(verb, "resolve") && store_outbox_count(m->env->store, "files") > 0) {
+	    strcmp(verb, "resolve") && strcmp(verb, "merged") && store_outbox_count(m->env->store, "files") > 0) {
 		struct err e1;
 		int s1, c1, f1;
 		err_clear(&e1);
@@ -507,9 +671,16 @@ static int fmod_command_inner(struct fmod *m, struct cmd_ctx *ctx, int argc, cha
 				 : usage(ctx, "atrium files pin|unpin PATH");
 	if (!strcmp(verb, "status"))
 		return npos == 0 ? cmd_status(m, ctx) : usage(ctx, "atrium files status [--json]");
-	if (!strcmp(verb, "resolve"))
-		return npos == 1 && take ? cmd_resolve(m, ctx, pos[0], take)
-					 : usage(ctx, "atrium files resolve PATH --take local|remote|FILE");
+	if (!strcmp(verb, "resolve")) {
+		if (npos != 1 || !take)
+			return usage(ctx, "atrium files resolve PATH --take local|remote|merged|FILE [--cell REF=local|remote]...");
+		if (!strcmp(take, "merged"))
+			return cmd_resolve_cells(m, ctx, pos[0], cells, ncells);
+		return cmd_resolve(m, ctx, pos[0], take);
+	}
+	if (!strcmp(verb, "merged"))
+		return npos == 1 ? cmd_merged(m, ctx, pos[0], out)
+				 : usage(ctx, "atrium files merged PATH [-o FILE] [--json]");
 	if (!strcmp(verb, "trust"))
 		return npos <= 1 ? cmd_trust(m, ctx, npos ? pos[0] : NULL, yes)
 				 : usage(ctx, "atrium files trust [PIN] [--yes]");
@@ -911,7 +1082,8 @@ static const struct module_verb files_verbs[] = {
 	{ "sync", "", "verb.files.sync" },
 	{ "pin", "PATH", "verb.files.pin" },
 	{ "unpin", "PATH", "verb.files.unpin" },
-	{ "resolve", "PATH --take local|remote|FILE", "verb.files.resolve" },
+	{ "resolve", "PATH --take local|remote|merged|FILE [--cell REF=local|remote]", "verb.files.resolve" },
+	{ "merged", "PATH [-o FILE] [--json]", "verb.files.merged" },
 	{ "trust", "[PIN] [--yes]", "verb.files.trust" },
 	{ NULL, NULL, NULL },
 };

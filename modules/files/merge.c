@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "modules/docs/docs.h"
@@ -88,22 +89,64 @@ static int get_file(const char *path, struct buf *b, struct err *e)
 
 /* Workbooks merge cell by cell: the three versions go to a private
  * folder (sheets reads files), merged there, read back. */
-static int merge_sheets(const char *ext, const struct buf *base, const struct buf *local,
-			const struct buf *remote, struct buf *out, int *conflicts, struct err *e)
+/* A private folder for the three versions: in memory (/dev/shm) where
+ * there is one, so no plaintext copy reaches a disk. */
+static int merge_dir(char *dir, size_t len, struct err *e)
 {
-	char dir[] = "/tmp/atrium-merge-XXXXXX";
-	char pb[64], pl[64], pr[64], po[64];
+	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+
+	snprintf(dir, len, "%s/atrium-merge-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(dir))
+		return err_set(e, E_IO, "a folder for the merge: %s", strerror(errno));
+	return 0;
+}
+
+/* dir/SIDE/STEM.ext: each version under the file's own name, which a
+ * CSV's sheet takes (the conflict list then names the sheet as the user
+ * knows it). */
+static void side_path(char *out, size_t len, const char *dir, const char *side, const char *path,
+		      const char *ext)
+{
+	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+	size_t stem = strlen(name) - strlen(ext);
+
+	snprintf(out, len, "%s/%s", dir, side);
+	mkdir(out, 0700);
+	snprintf(out, len, "%s/%s/%.*s%s", dir, side, (int)stem, name, ext);
+}
+
+static void side_clean(const char *file)
+{
+	char d[600];
+	char *slash;
+
+	unlink(file);
+	snprintf(d, sizeof d, "%s", file);
+	if ((slash = strrchr(d, '/'))) {
+		*slash = 0;
+		rmdir(d);
+	}
+}
+
+static int merge_sheets(const char *path, const char *ext, const struct buf *base, const struct buf *local,
+			const struct buf *remote, struct buf *out, int *conflicts,
+			struct sheets_conflict **cells, size_t *ncells, struct err *e)
+{
+	char dir[512];
+	char pb[600], pl[600], pr[600], po[600];
 	struct sheets_conflict *c = NULL;
 	size_t n = 0;
 	int rc;
 
-	if (!mkdtemp(dir))
-		return err_set(e, E_IO, "a folder for the merge: %s", strerror(errno));
+	if ((rc = merge_dir(dir, sizeof dir, e)) < 0)
+		return rc;
 	/* no common version: an empty CSV is the base (formats may differ) */
-	snprintf(pb, sizeof pb, "%s/base%s", dir, base->len ? ext : ".csv");
-	snprintf(pl, sizeof pl, "%s/local%s", dir, ext);
-	snprintf(pr, sizeof pr, "%s/remote%s", dir, ext);
-	snprintf(po, sizeof po, "%s/merged%s", dir, ext);
+	side_path(pb, sizeof pb, dir, "base", path, ext);
+	if (!base->len) /* a CSV stands for "nothing": formats may differ */
+		snprintf(pb + strlen(pb) - strlen(ext), sizeof pb - (strlen(pb) - strlen(ext)), ".csv");
+	side_path(pl, sizeof pl, dir, "local", path, ext);
+	side_path(pr, sizeof pr, dir, "remote", path, ext);
+	side_path(po, sizeof po, dir, "merged", path, ext);
 	rc = put_file(pb, base, e);
 	if (rc == 0)
 		rc = put_file(pl, local, e);
@@ -115,11 +158,16 @@ static int merge_sheets(const char *ext, const struct buf *base, const struct bu
 		rc = get_file(po, out, e);
 	if (rc == 0)
 		*conflicts = (int)n;
-	sheets_conflicts_free(c, n);
-	unlink(pb);
-	unlink(pl);
-	unlink(pr);
-	unlink(po);
+	if (rc == 0 && cells) {
+		*cells = c;
+		*ncells = n;
+	} else {
+		sheets_conflicts_free(c, n);
+	}
+	side_clean(pb);
+	side_clean(pl);
+	side_clean(pr);
+	side_clean(po);
 	rmdir(dir);
 	return rc;
 }
@@ -142,7 +190,7 @@ int files_merge(const char *path, const struct buf *base, const struct buf *loca
 	{
 		const char *ext = sheet_ext(path);
 		if (ext) {
-			int rc = merge_sheets(ext, base, local, remote, out, conflicts, e);
+			int rc = merge_sheets(path, ext, base, local, remote, out, conflicts, NULL, NULL, e);
 			/* a file that does not read as a workbook merges as
 			 * text or not at all, below */
 			if (rc == 0 || rc != E_PARSE)
@@ -170,3 +218,41 @@ int files_merge(const char *path, const struct buf *base, const struct buf *loca
 	*conflicts = 1;
 	return 0;
 }
+
+#ifdef MOD_SHEETS
+int files_merge_cells(const char *path, const struct buf *base, const struct buf *local,
+		      const struct buf *remote, struct buf *out, struct sheets_conflict **cells,
+		      size_t *n, struct err *e)
+{
+	const char *ext = sheet_ext(path);
+	int conflicts = 0;
+
+	*cells = NULL;
+	*n = 0;
+	if (!ext)
+		return err_set(e, E_USAGE, "%s is not a workbook (.csv .tsv .xlsx .ods)", path);
+	return merge_sheets(path, ext, base, local, remote, out, &conflicts, cells, n, e);
+}
+
+int files_merge_choose(const char *path, struct buf *merged, const struct sheets_conflict *c,
+		       size_t n, const char *const *choice, struct err *e)
+{
+	const char *ext = sheet_ext(path);
+	char dir[512], p[600];
+	int rc;
+
+	if (!ext)
+		return err_set(e, E_USAGE, "%s is not a workbook (.csv .tsv .xlsx .ods)", path);
+	if ((rc = merge_dir(dir, sizeof dir, e)) < 0)
+		return rc;
+	side_path(p, sizeof p, dir, "merged", path, ext);
+	rc = put_file(p, merged, e);
+	if (rc == 0)
+		rc = sheets_merge_take(p, c, n, choice, e);
+	if (rc == 0)
+		rc = get_file(p, merged, e);
+	side_clean(p);
+	rmdir(dir);
+	return rc;
+}
+#endif

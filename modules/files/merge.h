@@ -14,4 +14,14 @@
 int files_merge(const char *path, const struct buf *base, const struct buf *local,
 		const struct buf *remote, struct buf *out, int *conflicts, struct err *e);
 
+struct sheets_conflict;
+/* A workbook's conflict cell by cell: the merged workbook (yours in the
+ * cells both changed) and those cells (sheets_conflicts_free). */
+int files_merge_cells(const char *path, const struct buf *base, const struct buf *local,
+		      const struct buf *remote, struct buf *out, struct sheets_conflict **cells,
+		      size_t *n, struct err *e);
+/* Apply a choice ("local" / "remote") per listed cell to merged. */
+int files_merge_choose(const char *path, struct buf *merged, const struct sheets_conflict *c,
+		       size_t n, const char *const *choice, struct err *e);
+
 #endif

@@ -1042,8 +1042,8 @@ static int upload_entry(struct files *f, int64_t id, struct upload *u, struct er
 		else
 			snprintf(msg, sizeof msg, "conflict: changed on the server too");
 		store_outbox_mark(f->store, id, OUTBOX_FAILED, msg, &e2);
-		err_set(e, E_CONFLICT, "%s: %s (atrium files resolve %s --take local|remote|FILE)",
-			u->path, msg, u->path);
+		err_set(e, E_CONFLICT, "%s: %s (see it: atrium files merged %s; finish: atrium files resolve %s --take local|remote|merged|FILE)",
+			u->path, msg, u->path, u->path);
 	} else {
 		struct err e2;
 		store_outbox_mark(f->store, id, rc == E_UNREACHABLE ? OUTBOX_QUEUED : OUTBOX_FAILED,
