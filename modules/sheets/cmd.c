@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -133,11 +134,147 @@ static int read_stdin(FILE *in, struct buf *out, struct err *e)
 	return 0;
 }
 
+/* ---- workbooks of the team share ------------------------------------------ */
+
+/* The contents fetched from the share and not read yet, by path: the
+ * loader's thread takes them through sheet_read_path. Never on disk. */
+struct mem_file {
+	char *path;
+	struct buf data;
+	struct mem_file *next;
+};
+
+static struct mem_file *mem_files;
+static pthread_mutex_t mem_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct sheet_share_io *share_io;
+
+int sheet_share_path(const char *path)
+{
+	return path && strncmp(path, SHEET_SHARE_PREFIX, strlen(SHEET_SHARE_PREFIX)) == 0;
+}
+
+/* A local name is a share path when neither it nor its folder exists
+ * here: "/budget/2026.xlsx" on a machine without /budget. */
+static int local_missing(const char *path)
+{
+	struct stat st;
+	char *dir, *slash;
+	int missing;
+
+	if (path[0] != '/' || stat(path, &st) == 0)
+		return 0;
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	missing = stat(dir, &st) != 0;
+	free(dir);
+	return missing;
+}
+
+char *sheet_share_resolve(const struct conf *conf, const char *path)
+{
+	struct buf b;
+	char *out;
+
+	if (sheet_share_path(path) || conf == NULL || !conf_get(conf, "files", "url") ||
+	    !local_missing(path))
+		return xstrdup(path);
+	buf_init(&b);
+	buf_adds(&b, SHEET_SHARE_PREFIX);
+	buf_adds(&b, path);
+	out = xstrndup(b.data, b.len);
+	buf_free(&b);
+	return out;
+}
+
+void sheet_mem_give(const char *path, struct buf *data)
+{
+	struct mem_file *m = xcalloc(1, sizeof *m);
+
+	m->path = xstrdup(path);
+	m->data = *data;
+	buf_init(data);
+	pthread_mutex_lock(&mem_lock);
+	m->next = mem_files;
+	mem_files = m;
+	pthread_mutex_unlock(&mem_lock);
+}
+
+/* Unlink the first entry for path, or NULL. */
+static struct mem_file *mem_take(const char *path)
+{
+	struct mem_file **p, *m = NULL;
+
+	pthread_mutex_lock(&mem_lock);
+	for (p = &mem_files; *p; p = &(*p)->next)
+		if (strcmp((*p)->path, path) == 0) {
+			m = *p;
+			*p = m->next;
+			break;
+		}
+	pthread_mutex_unlock(&mem_lock);
+	return m;
+}
+
+static void mem_free(struct mem_file *m)
+{
+	if (m == NULL)
+		return;
+	/* What a workbook held is wiped, not just let go. */
+	if (m->data.data)
+		memset(m->data.data, 0, m->data.len);
+	buf_free(&m->data);
+	free(m->path);
+	free(m);
+}
+
+void sheet_mem_drop(const char *path)
+{
+	struct mem_file *m;
+
+	while ((m = mem_take(path)) != NULL)
+		mem_free(m);
+}
+
+void sheet_share_set_io(const struct sheet_share_io *io)
+{
+	share_io = io;
+}
+
+/* A share path's content: handed over by sheet_mem_give (the screen), or
+ * fetched now through the batch hooks. */
+static int share_read(const char *path, struct buf *out, struct err *e)
+{
+	struct mem_file *m = mem_take(path);
+
+	if (m) {
+		if (out->len == 0) {
+			buf_free(out);
+			*out = m->data;
+			buf_init(&m->data);
+		} else {
+			buf_add(out, m->data.data, m->data.len);
+		}
+		mem_free(m);
+		return 0;
+	}
+	if (share_io && share_io->get)
+		return share_io->get(path + strlen(SHEET_SHARE_PREFIX), out, e);
+	return err_tr(e, E_USAGE, "err.sheets.share_none", TR_S(path));
+}
+
 int sheet_read_path(const char *path, struct buf *out, struct err *e)
 {
 	char chunk[65536];
 	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
+
+	if (sheet_share_path(path))
+		return share_read(path, out, e);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -212,26 +349,47 @@ static int new_file_mode(void)
 	return 0666 & ~(int)m;
 }
 
+/* The file's bytes in the format of path's extension, into out. */
+static int write_bytes(const char *path, const struct sheet_file *f, enum sheet_csv_mode mode,
+		       struct buf *out, struct err *e)
+{
+	struct err we;
+	int rc = 0;
+
+	err_clear(&we);
+	if (path_kind(path) == 'x')
+		rc = sheet_xlsx_write(f, out, &we);
+	else if (path_kind(path) == 'o')
+		rc = sheet_ods_write(f, out, &we);
+	else
+		sheet_csv_write(f, out, mode);
+	if (rc != 0)
+		err_tr(e, rc, "err.sheets.write", TR_S(path), TR_S(we.msg));
+	return rc;
+}
+
+/* Bytes to path: a local file atomically, or the share (batch hooks). */
+static int put_bytes(const char *path, const struct buf *b, struct err *e)
+{
+	if (!sheet_share_path(path))
+		return store_write_atomic(path, b->data ? b->data : "", b->len, new_file_mode(),
+					  e);
+	if (share_io && share_io->put)
+		return share_io->put(path + strlen(SHEET_SHARE_PREFIX), b->data ? b->data : "",
+				     b->len, e);
+	return err_tr(e, E_USAGE, "err.sheets.share_none", TR_S(path));
+}
+
 static int save(const char *path, const struct sheet_file *f, enum sheet_csv_mode mode,
 		struct err *e)
 {
 	struct buf out;
-	struct err we;
-	int rc = 0;
+	int rc;
 
 	buf_init(&out);
-	err_clear(&we);
-	if (path_kind(path) == 'x')
-		rc = sheet_xlsx_write(f, &out, &we);
-	else if (path_kind(path) == 'o')
-		rc = sheet_ods_write(f, &out, &we);
-	else
-		sheet_csv_write(f, &out, mode);
-	if (rc != 0)
-		err_tr(e, rc, "err.sheets.write", TR_S(path), TR_S(we.msg));
-	else
-		rc = store_write_atomic(path, out.data ? out.data : "", out.len, new_file_mode(),
-					e);
+	rc = write_bytes(path, f, mode, &out, e);
+	if (rc == 0)
+		rc = put_bytes(path, &out, e);
 	buf_free(&out);
 	return rc;
 }
@@ -453,7 +611,7 @@ static int write_out(const char *path, const struct sheet_file *f, int formatted
 		if (b.len && fwrite(b.data, 1, b.len, out) != b.len)
 			rc = err_tr(e, E_IO, "err.sheets.write", TR_S("-"), TR_S(strerror(errno)));
 	} else {
-		rc = store_write_atomic(path, b.data ? b.data : "", b.len, new_file_mode(), e);
+		rc = put_bytes(path, &b, e);
 	}
 	buf_free(&b);
 	return rc;
@@ -611,6 +769,19 @@ int sheet_path_save(const char *path, struct sheet_file *f, int as_new, struct e
 	if (as_new)
 		f->delim = delim;
 	return save(path, f, SHEET_CSV_FORMULAS, e);
+}
+
+int sheet_path_bytes(const char *path, struct sheet_file *f, int as_new, struct buf *out,
+		     struct err *e)
+{
+	char delim;
+	int rc = path_delim(path, 1, &delim, e);
+
+	if (rc != 0)
+		return rc;
+	if (as_new)
+		f->delim = delim;
+	return write_bytes(path, f, SHEET_CSV_FORMULAS, out, e);
 }
 
 int sheet_cmd_is_grid(const char *verb)

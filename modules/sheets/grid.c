@@ -148,6 +148,11 @@ void grid_saved(struct grid *g, const char *path)
 	g->dirty = 0;
 }
 
+void grid_set_modified(struct grid *g)
+{
+	g->dirty = 1;
+}
+
 int grid_modified(const struct grid *g)
 {
 	return g->saved_at != (long)g->done || g->dirty;
@@ -734,12 +739,20 @@ static int draw_name(struct grid *g, struct ui_area *area, int x, int w)
 	const char *slash = g->path ? strrchr(g->path, '/') : NULL;
 	const char *name = g->path ? (slash ? slash + 1 : g->path) : tr("sheets.untitled");
 	const char *mark = grid_modified(g) ? tr("sheets.modified") : "";
+	int share = sheet_share_path(g->path);
 	char t[300];
 	int tw;
 
-	snprintf(t, sizeof t, "%s%s%s", name, mark[0] ? " " : "", mark);
+	/* A share path is shown whole (share:/budget/2026.xlsx is not the
+	 * local 2026.xlsx), given half the room; else "share:" and its name. */
+	snprintf(t, sizeof t, "%s%s%s", share ? g->path : name, mark[0] ? " " : "", mark);
 	tw = (int)ui_text_width(t, strlen(t));
-	if (tw + 2 > (w - x) / 3)
+	if (share && tw + 2 > (w - x) / 2) {
+		snprintf(t, sizeof t, "%s%s%s%s", SHEET_SHARE_PREFIX, name, mark[0] ? " " : "",
+			 mark);
+		tw = (int)ui_text_width(t, strlen(t));
+	}
+	if (tw + 2 > (w - x) / (share ? 2 : 3))
 		return 0;
 	/* The name may be untrusted (a file name); ui_put shows it inert. */
 	ui_put(area, 0, w - tw - 1, tw, t, strlen(t), UI_BAR);

@@ -46,6 +46,9 @@ const char *grid_path(const struct grid *g);
 void grid_replace(struct grid *g, struct sheet_file *f, const char *path);
 /* After saving to path: remember it and that nothing is unsaved. */
 void grid_saved(struct grid *g, const char *path);
+/* A save that did not go through (an upload refused): the file counts as
+ * changed again. */
+void grid_set_modified(struct grid *g);
 /* True when cells changed since the file was opened or saved. */
 int grid_modified(const struct grid *g);
 
@@ -225,6 +228,38 @@ int sheet_path_load(const char *path, struct sheet_file *f, struct err *e);
 /* Save atomically as CSV/TSV keeping formulas; the delimiter is f's, or
  * the extension's when path is not the file's own (as_new). */
 int sheet_path_save(const char *path, struct sheet_file *f, int as_new, struct err *e);
+/* The file's bytes in the format of path's extension (CSV keeping
+ * formulas), appended to out: for saving to the share from memory. */
+int sheet_path_bytes(const char *path, struct sheet_file *f, int as_new, struct buf *out,
+		     struct err *e);
+
+/* ---- workbooks on the team share (cmd.c, sheets.c) ------------------------- */
+
+/* "share:/budget/2026.xlsx" names a file of the team share ([files]); the
+ * format follows its extension as for local files. */
+#define SHEET_SHARE_PREFIX "share:"
+int sheet_share_path(const char *path);
+/* The path a user typed as the sheets module names it (free it):
+ * "/budget/2026.xlsx" becomes "share:/budget/2026.xlsx" when [files] url is
+ * set and neither the file nor its folder exists here; others unchanged. */
+char *sheet_share_resolve(const struct conf *conf, const char *path);
+/* Hand the bytes fetched for a share path to the readers (data is taken):
+ * the next sheet_read_path(path), on any thread, gets them from memory,
+ * so no readable copy of a workbook reaches the disk. drop wipes what was
+ * not read. */
+void sheet_mem_give(const char *path, struct buf *data);
+void sheet_mem_drop(const char *path);
+/* How batch verbs reach the share (set by sheets.c when the files module
+ * is built): get the newest content of a share path (without "share:");
+ * put a new version: 0 uploaded, or E_QUEUED / E_CONFLICT, kept by the
+ * share, said on stderr and returned as 0 by the hook; other E_* fail.
+ * NULL: share paths are an error. */
+struct sheet_share_io {
+	int (*get)(const char *path, struct buf *out, struct err *e);
+	int (*put)(const char *path, const void *data, size_t len, struct err *e);
+};
+void sheet_share_set_io(const struct sheet_share_io *io);
+
 /* The verbs that act on the grid: open, save (w), goto. */
 int sheet_cmd_grid(struct grid *g, struct cmd_ctx *ctx, int argc, char **argv);
 int sheet_cmd_is_grid(const char *verb);

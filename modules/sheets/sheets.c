@@ -9,6 +9,12 @@
  * thread (load.c) while the old sheet stays on screen, and a change that
  * sets off a long recalculation finishes it in slices on a loop timer;
  * both show their progress in the status line, and Esc cancels them.
+ *
+ * Workbooks of the team share ("share:/budget/2026.xlsx") come and go
+ * through the share's own thread (files.h): the bytes fetched are handed
+ * to the same loader in memory (sheet_mem_give), and saving writes the
+ * file into memory and gives it to files_async_put, which queues it in the
+ * encrypted outbox. No readable copy reaches the disk.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +25,9 @@
 #include "modules/sheets/grid.h"
 #include "modules/sheets/io.h"
 #include "tui/tui.h"
+#ifdef MOD_FILES
+#include "modules/files/files.h"
+#endif
 
 enum {
 	SKEY_PREV_SHEET,
@@ -50,7 +59,15 @@ struct sheets {
 	int timer;               /* the loop timer while busy; 0 none */
 	int pct;                 /* of the recalculation under way */
 	int keys[SKEY_COUNT][3]; /* the tab's remappable keys */
+	char *fetching;          /* a share path being fetched, or NULL */
+	int putting;             /* uploads to the share not answered yet */
 };
+
+/* The tab's state for the share's callbacks, which may come after the
+ * module is gone (one sheets tab per process). */
+static struct sheets *live;
+
+static void share_batch_io(const struct module_env *env);
 
 /* Keys of the tab that [keys] can rebind as "sheets.NAME = KEYS". Ctrl-
  * PgUp/PgDn as LibreOffice; Alt-PgUp/PgDn (or Esc then PgUp/PgDn) where
@@ -141,6 +158,8 @@ static int sheets_init(const struct module_env *env, void **state)
 	s->acct = account_new(env, &sheets_account);
 	s->grid = grid_new();
 	keys_load(s);
+	share_batch_io(env);
+	live = s;
 	*state = s;
 	return 0;
 }
@@ -151,6 +170,9 @@ static void sheets_free(void *state)
 
 	if (s == NULL)
 		return;
+	if (live == s)
+		live = NULL;
+	free(s->fetching);
 	if (s->load) {
 		struct sheet_file f;
 		struct err e;
@@ -222,6 +244,7 @@ static void load_done(void *arg)
 		return;
 	path = xstrdup(sheet_load_path(s->load));
 	err_clear(&e);
+	sheet_mem_drop(path); /* a share file the loader did not read */
 	if (sheet_load_finish(s->load, &f, &e) == 0) {
 		grid_replace(s->grid, &f, path);
 		sheet_file_free(&f);
@@ -237,17 +260,221 @@ static void load_done(void *arg)
 	redraw(s);
 }
 
+/* ---- the team share ---------------------------------------------------------- */
+
+#ifdef MOD_FILES
+/* The share's answer to opening: the bytes go to the loader in memory. */
+static void share_got(void *arg, struct files_result *r)
+{
+	struct sheets *s = live;
+	char *path = arg, t[900];
+	struct err e;
+
+	/* Gone, cancelled with Esc, or another open since: not wanted. */
+	if (s == NULL || s->fetching == NULL || strcmp(s->fetching, path) != 0) {
+		free(path);
+		return;
+	}
+	free(s->fetching);
+	s->fetching = NULL;
+	err_clear(&e);
+	if (r->rc != 0) {
+		say(s, trf(t, sizeof t, "sheets.share_get_failed", TR_S(path),
+			   TR_S(r->e && r->e->msg[0] ? r->e->msg : err_name(r->rc))));
+	} else {
+		sheet_mem_give(path, r->data);
+		if (sheet_load_start(path, s->env->loop, load_done, s, &s->load, &e) != 0) {
+			sheet_mem_drop(path);
+			say(s, e.msg);
+		}
+	}
+	free(path);
+	busy_check(s);
+	redraw(s);
+}
+
+/* The share's answer to saving. The grid was marked saved when the upload
+ * was handed over; a refusal marks it changed again. */
+static void share_put_done(void *arg, struct files_result *r)
+{
+	struct sheets *s = live;
+	char *path = arg, t[900];
+	const char *msg = r->e && r->e->msg[0] ? r->e->msg : err_name(r->rc);
+
+	if (s == NULL) {
+		free(path);
+		return;
+	}
+	s->putting--;
+	if (r->rc == 0) {
+		say(s, trf(t, sizeof t, "sheets.saved", TR_S(path)));
+	} else if (r->rc == E_QUEUED) {
+		say(s, trf(t, sizeof t, "sheets.share_queued", TR_S(path)));
+	} else if (r->rc == E_CONFLICT) {
+		say(s, trf(t, sizeof t, "sheets.share_conflict", TR_S(path)));
+	} else {
+		if (grid_path(s->grid) && strcmp(grid_path(s->grid), path) == 0)
+			grid_set_modified(s->grid);
+		say(s, trf(t, sizeof t, "sheets.share_put_failed", TR_S(path), TR_S(msg)));
+	}
+	free(path);
+	redraw(s);
+}
+
+static struct files_worker *share_worker(struct sheets *s, struct err *e)
+{
+	struct files_worker *w;
+
+	err_clear(e);
+	if (s->env->conf == NULL || !conf_get(s->env->conf, "files", "url")) {
+		err_set(e, E_NOTFOUND, "%s", tr("sheets.share_unset"));
+		return NULL;
+	}
+	w = files_shared(s->env, e);
+	if (w == NULL && e->msg[0] == '\0')
+		err_set(e, E_NOTFOUND, "%s", tr("sheets.share_unset"));
+	return w;
+}
+#endif
+
+/* Fetch a share path on the share's thread, then load it (share_got). */
+static int open_share(struct sheets *s, struct cmd_ctx *ctx, const char *path)
+{
+#ifdef MOD_FILES
+	struct files_worker *w = share_worker(s, ctx->err);
+	char t[600];
+
+	if (w == NULL)
+		return ctx->err->code ? ctx->err->code : E_NOTFOUND;
+	s->fetching = xstrdup(path);
+	files_async_get(w, path + strlen(SHEET_SHARE_PREFIX), share_got, xstrdup(path));
+	fprintf(ctx->out, "%s\n", trf(t, sizeof t, "sheets.share_opening", TR_S(path)));
+	return 0;
+#else
+	return err_tr(ctx->err, E_USAGE, "err.sheets.share_none", TR_S(path));
+#endif
+}
+
+/* Write the grid's file into memory and hand it to the share's thread. */
+static int save_share(struct sheets *s, const char *path, int as_new, struct err *e)
+{
+#ifdef MOD_FILES
+	struct files_worker *w = share_worker(s, e);
+	struct buf b;
+	int rc;
+
+	if (w == NULL)
+		return e->code ? e->code : E_NOTFOUND;
+	buf_init(&b);
+	rc = sheet_path_bytes(path, grid_file(s->grid), as_new, &b, e);
+	if (rc == 0) {
+		files_async_put(w, path + strlen(SHEET_SHARE_PREFIX), b.data ? b.data : "", b.len,
+				0, share_put_done, xstrdup(path));
+		grid_saved(s->grid, path);
+		s->putting++;
+	}
+	if (b.data)
+		memset(b.data, 0, b.len);
+	buf_free(&b);
+	return rc;
+#else
+	(void)s;
+	(void)as_new;
+	return err_tr(e, E_USAGE, "err.sheets.share_none", TR_S(path));
+#endif
+}
+
+/* ":sheets save [FILE]" when the file is on the share: 1 when it was
+ * (*rc set), 0 for a local file (cmd.c saves it). */
+static int save_verb_share(struct sheets *s, struct cmd_ctx *ctx, int argc, char **argv, int *rc)
+{
+	const char *cur = grid_path(s->grid);
+	char *target, t[600];
+	int as_new;
+
+	if (argc > 2)
+		return 0;
+	target = argc == 2 ? sheet_share_resolve(s->env->conf, argv[1]) : (cur ? xstrdup(cur) : NULL);
+	if (target == NULL || !sheet_share_path(target)) {
+		free(target);
+		return 0;
+	}
+	as_new = argc == 2 && (cur == NULL || strcmp(target, cur) != 0);
+	if (grid_editing(s->grid))
+		grid_edit_cancel(s->grid);
+	*rc = save_share(s, target, as_new, ctx->err);
+	if (*rc == 0)
+		fprintf(ctx->out, "%s\n", trf(t, sizeof t, "sheets.share_saving", TR_S(target)));
+	free(target);
+	return 1;
+}
+
+#ifdef MOD_FILES
+/* Batch verbs (get, set, convert) reach the share through the blocking
+ * calls, which run the loop themselves in batch mode. */
+static const struct module_env *batch_env;
+
+static int batch_share_get(const char *path, struct buf *out, struct err *e)
+{
+	struct files *f;
+	int rc;
+
+	if (batch_env == NULL || !batch_env->batch)
+		return err_tr(e, E_USAGE, "err.sheets.share_screen", TR_S(path));
+	if ((rc = files_open(batch_env, &f, e)) != 0)
+		return rc;
+	rc = files_get(f, path, out, NULL, e);
+	files_close(f);
+	return rc;
+}
+
+static int batch_share_put(const char *path, const void *data, size_t len, struct err *e)
+{
+	struct files *f;
+	char t[900];
+	int rc;
+
+	if (batch_env == NULL || !batch_env->batch)
+		return err_tr(e, E_USAGE, "err.sheets.share_screen", TR_S(path));
+	if ((rc = files_open(batch_env, &f, e)) != 0)
+		return rc;
+	rc = files_put(f, path, data, len, 0, e);
+	files_close(f);
+	if (rc == E_QUEUED || rc == E_CONFLICT) {
+		trf(t, sizeof t, rc == E_QUEUED ? "sheets.share_queued" : "sheets.share_conflict",
+		    TR_S(path));
+		if (batch_env->message)
+			batch_env->message(batch_env->host, t);
+		err_clear(e);
+		rc = 0;
+	}
+	return rc;
+}
+
+static const struct sheet_share_io batch_io = { batch_share_get, batch_share_put };
+#endif
+
+static void share_batch_io(const struct module_env *env)
+{
+#ifdef MOD_FILES
+	batch_env = env;
+	sheet_share_set_io(&batch_io);
+#else
+	(void)env;
+#endif
+}
+
 /* Open a file in the background (the ':sheets open' of the screen). */
 static int open_async(struct sheets *s, struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct grid *g = s->grid;
-	char t[600];
+	char t[600], *path;
 	int rc;
 
 	if (argc != 2)
 		return err_set(ctx->err, E_USAGE, "%s",
 			       trf(t, sizeof t, "err.usage", TR_S("sheets open FILE")));
-	if (s->load)
+	if (s->load || s->fetching)
 		return err_set(ctx->err, E_USAGE, "%s", tr("sheets.err.loading"));
 	if (grid_modified(g)) {
 		const char *name = grid_path(g) ? grid_path(g) : tr("sheets.untitled");
@@ -256,6 +483,13 @@ static int open_async(struct sheets *s, struct cmd_ctx *ctx, int argc, char **ar
 		if (ctx->confirm == NULL || ctx->confirm(t) != 1)
 			return err_set(ctx->err, E_CANCELLED, "%s", tr("sheets.kept"));
 	}
+	path = sheet_share_resolve(s->env->conf, argv[1]);
+	if (sheet_share_path(path)) {
+		rc = open_share(s, ctx, path);
+		free(path);
+		return rc;
+	}
+	free(path);
 	rc = sheet_load_start(argv[1], s->env->loop, load_done, s, &s->load, ctx->err);
 	if (rc != 0)
 		return rc;
@@ -272,6 +506,12 @@ static int cancel_busy(struct sheets *s)
 
 	if (s->load) {
 		sheet_load_cancel(s->load);
+		return 1;
+	}
+	if (s->fetching) { /* its answer is dropped when it comes */
+		free(s->fetching);
+		s->fetching = NULL;
+		say(s, tr("sheets.load_cancelled"));
 		return 1;
 	}
 	if (grid_recalc_pending(s->grid)) {
@@ -315,6 +555,16 @@ static void save_key(struct sheets *s)
 		return;
 	}
 	err_clear(&e);
+	if (sheet_share_path(path)) {
+		char *p = xstrdup(path); /* save_share may rename the grid */
+
+		if (save_share(s, p, 0, &e) != 0)
+			say(s, e.msg);
+		else
+			say(s, trf(t, sizeof t, "sheets.share_saving", TR_S(p)));
+		free(p);
+		return;
+	}
 	if (sheet_path_save(path, grid_file(s->grid), 0, &e) != 0) {
 		say(s, e.msg);
 		return;
@@ -483,6 +733,12 @@ static int sheets_command(void *state, struct cmd_ctx *ctx, int argc, char **arg
 		return account_mod_command(s->acct, ctx, argc, argv);
 	if (strcmp(argv[0], "open") == 0 && ctx->interactive && s->env->loop)
 		return open_async(s, ctx, argc, argv);
+	if ((strcmp(argv[0], "save") == 0 || strcmp(argv[0], "w") == 0) && ctx->interactive) {
+		int rc;
+
+		if (save_verb_share(s, ctx, argc, argv, &rc))
+			return rc;
+	}
 	if (ops_verb(argv[0])) {
 		int rc = ops_command(s, ctx, argc, argv);
 
@@ -503,7 +759,9 @@ static void sheets_status(void *state, struct module_status *st)
 	struct sheets *s = state;
 
 	account_mod_status(s->acct, st);
-	if (s->load) {
+	if (s->fetching) {
+		trf(st->text, sizeof st->text, "sheets.share_opening", TR_S(s->fetching));
+	} else if (s->load) {
 		int recalc, pct = sheet_load_progress(s->load, &recalc);
 
 		st->progress = pct;
@@ -512,6 +770,8 @@ static void sheets_status(void *state, struct module_status *st)
 	} else if (grid_recalc_pending(s->grid)) {
 		st->progress = s->pct;
 		trf(st->text, sizeof st->text, "sheets.recalculating", TR_N(s->pct));
+	} else if (s->putting > 0 && grid_path(s->grid)) {
+		trf(st->text, sizeof st->text, "sheets.share_saving", TR_S(grid_path(s->grid)));
 	}
 }
 
@@ -519,7 +779,7 @@ static int sheets_unsaved(void *state)
 {
 	struct sheets *s = state;
 
-	return grid_modified(s->grid);
+	return grid_modified(s->grid) || s->putting > 0;
 }
 
 static const struct module_key sheets_keys[] = {
