@@ -327,6 +327,7 @@ ms=$(($(now_ms) - t0))
 check "three puts of one file within a second or two all succeed ($rc1 $rc2 $rc, ${ms} ms)" \
 	test "$rc1$rc2$rc" = 000
 check "... the server has the last" srv_is "$D/weak.txt" "$T_DIR/w3"
+echo "# Apache refused $(grep -cE "\"LOCK /dav/team/$D/weak.txt HTTP/[0-9.]+\" 412" "$ACCESS_LOG") LOCKs of weak.txt while its ETag was weak"
 at "${A[@]}" files status --json
 check "... no conflict left behind" py "j['pending'] == []" <<<"$out"
 
