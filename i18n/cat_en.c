@@ -481,20 +481,6 @@ const struct tr_entry tr_cat_en[] = {
 	{ "files.side.base", "base" },
 	{ "files.side.local", "yours" },
 	{ "files.side.remote", "server" },
-	{ "docs.share.opening", "Opening {0}…" },
-	{ "docs.share.offline", "{0} is not available offline: it was never opened here, so nothing is cached. It opens once the server can be reached" },
-	{ "docs.share.open_failed", "Cannot open {0}: {1}" },
-	{ "docs.share.reloaded", "Reloaded {0} from the share" },
-	{ "docs.share.saving", "Saving {0} to the share…" },
-	{ "docs.share.queued", "Saved {0}; queued: it goes up when the server is back" },
-	{ "docs.share.conflict", "Saved {0}, but the server's copy changed too: your version waits in the outbox; :files status shows it and atrium files resolve finishes it" },
-	{ "docs.share.save_failed", "Not saved to the share: {1}. {0} stays modified here (and journalled)" },
-	{ "docs.share.still_opening", "{0} is still opening: nothing to save yet" },
-	{ "docs.share.busy", "The share is still answering for this text: try again in a moment" },
-	{ "docs.err.share_file", "{0}: name a file of the share, such as share:/reports/q3.md" },
-	{ "docs.err.no_share", "{0}: share: paths need the files module, and this atrium was built without it" },
-	{ "docs.err.remote_save", "{0} is a document of the team share: Ctrl-S or :w saves it there" },
-	{ "docs.err.share_save_as", "Saving under a share name is not supported: save a local file, then atrium files put" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -477,20 +477,6 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "files.side.base", "原始" },
 	{ "files.side.local", "你的" },
 	{ "files.side.remote", "服务器" },
-	{ "docs.share.opening", "正在打开 {0}…" },
-	{ "docs.share.offline", "{0} 离线不可用：此前从未在这里打开过，没有缓存。服务器可以连接后即可打开" },
-	{ "docs.share.open_failed", "无法打开 {0}：{1}" },
-	{ "docs.share.reloaded", "已从共享重新载入 {0}" },
-	{ "docs.share.saving", "正在把 {0} 保存到共享…" },
-	{ "docs.share.queued", "已保存 {0}；已排队：服务器恢复后上传" },
-	{ "docs.share.conflict", "已保存 {0}，但服务器上的副本也改了：你的版本在发件箱中等待；:files status 可查看，atrium files resolve 可解决冲突" },
-	{ "docs.share.save_failed", "未保存到共享：{1}。{0} 在这里仍为已修改（并已记入恢复日志）" },
-	{ "docs.share.still_opening", "{0} 仍在打开：还没有可保存的内容" },
-	{ "docs.share.busy", "共享仍在处理这段文本：请稍后再试" },
-	{ "docs.err.share_file", "{0}：请指定共享中的文件，例如 share:/reports/q3.md" },
-	{ "docs.err.no_share", "{0}：share: 路径需要文件模块，而这个 atrium 构建时没有包含它" },
-	{ "docs.err.remote_save", "{0} 是团队共享中的文档：按 Ctrl-S 或 :w 保存到共享" },
-	{ "docs.err.share_save_as", "不支持以共享名称另存为：请先保存为本地文件，再用 atrium files put" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);
