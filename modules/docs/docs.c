@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +30,9 @@
 #include "modules/docs/keymap.h"
 #include "modules/docs/recover.h"
 #include "modules/docs/verbs.h"
+#ifdef MOD_FILES
+#include "modules/files/files.h"
+#endif
 #include "store/store.h"
 #include "tui/tui.h"
 
@@ -41,6 +45,23 @@ struct dbuf {
 	struct editor *ed;
 	struct doc_recover rec;
 	int told_no_store, told_failed;
+	unsigned long id; /* the share's answers find their buffer by it */
+	int loading;      /* a share document: its content is on the way */
+	int saving;       /* ... uploads not answered yet */
+};
+
+/* A share operation in flight (share.c's side of docs): the buffer it is
+ * for, and for an upload the bytes sent. d is NULL once the module is
+ * gone (quitting), when the answer is dropped. */
+struct share_job {
+	struct docs *d;
+	unsigned long id;
+	char *name;         /* "share:/a/b.md" */
+	int reload;         /* get: into an open buffer, dropping its text */
+	int quit_after;     /* put: :wq */
+	uint64_t gen;       /* put: doc_buf_gen of the text sent */
+	struct buf bytes;   /* put: what was sent */
+	struct share_job *next;
 };
 
 /* What the bottom line is asking. */
@@ -85,6 +106,10 @@ struct docs {
 	size_t replaced;
 	int disk;         /* the current file changed (1) or went (2) on disk */
 	int64_t last_key; /* when the last key came: the timer's disk check waits */
+	/* the current buffer's share state (struct dbuf's) */
+	unsigned long id, next_id;
+	int loading, saving;
+	struct share_job *jobs; /* share operations in flight */
 };
 
 /* The store's cache, when the store is unlocked (it may be later than
@@ -205,6 +230,7 @@ static int docs_init(const struct module_env *env, void **state)
 	doc_recover_init(&d->rec, env->home);
 	d->bufs = xcalloc(1, sizeof *d->bufs);
 	d->nbufs = 1;
+	d->id = d->next_id = 1;
 	buf_init(&d->reg);
 	buf_init(&d->answer);
 	buf_init(&d->with);
@@ -223,6 +249,9 @@ static void docs_free(void *state)
 		return;
 	/* Quitting (also on SIGHUP and SIGTERM): the last changes go in. */
 	journal_all(d);
+	/* Answers still to come find no module: they free themselves. */
+	for (struct share_job *j = d->jobs; j; j = j->next)
+		j->d = NULL;
 	for (int i = 0; i < d->nbufs; i++) {
 		if (i == d->cur)
 			continue;
@@ -255,6 +284,9 @@ static void park(struct docs *d)
 	b->rec = d->rec;
 	b->told_no_store = d->told_no_store;
 	b->told_failed = d->told_failed;
+	b->id = d->id;
+	b->loading = d->loading;
+	b->saving = d->saving;
 }
 
 static void unpark(struct docs *d, int i)
@@ -266,6 +298,9 @@ static void unpark(struct docs *d, int i)
 	d->rec = b->rec;
 	d->told_no_store = b->told_no_store;
 	d->told_failed = b->told_failed;
+	d->id = b->id;
+	d->loading = b->loading;
+	d->saving = b->saving;
 }
 
 /* Close find and any question on the bottom line. */
@@ -305,6 +340,7 @@ static void add_buf(struct docs *d)
 	memset(&d->bufs[at], 0, sizeof *d->bufs);
 	d->nbufs++;
 	d->bufs[at].ed = editor_new();
+	d->bufs[at].id = ++d->next_id;
 	editor_set_wrap(d->bufs[at].ed, wrap);
 	doc_recover_init(&d->bufs[at].rec, d->env->home);
 	unpark(d, at);
@@ -323,6 +359,8 @@ static void close_buf(struct docs *d)
 		editor_reset(d->ed);
 		d->rec.seen = editor_changes(d->ed);
 		d->disk = 0;
+		d->loading = d->saving = 0;
+		d->id = ++d->next_id; /* answers for the old text find no buffer */
 		return;
 	}
 	doc_recover_free(&d->rec);
@@ -343,7 +381,7 @@ static int find_buf(struct docs *d, const char *path)
 	buf_init(&want);
 	buf_init(&have);
 	/* the key of a path, as doc_journal_key makes it for an editor */
-	if (path[0] == '/') {
+	if (path[0] == '/' || strncmp(path, "share:", 6) == 0) {
 		buf_adds(&want, path);
 	} else {
 		char cwd[4096];
@@ -387,6 +425,353 @@ static const char *base_name(const char *path)
 
 	return s && s[1] ? s + 1 : path;
 }
+
+
+/* ---- documents of the team share ------------------------------------------------ */
+
+/*
+ * A buffer of the team share ([files]) is named "share:/a/b.md"; its text
+ * comes from and goes to the share's own thread (files_async_get and
+ * _put), never to a file here: the share's cache is the store, which is
+ * encrypted. While the content is on the way the buffer shows "opening"
+ * and takes no text; the answer finds its buffer by id (it may have been
+ * closed, or atrium may be quitting).
+ */
+
+/* 1 when arg names a share document, with *name its buffer name; 0 for a
+ * local file; <0 an error. "share:/a/b.md" always is one; "/a/b.md" is
+ * when [files] url is set and neither it nor its folder exists here. */
+static int share_name(struct docs *d, const char *arg, char **name, struct err *e)
+{
+	int prefixed = strncmp(arg, "share:", 6) == 0;
+	char t[600];
+#ifdef MOD_FILES
+	const char *url = d->env->conf ? conf_get(d->env->conf, "files", "url") : NULL;
+	struct stat st;
+	char *norm, *dir;
+	int here;
+
+	if (!prefixed) {
+		if (arg[0] != '/' || url == NULL || url[0] == '\0' || stat(arg, &st) == 0)
+			return 0;
+		dir = xstrndup(arg, (size_t)(strrchr(arg, '/') - arg));
+		here = dir[0] == '\0' || stat(dir, &st) == 0;
+		free(dir);
+		if (here)
+			return 0; /* a new local file in a folder that exists */
+	}
+	if (files_norm_path(prefixed ? arg + 6 : arg, &norm, e) < 0)
+		return e->code;
+	if (norm[0] == '\0') {
+		free(norm);
+		return err_set(e, E_USAGE, "%s", trf(t, sizeof t, "docs.err.share_file", TR_S(arg)));
+	}
+	*name = xmalloc(strlen(norm) + 8);
+	sprintf(*name, "share:/%s", norm);
+	free(norm);
+	return 1;
+#else
+	if (!prefixed)
+		return 0;
+	return err_set(e, E_USAGE, "%s", trf(t, sizeof t, "docs.err.no_share", TR_S(arg)));
+#endif
+}
+
+#ifdef MOD_FILES
+/* The index of the buffer with this id, or -1 (closed). */
+static int buf_of_id(struct docs *d, unsigned long id)
+{
+	park(d);
+	for (int i = 0; i < d->nbufs; i++)
+		if (d->bufs[i].id == id)
+			return i;
+	return -1;
+}
+
+/* Make buffer i current for a moment (an answer acts on it); *prev is the
+ * one to come back to with share_end. */
+static void share_begin(struct docs *d, int i, int *prev)
+{
+	park(d);
+	*prev = d->cur;
+	if (i != d->cur)
+		unpark(d, i);
+}
+
+static void share_end(struct docs *d, int prev)
+{
+	if (d->cur != prev) {
+		park(d);
+		unpark(d, prev);
+	}
+}
+
+/* Drop buffer i (a share document that could not be opened). */
+static void drop_buf(struct docs *d, int i)
+{
+	int prev;
+
+	share_begin(d, i, &prev);
+	close_buf(d);
+	if (prev != i) {
+		park(d);
+		unpark(d, prev > i ? prev - 1 : prev);
+	}
+}
+
+static struct share_job *job_new(struct docs *d, const char *name)
+{
+	struct share_job *j = xcalloc(1, sizeof *j);
+
+	j->d = d;
+	j->id = d->id;
+	j->name = xstrdup(name);
+	buf_init(&j->bytes);
+	j->next = d->jobs;
+	d->jobs = j;
+	return j;
+}
+
+/* The answer came: take j off the list; its module, or NULL. */
+static struct docs *job_done(struct share_job *j)
+{
+	struct docs *d = j->d;
+
+	if (d) {
+		struct share_job **p = &d->jobs;
+
+		while (*p != j)
+			p = &(*p)->next;
+		*p = j->next;
+	}
+	return d;
+}
+
+static void job_free(struct share_job *j)
+{
+	free(j->name);
+	buf_free(&j->bytes);
+	free(j);
+}
+
+static void redraw(struct docs *d)
+{
+	if (d->env->redraw)
+		d->env->redraw(d->env->host);
+}
+
+/* The content of a share document came (or not). The answers take r as
+ * writable (files.h is moving to that); the casts where they are handed
+ * over keep them building against either form. */
+static void share_got(void *arg, struct files_result *r)
+{
+	struct share_job *j = arg;
+	struct docs *d = job_done(j);
+	int i = d ? buf_of_id(d, j->id) : -1, prev, ok, warn = 0;
+	char t[600];
+	struct err e;
+
+	if (i < 0) {
+		job_free(j);
+		return;
+	}
+	ok = r->rc == 0 || r->rc == E_NOTFOUND;
+	if (!ok && j->reload) {
+		share_begin(d, i, &prev);
+		d->loading = 0;
+		share_end(d, prev);
+		notice(d, trf(t, sizeof t, "docs.share.open_failed", TR_S(j->name), TR_S(r->e->msg)), 1);
+		job_free(j);
+		return;
+	}
+	if (!ok) {
+		if (r->rc == E_UNREACHABLE)
+			trf(t, sizeof t, "docs.share.offline", TR_S(j->name));
+		else
+			trf(t, sizeof t, "docs.share.open_failed", TR_S(j->name), TR_S(r->e->msg));
+		drop_buf(d, i);
+		notice(d, t, 1);
+		job_free(j);
+		return;
+	}
+	share_begin(d, i, &prev);
+	{
+		size_t line = j->reload ? editor_cursor_line(d->ed) : 0;
+		const struct buf *b = r->data;
+
+		d->loading = 0;
+		editor_open_mem(d->ed, j->name, b && b->len ? b->data : "", b ? b->len : 0,
+				r->rc == 0);
+		if (line >= doc_buf_lines(editor_buf(d->ed)))
+			line = doc_buf_lines(editor_buf(d->ed)) - 1;
+		editor_set_cursor(d->ed, doc_buf_line_start(editor_buf(d->ed), line));
+	}
+	doc_recover_forget(&d->rec, docs_db(d));
+	d->rec.seen = editor_changes(d->ed);
+	trf(t, sizeof t,
+	    j->reload ? "docs.share.reloaded"
+	    : editor_ro_key(d->ed) ? editor_ro_key(d->ed)
+	    : r->rc == E_NOTFOUND ? "docs.new_file" : "docs.opened",
+	    TR_S(j->name));
+	err_clear(&e);
+	if (j->reload) {
+		/* the user chose the share's text over theirs */
+	} else if (docs_db(d) == NULL) {
+		d->told_no_store = 0;
+	} else if (doc_recover_offer(&d->rec, docs_db(d), d->ed, &e) < 0) {
+		snprintf(t, sizeof t, "%s", e.msg);
+		warn = 1;
+	} else if (d->rec.lost) {
+		trf(t, sizeof t, "docs.recover.lost", TR_S(j->name), TR_N(d->rec.lost_edits),
+		    TR_N(d->rec.lost_bytes));
+		warn = 1;
+	}
+	share_end(d, prev);
+	notice(d, t, warn || editor_ro_key(d->ed) != NULL);
+	job_free(j);
+	redraw(d);
+}
+
+/* Ask the share for name's content into the current buffer. */
+static int share_fetch(struct docs *d, const char *name, int reload, struct err *e)
+{
+	struct files_worker *w = files_shared(d->env, e);
+	struct share_job *j;
+
+	if (w == NULL)
+		return e->code ? e->code : E_UNREACHABLE;
+	d->loading = 1;
+	j = job_new(d, name);
+	j->reload = reload;
+	files_async_get(w, name + 6, (files_job_fn)share_got, j);
+	return 0;
+}
+
+/* Open a share document in a buffer of its own (as open_file). */
+static int share_open(struct docs *d, struct cmd_ctx *ctx, const char *name)
+{
+	char t[600];
+	int rc, at = find_buf(d, name), prev = d->cur, added = 0;
+
+	if (at >= 0) {
+		switch_buf(d, at);
+		fprintf(ctx->out, "%s\n", trf(t, sizeof t, "docs.switched", TR_S(name)));
+		return 0;
+	}
+	if (editor_path(d->ed) != NULL || editor_modified(d->ed) || d->rec.offered ||
+	    doc_buf_len(editor_buf(d->ed)) > 0) {
+		add_buf(d);
+		added = 1;
+	}
+	end_prompts(d);
+	/* named at once (the title and :ls show it), empty until it comes */
+	editor_open_mem(d->ed, name, "", 0, 0);
+	d->disk = 0;
+	doc_recover_forget(&d->rec, docs_db(d));
+	d->rec.seen = editor_changes(d->ed);
+	if ((rc = share_fetch(d, name, 0, ctx->err)) != 0) {
+		if (added) {
+			close_buf(d);
+			switch_buf(d, prev);
+		} else {
+			editor_reset(d->ed);
+			d->rec.seen = editor_changes(d->ed);
+		}
+		return rc;
+	}
+	fprintf(ctx->out, "%s\n", trf(t, sizeof t, "docs.share.opening", TR_S(name)));
+	return 0;
+}
+
+/* The share kept (or refused) an upload. */
+static void share_put(void *arg, struct files_result *r)
+{
+	struct share_job *j = arg;
+	struct docs *d = job_done(j);
+	int i = d ? buf_of_id(d, j->id) : -1, prev, saved, quit = 0;
+	const char *key;
+	char t[600];
+
+	if (d == NULL) {
+		job_free(j);
+		return;
+	}
+	/* uploaded, or durably in the outbox (queued, or kept beside the
+	 * server's newer copy for `files resolve`): nothing is lost */
+	saved = r->rc == 0 || r->rc == E_QUEUED || r->rc == E_CONFLICT;
+	key = r->rc == 0 ? "docs.saved" : r->rc == E_QUEUED ? "docs.share.queued"
+		: r->rc == E_CONFLICT ? "docs.share.conflict" : "docs.share.save_failed";
+	trf(t, sizeof t, key, TR_S(j->name), TR_S(r->e && r->e->msg[0] ? r->e->msg : err_name(r->rc)));
+	if (i >= 0) {
+		share_begin(d, i, &prev);
+		d->saving--;
+		if (saved) {
+			editor_mem_saved(d->ed, j->gen, j->bytes.data ? j->bytes.data : "", j->bytes.len);
+			doc_recover_keep(&d->rec);
+			journal(d); /* deletes the row when the text is what was sent */
+			quit = j->quit_after && !editor_modified(d->ed);
+		}
+		share_end(d, prev);
+	}
+	notice(d, t, !saved || r->rc == E_CONFLICT);
+	if (quit) {
+		/* :wq, once the text is safe */
+		if (d->nbufs > 1)
+			drop_buf(d, i);
+		else if (!any_modified(d))
+			tui_quit();
+	}
+	job_free(j);
+	redraw(d);
+}
+
+/* Send the current share buffer's text to the share (Ctrl-S, :w). */
+static int share_save(struct docs *d, int quit_after, struct err *e)
+{
+	struct files_worker *w;
+	struct share_job *j;
+	struct buf bytes;
+	char t[600];
+	int rc;
+
+	if (d->loading)
+		return err_set(e, E_USAGE, "%s",
+			       trf(t, sizeof t, "docs.share.still_opening", TR_S(editor_path(d->ed))));
+	buf_init(&bytes);
+	if ((rc = editor_encode(d->ed, &bytes, e)) != 0) {
+		buf_free(&bytes);
+		return rc;
+	}
+	if ((w = files_shared(d->env, e)) == NULL) {
+		buf_free(&bytes);
+		return e->code ? e->code : E_UNREACHABLE;
+	}
+	j = job_new(d, editor_path(d->ed));
+	j->gen = doc_buf_gen(editor_buf(d->ed));
+	j->bytes = bytes;
+	j->quit_after = quit_after;
+	d->saving++;
+	files_async_put(w, j->name + 6, bytes.data ? bytes.data : "", bytes.len, 0,
+			(files_job_fn)share_put, j);
+	notice(d, trf(t, sizeof t, "docs.share.saving", TR_S(j->name)), 0);
+	return 0;
+}
+#else
+static int share_open(struct docs *d, struct cmd_ctx *ctx, const char *name)
+{
+	char t[600];
+
+	return err_set(ctx->err, E_USAGE, "%s", trf(t, sizeof t, "docs.err.no_share", TR_S(name)));
+}
+
+static int share_save(struct docs *d, int quit_after, struct err *e)
+{
+	char t[600];
+
+	return err_set(e, E_USAGE, "%s",
+		       trf(t, sizeof t, "docs.err.no_share", TR_S(editor_path(d->ed))));
+}
+#endif
 
 /* ---- drawing ------------------------------------------------------------------ */
 
@@ -473,6 +858,9 @@ static void docs_draw(void *state, struct ui_area *area)
 		    TR_S(when));
 		bottom.text = d->line;
 		bottom.warn = 1;
+	} else if (d->loading) {
+		trf(d->line, sizeof d->line, "docs.share.opening", TR_S(buf_name(d->ed)));
+		bottom.text = d->line;
 	} else if (d->disk) {
 		trf(d->line, sizeof d->line, d->disk == 2 ? "docs.disk.deleted" : "docs.disk.changed",
 		    TR_S(base_name(buf_name(d->ed))));
@@ -541,6 +929,11 @@ static void save_key(struct docs *d)
 	char t[600];
 
 	err_clear(&e);
+	if (editor_remote(d->ed)) {
+		if (share_save(d, 0, &e) != 0)
+			say(d, e.msg);
+		return;
+	}
 	if (!disk_ok(d))
 		return;
 	if (editor_save(d->ed, NULL, &e) != 0) {
@@ -578,6 +971,18 @@ static int reload(struct docs *d, struct err *e)
 
 	if (editor_path(d->ed) == NULL)
 		return err_set(e, E_USAGE, "%s", tr("docs.err.untitled_reload"));
+#ifdef MOD_FILES
+	if (editor_remote(d->ed)) {
+		/* the share's copy again: it comes back on the loop */
+		if (d->loading || d->saving)
+			return err_set(e, E_USAGE, "%s", tr("docs.share.busy"));
+		end_prompts(d);
+		path = xstrdup(editor_path(d->ed));
+		rc = share_fetch(d, path, 1, e);
+		free(path);
+		return rc;
+	}
+#endif
 	path = xstrdup(editor_path(d->ed));
 	if (access(path, F_OK) != 0) {
 		char t[600];
@@ -1046,6 +1451,13 @@ static int docs_key_in(struct docs *d, int key)
 		return ask_key(d, key);
 	if (d->finding && !d->pasting && find_key(d, key))
 		return 1;
+	if (d->loading) {
+		/* no text until the share's comes; the buffer can be left */
+		a = action_of(d, key);
+		if (a == DA_NEXT_BUF || a == DA_PREV_BUF || a == DA_CLOSE)
+			return act(d, a);
+		return key != UI_KEY_ESC && (a != DA_NONE || key >= 0x20);
+	}
 	if (key == UI_KEY_PASTE_BEGIN) {
 		editor_paste_begin(d->ed);
 		d->pasting = 1;
@@ -1149,8 +1561,18 @@ static int open_file(struct docs *d, struct cmd_ctx *ctx, const char *path);
 static int cmd_open(struct docs *d, struct cmd_ctx *ctx, const char *arg)
 {
 	const char *place = NULL;
-	char *path = access(arg, F_OK) == 0 ? NULL : split_place(arg, &place);
-	int rc = open_file(d, ctx, path ? path : arg);
+	char *path, *name = NULL;
+	int rc = share_name(d, arg, &name, ctx->err);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		rc = share_open(d, ctx, name);
+		free(name);
+		return rc;
+	}
+	path = access(arg, F_OK) == 0 ? NULL : split_place(arg, &place);
+	rc = open_file(d, ctx, path ? path : arg);
 
 	if (rc == 0 && place && goto_line(d, place) != 0)
 		notice(d, tr("docs.err.goto"), 1);
@@ -1224,6 +1646,15 @@ static int cmd_quit(struct docs *d, struct cmd_ctx *ctx, int force, int save)
 {
 	char t[600];
 
+	if (save && editor_remote(d->ed)) {
+		/* the buffer closes when the share has the text */
+		int rc = share_save(d, 1, ctx->err);
+
+		if (rc == 0)
+			fprintf(ctx->out, "%s\n",
+				trf(t, sizeof t, "docs.share.saving", TR_S(editor_path(d->ed))));
+		return rc;
+	}
 	if (save) {
 		int rc = editor_save(d->ed, NULL, ctx->err);
 
@@ -1385,7 +1816,9 @@ static int docs_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 			return err_set(ctx->err, E_CANCELLED, "%s", tr("docs.disk.not_reloaded"));
 		if ((rc = reload(d, ctx->err)) != 0)
 			return rc;
-		fprintf(ctx->out, "%s\n", trf(t, sizeof t, "docs.disk.reloaded", TR_S(buf_name(d->ed))));
+		fprintf(ctx->out, "%s\n",
+			trf(t, sizeof t, d->loading ? "docs.share.opening" : "docs.disk.reloaded",
+			    TR_S(buf_name(d->ed))));
 		return 0;
 	}
 	if (strcmp(verb, "save") == 0 || strcmp(verb, "w") == 0) {
@@ -1393,6 +1826,22 @@ static int docs_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 
 		if (argc > 2)
 			return usage(ctx, "docs save [FILE]");
+		if (argc == 1 && editor_remote(d->ed)) {
+			if ((rc = share_save(d, 0, ctx->err)) != 0)
+				return rc;
+			fprintf(ctx->out, "%s\n",
+				trf(t, sizeof t, "docs.share.saving", TR_S(editor_path(d->ed))));
+			return 0;
+		}
+		if (argc == 2) {
+			char *name = NULL;
+
+			if ((rc = share_name(d, argv[1], &name, ctx->err)) < 0)
+				return rc;
+			free(name);
+			if (rc == 1)
+				return err_set(ctx->err, E_USAGE, "%s", tr("docs.err.share_save_as"));
+		}
 		if (argc == 1 && !disk_ok(d))
 			return err_set(ctx->err, E_CANCELLED, "%s", tr("docs.changed.cancelled"));
 		rc = editor_save(d->ed, argc == 2 ? argv[1] : NULL, ctx->err);

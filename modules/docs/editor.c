@@ -83,6 +83,8 @@ struct editor {
 	 * on from it, not from the start of a line that may be 10 MB. */
 	size_t colc_off, colc_col;
 	unsigned long colc_changes;
+	int remote;            /* no file on disk: editor_open_mem */
+	struct buf base;       /* remote: the bytes as stored last */
 };
 
 static void end_typing(struct editor *ed);
@@ -110,6 +112,7 @@ struct editor *editor_new(void)
 	ed->base_size = ed->base_mtime = -1;
 	for (int i = 0; i < ROWIDX_N; i++)
 		ed->idx[i].line = SIZE_MAX;
+	buf_init(&ed->base);
 	return ed;
 }
 
@@ -124,6 +127,7 @@ void editor_free(struct editor *ed)
 	for (int i = 0; i < ROWIDX_N; i++)
 		free(ed->idx[i].st);
 	free(ed->win);
+	buf_free(&ed->base);
 	free(ed);
 }
 
@@ -152,6 +156,8 @@ int editor_open(struct editor *ed, const char *path, struct err *e)
 	ed->changes++;
 	ed->recovered = 0;
 	ed->mark_len = 0;
+	ed->remote = 0;
+	buf_free(&ed->base);
 	note_base(ed);
 	return 0;
 }
@@ -175,6 +181,8 @@ void editor_reset(struct editor *ed)
 	ed->changes++;
 	ed->recovered = 0;
 	ed->mark_len = 0;
+	ed->remote = 0;
+	buf_free(&ed->base);
 	note_base(ed);
 }
 
@@ -201,6 +209,103 @@ void editor_replace_all(struct editor *ed, const char *text, size_t len)
 	ed->changes++;
 }
 
+void editor_open_mem(struct editor *ed, const char *name, const char *data, size_t len,
+		     int exists)
+{
+	struct doc_format fmt = { DOC_ENC_UTF8, 0, 0 };
+	enum doc_ro ro = DOC_RW;
+	char *nm = xstrdup(name); /* name may be ed's own path */
+	struct buf text;
+	size_t n;
+
+	buf_init(&text);
+	if (exists)
+		doc_file_decode(len ? data : "", len, &text, &fmt, &ro);
+	n = text.len;
+	editor_reset(ed);
+	doc_buf_free(ed->b);
+	ed->b = doc_buf_new_text(n ? buf_detach(&text) : NULL, n);
+	buf_free(&text);
+	free(ed->path);
+	ed->path = nm;
+	ed->fmt = fmt;
+	ed->ro = ro;
+	ed->remote = 1;
+	if (exists) {
+		if (len)
+			buf_add(&ed->base, data, len);
+		doc_stamp_mem(data, len, &ed->stamp);
+	}
+	note_base(ed);
+}
+
+int editor_remote(const struct editor *ed)
+{
+	return ed->remote;
+}
+
+int editor_encode(const struct editor *ed, struct buf *out, struct err *e)
+{
+	struct buf text;
+	char t[600];
+	int rc;
+
+	if (ed->ro != DOC_RW)
+		return err_set(e, E_PERM, "%s",
+			       trf(t, sizeof t, editor_ro_key(ed), TR_S(ed->path ? ed->path : "")));
+	buf_init(&text);
+	doc_buf_contents(ed->b, &text);
+	rc = doc_file_encode(text.len ? text.data : "", text.len, &ed->fmt, out, e);
+	buf_free(&text);
+	return rc;
+}
+
+void editor_mem_saved(struct editor *ed, uint64_t gen, const char *data, size_t len)
+{
+	struct buf now;
+	struct err e;
+	int same = 0;
+
+	if (!ed->remote)
+		return;
+	buf_reset(&ed->base);
+	if (len)
+		buf_add(&ed->base, data, len);
+	doc_stamp_mem(data, len, &ed->stamp);
+	/* Typing went on while the bytes travelled: still modified, unless
+	 * the text came back to what was sent. */
+	buf_init(&now);
+	if (doc_buf_gen(ed->b) == gen ||
+	    (editor_encode(ed, &now, &e) == 0 && now.len == len &&
+	     (len == 0 || memcmp(now.data, data, len) == 0)))
+		same = 1;
+	buf_free(&now);
+	if (same) {
+		doc_buf_mark_saved(ed->b);
+		ed->fmt_changed = 0;
+		ed->recovered = 0;
+	}
+	ed->changes++;
+	note_base(ed);
+}
+
+void editor_mem_revert(struct editor *ed)
+{
+	struct buf data;
+	char *name;
+	int exists = ed->stamp.exists;
+
+	if (!ed->remote)
+		return;
+	/* editor_open_mem starts by emptying the editor: take the bytes out */
+	data = ed->base;
+	buf_init(&ed->base);
+	name = xstrdup(ed->path);
+	editor_open_mem(ed, name, data.data, data.len, exists);
+	free(name);
+	buf_free(&data);
+}
+
 int editor_save(struct editor *ed, const char *path, struct err *e)
 {
 	struct doc_stamp stamp;
@@ -211,6 +316,8 @@ int editor_save(struct editor *ed, const char *path, struct err *e)
 		path = ed->path;
 	if (path == NULL)
 		return err_set(e, E_USAGE, "%s", tr("docs.err.no_name"));
+	if (ed->remote && ed->path && strcmp(path, ed->path) == 0)
+		return err_set(e, E_USAGE, "%s", trf(t, sizeof t, "docs.err.remote_save", TR_S(path)));
 	own = ed->path && strcmp(path, ed->path) == 0;
 	if (own && ed->ro != DOC_RW)
 		return err_set(e, E_PERM, "%s",
@@ -220,6 +327,8 @@ int editor_save(struct editor *ed, const char *path, struct err *e)
 		return rc;
 	if (!own)
 		xstrset(&ed->path, path);
+	ed->remote = 0; /* a local copy: the file it is from now on */
+	buf_free(&ed->base);
 	ed->stamp = stamp;
 	ed->fmt_changed = 0;
 	if (ed->ro == DOC_RO_PERM && access(path, W_OK) == 0)
@@ -263,12 +372,12 @@ const char *editor_ro_key(const struct editor *ed)
 
 int editor_disk_changed(struct editor *ed)
 {
-	return ed->path ? doc_file_changed(ed->path, &ed->stamp) : 0;
+	return ed->path && !ed->remote ? doc_file_changed(ed->path, &ed->stamp) : 0;
 }
 
 void editor_disk_accept(struct editor *ed)
 {
-	if (ed->path)
+	if (ed->path && !ed->remote)
 		doc_stamp_take(ed->path, 1, &ed->stamp);
 	note_base(ed);
 }

@@ -74,6 +74,32 @@ const char *editor_ro_key(const struct editor *ed);
 int editor_disk_changed(struct editor *ed);
 void editor_disk_accept(struct editor *ed);
 
+/*
+ * A document with no file on disk (the team share's, named
+ * "share:/reports/q3.md"): its bytes come from memory and go back as
+ * bytes (editor_encode), never to a file. editor_save(ed, NULL, ...)
+ * refuses it (another path writes a local copy, which then is the file);
+ * editor_disk_changed says 0. The stamp describes the bytes (exists,
+ * size, hash; no times), so the crash journal's base is them.
+ */
+/* Load data in place of the current text under name, its charset, BOM and
+ * line ends detected as editor_open detects a file's; exists 0: a new
+ * document (empty, nothing read). Unmodified, nothing to undo. */
+void editor_open_mem(struct editor *ed, const char *name, const char *data, size_t len,
+		     int exists);
+/* 1 for a document opened with editor_open_mem. */
+int editor_remote(const struct editor *ed);
+/* The text in the form it is saved in (editor_format): the bytes to
+ * store. E_PERM when read-only, E_PARSE when a character does not fit the
+ * charset (as editor_save). */
+int editor_encode(const struct editor *ed, struct buf *out, struct err *e);
+/* The bytes data were stored for a remote document (encoded when
+ * doc_buf_gen was gen): they are its base from now on, and the editor is
+ * unmodified if the text and form are still what was encoded. */
+void editor_mem_saved(struct editor *ed, uint64_t gen, const char *data, size_t len);
+/* A remote document back to its base bytes (the changes dropped). */
+void editor_mem_revert(struct editor *ed);
+
 /* Back to an empty, untitled editor. */
 void editor_reset(struct editor *ed);
 /* An untitled editor over a copy of text, unmodified, nothing to undo

@@ -279,6 +279,20 @@ static uint64_t hash_step(uint64_t h, const char *p, size_t n)
 	return h;
 }
 
+uint64_t doc_hash(const char *p, size_t n)
+{
+	return hash_step(0xcbf29ce484222325ULL, n ? p : "", n);
+}
+
+void doc_stamp_mem(const char *p, size_t n, struct doc_stamp *st)
+{
+	memset(st, 0, sizeof *st);
+	st->exists = 1;
+	st->size = (int64_t)n;
+	st->hashed = 1;
+	st->hash = doc_hash(p, n);
+}
+
 static int hash_file(const char *path, uint64_t *out)
 {
 	char chunk[64 * 1024];

@@ -102,6 +102,12 @@ int doc_file_encode(const char *text, size_t len, const struct doc_format *fmt,
 int doc_file_save(const struct doc_buf *b, const char *path, const struct doc_format *fmt,
 		  struct doc_stamp *st, struct err *e);
 
+/* doc_stamp's hash of bytes in memory (the same as of a file holding them). */
+uint64_t doc_hash(const char *p, size_t n);
+/* A stamp for bytes that have no file on disk (a document of the team
+ * share): exists, their size and hash, no times. */
+void doc_stamp_mem(const char *p, size_t n, struct doc_stamp *st);
+
 /* Fill st from path (exists 0 when it does not); hash when hash is set
  * and the file is small enough. */
 void doc_stamp_take(const char *path, int hash, struct doc_stamp *st);

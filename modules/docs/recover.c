@@ -81,7 +81,8 @@ void doc_journal_key(const struct editor *ed, const char *home, struct buf *out)
 	buf_reset(out);
 	if (path == NULL) {
 		buf_printf(out, "untitled:%s", home ? home : "");
-	} else if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL) {
+	} else if (path[0] == '/' || editor_remote(ed) || getcwd(cwd, sizeof cwd) == NULL) {
+		/* a share document's name ("share:/a/b.md") is its key as it is */
 		buf_adds(out, path);
 	} else {
 		buf_printf(out, "%s/%s", cwd, path);
@@ -302,7 +303,13 @@ int doc_journal_get(sqlite3 *db, const char *key, struct doc_journal *j, struct 
 		rc = replay_full(j, &ops, e);
 		goto out;
 	}
-	/* Edits only: replayed on the file, if it is still their base. */
+	/* Edits only: replayed on the file, if it is still their base. A
+	 * share document's base is on the share, not here. */
+	if (strncmp(key, "share:", 6) == 0) {
+		walk_ops(ops.data, ops.len, 0, NULL, NULL, j, e);
+		rc = err_set(e, E_CONFLICT, "%s: the journal holds edits to the share's copy", key);
+		goto out;
+	}
 	ed = editor_new();
 	if (strncmp(key, "untitled:", 9) != 0 && (rc = editor_open(ed, key, e)) != 0) {
 		editor_free(ed);
@@ -756,7 +763,9 @@ int doc_recover_discard(struct doc_recover *r, sqlite3 *db, struct editor *ed, s
 {
 	int rc = 0;
 
-	if (editor_path(ed)) {
+	if (editor_remote(ed)) {
+		editor_mem_revert(ed); /* the share's bytes it was opened from */
+	} else if (editor_path(ed)) {
 		char *path = xstrdup(editor_path(ed));
 
 		rc = editor_open(ed, path, e);
