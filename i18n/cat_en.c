@@ -481,6 +481,8 @@ const struct tr_entry tr_cat_en[] = {
 	{ "files.side.base", "base" },
 	{ "files.side.local", "yours" },
 	{ "files.side.remote", "server" },
+	{ "sheets.share_merged", "Saved {0}, merged with the changes made on the server since it was opened" },
+	{ "sheets.share_merged_reopen", "Saved {0}; the server merged in changes made elsewhere: open it again to see them before saving again" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

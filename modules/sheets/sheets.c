@@ -61,6 +61,10 @@ struct sheets {
 	int keys[SKEY_COUNT][3]; /* the tab's remappable keys */
 	char *fetching;          /* a share path being fetched, or NULL */
 	int putting;             /* uploads to the share not answered yet */
+	/* Loading the server's merge of what was saved: where the cursor
+	 * was, to stay there. */
+	int reload, reload_sheet;
+	uint32_t reload_row, reload_col;
 };
 
 /* The tab's state for the share's callbacks, which may come after the
@@ -248,13 +252,20 @@ static void load_done(void *arg)
 	if (sheet_load_finish(s->load, &f, &e) == 0) {
 		grid_replace(s->grid, &f, path);
 		sheet_file_free(&f);
-		say(s, trf(t, sizeof t, "sheets.opened", TR_S(path)));
+		if (s->reload) {
+			grid_set_sheet(s->grid, s->reload_sheet);
+			grid_goto(s->grid, s->reload_row, s->reload_col);
+			say(s, trf(t, sizeof t, "sheets.share_merged", TR_S(path)));
+		} else {
+			say(s, trf(t, sizeof t, "sheets.opened", TR_S(path)));
+		}
 	} else if (e.code == E_CANCELLED) {
 		say(s, tr("sheets.load_cancelled"));
 	} else {
 		say(s, e.msg);
 	}
 	s->load = NULL;
+	s->reload = 0;
 	free(path);
 	busy_check(s);
 	redraw(s);
@@ -293,21 +304,86 @@ static void share_got(void *arg, struct files_result *r)
 	redraw(s);
 }
 
+/* An upload under way: the path and the bytes sent, to see whether the
+ * server's copy came out of a merge with changes made elsewhere. */
+struct share_put {
+	char *path;
+	struct buf sent;
+};
+
+static void share_put_free(struct share_put *p)
+{
+	if (p->sent.data)
+		memset(p->sent.data, 0, p->sent.len);
+	buf_free(&p->sent);
+	free(p->path);
+	free(p);
+}
+
+static struct files_worker *share_worker(struct sheets *s, struct err *e);
+
+/* The server's copy after a save. The share merged the workbook cell by
+ * cell when it had changed there too: the grid must show the merge, or
+ * the next save would take the other side's changes back. Loaded like an
+ * opening, the cursor kept; when cells changed since the save, the user
+ * is told to open it again instead. */
+static void share_after_put(void *arg, struct files_result *r)
+{
+	struct share_put *p = arg;
+	struct sheets *s = live;
+	struct err e;
+	char t[900];
+
+	if (s == NULL || r->rc != 0 || r->data == NULL ||
+	    (r->data->len == p->sent.len &&
+	     (p->sent.len == 0 || memcmp(r->data->data, p->sent.data, p->sent.len) == 0)) ||
+	    grid_path(s->grid) == NULL || strcmp(grid_path(s->grid), p->path) != 0) {
+		share_put_free(p);
+		return;
+	}
+	if (grid_modified(s->grid) || s->load || s->fetching) {
+		say(s, trf(t, sizeof t, "sheets.share_merged_reopen", TR_S(p->path)));
+		share_put_free(p);
+		return;
+	}
+	err_clear(&e);
+	s->reload = 1;
+	s->reload_sheet = grid_sheet(s->grid);
+	grid_cursor(s->grid, &s->reload_row, &s->reload_col);
+	sheet_mem_give(p->path, r->data);
+	if (sheet_load_start(p->path, s->env->loop, load_done, s, &s->load, &e) != 0) {
+		sheet_mem_drop(p->path);
+		s->reload = 0;
+		say(s, e.msg);
+	}
+	share_put_free(p);
+	busy_check(s);
+	redraw(s);
+}
+
 /* The share's answer to saving. The grid was marked saved when the upload
  * was handed over; a refusal marks it changed again. */
 static void share_put_done(void *arg, struct files_result *r)
 {
+	struct share_put *p = arg;
 	struct sheets *s = live;
-	char *path = arg, t[900];
-	const char *msg = r->e && r->e->msg[0] ? r->e->msg : err_name(r->rc);
+	const char *path = p->path, *msg = r->e && r->e->msg[0] ? r->e->msg : err_name(r->rc);
+	struct files_worker *w;
+	struct err e;
+	char t[900];
 
 	if (s == NULL) {
-		free(path);
+		share_put_free(p);
 		return;
 	}
 	s->putting--;
 	if (r->rc == 0) {
 		say(s, trf(t, sizeof t, "sheets.saved", TR_S(path)));
+		/* uploaded: see whether it was merged (share_after_put) */
+		if ((w = share_worker(s, &e)) != NULL) {
+			files_async_get(w, path + strlen(SHEET_SHARE_PREFIX), share_after_put, p);
+			p = NULL;
+		}
 	} else if (r->rc == E_QUEUED) {
 		say(s, trf(t, sizeof t, "sheets.share_queued", TR_S(path)));
 	} else if (r->rc == E_CONFLICT) {
@@ -317,7 +393,8 @@ static void share_put_done(void *arg, struct files_result *r)
 			grid_set_modified(s->grid);
 		say(s, trf(t, sizeof t, "sheets.share_put_failed", TR_S(path), TR_S(msg)));
 	}
-	free(path);
+	if (p)
+		share_put_free(p);
 	redraw(s);
 }
 
@@ -368,8 +445,13 @@ static int save_share(struct sheets *s, const char *path, int as_new, struct err
 	buf_init(&b);
 	rc = sheet_path_bytes(path, grid_file(s->grid), as_new, &b, e);
 	if (rc == 0) {
-		files_async_put(w, path + strlen(SHEET_SHARE_PREFIX), b.data ? b.data : "", b.len,
-				0, share_put_done, xstrdup(path));
+		struct share_put *p = xcalloc(1, sizeof *p);
+
+		p->path = xstrdup(path);
+		p->sent = b;
+		buf_init(&b);
+		files_async_put(w, path + strlen(SHEET_SHARE_PREFIX),
+				p->sent.data ? p->sent.data : "", p->sent.len, 0, share_put_done, p);
 		grid_saved(s->grid, path);
 		s->putting++;
 	}

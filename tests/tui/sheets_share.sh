@@ -92,6 +92,34 @@ check "a local file still opens" cell_row_has 2 "10"
 type_text ":sheets save share:/$dir/new.csv"; keys Enter
 check "':sheets save share:/new.csv' uploads a new file" wait_for "Saved share:/$dir/new.csv" 10
 check "... holding the formula" server_is new.csv "$(printf 'x,y\n1,=A2*10')"
+# Changed on the server too: merged cell by cell; the grid shows the merge.
+printf 'k,v\na,1\nb,2\nc,3\n' > "$T_DIR/m.csv"
+dav -T "$T_DIR/m.csv" "$DAV_URL$dir/m.csv" -o /dev/null
+type_text ":sheets open share:/$dir/m.csv"; keys Enter
+check "another file of the share opens" cell_row_has 4 "c" 10
+printf 'k,v\na,1\nb,20\nc,3\n' > "$T_DIR/m.csv"
+dav -T "$T_DIR/m.csv" "$DAV_URL$dir/m.csv" -o /dev/null
+keys Down Right
+type_text "10"; keys Enter
+keys C-s
+check "saving after a change on the server merges" wait_for "merged with the changes made on the server" 10
+check "... the grid shows the server's change" cell_row_has 3 "20"
+check "... and keeps ours" cell_row_has 2 "10"
+check "... and the cursor" row_has 1 "B3"
+check "the server has both changes" server_is m.csv "$(printf 'k,v\na,10\nb,20\nc,3')"
+# The same cell changed on both sides: kept for resolve, nothing lost.
+printf 'k,v\na,10\nb,20\nc,30\n' > "$T_DIR/m.csv"
+dav -T "$T_DIR/m.csv" "$DAV_URL$dir/m.csv" -o /dev/null
+keys Down
+type_text "300"; keys Enter
+keys C-s
+check "a cell changed on both sides: the notice says the server's copy changed too" \
+	wait_for "the server's copy changed too" 10
+check "... and the workbook counts as saved" wait_gone "[modified]"
+check "... the server's value stays until resolved" server_is m.csv "$(printf 'k,v\na,10\nb,20\nc,30')"
+out=$($ATRIUM_BIN --config "$cfg" --home "$home" files status 2>&1)
+check "'atrium files status' lists the conflict" grep -q "m.csv" <<<"$out"
+
 keys C-q
 check "atrium quits" atrium_gone
 
