@@ -44,7 +44,7 @@ struct mconflict {
 
 struct mstate {
 	struct sheet_file base, local, remote;
-	int book; /* all three are workbooks: match sheets by name */
+	int book; /* local and remote are workbooks: match sheets by name */
 	struct mchange *ch;
 	size_t nch, capch;
 	struct mconflict *cf;
@@ -491,7 +491,10 @@ int sheets_merge3(const char *base_path, const char *local_path, const char *rem
 		rc = sheet_path_load(remote_path, &m.remote, e);
 	else
 		sheet_file_init(&m.remote, NULL);
-	m.book = path_is_book(base_path) && path_is_book(local_path) && path_is_book(remote_path);
+	/* by name when both sides are workbooks; a CSV base then has one
+	 * sheet named after its file, which stands for no sheet of theirs
+	 * (an empty CSV is how a merge without a common version is asked) */
+	m.book = path_is_book(local_path) && path_is_book(remote_path);
 	if (rc == 0)
 		rc = merge_books(&m, e);
 	if (rc == 0)

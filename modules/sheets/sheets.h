@@ -45,9 +45,12 @@ struct sheets_conflict {
  * cell changed differently keeps the LOCAL source and is listed. Number
  * formats merge the same way (local wins, not listed).
  *
- * Sheets are matched by name (case-insensitive, as Excel); when any of
- * the three is delimited text (one sheet each), the first sheets are
- * matched whatever their names. A sheet added on one side is taken
+ * Sheets are matched by name (case-insensitive, as Excel) when local and
+ * remote are workbooks (xlsx, ods); a delimited-text base then has one
+ * sheet named after its file (so an empty CSV base stands for "no common
+ * version": every sheet counts as added). When local or remote is
+ * delimited text (one sheet), the first sheets are matched whatever
+ * their names. A sheet added on one side is taken
  * (added on both with one name: merged cell by cell from empty); deleted
  * on one side and unchanged on the other is deleted; deleted on one side
  * and changed on the other is kept, with the changed content, and listed

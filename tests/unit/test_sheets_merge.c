@@ -456,6 +456,41 @@ static void test_xlsx_cell_conflict_take_remote(void **state)
 	sheets_conflicts_free(c, n);
 }
 
+/* No common version: an empty CSV base, two workbooks. Every sheet is
+ * an addition; one both have merges from empty. */
+static void test_xlsx_with_an_empty_csv_base_takes_every_sheet(void **state)
+{
+	struct sheets_conflict *c;
+	struct sheet_file f;
+	struct err e;
+	size_t n = 0;
+
+	write_text("b14.csv", "");
+	base_book(&f);
+	save_book(&f, "l14.xlsx"); /* Data, Notes */
+	base_book(&f);
+	assert_int_equal(sheet_file_delete_sheet(&f, 1, &e), 0);
+	put(&f, 0, 1, 1, "99");
+	assert_int_equal(sheet_add(f.wb, "Extra", &e), 1);
+	put(&f, 1, 0, 0, "theirs");
+	save_book(&f, "r14.xlsx"); /* Data (B2 99), Extra */
+	merge_ok("b14.csv", "l14.xlsx", "r14.xlsx", "o14.xlsx", &c, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0].sheet, "Data");
+	assert_string_equal(c[0].cell, "B2");
+	assert_string_equal(c[0].base, "");
+	assert_string_equal(c[0].local, "12.5");
+	assert_string_equal(c[0].remote, "99");
+	assert_int_equal(sheet_path_load(path("o14.xlsx"), &f, &e), 0);
+	assert_int_equal(sheet_count(f.wb), 3);
+	assert_string_equal(sheet_name(f.wb, 1), "Notes");
+	assert_string_equal(sheet_name(f.wb, 2), "Extra");
+	expect_cell(&f, 0, 0, 0, "item");
+	expect_cell(&f, 2, 0, 0, "theirs");
+	sheet_file_free(&f);
+	sheets_conflicts_free(c, n);
+}
+
 static void test_ods_and_csv_inputs_mix(void **state)
 {
 	struct sheets_conflict *c;
@@ -491,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_xlsx_sheet_deleted_on_one_side_and_unchanged_on_the_other_goes),
 		cmocka_unit_test(test_xlsx_sheet_deleted_against_changed_is_kept_and_listed),
 		cmocka_unit_test(test_xlsx_cell_conflict_take_remote),
+		cmocka_unit_test(test_xlsx_with_an_empty_csv_base_takes_every_sheet),
 		cmocka_unit_test(test_ods_and_csv_inputs_mix),
 	};
 
