@@ -807,6 +807,34 @@ static int sheets_taking_text(void *state)
 	return grid_editing(s->grid);
 }
 
+/* convert, get, set: a file named "/dir/file" with no such local folder is
+ * the share's, as on the screen (the first name; convert's output too). */
+static int file_verb(struct sheets *s, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int names = strcmp(argv[0], "convert") == 0 ? 2 : 1, rc;
+	char **av = xcalloc((size_t)argc + 1, sizeof *av);
+	char **owned = xcalloc((size_t)argc, sizeof *owned);
+
+	for (int i = 0, pos = 0; i < argc; i++) {
+		av[i] = argv[i];
+		if (i == 0 || strncmp(argv[i], "--", 2) == 0) {
+			if (strcmp(argv[i], "--sheet") == 0 && i + 1 < argc) {
+				i++;
+				av[i] = argv[i];
+			}
+			continue;
+		}
+		if (pos++ < names)
+			av[i] = owned[i] = sheet_share_resolve(s->env->conf, argv[i]);
+	}
+	rc = sheet_cmd(ctx, argc, av);
+	for (int i = 0; i < argc; i++)
+		free(owned[i]);
+	free(owned);
+	free(av);
+	return rc;
+}
+
 static int sheets_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct sheets *s = state;
@@ -833,7 +861,7 @@ static int sheets_command(void *state, struct cmd_ctx *ctx, int argc, char **arg
 		busy_check(s);
 		return rc;
 	}
-	return sheet_cmd(ctx, argc, argv);
+	return file_verb(s, ctx, argc, argv);
 }
 
 static void sheets_status(void *state, struct module_status *st)

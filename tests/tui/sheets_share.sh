@@ -153,6 +153,14 @@ check "... nor under \$HOME (~/.cache) or /tmp" test -z "$leaks"
 # Batch get reads the share too.
 out=$($ATRIUM_BIN --config "$cfg" --home "$home" sheets get "share:/$dir/a.csv" D3 2>&1)
 check "'atrium sheets get share:/… D3' computes from the share's copy" test "$out" = "1.75"
+out=$($ATRIUM_BIN --config "$cfg" --home "$home" sheets set "/$dir/a.csv" C3 1 2>&1)
+check "'atrium sheets set /dir/file' (no local /dir) sets the share's" test "$out" = "1"
+check "... uploaded" server_is a.csv \
+	"$(printf 'item,qty,price,total\napple,4,1.5,=B2*C2\npear,7,1,=B3*C3')"
+$ATRIUM_BIN --config "$cfg" --home "$home" sheets convert "share:/$dir/budget.xlsx" \
+	"$T_DIR/b2.csv" >/dev/null 2>&1
+check "'atrium sheets convert share:/….xlsx' reads the share's workbook" \
+	grep -qx 'Salaries / 工资,13000,12000,12500,12500,50000' "$T_DIR/b2.csv"
 
 # No [files]: a share path is a clear error, the old sheet stays.
 printf 'key_file = %s\n' "$(sed -n 's/^key_file = //p' "$cfg")" > "$T_DIR/nofiles"
