@@ -34,6 +34,7 @@ enum vtype {
 	V_JID,
 	V_EMAIL,
 	V_MODULES,
+	V_SECONDS,  /* a whole number of seconds, 1..3600 */
 };
 
 struct key_spec {
@@ -73,6 +74,7 @@ static const struct key_spec keys[] = {
 	{ "files", "ca_file", V_PATH },
 	{ "files", "pin", V_PIN },
 	{ "files", "proxy", V_PROXY },
+	{ "files", "timeout", V_SECONDS },
 	{ "docs", "osc52", V_BOOL }, /* copy to the terminal's clipboard too */
 	{ "keys", "*", V_TEXT }, /* validated by the shell's key map */
 };
@@ -220,6 +222,13 @@ static int check_item(const struct conf_item *it, const struct key_spec *ks, int
 	switch (ks->type) {
 	case V_TEXT:
 		return 0;
+	case V_SECONDS: {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (end == v || *end || n < 1 || n > 3600)
+			return err_tr(e, E_USAGE, "err.cfg.seconds", TR_S(w), TR_S(v));
+		return 0;
+	}
 	case V_BOOL:
 		if (conf_bool(v, &b) != 0)
 			return err_tr(e, E_USAGE, "err.cfg.bool", TR_S(w), TR_S(v));

@@ -42,6 +42,10 @@ struct net_req {
 	int out_fd;
 	int write_failed;
 	int probe;
+	/* stall detection: no byte either way for stall_ms fails the transfer */
+	int64_t stall_ms, last_move;
+	curl_off_t last_dl, last_ul;
+	int stalled;
 };
 
 /* ---- sockets and timers ----------------------------------------------------- */
@@ -236,6 +240,27 @@ static int seek_cb(void *arg, curl_off_t off, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
+/* libcurl's low-speed check averages over its window and let a stalled
+ * upload hang on for the timeout plus five seconds; this counts bytes. */
+static int progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct net_req *r = arg;
+	int64_t now = loop_now_ms();
+
+	if (dlnow != r->last_dl || ulnow != r->last_ul || r->last_move == 0) {
+		r->last_dl = dlnow;
+		r->last_ul = ulnow;
+		r->last_move = now;
+		return 0;
+	}
+	if (now - r->last_move >= r->stall_ms) {
+		r->stalled = 1;
+		return 1; /* abort */
+	}
+	return 0;
+}
+
 static char *header_value(const char *p, size_t len, const char *name)
 {
 	size_t nl = strlen(name);
@@ -357,11 +382,10 @@ struct net_req *net_request(struct net *n, const struct net_server *srv,
 	xcurl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 			  (long)(srv->connect_timeout_ms > 0 ? srv->connect_timeout_ms : 15000));
 	/* a transfer that moves no byte for the stall time fails */
-	{
-		long stall = srv->stall_timeout_ms > 0 ? srv->stall_timeout_ms : 30000;
-		xcurl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		xcurl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (stall + 999) / 1000);
-	}
+	r->stall_ms = srv->stall_timeout_ms > 0 ? srv->stall_timeout_ms : 30000;
+	xcurl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	xcurl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	xcurl_easy_setopt(c, CURLOPT_XFERINFODATA, r);
 	net_tls_apply(c, &srv->tls, o->connect_only);
 	if (srv->proxy && *srv->proxy)
 		xcurl_easy_setopt(c, CURLOPT_PROXY, srv->proxy);
@@ -393,7 +417,10 @@ struct net_req *net_request(struct net *n, const struct net_server *srv,
 			xcurl_easy_setopt(c, CURLOPT_SEEKDATA, r);
 			/* CUSTOMREQUEST keeps the method (PUT, PROPFIND, LOCK) */
 		}
-		r->hdrs = xcurl_slist_append(NULL, "Expect:");
+		/* a big body waits for the server's go-ahead, so an early
+		 * answer (409: no such folder) comes before the body is sent */
+		if (o->body == NET_BODY_NONE || o->len < 256 * 1024)
+			r->hdrs = xcurl_slist_append(NULL, "Expect:");
 		for (size_t i = 0; o->headers && o->headers[i]; i++)
 			r->hdrs = xcurl_slist_append(r->hdrs, o->headers[i]);
 		xcurl_easy_setopt(c, CURLOPT_HTTPHEADER, r->hdrs);
@@ -444,7 +471,12 @@ static void finish(struct net *n, CURL *easy, CURLcode rc)
 	if (!r)
 		return;
 	xcurl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &r->resp.status);
-	if (rc != CURLE_OK) {
+	if (rc != CURLE_OK && r->stalled) {
+		r->resp.failed = 1;
+		r->resp.code = E_UNREACHABLE;
+		snprintf(r->resp.msg, sizeof r->resp.msg, "no data moved for %lld s: the connection stalled",
+			 (long long)(r->stall_ms / 1000));
+	} else if (rc != CURLE_OK) {
 		r->resp.failed = 1;
 		r->resp.code = map_code(rc);
 		if (r->write_failed) {
@@ -457,6 +489,18 @@ static void finish(struct net *n, CURL *easy, CURLcode rc)
 			size_t l = strlen(r->resp.msg);
 			while (l && r->resp.msg[l - 1] == '\n')
 				r->resp.msg[--l] = 0;
+		}
+		{
+			long proxy_code = 0;
+			xcurl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &proxy_code);
+			if (proxy_code == 407) {
+				r->resp.code = E_AUTH;
+				snprintf(r->resp.msg, sizeof r->resp.msg,
+					 "the proxy refused the user name or password (407)");
+			} else if (proxy_code >= 400) {
+				snprintf(r->resp.msg, sizeof r->resp.msg,
+					 "the proxy refused the connection (%ld)", proxy_code);
+			}
 		}
 	}
 	if (r->probe && rc == CURLE_OK)

@@ -106,8 +106,9 @@ static int blob_mkdir(const char *dir, const char *parent, struct err *e)
 	return 0;
 }
 
-int store_blob_put_raw(const char *home, const unsigned char key[STORE_KEY_BYTES], int fd,
-		       const void *data, size_t len, char id[STORE_BLOB_ID_LEN + 1], struct err *e)
+static int blob_put(const char *home, const unsigned char key[STORE_KEY_BYTES], int fd,
+		    const void *data, size_t len, int durable, char id[STORE_BLOB_ID_LEN + 1],
+		    struct err *e)
 {
 	crypto_secretstream_xchacha20poly1305_state st;
 	unsigned char raw[BLOB_ID_RAW], ad[BLOB_AD_LEN];
@@ -181,7 +182,7 @@ int store_blob_put_raw(const char *home, const unsigned char key[STORE_KEY_BYTES
 		if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
 			break;
 	}
-	if (fsync(out) < 0)
+	if (durable && fsync(out) < 0)
 		goto write_failed;
 	r = close(out);
 	out = -1;
@@ -193,7 +194,7 @@ int store_blob_put_raw(const char *home, const unsigned char key[STORE_KEY_BYTES
 		goto done;
 	}
 	tmp_made = 0;
-	if (store_fsync_dir(dir) < 0) {
+	if (durable && store_fsync_dir(dir) < 0) {
 		err_set(e, E_IO, "cannot store blob: flushing %s: %s; nothing was stored", dir,
 			strerror(errno));
 		unlink(final);
@@ -417,6 +418,25 @@ int store_blob_del_raw(const char *home, const char *id, struct err *e)
 				     strerror(errno));
 	}
 	free(path);
+	return rc;
+}
+
+int store_blob_put_raw(const char *home, const unsigned char key[STORE_KEY_BYTES], int fd,
+		       const void *data, size_t len, char id[STORE_BLOB_ID_LEN + 1], struct err *e)
+{
+	return blob_put(home, key, fd, data, len, 1, id, e);
+}
+
+int store_blob_put_cached(struct store *s, int fd, char id[STORE_BLOB_ID_LEN + 1], struct err *e)
+{
+	unsigned char key[STORE_KEY_BYTES];
+	int rc;
+
+	if (fd < 0)
+		return err_set(e, E_USAGE, "cannot store blob: no input");
+	store_blob_key(s, key);
+	rc = blob_put(store_home(s), key, fd, NULL, 0, 0, id, e);
+	sodium_memzero(key, sizeof key);
 	return rc;
 }
 

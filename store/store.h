@@ -189,6 +189,10 @@ int store_blob_put(struct store *s, const void *data, size_t len,
 		   char id[STORE_BLOB_ID_LEN + 1], struct err *e);
 /* Stream from a descriptor (attachments, uploads) without holding it all. */
 int store_blob_put_fd(struct store *s, int fd, char id[STORE_BLOB_ID_LEN + 1], struct err *e);
+/* The same for a copy of what a server holds (a cache): not flushed to
+ * the disk one by one. After a crash such a blob may read as truncated
+ * (E_IO, never wrong data); the caller fetches it again. */
+int store_blob_put_cached(struct store *s, int fd, char id[STORE_BLOB_ID_LEN + 1], struct err *e);
 /* Read a whole blob; a tampered or truncated file is E_IO, never data. */
 int store_blob_get(struct store *s, const char *id, struct buf *out, struct err *e);
 /* Decrypt to a descriptor. */

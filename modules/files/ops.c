@@ -176,8 +176,9 @@ static void cache_get(struct files *f, const char *path, struct centry *c)
 	sqlite3_finalize(st);
 }
 
-/* Record what a listing said about one entry (the cached content stays). */
-static void cache_listed(struct files *f, const struct dav_entry *d, int64_t now)
+/* Record what a listing said about entries (the cached content stays);
+ * one statement for them all. */
+static void cache_listed(struct files *f, const struct dav_entry *v, size_t n, int64_t now)
 {
 	sqlite3_stmt *st;
 
@@ -187,14 +188,18 @@ static void cache_listed(struct files *f, const struct dav_entry *d, int64_t now
 			       " is_dir=?3, etag=?4, size=?5, mtime=?6, listed_at=?7",
 			       -1, &st, NULL) != SQLITE_OK)
 		return;
-	sqlite3_bind_text(st, 1, f->share, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, d->path, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, d->is_dir);
-	sqlite3_bind_text(st, 4, d->etag, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, d->size);
-	sqlite3_bind_int64(st, 6, d->modified);
-	sqlite3_bind_int64(st, 7, now);
-	sqlite3_step(st);
+	for (size_t i = 0; i < n; i++) {
+		const struct dav_entry *d = &v[i];
+		sqlite3_bind_text(st, 1, f->share, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, d->path, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, d->is_dir);
+		sqlite3_bind_text(st, 4, d->etag, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, d->size);
+		sqlite3_bind_int64(st, 6, d->modified);
+		sqlite3_bind_int64(st, 7, now);
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
 	sqlite3_finalize(st);
 }
 
@@ -407,18 +412,6 @@ int files_ping(struct files *f, struct err *e)
 	return rc;
 }
 
-static enum files_state state_of(struct files *f, const char *path)
-{
-	struct pend p;
-	enum files_state s = FS_SYNCED;
-
-	if (pending_of(f, path, &p)) {
-		s = is_conflict(&p.en) ? FS_CONFLICT : (p.u.etag ? FS_QUEUED : FS_OFFLINE_ONLY);
-		pend_free(&p);
-	}
-	return s;
-}
-
 void files_items_free(struct files_item *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -513,8 +506,7 @@ int files_ls(struct files *f, const char *path, struct files_item **out, size_t 
 		 * rows it no longer names go (with their cached content), and
 		 * nothing else */
 		store_exec(cdb(f), "BEGIN", e);
-		for (size_t i = 0; i < nv; i++)
-			cache_listed(f, &v[i], now);
+		cache_listed(f, v, nv, now);
 		if (*dir)
 			xasprintf(&like, "%s/%%", dir);
 		else
@@ -560,9 +552,8 @@ int files_ls(struct files *f, const char *path, struct files_item **out, size_t 
 		free(dir);
 		return rc;
 	}
-	/* states, and files made here that the server has not seen yet */
-	for (size_t i = 0; i < *n; i++)
-		(*out)[i].state = (*out)[i].is_dir ? FS_SYNCED : state_of(f, (*out)[i].path);
+	/* states, and files made here that the server has not seen yet: the
+	 * outbox is read once for the whole folder */
 	{
 		struct outbox_entry *list;
 		size_t nl;
@@ -573,6 +564,12 @@ int files_ls(struct files *f, const char *path, struct files_item **out, size_t 
 				int known = 0;
 				if (upload_decode(list[i].payload, list[i].payload_len, &u, e) < 0)
 					continue;
+				for (size_t k = 0; k < *n; k++) {
+					if (!(*out)[k].is_dir && !strcmp((*out)[k].path, u.path) &&
+					    (*out)[k].state == FS_SYNCED)
+						(*out)[k].state = is_conflict(&list[i]) ? FS_CONFLICT
+							: (u.etag ? FS_QUEUED : FS_OFFLINE_ONLY);
+				}
 				if ((dl == 0 && !strchr(u.path, '/')) ||
 				    (dl && strncmp(u.path, dir, dl) == 0 && u.path[dl] == '/' &&
 				     !strchr(u.path + dl + 1, '/'))) {
@@ -682,6 +679,13 @@ int files_get(struct files *f, const char *path, struct buf *out, char **etag, s
 	}
 	cache_get(f, norm, &c);
 	rc = fetch(f, norm, c.blob ? c.blob_etag : NULL, out, &tag, &status, e);
+	if (rc == 0 && status == 304 && c.blob && blob_read(f, c.blob, out, e) < 0) {
+		/* the cached copy is unreadable (cut short by a crash): ask
+		 * for the whole file again */
+		err_clear(e);
+		xstrset(&c.blob, NULL);
+		rc = fetch(f, norm, NULL, out, &tag, &status, e);
+	}
 	if (rc == 0 && status == 200) {
 		struct err e2;
 		if (cache_content(f, norm, tag, out->data ? out->data : "", out->len, &e2) < 0)
@@ -1046,8 +1050,10 @@ static int upload_entry(struct files *f, int64_t id, struct upload *u, struct er
 			u->path, msg, u->path, u->path);
 	} else {
 		struct err e2;
-		store_outbox_mark(f->store, id, rc == E_UNREACHABLE ? OUTBOX_QUEUED : OUTBOX_FAILED,
-				  e->msg, &e2);
+		/* unreachable, or a certificate or password the user must fix:
+		 * the upload waits for that, it has not failed */
+		int wait = rc == E_UNREACHABLE || rc == E_TLS || rc == E_AUTH;
+		store_outbox_mark(f->store, id, wait ? OUTBOX_QUEUED : OUTBOX_FAILED, e->msg, &e2);
 	}
 	buf_free(&content);
 	return rc;
@@ -1404,6 +1410,10 @@ int files_move(struct files *f, const char *from, const char *to, int copy, stru
 		rc = err_set(e, E_CONFLICT, "%s has changes not yet uploaded: atrium files sync first", a);
 		goto out;
 	}
+	/* the destination's folders first: Apache answers a MOVE into a
+	 * missing folder with 500, not 409 */
+	if (strchr(b, '/') && (rc = mkcol_parents(f, b, e)) < 0)
+		goto out;
 	dest = net_url(&f->srv, b);
 	snprintf(dh, sizeof dh, "Destination: %s", dest);
 	free(dest);
@@ -1563,7 +1573,7 @@ static int pf_finish(struct files *f, struct pfetch *p, struct err *e)
 	size = lseek(p->fd, 0, SEEK_END);
 	if (size < 0 || lseek(p->fd, 0, SEEK_SET) < 0)
 		return err_set(e, E_IO, "the download of %s: %s", p->path, strerror(errno));
-	if (store_blob_put_fd(f->store, p->fd, id, e) < 0)
+	if (store_blob_put_cached(f->store, p->fd, id, e) < 0)
 		return e->code;
 	if (cache_set_blob(f, p->path, tag, id, (int64_t)size, e) < 0) {
 		struct err e2;
@@ -1616,6 +1626,9 @@ static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *f
 			break;
 		}
 		loop_run_once(f->loop, 200);
+		/* the answers that came in go to the cache in one transaction:
+		 * one flush of the log for up to FETCH_WINDOW files */
+		store_exec(cdb(f), "BEGIN", e);
 		for (size_t i = 0; i < next; i++) {
 			struct pfetch *p = &v[i];
 			int r;
@@ -1636,6 +1649,10 @@ static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *f
 			close(p->fd);
 			p->fd = -1;
 		}
+		{
+			struct err e2;
+			store_exec(cdb(f), "COMMIT", &e2);
+		}
 		if (rc < 0 && inflight == 0)
 			break;
 	}
@@ -1644,6 +1661,61 @@ static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *f
 			close(v[i].fd);
 	free(v);
 	return rc;
+}
+
+/* What the cache holds for a folder's files, sorted by path, looked up
+ * with bsearch: one query per folder instead of one per file. */
+struct cref {
+	char *path, *blob, *blob_etag;
+};
+
+static int cref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cref *)a)->path, ((const struct cref *)b)->path);
+}
+
+static struct cref *cache_children(struct files *f, const char *dir, size_t *n)
+{
+	sqlite3_stmt *st;
+	struct cref *v = NULL;
+	size_t cap = 0;
+	char *like;
+
+	*n = 0;
+	if (*dir)
+		xasprintf(&like, "%s/%%", dir);
+	else
+		like = xstrdup("%");
+	if (sqlite3_prepare_v2(cdb(f),
+			       "SELECT path, base_blob, local_blob FROM file_entry WHERE share=?1"
+			       " AND path LIKE ?2 AND base_blob IS NOT NULL ORDER BY path",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, f->share, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, like, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 64;
+				v = xreallocarray(v, cap, sizeof *v);
+			}
+			v[*n].path = col(st, 0);
+			v[*n].blob = col(st, 1);
+			v[*n].blob_etag = col(st, 2);
+			(*n)++;
+		}
+		sqlite3_finalize(st);
+	}
+	free(like);
+	return v;
+}
+
+static void crefs_free(struct cref *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].path);
+		free(v[i].blob);
+		free(v[i].blob_etag);
+	}
+	free(v);
 }
 
 /* Collect under dir the files whose listed ETag differs from the cached
@@ -1663,8 +1735,10 @@ static int stale_under(struct files *f, const char *dir, char ***out, size_t *no
 		files_items_free(v, n);
 		return err_set(e, E_UNREACHABLE, "%s", f->conn.reason);
 	}
+	size_t nc;
+	struct cref *cached = cache_children(f, dir, &nc);
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct centry c;
+		struct cref key = { .path = v[i].path }, *c;
 		int fresh;
 		if (v[i].is_dir) {
 			rc = stale_under(f, v[i].path, out, nout, depth + 1, e);
@@ -1672,14 +1746,14 @@ static int stale_under(struct files *f, const char *dir, char ***out, size_t *no
 		}
 		if (v[i].state != FS_SYNCED)
 			continue;
-		cache_get(f, v[i].path, &c);
-		fresh = c.blob && c.blob_etag && v[i].etag && !strcmp(c.blob_etag, v[i].etag);
-		centry_free(&c);
+		c = nc ? bsearch(&key, cached, nc, sizeof *cached, cref_cmp) : NULL;
+		fresh = c && c->blob_etag && v[i].etag && !strcmp(c->blob_etag, v[i].etag);
 		if (fresh)
 			continue;
 		*out = xreallocarray(*out, *nout + 1, sizeof **out);
 		(*out)[(*nout)++] = xstrdup(v[i].path);
 	}
+	crefs_free(cached, nc);
 	files_items_free(v, n);
 	return rc;
 }
