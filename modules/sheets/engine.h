@@ -300,6 +300,7 @@ struct sheet_code {
 	uint32_t nrefs;
 	uint32_t depth; /* evaluation stack needed */
 	int volatile_;	/* RAND, NOW, ... */
+	uint32_t inarena; /* the struct is in the compile cache's arena (formula.c) */
 };
 
 struct sheet_formula {
@@ -431,6 +432,11 @@ void sheet_code_free(struct sheet_code *c);
 int sheet_compile_col(struct sheet_book *wb, int sheet, uint32_t col, const char *src,
 		      struct sheet_code **out, struct err *e);
 void sheet_ccache_free(struct sheet_book *wb);
+/* While on (a file load), the codes the compile cache makes are carved
+ * from blocks of a megabyte, freed with the workbook: no allocation and no
+ * free each. A code replaced later leaves its bytes there, so this is for
+ * loads only (each loaded formula wastes them at most once). */
+void sheet_compile_arena(struct sheet_book *wb, int on);
 
 /* eval.c: evaluate f's code into out (str owned by out). */
 void sheet_eval(struct sheet_book *wb, const struct sheet_code *code, int sheet, uint32_t row,

@@ -780,11 +780,12 @@ static struct sheet_body *code_body(const struct sheet_code *c)
 
 /* A new struct for c's body (shared, one more user) with a copy of its
  * references. */
-static struct sheet_code *code_share(const struct sheet_code *c)
+static struct sheet_code *code_share(const struct sheet_code *c, void *mem)
 {
-	struct sheet_code *k = xmalloc(sizeof(*k) + c->nrefs * sizeof(*c->refs));
+	struct sheet_code *k = mem ? mem : xmalloc(sizeof(*k) + c->nrefs * sizeof(*c->refs));
 
 	*k = *c;
+	k->inarena = mem != NULL;
 	k->refs = (struct sheet_ref *)(k + 1);
 	if (c->nrefs)
 		memcpy(k->refs, c->refs, c->nrefs * sizeof(*c->refs));
@@ -801,6 +802,7 @@ static struct sheet_code *code_pack(struct parser *p)
 	b->refs = 0;
 	k = xmalloc(sizeof(*k) + c->nrefs * sizeof(*c->refs));
 	*k = *c;
+	k->inarena = 0;
 	k->ins = (struct sheet_instr *)(b + 1);
 	k->strs = (char **)((char *)(b + 1) + ins);
 	k->refs = (struct sheet_ref *)(k + 1);
@@ -827,7 +829,8 @@ void sheet_code_free(struct sheet_code *c)
 			free(c->strs[i]);
 		free(b);
 	}
-	free(c);
+	if (!c->inarena)
+		free(c);
 }
 
 static int compile(struct parser *p, struct sheet_book *wb, int sheet, const char *src,
@@ -901,9 +904,44 @@ struct ccache_ent {
 	uint32_t nruns;
 };
 
+#define ARENA_BLOCK (1u << 20)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used;
+	uint64_t data[]; /* aligned for a struct sheet_code */
+};
+
 struct sheet_ccache {
 	struct ccache_ent e[CCACHE_SLOTS];
+	int arena; /* sheet_compile_arena */
+	struct arena_block *blocks;
 };
+
+/* n bytes (a multiple of 8) from the arena. */
+static void *arena_get(struct sheet_ccache *cc, size_t n)
+{
+	struct arena_block *b = cc->blocks;
+	size_t cap = ARENA_BLOCK - sizeof(*b);
+
+	if (n > cap)
+		return NULL;
+	if (b == NULL || cap - b->used < n) {
+		b = xmalloc(ARENA_BLOCK);
+		b->next = cc->blocks;
+		b->used = 0;
+		cc->blocks = b;
+	}
+	b->used += n;
+	return (char *)b->data + b->used - n;
+}
+
+void sheet_compile_arena(struct sheet_book *wb, int on)
+{
+	if (wb->ccache == NULL)
+		wb->ccache = xcalloc(1, sizeof(*wb->ccache));
+	wb->ccache->arena = on;
+}
 
 /* Set the rows of refs from the row numbers rows[2 * k + part]; 0 where
  * a part had no digits. Returns -1 when a reference would not be the
@@ -1003,7 +1041,7 @@ static void ccache_keep(struct ccache_ent *ent, const struct parser *p, int shee
 	ent->len = strlen(src);
 	ent->src = xstrndup(src, ent->len);
 	ent->sheet = sheet;
-	ent->code = code_share(code);
+	ent->code = code_share(code, NULL);
 	memcpy(ent->runs, p->runs, p->nruns * sizeof(*p->runs));
 	ent->nruns = p->nruns;
 }
@@ -1023,13 +1061,19 @@ int sheet_compile_col(struct sheet_book *wb, int sheet, uint32_t col, const char
 		size_t len = strlen(src);
 
 		if (ccache_match(ent, src, len, rows) == 0) {
-			struct sheet_code *k = code_share(ent->code);
+			struct sheet_ref refs[32];
+			const struct sheet_code *c = ent->code;
 
-			if (runs_apply(k->refs, k->nrefs, rows) == 0) {
+			memcpy(refs, c->refs, c->nrefs * sizeof(*refs));
+			if (runs_apply(refs, c->nrefs, rows) == 0) {
+				size_t n = sizeof(*c) + c->nrefs * sizeof(*c->refs);
+				void *mem = wb->ccache->arena ? arena_get(wb->ccache, n) : NULL;
+				struct sheet_code *k = code_share(c, mem);
+
+				memcpy(k->refs, refs, c->nrefs * sizeof(*refs));
 				*out = k;
 				return 0;
 			}
-			sheet_code_free(k);
 		}
 	}
 	rc = compile(&p, wb, sheet, src, out, e);
@@ -1044,6 +1088,12 @@ void sheet_ccache_free(struct sheet_book *wb)
 		return;
 	for (uint32_t i = 0; i < CCACHE_SLOTS; i++)
 		ccache_clear(&wb->ccache->e[i]);
+	while (wb->ccache->blocks) {
+		struct arena_block *b = wb->ccache->blocks;
+
+		wb->ccache->blocks = b->next;
+		free(b);
+	}
 	free(wb->ccache);
 	wb->ccache = NULL;
 }

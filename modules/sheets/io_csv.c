@@ -756,6 +756,7 @@ int sheet_csv_load_tick(struct sheet_file *f, const char *data, size_t len, char
 	int rc;
 
 	sheet_recalc_suspend(f->wb);
+	sheet_compile_arena(f->wb, 1);
 	rc = csv_open(&r, data, len, &o, e);
 	while (rc == 0 && (rc = csv_next(&r, &fl, e)) == 1) {
 		uint32_t row = (uint32_t)fl.row, col = (uint32_t)fl.col;
@@ -787,6 +788,7 @@ int sheet_csv_load_tick(struct sheet_file *f, const char *data, size_t len, char
 	}
 	if (rc == 0)
 		f->delim = r.delim;
+	sheet_compile_arena(f->wb, 0);
 	csv_close(&r);
 	if (tick == NULL) {
 		sheet_recalc_resume(f->wb);

@@ -336,6 +336,39 @@ static void test_member_edited_or_cleared_alone(void **state)
 	assert_true(numat("B1") == 2 + 1);
 }
 
+/* Codes of a load come from the cache's arena: replacing, clearing and
+ * moving them afterwards, and freeing the workbook, must not free them
+ * one by one (the sanitizer build checks). */
+static void test_loaded_formulas_edited_after_the_load(void **state)
+{
+	struct sheet_journal j = { 0 };
+	struct buf csv;
+	struct err e;
+
+	buf_init(&csv);
+	for (int r = 1; r <= 3000; r++)
+		buf_printf(&csv, "%d,=A%d*2,\"=SUM(A$1:A%d)\"\n", r, r, r);
+	err_clear(&e);
+	assert_int_equal(sheet_csv_load(&F, csv.data, csv.len, ',', &e), 0);
+	buf_free(&csv);
+	assert_true(numat("B3000") == 6000);
+	assert_true(numat("C3000") == 3000.0 * 3001 / 2);
+	assert_ptr_equal(code_at("B10")->ins, code_at("B2999")->ins);
+	put("B10", "=A10*3");
+	assert_true(numat("B10") == 30);
+	put("B11", "");
+	put("C12", "=B12+1");
+	assert_true(numat("C12") == 25);
+	assert_int_equal(sheet_op_shift(&F, SHEET_AXIS_ROWS, 100, -50, &j, NULL), 0);
+	is("B2950", "=A2950*2");
+	is("C2950", "=SUM(A$1:A2950)");
+	put("A1", "1001");
+	assert_true(numat("C2950") == 3000.0 * 3001 / 2 - (101 + 150) * 50 / 2 + 1000);
+	sheet_journal_undo(&F, &j);
+	is("B3000", "=A3000*2");
+	sheet_journal_free(&j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +383,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shared_code_survives_sort_and_paste, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_member_edited_or_cleared_alone, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_loaded_formulas_edited_after_the_load, setup,
 						teardown),
 	};
 
