@@ -121,13 +121,18 @@ type_text "新文件"
 keys C-s
 check "saving creates it on the share" wait_srv "$D/new.md" '新文件'
 check "nothing was written locally" test ! -e "/$D"
+keys End
+type_text "!"
 keys C-e
-type_text "q!"; keys Enter
+type_text "docs wq"; keys Enter
+check "':docs wq' uploads the share buffer" wait_srv "$D/new.md" '新文件!'
+check "... and closes it once the share has it" row_has 1 "share:/$D/bom.md"
 keys C-e
-type_text "q!"; keys Enter
+type_text "docs q"; keys Enter
+check "':docs q' closes a saved share buffer" row_has 1 "share:/$D/gb.txt"
 keys C-e
-type_text "q!"; keys Enter
-check "atrium quits" atrium_gone
+type_text "docs q"; keys Enter
+check "atrium quits: nothing unsaved" atrium_gone
 
 # --- unsaved text comes back after a crash --------------------------------------
 keys "$run docs open share:/$D/a.md" Enter
@@ -146,6 +151,17 @@ check "the server was not touched by the crash" srv_is "$D/a.md" 'hello world!\n
 keys C-d
 check "Ctrl-D discards it: the share's text again" wait_gone "unsaved"
 check "the text is the share's" row_has 2 "hello world!"
+
+# --- the server's copy changed too: a conflict, nothing lost --------------------
+keys End
+type_text " alice"
+printf 'hello world! bob\n' >"$T_DIR/bob.md"
+put "$T_DIR/bob.md" "$D/a.md" >/dev/null
+keys C-s
+check "a save over a changed server copy says so" wait_for "changed too" 10
+check "the buffer counts as saved (the outbox holds it)" wait_gone "[modified]"
+$run files status >"$T_DIR/status.out" 2>&1
+check "files status lists the conflict" grep -q "conflict.*$D/a.md" "$T_DIR/status.out"
 quit
 
 # --- nothing readable in the home -----------------------------------------------
