@@ -909,13 +909,13 @@ static void go_up(struct fmod *m)
  * text, the three versions' sizes otherwise. */
 static void show_conflict(struct fmod *m, const struct files_item *it)
 {
-	char *argv[3];
+	char *argv[4];
 
 	argv[0] = "files";
-	argv[1] = "status";
-	argv[2] = NULL;
-	(void)it;
-	tui_run_in(2, argv);
+	argv[1] = "merged";
+	argv[2] = it->path;
+	argv[3] = NULL;
+	tui_run_in(3, argv);
 	fmod_note(m, UI_WARN, tr("files.conflict_hint"));
 }
 

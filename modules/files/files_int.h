@@ -38,6 +38,8 @@ int files_probe_pin(struct files *f, char pin[NET_PIN_MAX], struct err *e);
 
 /* Whether an outbox entry still needs this blob (then it is kept). */
 int files_blob_in_use(struct files *f, const char *blob);
+/* Whether any folder is kept offline. */
+int files_has_pins(struct store *s);
 /* Ask the server for the share's root: the connection state follows. */
 int files_ping(struct files *f, struct err *e);
 /* Send what the outbox holds for the share (see ops.c). */

@@ -1485,6 +1485,19 @@ int files_rm(struct files *f, const char *path, struct err *e)
 
 /* ---- folders kept offline ------------------------------------------------------------------------ */
 
+int files_has_pins(struct store *s)
+{
+	sqlite3_stmt *st;
+	int any = 0;
+
+	if (sqlite3_prepare_v2(store_cache(s), "SELECT 1 FROM file_pin LIMIT 1", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		any = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	return any;
+}
+
 int files_pin(struct files *f, const char *path, int on, struct err *e)
 {
 	sqlite3_stmt *st;

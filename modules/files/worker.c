@@ -396,11 +396,13 @@ static void retry_tick(void *arg)
 		w->retry_timer = loop_add_timer(w->env->loop, 5000, 0, retry_tick, w);
 		return;
 	}
-	if (files_worker_busy(w) == 0 && store_outbox_count(w->env->store, "files") > 0)
-		files_async_sync(w, retry_done, w);
-	else if (files_worker_busy(w) == 0)
+	if (files_worker_busy(w) == 0) {
+		/* send the queue and refresh the folders kept offline, then
+		 * ask the server how it is (the state for the status line) */
+		if (store_outbox_count(w->env->store, "files") > 0 || files_has_pins(w->env->store))
+			files_async_sync(w, NULL, NULL);
 		files_async_ping(w, retry_done, w);
-	else
+	} else
 		w->retry_timer = loop_add_timer(w->env->loop, 2000, 0, retry_tick, w);
 }
 
