@@ -779,7 +779,7 @@ static struct sheet_body *code_body(const struct sheet_code *c)
 }
 
 /* A new struct for c's body (shared, one more user) with a copy of its
- * references. */
+ * references, at mem (from the arena, big enough) or allocated. */
 static struct sheet_code *code_share(const struct sheet_code *c, void *mem)
 {
 	struct sheet_code *k = mem ? mem : xmalloc(sizeof(*k) + c->nrefs * sizeof(*c->refs));
