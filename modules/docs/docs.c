@@ -1456,7 +1456,7 @@ static int docs_key_in(struct docs *d, int key)
 		a = action_of(d, key);
 		if (a == DA_NEXT_BUF || a == DA_PREV_BUF || a == DA_CLOSE)
 			return act(d, a);
-		return key != UI_KEY_ESC && (a != DA_NONE || key >= 0x20);
+		return a != DA_NONE || (key >= 0x20 && key < UI_KEY_BASE && key != 0x7f);
 	}
 	if (key == UI_KEY_PASTE_BEGIN) {
 		editor_paste_begin(d->ed);

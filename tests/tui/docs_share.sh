@@ -26,7 +26,8 @@ acurl() { curl -sS --max-time 10 --cacert "$CA_FILE" -u "alice:$ALICE_PASSWORD" 
 put() { acurl -T "$1" -o /dev/null -w '%{http_code}' "$DAV_URL$2"; }
 get() { acurl "$DAV_URL$1"; }
 cleanup_share() { acurl -X DELETE -o /dev/null "$DAV_URL$D/" 2>/dev/null; }
-trap 'cleanup_share; t_cleanup' EXIT
+nf_pid=
+trap '[ -n "$nf_pid" ] && kill "$nf_pid" 2>/dev/null; cleanup_share; t_cleanup' EXIT
 
 # The server holds exactly the bytes printf FORMAT gives.
 srv_is() { # PATH printf-format
@@ -164,7 +165,31 @@ $run files status >"$T_DIR/status.out" 2>&1
 check "files status lists the conflict" grep -q "conflict.*$D/a.md" "$T_DIR/status.out"
 quit
 
+# --- a slow server: the screen stays live, the buffer takes no text yet --------
+NF_PORT=$((ATRIUM_PORT_BASE + 46))
+tests/servers/netfault --listen "127.0.0.1:$NF_PORT" --target "127.0.0.1:$DAV_PORT" \
+	--control "$T_DIR/nf.ctl" --pidfile "$T_DIR/nf.pid" 2>"$T_DIR/nf.err" &
+nf_pid=$!
+check "netfault runs on port base+46" wait_for_file "$T_DIR/nf.pid"
+tests/servers/netfault ctl "$T_DIR/nf.ctl" delay 1000 >/dev/null
+sed "s|^url = .*|url = https://127.0.0.1:$NF_PORT/dav/team/|" "$cfg" >"$T_DIR/slow.cfg"
+chmod 600 "$T_DIR/slow.cfg"
+keys "$ATRIUM_BIN --config $T_DIR/slow.cfg --home $T_DIR/home2 docs open share:/$D/gb.txt" Enter
+check "the buffer says it is opening" wait_for "Opening share:/$D/gb.txt" 10
+type_text "zz"
+sleep 0.3
+still_opening_no_zz() { screen | grep -qF "Opening share:/$D/gb.txt" && ! screen | grep -q zz; }
+check "text typed while it is on the way goes nowhere" still_opening_no_zz
+keys C-e
+type_text "version"; keys Enter
+check "the command line answers meanwhile" wait_for "atrium 0.1.0"
+check "the content comes" wait_for "报告增长" 20
+check "the text is the share's alone" bash -c "! tmux -L $T_SOCK -f /dev/null capture-pane -p -t t | grep -q zz"
+quit
+kill "$nf_pid" 2>/dev/null
+wait "$nf_pid" 2>/dev/null
+
 # --- nothing readable in the home -----------------------------------------------
-check "no plaintext of the share files in the home" \
-	bash -c "! grep -rqa -e 'hello world' -e '新文件' '$home'"
+check "no plaintext of the share files in the homes" \
+	bash -c "! grep -rqa -e 'hello world' -e '新文件' '$home' '$T_DIR/home2'"
 t_done
