@@ -484,6 +484,8 @@ const struct tr_entry tr_cat_en[] = {
 	{ "sheets.share_merged", "Saved {0}, merged with the changes made on the server since it was opened" },
 	{ "sheets.share_merged_reopen", "Saved {0}; the server merged in changes made elsewhere: open it again to see them before saving again" },
 	{ "err.cfg.seconds", "{0}: ''{1}'' is not a whole number of seconds from 1 to 3600" },
+	{ "docs.diff.share", "the share's copy (as opened or last saved)" },
+	{ "docs.diff.same_share", "The share's copy (as opened or last saved) and the text in the editor are the same" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -480,6 +480,8 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "sheets.share_merged", "已保存 {0}，并已与打开后服务器上的改动合并" },
 	{ "sheets.share_merged_reopen", "已保存 {0}；服务器合并了其他人的改动：再次保存前请重新打开以查看" },
 	{ "err.cfg.seconds", "{0}：应为 1 到 3600 之间的整数秒数，而不是“{1}”" },
+	{ "docs.diff.share", "共享中的副本（打开或上次保存时）" },
+	{ "docs.diff.same_share", "共享中的副本（打开或上次保存时）与编辑器中的文本相同" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);
