@@ -306,6 +306,12 @@ void editor_mem_revert(struct editor *ed)
 	buf_free(&data);
 }
 
+void editor_mem_base(const struct editor *ed, const char **p, size_t *n)
+{
+	*p = ed->base.len ? ed->base.data : "";
+	*n = ed->base.len;
+}
+
 int editor_save(struct editor *ed, const char *path, struct err *e)
 {
 	struct doc_stamp stamp;

@@ -99,6 +99,8 @@ int editor_encode(const struct editor *ed, struct buf *out, struct err *e);
 void editor_mem_saved(struct editor *ed, uint64_t gen, const char *data, size_t len);
 /* A remote document back to its base bytes (the changes dropped). */
 void editor_mem_revert(struct editor *ed);
+/* A remote document's base bytes (empty for a new one or a local file). */
+void editor_mem_base(const struct editor *ed, const char **p, size_t *n);
 
 /* Back to an empty, untitled editor. */
 void editor_reset(struct editor *ed);

@@ -752,29 +752,22 @@ static void hunks(const struct lines *a, const struct lines *b, const struct op 
 	free(bl);
 }
 
-int doc_file_diff(const char *path, const struct doc_buf *b, struct buf *out, struct err *e)
+/* The diff of text a (labelled) against b's text into out. */
+static void diff_text(char *ta, size_t na, const char *label, const struct doc_buf *b,
+		      struct buf *out)
 {
-	struct doc_buf *disk;
-	struct doc_format fmt;
-	enum doc_ro ro;
-	struct doc_stamp st;
 	struct lines la, lb;
 	struct op *ops;
-	char *ta, *tbx;
-	size_t na, nb, n;
-	int rc = doc_file_load(path, &disk, &fmt, &ro, &st, e);
+	char *tbx;
+	size_t nb, n;
 
-	if (rc != 0)
-		return rc;
-	ta = contents(disk, &na);
 	tbx = contents(b, &nb);
-	doc_buf_free(disk);
 	split_lines(ta, na, &la);
 	split_lines(tbx, nb, &lb);
 	n = script(&la, &lb, &ops);
 	for (size_t k = 0; k < n; k++) {
 		if (ops[k].k != ' ') {
-			buf_printf(out, "--- %s\n+++ %s\n", tr("docs.diff.disk"), tr("docs.diff.editor"));
+			buf_printf(out, "--- %s\n+++ %s\n", label, tr("docs.diff.editor"));
 			hunks(&la, &lb, ops, n, out);
 			break;
 		}
@@ -782,7 +775,38 @@ int doc_file_diff(const char *path, const struct doc_buf *b, struct buf *out, st
 	free(ops);
 	lines_free(&la);
 	lines_free(&lb);
-	free(ta);
 	free(tbx);
+}
+
+int doc_file_diff(const char *path, const struct doc_buf *b, struct buf *out, struct err *e)
+{
+	struct doc_buf *disk;
+	struct doc_format fmt;
+	enum doc_ro ro;
+	struct doc_stamp st;
+	char *ta;
+	size_t na;
+	int rc = doc_file_load(path, &disk, &fmt, &ro, &st, e);
+
+	if (rc != 0)
+		return rc;
+	ta = contents(disk, &na);
+	doc_buf_free(disk);
+	diff_text(ta, na, tr("docs.diff.disk"), b, out);
+	free(ta);
 	return 0;
+}
+
+void doc_bytes_diff(const char *p, size_t n, const char *label, const struct doc_buf *b,
+		    struct buf *out)
+{
+	struct doc_format fmt;
+	enum doc_ro ro;
+	struct buf t;
+
+	buf_init(&t);
+	doc_file_decode(n ? p : "", n, &t, &fmt, &ro);
+	buf_cstr(&t);
+	diff_text(t.data, t.len, label, b, out);
+	buf_free(&t);
 }

@@ -120,5 +120,9 @@ int doc_file_changed(const char *path, struct doc_stamp *base);
  * b holds, for people: "--- disk" / "+++ editor" headers, hunks with
  * "@@ -L,N +L,N @@" and two lines of context. Empty when they agree. */
 int doc_file_diff(const char *path, const struct doc_buf *b, struct buf *out, struct err *e);
+/* The same for bytes in memory (decoded as doc_file_decode does), the
+ * "---" header naming them label. */
+void doc_bytes_diff(const char *p, size_t n, const char *label, const struct doc_buf *b,
+		    struct buf *out);
 
 #endif

@@ -265,6 +265,15 @@ int docs_diff_text(struct editor *ed, struct buf *out, struct err *e)
 {
 	if (editor_path(ed) == NULL)
 		return err_set(e, E_USAGE, "%s", tr("docs.err.no_name"));
+	if (editor_remote(ed)) {
+		/* against the share's bytes it was opened or last saved as */
+		const char *p;
+		size_t n;
+
+		editor_mem_base(ed, &p, &n);
+		doc_bytes_diff(p, n, tr("docs.diff.share"), editor_buf(ed), out);
+		return 0;
+	}
 	return doc_file_diff(editor_path(ed), editor_buf(ed), out, e);
 }
 
@@ -277,7 +286,8 @@ static int cmd_diff(struct editor *ed, struct cmd_ctx *ctx)
 	rc = docs_diff_text(ed, &d, ctx->err);
 	if (rc == 0) {
 		if (d.len == 0)
-			fprintf(ctx->out, "%s\n", tr("docs.diff.same"));
+			fprintf(ctx->out, "%s\n",
+				tr(editor_remote(ed) ? "docs.diff.same_share" : "docs.diff.same"));
 		else
 			fwrite(d.data, 1, d.len, ctx->out);
 	}

@@ -6,7 +6,8 @@
  * (editor_mem_saved) makes the bytes the base; the editor never writes a
  * file of its own name and has no disk to check; the crash journal keys
  * the buffer by its share name and offers the text back over the same
- * bytes, and says the edits are lost over other ones.
+ * bytes, and says the edits are lost over other ones; :diff compares
+ * with the share's bytes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +27,7 @@
 #include "modules/docs/editor.h"
 #include "modules/docs/file.h"
 #include "modules/docs/recover.h"
+#include "modules/docs/verbs.h"
 #include "store/store.h"
 
 #define NAME "share:/reports/q3.md"
@@ -382,6 +384,27 @@ static void test_a_full_copy_over_other_bytes_is_offered_as_changed(void **state
 	editor_free(ed);
 }
 
+static void test_diff_compares_with_the_shares_bytes(void **state)
+{
+	struct editor *ed = editor_new();
+	struct buf out;
+	struct err e;
+
+	editor_open_mem(ed, NAME, gb_bytes, sizeof gb_bytes - 1, 1);
+	buf_init(&out);
+	assert_int_equal(docs_diff_text(ed, &out, &e), 0);
+	assert_int_equal(out.len, 0); /* nothing changed */
+	editor_set_cursor(ed, doc_buf_len(editor_buf(ed)));
+	editor_insert(ed, "增长\n", strlen("增长\n"));
+	assert_int_equal(docs_diff_text(ed, &out, &e), 0);
+	buf_cstr(&out);
+	assert_non_null(strstr(out.data, "\n+增长\n"));
+	assert_non_null(strstr(out.data, " 第三季度\n")); /* context, decoded */
+	assert_null(strstr(out.data, "\n-"));
+	buf_free(&out);
+	editor_free(ed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_a_new_document_starts_empty_in_utf8),
 		cmocka_unit_test(test_binary_bytes_open_read_only_and_do_not_encode),
 		cmocka_unit_test(test_open_from_disk_clears_the_remote_state),
+		cmocka_unit_test(test_diff_compares_with_the_shares_bytes),
 		cmocka_unit_test(test_the_journal_is_keyed_by_the_share_name),
 		cmocka_unit_test(test_reopening_the_same_bytes_offers_the_journalled_text),
 		cmocka_unit_test(test_edits_journalled_over_other_bytes_are_said_lost),
