@@ -1,7 +1,9 @@
 /*
  * docs.c - the docs module: the text editor on its tab, and the verbs.
- * The [files] account (documents on the team share) still answers the
- * `status` verb; the tab shows the editor (editor.c, drawn by view.c).
+ * The [files] account (documents on the team share) answers the `status`
+ * verb; the tab shows the editor (editor.c, drawn by view.c). A buffer
+ * named share:/PATH holds a document of the team share, read and written
+ * through the share's own thread (modules/files), never a local file.
  * A one-second timer keeps the crash-recovery journal (recover.c) at most
  * a second behind the text, and, after a second without keys, looks
  * whether the file changed on disk (as does the tab coming to the front
