@@ -64,6 +64,7 @@ static int to_utf8(const char *data, size_t len, const char *charset, const char
 	const unsigned char *u = (const unsigned char *)data;
 	const char *cs = charset;
 	size_t skip = 0;
+	int valid = -1; /* not checked yet (a big file is read once for it) */
 
 	*owned = NULL;
 	if (cs == NULL) {
@@ -74,10 +75,12 @@ static int to_utf8(const char *data, size_t len, const char *charset, const char
 		else if (len >= 2 && u[0] == 0xfe && u[1] == 0xff)
 			cs = "UTF-16BE", skip = 2;
 		else if ((cs = sniff_utf16(data, len)) == NULL)
-			cs = valid_utf8(data, len) ? "UTF-8" : "GB18030";
+			cs = (valid = valid_utf8(data, len)) ? "UTF-8" : "GB18030";
 	}
 	*used = cs;
-	if (strcasecmp(cs, "UTF-8") == 0 && valid_utf8(data + skip, len - skip)) {
+	if (valid < 0 && strcasecmp(cs, "UTF-8") == 0)
+		valid = valid_utf8(data + skip, len - skip);
+	if (strcasecmp(cs, "UTF-8") == 0 && valid) {
 		*out = data + skip;
 		*outlen = len - skip;
 		return 0;
