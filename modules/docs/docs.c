@@ -562,9 +562,7 @@ static void redraw(struct docs *d)
 		d->env->redraw(d->env->host);
 }
 
-/* The content of a share document came (or not). The answers take r as
- * writable (files.h is moving to that); the casts where they are handed
- * over keep them building against either form. */
+/* The content of a share document came (or not). */
 static void share_got(void *arg, struct files_result *r)
 {
 	struct share_job *j = arg;
@@ -645,7 +643,7 @@ static int share_fetch(struct docs *d, const char *name, int reload, struct err 
 	d->loading = 1;
 	j = job_new(d, name);
 	j->reload = reload;
-	files_async_get(w, name + 6, (files_job_fn)share_got, j);
+	files_async_get(w, name + 6, share_got, j);
 	return 0;
 }
 
@@ -753,8 +751,8 @@ static int share_save(struct docs *d, int quit_after, struct err *e)
 	j->bytes = bytes;
 	j->quit_after = quit_after;
 	d->saving++;
-	files_async_put(w, j->name + 6, bytes.data ? bytes.data : "", bytes.len, 0,
-			(files_job_fn)share_put, j);
+	files_async_put(w, j->name + 6, bytes.data ? bytes.data : "", bytes.len, 0, share_put,
+			j);
 	notice(d, trf(t, sizeof t, "docs.share.saving", TR_S(j->name)), 0);
 	return 0;
 }
