@@ -6,10 +6,14 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "net/net_int.h"
+
+/* Debian's bundle of the system's certificate authorities (ca-certificates) */
+#define NET_SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
 void net_tls_apply(CURL *c, const struct net_tls *t, int probe)
 {
@@ -22,13 +26,17 @@ void net_tls_apply(CURL *c, const struct net_tls *t, int probe)
 	}
 	/* the host name is checked in every case, also with a pin alone */
 	xcurl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	/* never the system's CA folder: a CA file replaces the system's CAs
-	 * (the folder would add them all back), and loading the folder took
-	 * 220 ms per connection; without a CA file the system's bundle file
-	 * (libcurl's default CAINFO) is the trust */
-	xcurl_easy_setopt(c, CURLOPT_CAPATH, (char *)NULL);
-	if (t->ca_file && *t->ca_file)
+	/* A CA file replaces the system's CAs: libcurl's default CA folder
+	 * would add them all back (and reading the folder took 220 ms per
+	 * connection). Without one, the system's bundle file is the trust
+	 * (Debian's libcurl-gnutls has only the folder as its default). */
+	if (t->ca_file && *t->ca_file) {
+		xcurl_easy_setopt(c, CURLOPT_CAPATH, (char *)NULL);
 		xcurl_easy_setopt(c, CURLOPT_CAINFO, t->ca_file);
+	} else if (access(NET_SYSTEM_BUNDLE, R_OK) == 0) {
+		xcurl_easy_setopt(c, CURLOPT_CAPATH, (char *)NULL);
+		xcurl_easy_setopt(c, CURLOPT_CAINFO, NET_SYSTEM_BUNDLE);
+	}
 	if (t->pins && *t->pins) {
 		xcurl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, t->pins);
 		/* a pin alone trusts exactly that key: no chain to a CA is

@@ -272,6 +272,8 @@ int files_online(struct files *f, struct err *e)
 	return need_password(f, e);
 }
 
+static int answer_code(struct files *f, struct net_resp *out, struct err *e);
+
 int files_req(struct files *f, const struct net_req_opts *o, struct net_resp *out, struct err *e)
 {
 	struct waiter w;
@@ -296,6 +298,15 @@ int files_req(struct files *f, const struct net_req_opts *o, struct net_resp *ou
 		loop_run_once(f->loop, 200);
 	}
 	*out = w.resp;
+	rc = answer_code(f, out, e);
+	if (rc < 0)
+		files_resp_free(out); /* the caller frees only an answer it got */
+	return rc;
+}
+
+/* What an HTTP answer means for the connection: 0, or E_* with e set. */
+static int answer_code(struct files *f, struct net_resp *out, struct err *e)
+{
 	if (out->failed) {
 		if (out->code == E_TLS)
 			return files_tls_failed(f, out, e);
