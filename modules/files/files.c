@@ -71,8 +71,9 @@ static void fmod_free(void *state)
 	if (!m)
 		return;
 	files_close(m->f);
-	if (m->w)
-		files_shared_stop();
+	/* the share's thread may serve docs and sheets without this tab
+	 * having started it: it stops with the files module, the last */
+	files_shared_stop();
 	files_items_free(m->items, m->n);
 	free(m->dir);
 	account_free(m->acct);
