@@ -486,6 +486,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "err.cfg.seconds", "{0}: ''{1}'' is not a whole number of seconds from 1 to 3600" },
 	{ "docs.diff.share", "the share's copy (as opened or last saved)" },
 	{ "docs.diff.same_share", "The share's copy (as opened or last saved) and the text in the editor are the same" },
+	{ "docs.share.merged", "Saved {0}: the server had changed it too, and its changes are merged in" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -482,6 +482,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "err.cfg.seconds", "{0}：应为 1 到 3600 之间的整数秒数，而不是“{1}”" },
 	{ "docs.diff.share", "共享中的副本（打开或上次保存时）" },
 	{ "docs.diff.same_share", "共享中的副本（打开或上次保存时）与编辑器中的文本相同" },
+	{ "docs.share.merged", "已保存 {0}：服务器上的副本也有更改，已合并进来" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -27,6 +27,7 @@
 #include "i18n/i18n.h"
 #include "modules/account.h"
 #include "modules/docs/buffer.h"
+#include "modules/docs/docs.h"
 #include "modules/docs/editor.h"
 #include "modules/docs/find.h"
 #include "modules/docs/keymap.h"
@@ -683,6 +684,47 @@ static int share_open(struct docs *d, struct cmd_ctx *ctx, const char *name)
 	return 0;
 }
 
+/* After an upload the share merged with the server's changes: the text
+ * becomes the merge, with what was typed since the save rebased on it
+ * (base: what was sent, local: the text now, remote: what went up). */
+static void share_merged(struct docs *d, const struct share_job *j, const struct buf *up)
+{
+	struct buf now, rebased, text;
+	struct doc_format fmt;
+	enum doc_ro ro;
+	struct err e;
+	int conflicts = 0;
+	size_t cur = editor_cursor(d->ed);
+
+	buf_init(&now);
+	buf_init(&rebased);
+	buf_init(&text);
+	err_clear(&e);
+	if (editor_encode(d->ed, &now, &e) != 0)
+		goto out;
+	if (now.len == j->bytes.len && memcmp(now.data ? now.data : "", j->bytes.data ? j->bytes.data : "", now.len) == 0) {
+		/* nothing typed since: the text is the merge, saved */
+		doc_file_decode(up->data ? up->data : "", up->len, &text, &fmt, &ro);
+		editor_set_text(d->ed, text.data ? text.data : "", text.len, cur);
+		editor_mem_saved(d->ed, doc_buf_gen(editor_buf(d->ed)), up->data ? up->data : "",
+				 up->len);
+		goto out;
+	}
+	/* typed meanwhile: the server's version is the base from now on, and
+	 * the server's changes go under what was typed */
+	editor_mem_saved(d->ed, j->gen, up->data ? up->data : "", up->len);
+	if (docs_merge3(j->bytes.data ? j->bytes.data : "", j->bytes.len, now.data ? now.data : "",
+			now.len, up->data ? up->data : "", up->len, NULL, NULL, &rebased, &conflicts,
+			&e) != 0 || conflicts > 0)
+		goto out; /* the next save merges again on the share */
+	doc_file_decode(rebased.data ? rebased.data : "", rebased.len, &text, &fmt, &ro);
+	editor_set_text(d->ed, text.data ? text.data : "", text.len, cur);
+out:
+	buf_free(&now);
+	buf_free(&rebased);
+	buf_free(&text);
+}
+
 /* The share kept (or refused) an upload. */
 static void share_put(void *arg, struct files_result *r)
 {
@@ -705,7 +747,13 @@ static void share_put(void *arg, struct files_result *r)
 	if (i >= 0) {
 		share_begin(d, i, &prev);
 		d->saving--;
-		if (saved) {
+		if (r->rc == 0 && r->merged) {
+			/* the server had changed too and took a merge: show it, or
+			 * the next save would take the server's changes out again */
+			share_merged(d, j, r->data);
+			key = "docs.share.merged";
+			trf(t, sizeof t, key, TR_S(j->name));
+		} else if (saved) {
 			editor_mem_saved(d->ed, j->gen, j->bytes.data ? j->bytes.data : "", j->bytes.len);
 			doc_recover_keep(&d->rec);
 			journal(d); /* deletes the row when the text is what was sent */
@@ -1884,6 +1932,9 @@ static void docs_status(void *state, struct module_status *st)
 	struct docs *d = state;
 
 	account_mod_status(d->acct, st);
+#ifdef MOD_FILES
+	files_status(d->env, st, 0);
+#endif
 }
 
 static const struct module_verb docs_verbs[] = {

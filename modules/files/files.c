@@ -232,7 +232,7 @@ static int cmd_put(struct fmod *m, struct cmd_ctx *ctx, const char *file, const 
 
 	buf_init(&b);
 	if ((rc = read_file(file, ctx->in, &b, ctx->err)) == 0)
-		rc = files_put(m->f, path, b.data ? b.data : "", b.len, force, ctx->err);
+		rc = files_put(m->f, path, b.data ? b.data : "", b.len, force, NULL, NULL, ctx->err);
 	buf_free(&b);
 	return rc;
 }
@@ -705,33 +705,32 @@ static int fmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 
 /* ---- the tab ---------------------------------------------------------------- */
 
-static void fmod_status(void *state, struct module_status *st)
+void files_status(const struct module_env *env, struct module_status *st, int count_queue)
 {
-	struct fmod *m = state;
+	struct net_conn c;
 
-	struct net_conn cw;
-	const struct net_conn *c;
-
-	account_status(m->acct, st);
-	if (m->w) {
-		files_worker_conn(m->w, &cw, NULL);
-		c = &cw;
-	} else if (m->f) {
-		c = files_conn(m->f);
-	} else {
+	if (!count_queue)
+		st->queued = 0;
+	if (st->state == SVC_NONE || !files_shared_conn(&c) || env->offline)
 		return;
-	}
-	if (m->env->offline)
-		return;
-	switch (c->state) {
+	switch (c.state) {
 	case NET_ONLINE: st->state = SVC_ONLINE; break;
 	case NET_CONNECTING: st->state = SVC_CONNECTING; break;
 	case NET_ERROR:
 		st->state = SVC_ERROR;
-		snprintf(st->text, sizeof st->text, "%.120s", c->reason);
+		if (!st->text[0])
+			snprintf(st->text, sizeof st->text, "%.120s", c.reason);
 		break;
 	default: st->state = SVC_OFFLINE; break;
 	}
+}
+
+static void fmod_status(void *state, struct module_status *st)
+{
+	struct fmod *m = state;
+
+	account_status(m->acct, st);
+	files_status(m->env, st, 1);
 }
 
 /* ---- the browser ------------------------------------------------------------ */

@@ -53,9 +53,12 @@ int files_get(struct files *f, const char *path, struct buf *out, char **etag, s
 /* Save a new version of path: queued durably in the outbox first, then
  * uploaded when the server is reachable (If-Match the base; 412 merges).
  * 0 uploaded; E_QUEUED kept for later (offline); E_CONFLICT kept with
- * both sides for `resolve`. force: no base needed (overwrite). */
+ * both sides for `resolve`. force: no base needed (overwrite). When the
+ * server's changes were merged in, *was_merged is 1 and merged (either
+ * may be NULL) holds what went up: the editor shows that, or the next
+ * save would take the server's changes back out. */
 int files_put(struct files *f, const char *path, const void *data, size_t len, int force,
-	      struct err *e);
+	      struct buf *merged, int *was_merged, struct err *e);
 int files_mkdir(struct files *f, const char *path, struct err *e);
 int files_move(struct files *f, const char *from, const char *to, int copy, struct err *e);
 int files_rm(struct files *f, const char *path, struct err *e);
@@ -96,6 +99,8 @@ struct files_result {
 	struct files_item *items; /* ls */
 	size_t n;
 	int from_cache;
+	int merged;               /* put: the server's changes were merged in;
+				   * data holds the content that went up */
 };
 typedef void (*files_job_fn)(void *arg, struct files_result *r);
 typedef void (*files_state_fn)(void *arg);
@@ -105,6 +110,13 @@ typedef void (*files_state_fn)(void *arg);
  * the order given; callbacks run on the main loop. */
 struct files_worker *files_shared(const struct module_env *env, struct err *e);
 void files_shared_stop(void);
+/* The share's connection as its thread last saw it; 0 when the thread
+ * has not started (nothing has used the share yet). */
+int files_shared_conn(struct net_conn *out);
+/* A module's part of the status line for the share: the connection
+ * (docs and sheets show the share's state; only the files module counts
+ * the queue, so it is not counted three times). */
+void files_status(const struct module_env *env, struct module_status *st, int count_queue);
 int files_worker_start(const struct module_env *env, struct files_worker **out, struct err *e);
 void files_worker_stop(struct files_worker *w);
 void files_async_get(struct files_worker *w, const char *path, files_job_fn cb, void *arg);

@@ -998,12 +998,15 @@ out:
 
 /* Replay one pending upload. 0 done; E_CONFLICT kept; E_* otherwise (the
  * entry stays queued with the error for a transient failure). */
-static int upload_entry(struct files *f, int64_t id, struct upload *u, struct err *e)
+static int upload_entry(struct files *f, int64_t id, struct upload *u, struct buf *sent,
+			int *merged, struct err *e)
 {
 	struct buf content;
 	int rc, rounds = 0;
 	enum up_result res;
 
+	if (merged)
+		*merged = 0;
 	buf_init(&content);
 	if ((rc = blob_read(f, u->local, &content, e)) < 0) {
 		store_outbox_mark(f->store, id, OUTBOX_FAILED, e->msg, e);
@@ -1020,9 +1023,15 @@ static int upload_entry(struct files *f, int64_t id, struct upload *u, struct er
 			break;
 		/* merged cleanly: keep the merge durable, then send it */
 		upload_save(f, id, u, e);
+		if (merged)
+			*merged = 1;
 	}
 	if (rc == 0) {
 		struct err e2;
+		if (sent) {
+			buf_reset(sent);
+			buf_add(sent, content.data ? content.data : "", content.len);
+		}
 		cache_content(f, u->path, u->etag, content.data ? content.data : "", content.len, &e2);
 		store_outbox_mark(f->store, id, OUTBOX_DONE, NULL, &e2);
 		/* the versions it held are no longer needed */
@@ -1060,7 +1069,7 @@ static int upload_entry(struct files *f, int64_t id, struct upload *u, struct er
 }
 
 int files_put(struct files *f, const char *path, const void *data, size_t len, int force,
-	      struct err *e)
+	      struct buf *merged, int *was_merged, struct err *e)
 {
 	struct upload u;
 	struct pend p;
@@ -1147,7 +1156,7 @@ int files_put(struct files *f, const char *path, const void *data, size_t len, i
 		 * ever seen here, an existing file is a conflict, never an
 		 * overwrite */
 	}
-	rc = upload_entry(f, eid, &u, e);
+	rc = upload_entry(f, eid, &u, merged, was_merged, e);
 	if (rc == E_UNREACHABLE) {
 		char why[400];
 		snprintf(why, sizeof why, "%.380s", e->msg);
@@ -1188,7 +1197,7 @@ int files_replay(struct files *f, FILE *log, int *sent, int *conflicts, int *fai
 		if (upload_decode(list[i].payload, list[i].payload_len, &u, &e1) < 0)
 			continue;
 		err_clear(&e1);
-		r = upload_entry(f, list[i].id, &u, &e1);
+		r = upload_entry(f, list[i].id, &u, NULL, NULL, &e1);
 		if (r == 0) {
 			(*sent)++;
 			if (log)
@@ -1341,7 +1350,7 @@ int files_resolve(struct files *f, const char *path, const char *take, const voi
 	xstrset(&p.u.why, NULL);
 	upload_save(f, p.en.id, &p.u, e);
 	store_outbox_retry(f->store, p.en.id, e);
-	rc = upload_entry(f, p.en.id, &p.u, e);
+	rc = upload_entry(f, p.en.id, &p.u, NULL, NULL, e);
 	if (rc == E_UNREACHABLE)
 		rc = err_set(e, E_QUEUED, "%s: resolved; queued until the server is back", p.u.path);
 	pend_free(&p);

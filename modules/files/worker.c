@@ -27,6 +27,7 @@ struct fjob {
 	struct files_item *items;
 	size_t n;
 	int from_cache;
+	int merged;
 	struct files_worker *w;
 	struct fjob *next;
 };
@@ -76,7 +77,8 @@ static void deliver(void *arg)
 	if (j->cb) {
 		struct files_result r = { .rc = j->rc, .e = &j->e, .path = j->path,
 					  .data = &j->data, .etag = j->etag, .items = j->items,
-					  .n = j->n, .from_cache = j->from_cache };
+					  .n = j->n, .from_cache = j->from_cache,
+					  .merged = j->merged };
 		j->cb(j->arg, &r);
 		/* a callback that keeps the items sets them to NULL */
 		j->items = r.items;
@@ -96,10 +98,19 @@ static void run_job(struct files_worker *w, struct fjob *j)
 	case J_GET:
 		j->rc = files_get(f, j->path, &j->data, &j->etag, &j->e);
 		break;
-	case J_PUT:
+	case J_PUT: {
+		struct buf up;
+		buf_init(&up);
 		j->rc = files_put(f, j->path, j->data.data ? j->data.data : "", j->data.len, j->force,
-				  &j->e);
+				  &up, &j->merged, &j->e);
+		if (j->merged) { /* the result's data: what went up */
+			buf_free(&j->data);
+			j->data = up;
+		} else {
+			buf_free(&up);
+		}
 		break;
+	}
 	case J_LS:
 		j->rc = files_ls(f, j->path, &j->items, &j->n, &j->from_cache, &j->e);
 		break;
@@ -421,6 +432,14 @@ struct files_worker *files_shared(const struct module_env *env, struct err *e)
 	if (!shared && files_worker_start(env, &shared, e) < 0)
 		return NULL;
 	return shared;
+}
+
+int files_shared_conn(struct net_conn *out)
+{
+	if (!shared)
+		return 0;
+	files_worker_conn(shared, out, NULL);
+	return 1;
 }
 
 void files_shared_stop(void)

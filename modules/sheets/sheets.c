@@ -520,7 +520,7 @@ static int batch_share_put(const char *path, const void *data, size_t len, struc
 		return err_tr(e, E_USAGE, "err.sheets.share_screen", TR_S(path));
 	if ((rc = files_open(batch_env, &f, e)) != 0)
 		return rc;
-	rc = files_put(f, path, data, len, 0, e);
+	rc = files_put(f, path, data, len, 0, NULL, NULL, e);
 	files_close(f);
 	if (rc == E_QUEUED || rc == E_CONFLICT) {
 		trf(t, sizeof t, rc == E_QUEUED ? "sheets.share_queued" : "sheets.share_conflict",
@@ -869,6 +869,9 @@ static void sheets_status(void *state, struct module_status *st)
 	struct sheets *s = state;
 
 	account_mod_status(s->acct, st);
+#ifdef MOD_FILES
+	files_status(s->env, st, 0);
+#endif
 	if (s->fetching) {
 		trf(st->text, sizeof st->text, "sheets.share_opening", TR_S(s->fetching));
 	} else if (s->load) {
