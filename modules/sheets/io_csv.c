@@ -927,8 +927,8 @@ static int cell_empty(const struct sheet_book *wb, const struct sheet_block *b, 
 
 /* Rows r0 to r1 (exclusive), from the storage blocks of the current
  * band of SHEET_BLOCK rows (no lookup per cell); a plain number with no
- * note (no date, no kept source) is formatted straight into the output,
- * which is most of a big file. Reads the workbook only. */
+ * note (no date, no kept source), typed or a formula's value, is
+ * formatted straight into the output, which is most of a big file. Reads the workbook only. */
 static void write_rows(const struct sheet_file *f, struct buf *out, enum sheet_csv_mode mode,
 		       uint32_t r0, uint32_t r1, uint32_t cols)
 {
@@ -956,6 +956,11 @@ static void write_rows(const struct sheet_file *f, struct buf *out, enum sheet_c
 				buf_addc(out, f->delim);
 			if (plain && blk[c] && blk[c]->tag[i] == CELL_NUM) {
 				buf_add(out, num, io_num_len(blk[c]->slot[i].num, num));
+			} else if (plain && mode == SHEET_CSV_VALUES && blk[c] &&
+				   blk[c]->tag[i] == CELL_FORMULA &&
+				   wb->fs[blk[c]->slot[i].u].val.type == SHEET_NUM) {
+				/* a formula's number: written as write_cell would */
+				buf_add(out, num, io_num_len(wb->fs[blk[c]->slot[i].u].val.num, num));
 			} else if (!cell_empty(wb, blk[c], i) || mode == SHEET_CSV_FORMULAS) {
 				write_cell(f, r, c, out, &cell, mode);
 			}
