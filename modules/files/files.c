@@ -838,7 +838,9 @@ static void list_done(void *arg, struct files_result *r)
 	m->loaded = 1;
 	if (m->cur >= (int)m->n)
 		m->cur = m->n ? (int)m->n - 1 : 0;
-	m->note[0] = 0;
+	/* a note that said "working…" is done now; an answer stays */
+	if (m->note_role == UI_DIM)
+		m->note[0] = 0;
 	if (m->from_cache)
 		fmod_note(m, UI_WARN, tr("files.from_cache"));
 	else if (m->env->redraw)
