@@ -487,6 +487,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "docs.diff.share", "the share's copy (as opened or last saved)" },
 	{ "docs.diff.same_share", "The share's copy (as opened or last saved) and the text in the editor are the same" },
 	{ "docs.share.merged", "Saved {0}: the server had changed it too, and its changes are merged in" },
+	{ "files.cells_keys", "Changed on both sides: ← or l keeps yours, → or r takes the server's, a / A all, Enter applies, Esc goes back" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -483,6 +483,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "docs.diff.share", "共享中的副本（打开或上次保存时）" },
 	{ "docs.diff.same_share", "共享中的副本（打开或上次保存时）与编辑器中的文本相同" },
 	{ "docs.share.merged", "已保存 {0}：服务器上的副本也有更改，已合并进来" },
+	{ "files.cells_keys", "双方都改过：← 或 l 保留你的，→ 或 r 采用服务器的，a / A 全部，Enter 应用，Esc 返回" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

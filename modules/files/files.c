@@ -43,6 +43,13 @@ struct fmod {
 	char note[600];
 	enum ui_role note_role;
 	int asked_trust;          /* the trust question was put for this key */
+	/* choosing a side per disputed cell of a workbook */
+	int choosing;
+	char *cells_path;
+	struct sheets_conflict *cells;
+	size_t ncells;
+	unsigned char *remote_side; /* per cell: 1 takes the server's */
+	int ccur, ctop;
 };
 
 static const struct account files_account = {
@@ -76,6 +83,11 @@ static void fmod_free(void *state)
 	files_shared_stop();
 	files_items_free(m->items, m->n);
 	free(m->dir);
+#ifdef MOD_SHEETS
+	sheets_conflicts_free(m->cells, m->ncells);
+#endif
+	free(m->cells_path);
+	free(m->remote_side);
 	account_free(m->acct);
 	free(m);
 }
@@ -349,7 +361,7 @@ static int cmd_merged(struct fmod *m, struct cmd_ctx *ctx, const char *path, con
 	if (is_sheet(path)) {
 		struct sheets_conflict *c;
 		size_t n;
-		if ((rc = files_merge_cells(path, &base, &local, &remote, &merged, &c, &n, ctx->err)) < 0)
+		if ((rc = files_conflict_cells(m->f, path, &merged, &c, &n, ctx->err)) < 0)
 			goto out;
 		if (out && (rc = write_out(ctx, out, &merged)) < 0) {
 			sheets_conflicts_free(c, n);
@@ -405,7 +417,7 @@ static int cmd_resolve_cells(struct fmod *m, struct cmd_ctx *ctx, const char *pa
 			     const char *const *cells, int ncells)
 {
 #ifdef MOD_SHEETS
-	struct buf base, local, remote, merged;
+	struct buf merged;
 	struct sheets_conflict *c = NULL;
 	size_t n = 0;
 	const char **choice = NULL;
@@ -413,13 +425,8 @@ static int cmd_resolve_cells(struct fmod *m, struct cmd_ctx *ctx, const char *pa
 
 	if (!is_sheet(path))
 		return err_set(ctx->err, E_USAGE, "--take merged is for workbooks; for text use merged -o FILE, edit, then --take FILE");
-	buf_init(&base);
-	buf_init(&local);
-	buf_init(&remote);
 	buf_init(&merged);
-	if ((rc = files_conflict_versions(m->f, path, &base, &local, &remote, ctx->err)) < 0)
-		goto out;
-	if ((rc = files_merge_cells(path, &base, &local, &remote, &merged, &c, &n, ctx->err)) < 0)
+	if ((rc = files_conflict_cells(m->f, path, &merged, &c, &n, ctx->err)) < 0)
 		goto out;
 	choice = xcalloc(n ? n : 1, sizeof *choice);
 	for (size_t i = 0; i < n; i++)
@@ -447,15 +454,10 @@ static int cmd_resolve_cells(struct fmod *m, struct cmd_ctx *ctx, const char *pa
 			goto out;
 		}
 	}
-	if ((rc = files_merge_choose(path, &merged, c, n, choice, ctx->err)) < 0)
-		goto out;
-	rc = files_resolve(m->f, path, "file", merged.data ? merged.data : "", merged.len, ctx->err);
+	rc = files_resolve_cells(m->f, path, choice, n, ctx->err);
 out:
 	free(choice);
 	sheets_conflicts_free(c, n);
-	buf_free(&base);
-	buf_free(&local);
-	buf_free(&remote);
 	buf_free(&merged);
 	return rc;
 #else
@@ -907,6 +909,122 @@ static void go_up(struct fmod *m)
 	refresh(m);
 }
 
+/* ---- a workbook's disputed cells, a side chosen for each --------------------- */
+
+static void chooser_end(struct fmod *m)
+{
+#ifdef MOD_SHEETS
+	sheets_conflicts_free(m->cells, m->ncells);
+#endif
+	m->cells = NULL;
+	m->ncells = 0;
+	free(m->remote_side);
+	m->remote_side = NULL;
+	xstrset(&m->cells_path, NULL);
+	m->choosing = 0;
+}
+
+static void cells_done(void *arg, struct files_result *r)
+{
+	struct fmod *m = arg;
+
+	if (r->rc < 0) {
+		fmod_note(m, UI_ERROR, r->e->msg);
+		return;
+	}
+	chooser_end(m);
+	m->cells = r->cells;
+	m->ncells = r->ncells;
+	r->cells = NULL; /* kept */
+	r->ncells = 0;
+	m->remote_side = xcalloc(m->ncells ? m->ncells : 1, 1);
+	m->cells_path = xstrdup(r->path);
+	m->ccur = m->ctop = 0;
+	m->choosing = 1;
+	fmod_note(m, UI_WARN, tr("files.cells_keys"));
+}
+
+static void cells_apply(struct fmod *m)
+{
+	const char **choice = xcalloc(m->ncells ? m->ncells : 1, sizeof *choice);
+
+	for (size_t i = 0; i < m->ncells; i++)
+		choice[i] = m->remote_side[i] ? "remote" : "local";
+	files_async_resolve_cells(m->w, m->cells_path, choice, m->ncells, job_said, m);
+	free(choice);
+	chooser_end(m);
+	fmod_note(m, UI_DIM, tr("files.resolving"));
+}
+
+static int chooser_key(struct fmod *m, int key)
+{
+	switch (key) {
+	case UI_KEY_UP:
+	case 'k':
+		if (m->ccur > 0)
+			m->ccur--;
+		return 1;
+	case UI_KEY_DOWN:
+	case 'j':
+		if (m->ccur + 1 < (int)m->ncells)
+			m->ccur++;
+		return 1;
+	case UI_KEY_LEFT:
+	case 'l':
+		if (m->ncells)
+			m->remote_side[m->ccur] = 0;
+		return 1;
+	case UI_KEY_RIGHT:
+	case 'r':
+		if (m->ncells)
+			m->remote_side[m->ccur] = 1;
+		return 1;
+	case 'a':
+	case 'A':
+		for (size_t i = 0; i < m->ncells; i++)
+			m->remote_side[i] = key == 'A';
+		return 1;
+	case UI_KEY_ENTER:
+		cells_apply(m);
+		return 1;
+	case UI_KEY_ESC:
+	case 'q':
+		chooser_end(m);
+		fmod_note(m, UI_DIM, "");
+		return 1;
+	}
+	return 1; /* the chooser takes every key while it is up */
+}
+
+#ifdef MOD_SHEETS
+static void chooser_draw(struct fmod *m, struct ui_area *area, int y, int h, int w)
+{
+	char line[1400];
+
+	snprintf(line, sizeof line, "%s", m->cells_path);
+	ui_puts(area, y++, 2, line, UI_BOLD);
+	y++;
+	if (m->ccur < m->ctop)
+		m->ctop = m->ccur;
+	if (m->ccur >= m->ctop + (h - y - 2))
+		m->ctop = m->ccur - (h - y - 2) + 1;
+	for (int i = m->ctop; i < (int)m->ncells && y < h - 2; i++, y++) {
+		const struct sheets_conflict *c = &m->cells[i];
+		enum ui_role role = i == m->ccur ? UI_SELECTED : UI_NORMAL;
+		snprintf(line, sizeof line, "%s!%s  %s: %s  %s: %s  %s: %s", c->sheet,
+			 c->cell ? c->cell : "*", tr("files.side.base"), c->base ? c->base : "-",
+			 tr("files.side.local"), c->local ? c->local : "-", tr("files.side.remote"),
+			 c->remote ? c->remote : "-");
+		if (role == UI_SELECTED)
+			ui_clear_row(area, y, UI_SELECTED);
+		ui_put(area, y, 2, w - 16 > 10 ? w - 16 : 10, line, strlen(line), role);
+		snprintf(line, sizeof line, "→ %s",
+			 tr(m->remote_side[i] ? "files.side.remote" : "files.side.local"));
+		ui_puts(area, y, w - 13 > 12 ? w - 13 : 12, line, role == UI_NORMAL ? UI_EMPH : role);
+	}
+}
+#endif
+
 /* Show a conflict's versions in the pager: the merge with its markers for
  * text, the three versions' sizes otherwise. */
 static void show_conflict(struct fmod *m, const struct files_item *it)
@@ -928,6 +1046,8 @@ static int fmod_key(void *state, int key)
 
 	if (!need_worker(m))
 		return 0;
+	if (m->choosing)
+		return chooser_key(m, key);
 	it = m->n ? &m->items[m->cur] : NULL;
 	switch (key) {
 	case UI_KEY_UP:
@@ -957,7 +1077,10 @@ static int fmod_key(void *state, int key)
 	case UI_KEY_ENTER:
 	case UI_KEY_RIGHT:
 	case 'l':
-		if (it && it->state == FS_CONFLICT && !it->is_dir)
+		if (it && it->state == FS_CONFLICT && !it->is_dir && is_sheet(it->path)) {
+			fmod_note(m, UI_DIM, tr("files.loading"));
+			files_async_cells(m->w, it->path, cells_done, m);
+		} else if (it && it->state == FS_CONFLICT && !it->is_dir)
 			show_conflict(m, it);
 		else if (it)
 			open_item(m, it);
@@ -1018,6 +1141,14 @@ static void fmod_draw(void *state, struct ui_area *area)
 	ui_puts(area, y, w - (int)ui_text_width(t, strlen(t)) - 1, t,
 		c.state == NET_ONLINE && !m->env->offline ? UI_OK : UI_WARN);
 	y += 2;
+#ifdef MOD_SHEETS
+	if (m->choosing) {
+		chooser_draw(m, area, y, h, w);
+		if (m->note[0])
+			ui_puts(area, h - 1, 1, m->note, m->note_role);
+		return;
+	}
+#endif
 	m->rows = h - y - 2;
 	if (m->rows < 1)
 		m->rows = 1;

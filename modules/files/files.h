@@ -87,6 +87,7 @@ int files_conflict_versions(struct files *f, const char *path, struct buf *base,
 /* ---- for the screen: the same, on the share's own thread (worker.c) ---- */
 
 struct files_worker;
+struct sheets_conflict;
 
 /* What a job gives back, valid during the callback only; a callback may
  * keep the items by setting items to NULL and n to 0 (so r is writable). */
@@ -101,6 +102,9 @@ struct files_result {
 	int from_cache;
 	int merged;               /* put: the server's changes were merged in;
 				   * data holds the content that went up */
+	struct sheets_conflict *cells; /* cells: a workbook's disputed cells
+					* (keep them by setting NULL, 0) */
+	size_t ncells;
 };
 typedef void (*files_job_fn)(void *arg, struct files_result *r);
 typedef void (*files_state_fn)(void *arg);
@@ -127,6 +131,11 @@ void files_async_sync(struct files_worker *w, files_job_fn cb, void *arg);
 void files_async_resolve(struct files_worker *w, const char *path, const char *take,
 			 const void *data, size_t len, files_job_fn cb, void *arg);
 void files_async_trust(struct files_worker *w, const char *pin, files_job_fn cb, void *arg);
+/* A workbook in conflict: its disputed cells; then resolve with a side
+ * ("local"/"remote") per cell, in the order given. */
+void files_async_cells(struct files_worker *w, const char *path, files_job_fn cb, void *arg);
+void files_async_resolve_cells(struct files_worker *w, const char *path,
+			       const char *const *choice, size_t n, files_job_fn cb, void *arg);
 void files_async_ping(struct files_worker *w, files_job_fn cb, void *arg);
 /* "mkdir" PATH, "mv"/"cp" PATH TO, "rm" PATH, "pin"/"unpin" PATH (pin
  * also fetches the folder for offline use). */

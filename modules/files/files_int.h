@@ -48,4 +48,12 @@ int files_replay(struct files *f, FILE *log, int *sent, int *conflicts, int *fai
 /* Fetch what changed in the folders kept offline. */
 int files_refresh_pinned(struct files *f, FILE *log, struct err *e);
 
+struct sheets_conflict;
+/* A workbook in conflict: the cell-by-cell merge (yours in the disputed
+ * cells) and those cells; resolve with a side per cell, in that order. */
+int files_conflict_cells(struct files *f, const char *path, struct buf *merged,
+			 struct sheets_conflict **c, size_t *n, struct err *e);
+int files_resolve_cells(struct files *f, const char *path, const char *const *choice, size_t nchoice,
+			struct err *e);
+
 #endif

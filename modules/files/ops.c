@@ -13,6 +13,9 @@
 
 #include "modules/files/files_int.h"
 #include "modules/files/merge.h"
+#ifdef MOD_SHEETS
+#include "modules/sheets/sheets.h"
+#endif
 
 /* ---- the outbox payload of an upload ------------------------------------------ */
 
@@ -1815,3 +1818,51 @@ int files_refresh_pinned(struct files *f, FILE *log, struct err *e)
 		fprintf(log, "%d fetched for offline use\n", fetched);
 	return rc;
 }
+
+/* ---- a workbook's conflict, cell by cell ------------------------------------------- */
+
+#ifdef MOD_SHEETS
+int files_conflict_cells(struct files *f, const char *path, struct buf *merged,
+			 struct sheets_conflict **c, size_t *n, struct err *e)
+{
+	struct buf base, local, remote;
+	int rc;
+
+	*c = NULL;
+	*n = 0;
+	buf_init(&base);
+	buf_init(&local);
+	buf_init(&remote);
+	rc = files_conflict_versions(f, path, &base, &local, &remote, e);
+	if (rc == 0)
+		rc = files_merge_cells(path, &base, &local, &remote, merged, c, n, e);
+	buf_free(&base);
+	buf_free(&local);
+	buf_free(&remote);
+	return rc;
+}
+
+int files_resolve_cells(struct files *f, const char *path, const char *const *choice, size_t nchoice,
+			struct err *e)
+{
+	struct buf merged;
+	struct sheets_conflict *c;
+	size_t n;
+	int rc;
+
+	buf_init(&merged);
+	if ((rc = files_conflict_cells(f, path, &merged, &c, &n, e)) < 0) {
+		buf_free(&merged);
+		return rc;
+	}
+	if (nchoice != n) {
+		/* the conflict changed since the list was shown */
+		rc = err_set(e, E_CONFLICT, "%s: the conflict changed; look at it again", path);
+	} else if ((rc = files_merge_choose(path, &merged, c, n, choice, e)) == 0) {
+		rc = files_resolve(f, path, "file", merged.data ? merged.data : "", merged.len, e);
+	}
+	sheets_conflicts_free(c, n);
+	buf_free(&merged);
+	return rc;
+}
+#endif

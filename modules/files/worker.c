@@ -9,9 +9,12 @@
 #include <string.h>
 
 #include "modules/files/files_int.h"
+#ifdef MOD_SHEETS
+#include "modules/sheets/sheets.h"
+#endif
 
 enum job_kind { J_GET, J_PUT, J_LS, J_SYNC, J_RESOLVE, J_TRUST, J_PING, J_MKDIR, J_MOVE, J_COPY,
-		J_RM, J_PIN, J_UNPIN, J_QUIT };
+		J_RM, J_PIN, J_UNPIN, J_CELLS, J_RESOLVE_CELLS, J_QUIT };
 
 struct fjob {
 	enum job_kind kind;
@@ -28,6 +31,10 @@ struct fjob {
 	size_t n;
 	int from_cache;
 	int merged;
+	struct sheets_conflict *cells;
+	size_t ncells;
+	char **choice;
+	size_t nchoice;
 	struct files_worker *w;
 	struct fjob *next;
 };
@@ -53,6 +60,12 @@ struct files_worker {
 
 static void job_free(struct fjob *j)
 {
+#ifdef MOD_SHEETS
+	sheets_conflicts_free(j->cells, j->ncells);
+#endif
+	for (size_t i = 0; i < j->nchoice; i++)
+		free(j->choice[i]);
+	free(j->choice);
 	free(j->path);
 	free(j->take);
 	free(j->etag);
@@ -78,11 +91,14 @@ static void deliver(void *arg)
 		struct files_result r = { .rc = j->rc, .e = &j->e, .path = j->path,
 					  .data = &j->data, .etag = j->etag, .items = j->items,
 					  .n = j->n, .from_cache = j->from_cache,
-					  .merged = j->merged };
+					  .merged = j->merged, .cells = j->cells,
+					  .ncells = j->ncells };
 		j->cb(j->arg, &r);
 		/* a callback that keeps the items sets them to NULL */
 		j->items = r.items;
 		j->n = r.n;
+		j->cells = r.cells;
+		j->ncells = r.ncells;
 	}
 	if (w->on_state)
 		w->on_state(w->on_state_arg);
@@ -142,6 +158,26 @@ static void run_job(struct files_worker *w, struct fjob *j)
 		j->rc = files_pin(f, j->path, j->kind == J_PIN, &j->e);
 		if (j->rc == 0 && j->kind == J_PIN)
 			j->rc = files_refresh_pinned(f, NULL, &j->e);
+		break;
+	case J_CELLS:
+#ifdef MOD_SHEETS
+		{
+			struct buf merged;
+			buf_init(&merged);
+			j->rc = files_conflict_cells(f, j->path, &merged, &j->cells, &j->ncells, &j->e);
+			buf_free(&merged);
+		}
+#else
+		j->rc = err_set(&j->e, E_USAGE, "this build has no sheets module");
+#endif
+		break;
+	case J_RESOLVE_CELLS:
+#ifdef MOD_SHEETS
+		j->rc = files_resolve_cells(f, j->path, (const char *const *)j->choice, j->nchoice,
+					    &j->e);
+#else
+		j->rc = err_set(&j->e, E_USAGE, "this build has no sheets module");
+#endif
 		break;
 	case J_QUIT:
 		break;
@@ -315,6 +351,23 @@ void files_async_resolve(struct files_worker *w, const char *path, const char *t
 
 	j->take = xstrdup(take);
 	buf_add(&j->data, data, len);
+	submit(w, j);
+}
+
+void files_async_cells(struct files_worker *w, const char *path, files_job_fn cb, void *arg)
+{
+	submit(w, job(J_CELLS, path, cb, arg));
+}
+
+void files_async_resolve_cells(struct files_worker *w, const char *path,
+			       const char *const *choice, size_t n, files_job_fn cb, void *arg)
+{
+	struct fjob *j = job(J_RESOLVE_CELLS, path, cb, arg);
+
+	j->choice = xcalloc(n ? n : 1, sizeof *j->choice);
+	for (size_t i = 0; i < n; i++)
+		j->choice[i] = xstrdup(choice[i]);
+	j->nchoice = n;
 	submit(w, j);
 }
 
