@@ -301,6 +301,34 @@ $run files get "$D/c.txt" -o "$T_DIR/c-after.txt" >>"$T_DIR/b.out" 2>&1
 check "files get afterwards gives bob's version" cmp -s "$T_DIR/c-after.txt" "$T_DIR/c-bob.txt"
 check "... and nothing queued overwrote the server" cmp -s <(get "$D/c.txt") "$T_DIR/c-bob.txt"
 
+# ---- 5b. a workbook in conflict: a side per disputed cell ----------------------------------
+printf 'a,b\n1,2\n3,4\n' >"$T_DIR/w-base.csv"
+printf 'a,b\n1,20\n3,40\n' >"$T_DIR/w-bob.csv"
+printf 'a,b\n1,200\n3,400\n' >"$T_DIR/w-alice.csv"
+$run files put "$T_DIR/w-base.csv" "$D/w.csv" >>"$T_DIR/b.out" 2>&1
+check "bob changes B2 and B3 of the workbook (curl)" \
+	test "$(bcurl -T "$T_DIR/w-bob.csv" -o /dev/null -w '%{http_code}' "$DAV_URL$D/w.csv")" = 204
+$run files put "$T_DIR/w-alice.csv" "$D/w.csv" >>"$T_DIR/b.out" 2>&1
+check "alice's change of the same cells exits 5 (conflict)" test $? -eq 5
+t_session $W $H
+keys "$run" Enter
+wait_for "5 Files" 10
+keys M-5
+entry_is "$D/" 2 - 10
+select_item "$D/"
+keys Enter
+entry_is w.csv 4 conflict 10
+select_item w.csv
+keys Enter
+check "Enter on the workbook lists its disputed cells with both sides" \
+	wait_for "w!B2  base: 2  yours: 200  server: 20" 10
+check "... each with the side it takes (yours at first)" wait_for "→ yours"
+keys r Enter
+check "r then Enter: the merge goes up" note_stays "Done."
+check "... B2 is the server's, B3 yours" \
+	bash -c "diff <(printf 'a,b\n1,20\n3,400\n') <(curl -sS --cacert '$CA_FILE' -u 'alice:$ALICE_PASSWORD' '$DAV_URL$D/w.csv')"
+quit
+
 # ---- 6. a stalled network ------------------------------------------------------------------
 nf_stall=$T_DIR/nf-stall
 netfault_start "$NF_STALL" "127.0.0.1:$DAV_PORT" "$nf_stall"
