@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "store/store.h"
 
 #define NET_PIN_MAX 64 /* "sha256//" + 44 base64 + NUL, rounded */
 
@@ -155,5 +156,30 @@ int net_conn_may_try(const struct net_conn *c, int64_t now_ms);
  * 5 min, with ±25 % jitter. */
 int net_backoff_ms(int failures);
 const char *net_state_name(enum net_state s);
+
+/* ---- replaying the outbox (replay.c) ---------------------------------------- */
+
+/*
+ * What waits in the outbox for a service goes out in the order it was
+ * queued. A handler sends one entry and marks it itself (done, failed with
+ * its error, or queued again), since only it knows what its payload means;
+ * its return value tells the replay what to do next:
+ *   0               sent: go on
+ *   E_CONFLICT      kept for the user: go on, or stop when the service
+ *                   needs its order kept across entries (mail, chat)
+ *   E_UNREACHABLE, E_TLS, E_AUTH   the server cannot be used now: stop,
+ *                   the entry and those after it wait
+ *   anything else   that entry failed (visible with its error): go on
+ * Entries already failed (a conflict or an error) are not retried here:
+ * the user resolves or retries them.
+ */
+struct net_replay_stats {
+	int sent, conflicts, failed, waiting;
+};
+
+typedef int (*net_replay_fn)(void *ctx, struct outbox_entry *en, struct err *e);
+
+int net_replay(struct store *s, const char *service, net_replay_fn send, void *ctx,
+	       int stop_at_conflict, FILE *log, struct net_replay_stats *st, struct err *e);
 
 #endif

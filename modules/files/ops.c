@@ -1172,55 +1172,34 @@ int files_put(struct files *f, const char *path, const void *data, size_t len, i
 
 /* ---- the queue ----------------------------------------------------------------------------- */
 
-/* Send the queued uploads, in order; a conflict blocks only its own file.
- * Stops at the first sign the server is unreachable. */
+static int replay_one(void *ctx, struct outbox_entry *en, struct err *e)
+{
+	struct files *f = ctx;
+	struct upload u;
+	int rc;
+
+	if (strcmp(en->kind, "put") != 0)
+		return err_set(e, E_INTERNAL, "files: an outbox entry of kind %s", en->kind);
+	if ((rc = upload_decode(en->payload, en->payload_len, &u, e)) < 0) {
+		store_outbox_mark(f->store, en->id, OUTBOX_FAILED, e->msg, e);
+		return rc;
+	}
+	rc = upload_entry(f, en->id, &u, NULL, NULL, e);
+	upload_free(&u);
+	return rc;
+}
+
+/* Send the queued uploads, in order (net_replay); a conflict blocks only
+ * its own file. Stops at the first sign the server cannot be used. */
 int files_replay(struct files *f, FILE *log, int *sent, int *conflicts, int *failed,
 		 struct err *e)
 {
-	struct outbox_entry *list;
-	size_t n;
-	int rc = 0;
+	struct net_replay_stats st;
+	int rc = net_replay(f->store, "files", replay_one, f, 0, log, &st, e);
 
-	*sent = *conflicts = *failed = 0;
-	if (store_outbox_list(f->store, "files", &list, &n, e) < 0)
-		return e->code;
-	for (size_t i = 0; i < n; i++) {
-		struct upload u;
-		struct err e1;
-		int r;
-		if (strcmp(list[i].kind, "put") != 0)
-			continue;
-		if (list[i].state == OUTBOX_FAILED) {
-			if (is_conflict(&list[i]))
-				(*conflicts)++;
-			else
-				(*failed)++;
-			continue;
-		}
-		if (upload_decode(list[i].payload, list[i].payload_len, &u, &e1) < 0)
-			continue;
-		err_clear(&e1);
-		r = upload_entry(f, list[i].id, &u, NULL, NULL, &e1);
-		if (r == 0) {
-			(*sent)++;
-			if (log)
-				fprintf(log, "uploaded %s\n", u.path);
-		} else if (r == E_CONFLICT) {
-			(*conflicts)++;
-			if (log)
-				fprintf(log, "conflict %s\n", u.path);
-		} else if (r == E_UNREACHABLE || r == E_TLS || r == E_AUTH) {
-			upload_free(&u);
-			rc = err_set(e, r, "%s", e1.msg);
-			break;
-		} else {
-			(*failed)++;
-			if (log)
-				fprintf(log, "failed %s: %s\n", u.path, e1.msg);
-		}
-		upload_free(&u);
-	}
-	store_outbox_list_free(list, n);
+	*sent = st.sent;
+	*conflicts = st.conflicts;
+	*failed = st.failed;
 	return rc;
 }
 
