@@ -230,6 +230,11 @@ void sheet_deps_add(struct sheet_book *wb, uint32_t f)
 	const struct sheet_code *c = wb->fs[f].code;
 
 	wb->fs[f].stale = 0; /* the slot may be a reused one */
+	if (wb->deps_lazy) { /* sheet_deps_build makes them */
+		if (c->volatile_)
+			vol_add(wb, f);
+		return;
+	}
 	for (uint32_t i = 0; i < c->nrefs; i++)
 		ref_edges(wb, f, i, &c->refs[i], wb->fs[f].gen);
 	if (c->volatile_)
@@ -292,10 +297,33 @@ static void walk(struct sheet_book *wb, uint32_t *head, int check, int sheet, ui
 	}
 }
 
+void sheet_deps_defer(struct sheet_book *wb)
+{
+	if (wb->nfs == wb->nfree) /* no formula: no edge is missing */
+		wb->deps_lazy = 1;
+}
+
+void sheet_deps_build(struct sheet_book *wb)
+{
+	if (!wb->deps_lazy)
+		return;
+	wb->deps_lazy = 0;
+	/* Run-time references (OFFSET, INDIRECT) made theirs when evaluated. */
+	for (uint32_t i = 0; i < wb->nfs; i++)
+		if (wb->fs[i].code != NULL) {
+			const struct sheet_code *c = wb->fs[i].code;
+
+			for (uint32_t k = 0; k < c->nrefs; k++)
+				ref_edges(wb, i, k, &c->refs[k], wb->fs[i].gen);
+		}
+}
+
 static void dependents(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col,
 		       struct vec *out)
 {
 	uint32_t *head;
+
+	sheet_deps_build(wb); /* the only reader of the edges */
 
 	head = cell_head(wb, sheet, row, col, 0);
 	if (head != NULL)
@@ -1131,6 +1159,7 @@ void sheet_deps_rebuild(struct sheet_book *wb)
 {
 	/* Keys are positions: all of them may have moved. The maps keep their
 	 * capacity, so refilling them does not grow them again. */
+	wb->deps_lazy = 0; /* every formula's edges are made below */
 	cells_reset(wb, 0);
 	if (wb->buckets.cap)
 		memset(wb->buckets.keys, 0, wb->buckets.cap * sizeof(*wb->buckets.keys));

@@ -402,6 +402,7 @@ struct sheet_book {
 	sheet_clock_fn clock;
 	void *clock_arg;
 	struct sheet_ccache *ccache; /* formula.c: sheet_compile_col */
+	int deps_lazy; /* deps.c: formulas' edges not made yet (sheet_deps_defer) */
 };
 
 /* The source of formula i (with its '='), spelt again first if an edit
@@ -547,6 +548,13 @@ void sheet_deps_add(struct sheet_book *wb, uint32_t f);
 /* Recalculate what depends on the cell (and the cell itself if a formula). */
 void sheet_deps_changed(struct sheet_book *wb, int sheet, uint32_t row, uint32_t col);
 void sheet_deps_free(struct sheet_book *wb);
+/* For a load into a workbook without formulas: the formulas set from now
+ * on get their edges when the graph is first needed (a change), all in
+ * one pass; a load that changes nothing after (convert) never makes them.
+ * sheet_deps_build makes them now (a loader thread, before the screen
+ * takes the workbook). */
+void sheet_deps_defer(struct sheet_book *wb);
+void sheet_deps_build(struct sheet_book *wb);
 /* After cells moved (ops.c): drop every edge and make them again from the
  * formulas' current references, in one pass. */
 void sheet_deps_rebuild(struct sheet_book *wb);

@@ -757,6 +757,7 @@ int sheet_csv_load_tick(struct sheet_file *f, const char *data, size_t len, char
 
 	sheet_recalc_suspend(f->wb);
 	sheet_compile_arena(f->wb, 1);
+	sheet_deps_defer(f->wb);
 	rc = csv_open(&r, data, len, &o, e);
 	while (rc == 0 && (rc = csv_next(&r, &fl, e)) == 1) {
 		uint32_t row = (uint32_t)fl.row, col = (uint32_t)fl.col;

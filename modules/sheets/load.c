@@ -103,6 +103,8 @@ static void *worker(void *arg)
 		if (l->rc == 0 && atomic_load(&l->cancel))
 			l->rc = E_CANCELLED;
 	}
+	if (l->rc == 0) /* the screen's first change must not make them */
+		sheet_deps_build(l->f.wb);
 	if (l->rc == E_CANCELLED)
 		err_set(&l->e, E_CANCELLED, "%s", tr("sheets.load_cancelled"));
 	loop_post(l->loop, l->done_fn, l->done_arg);

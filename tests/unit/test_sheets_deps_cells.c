@@ -82,11 +82,98 @@ static void test_dependents_follow_inserted_rows(void **state)
 	sheet_file_free(&f);
 }
 
+static void load(struct sheet_file *f, const char *csv)
+{
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(sheet_csv_load(f, csv, strlen(csv), ',', &e), 0);
+}
+
+static void test_a_loaded_sheet_makes_its_edges_at_the_first_change(void **state)
+{
+	struct sheet_file f;
+
+	sheet_file_init(&f, "Sheet1");
+	/* (INDIRECT's second pass at the load already needs the edges) */
+	load(&f, "1,=A1*2,=B1+B2\n2,=A2*2,\"=SUM(B1:B2)\"\n3,\"=INDIRECT(\"\"A\"\"&A1)\",=B3+1\n");
+	assert_true(num(f.wb, 0, 0, 2) == 6);
+	assert_true(num(f.wb, 0, 2, 1) == 1);
+	assert_int_equal(sheet_set_number(f.wb, 0, 1, 0, 10), 0);
+	assert_false(f.wb->deps_lazy);
+	assert_true(num(f.wb, 0, 1, 1) == 20);
+	assert_true(num(f.wb, 0, 0, 2) == 22);
+	assert_true(num(f.wb, 0, 1, 2) == 22);
+	/* the run-time reference follows A1, then what it points at */
+	assert_int_equal(sheet_set_number(f.wb, 0, 0, 0, 3), 0);
+	assert_true(num(f.wb, 0, 2, 1) == 3);
+	assert_true(num(f.wb, 0, 2, 2) == 4);
+	assert_int_equal(sheet_set_number(f.wb, 0, 2, 0, 7), 0);
+	assert_true(num(f.wb, 0, 2, 2) == 8);
+	sheet_file_free(&f);
+}
+
+static void test_deferred_edges_and_formulas_replaced_before_the_first_change(void **state)
+{
+	struct sheet_book *wb = sheet_book_new();
+	struct err e;
+
+	assert_int_equal(sheet_add(wb, "Sheet1", &e), 0);
+	sheet_recalc_suspend(wb);
+	sheet_deps_defer(wb);
+	assert_int_equal(sheet_set_formula(wb, 0, 0, 1, "=A1+1", &e), 0);
+	assert_int_equal(sheet_set_formula(wb, 0, 1, 1, "=A2+1", &e), 0);
+	assert_int_equal(sheet_set_formula(wb, 0, 1, 1, "=A3+100", &e), 0);
+	assert_int_equal(sheet_clear(wb, 0, 0, 1), 0);
+	sheet_recalc_resume(wb);
+	assert_true(wb->deps_lazy);
+	assert_int_equal(sheet_set_number(wb, 0, 1, 0, 5), 0); /* A2: read by nothing now */
+	assert_true(num(wb, 0, 1, 1) == 100);
+	assert_int_equal(sheet_set_number(wb, 0, 2, 0, 5), 0);
+	assert_true(num(wb, 0, 1, 1) == 105);
+	assert_int_equal(sheet_set_number(wb, 0, 0, 0, 5), 0);
+	assert_int_equal(sheet_is_formula(wb, 0, 0, 1), 0);
+	/* a workbook that has formulas does not defer: none would be found */
+	sheet_deps_defer(wb);
+	assert_false(wb->deps_lazy);
+	sheet_book_free(wb);
+}
+
+static void test_deferred_edges_with_sliced_recalculation_and_moves(void **state)
+{
+	struct sheet_file f;
+	struct sheet_journal j = { 0 };
+	uint64_t done, total;
+
+	sheet_file_init(&f, "Sheet1");
+	load(&f, "1,=A1+1\n2,=A2+B1\n3,=A3+B2\n");
+	assert_true(f.wb->deps_lazy);
+	sheet_recalc_defer(f.wb, 1);
+	assert_int_equal(sheet_set_number(f.wb, 0, 0, 0, 10), 0);
+	while (sheet_recalc_step(f.wb, 1, &done, &total))
+		;
+	sheet_recalc_defer(f.wb, 0);
+	assert_true(num(f.wb, 0, 2, 1) == 11 + 2 + 3);
+	sheet_file_free(&f);
+
+	sheet_file_init(&f, "Sheet1");
+	load(&f, "1,=A1+1\n2,=A2+B1\n3,=A3+B2\n");
+	assert_int_equal(sheet_op_shift(&f, SHEET_AXIS_ROWS, 1, 1, &j, NULL), 0);
+	assert_false(f.wb->deps_lazy);
+	assert_int_equal(sheet_set_number(f.wb, 0, 0, 0, 10), 0);
+	assert_true(num(f.wb, 0, 3, 1) == 11 + 2 + 3);
+	sheet_journal_free(&j);
+	sheet_file_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_changes_reach_dependents_at_the_far_corners),
 		cmocka_unit_test(test_dependents_follow_inserted_rows),
+		cmocka_unit_test(test_a_loaded_sheet_makes_its_edges_at_the_first_change),
+		cmocka_unit_test(test_deferred_edges_and_formulas_replaced_before_the_first_change),
+		cmocka_unit_test(test_deferred_edges_with_sliced_recalculation_and_moves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
