@@ -883,11 +883,12 @@ int sheet_compile(struct sheet_book *wb, int sheet, const char *src, struct shee
  *
  * The formulas of a column usually differ only in the rows they name
  * (B2 =A2*2, B3 =A3*2, ...). Per column slot the cache keeps the last
- * formula compiled there: its text, a private copy of its code and where
- * the text spells the rows of its references. A new text that matches it
- * everywhere else gets a copy of that code with the rows read from its own
- * digits, without lexing or parsing; the copy shares the instructions and
- * texts (the body) and has its own references. What a copy cannot get
+ * formula compiled there: its text, its code (a struct of its own on the
+ * shared body) and where the text spells the rows of its references. A
+ * new text that matches it everywhere else gets a copy of that code with
+ * the rows read from its own digits, without lexing or parsing; the copy
+ * shares the instructions and texts (the body) and has its own
+ * references. What a copy cannot get
  * right is never cached: names (wb->names may change), references to
  * other sheets (the sheet list may change), array constants. Each cell
  * still owns its references, so editing operations (ops.c) adjust them
