@@ -488,6 +488,13 @@ const struct tr_entry tr_cat_en[] = {
 	{ "docs.diff.same_share", "The share's copy (as opened or last saved) and the text in the editor are the same" },
 	{ "docs.share.merged", "Saved {0}: the server had changed it too, and its changes are merged in" },
 	{ "files.cells_keys", "Changed on both sides: ← or l keeps yours, → or r takes the server's, a / A all, Enter applies, Esc goes back" },
+	{ "files.key.move", "Move in the list" },
+	{ "files.key.open", "Open the folder or file (Docs, or Sheets for workbooks); on a conflict, show it" },
+	{ "files.key.up", "The folder above" },
+	{ "files.key.refresh", "List the folder again" },
+	{ "files.key.sync", "Send what is queued, refresh the folders kept offline" },
+	{ "files.key.pin", "Keep the folder available offline" },
+	{ "files.key.resolve", "On a conflict: keep yours (L) or take the server's (R)" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -484,6 +484,13 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "docs.diff.same_share", "共享中的副本（打开或上次保存时）与编辑器中的文本相同" },
 	{ "docs.share.merged", "已保存 {0}：服务器上的副本也有更改，已合并进来" },
 	{ "files.cells_keys", "双方都改过：← 或 l 保留你的，→ 或 r 采用服务器的，a / A 全部，Enter 应用，Esc 返回" },
+	{ "files.key.move", "在列表中移动" },
+	{ "files.key.open", "打开文件夹或文件（文档，工作簿在表格中打开）；冲突时显示冲突" },
+	{ "files.key.up", "上一级文件夹" },
+	{ "files.key.refresh", "重新列出文件夹" },
+	{ "files.key.sync", "发送已排队的内容，刷新离线可用的文件夹" },
+	{ "files.key.pin", "让文件夹离线可用" },
+	{ "files.key.resolve", "冲突时：保留你的（L）或采用服务器的（R）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

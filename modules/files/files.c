@@ -1221,6 +1221,17 @@ static const struct module_verb files_verbs[] = {
 	{ NULL, NULL, NULL },
 };
 
+static const struct module_key files_keys[] = {
+	{ "j / k, Up / Down, PgUp / PgDn", "files.key.move" },
+	{ "Enter", "files.key.open" },
+	{ "Backspace", "files.key.up" },
+	{ "r", "files.key.refresh" },
+	{ "s", "files.key.sync" },
+	{ "p", "files.key.pin" },
+	{ "L / R", "files.key.resolve" },
+	{ NULL, NULL },
+};
+
 const struct module files_module = {
 	.name = "files",
 	.title_key = "tab.files",
@@ -1232,4 +1243,5 @@ const struct module files_module = {
 	.on_event = fmod_on_event,
 	.status = fmod_status,
 	.verbs = files_verbs,
+	.keys = files_keys,
 };
