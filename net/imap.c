@@ -52,7 +52,9 @@
 	X(mailimap_flag_list_new_empty) X(mailimap_flag_list_add) X(mailimap_flag_new_seen) \
 	X(mailimap_flag_new_answered) X(mailimap_flag_new_flagged)                          \
 	X(mailimap_flag_new_deleted) X(mailimap_flag_new_draft)                             \
-	X(mailimap_flag_new_flag_keyword) X(mailimap_uid_store) X(clist_new)                \
+	X(mailimap_flag_new_flag_keyword) X(mailimap_flag_list_free) X(mailimap_uid_store)        \
+	X(mailimap_append) X(mailimap_uidplus_append) X(mailimap_date_time_new)                \
+	X(mailimap_date_time_free) X(clist_new)                \
 	X(clist_insert_after) X(clist_free) X(mailstream_socket_open_timeout)               \
 	X(mailstream_ssl_open_with_callback_timeout) X(mailstream_ssl_set_server_name)      \
 	X(mailstream_close) X(mailstream_cancel) X(mailstream_get_low)                      \
@@ -398,9 +400,8 @@ int imap_tls_check(const struct imap_der *chain, size_t n, const char *host,
 			if (r >= 0)
 				GT(gnutls_certificate_verification_status_print)(status, GNUTLS_CRT_X509,
 										  &why, 0);
-			rc = err_set(e, E_TLS, "the certificate of %s is not trusted%s%s%s: the server's "
-				     "key is %s", host, has_ca ? " by " : "", has_ca ? t->ca_file : "",
-				     why.data ? "" : "", pin);
+			rc = err_set(e, E_TLS, "the certificate of %s is not trusted%s%s: the server's "
+				     "key is %s", host, has_ca ? " by " : "", has_ca ? t->ca_file : "", pin);
 			if (why.data) {
 				size_t l = strlen(e->msg);
 				snprintf(e->msg + l, sizeof e->msg - l, " (%s)", (char *)why.data);
@@ -753,7 +754,7 @@ static int open_tls(struct imap_session *s, int fd, struct err *e)
 	ET(mailimap_set_timeout)(s->imap, s->timeout_s);
 	r = ET(mailimap_connect)(s->imap, st); /* the session owns st now */
 	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED && r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED)
-		return fail(s, r == MAILIMAP_ERROR_STREAM ? r : MAILIMAP_ERROR_STREAM, "greeting", e);
+		return fail(s, MAILIMAP_ERROR_STREAM, "greeting", e);
 	return 0;
 }
 
@@ -1291,19 +1292,10 @@ int imap_fetch_body(struct imap_session *s, uint32_t uid, struct buf *out, struc
 	return 0;
 }
 
-int imap_store_flags(struct imap_session *s, const uint32_t *uids, size_t n,
-		     enum imap_store_op op, unsigned flags, struct err *e)
+static struct mailimap_flag_list *flag_list_of(unsigned flags)
 {
-	struct mailimap_flag_list *fl;
-	struct mailimap_store_att_flags *att;
-	struct mailimap_set *set;
-	int r;
+	struct mailimap_flag_list *fl = ET(mailimap_flag_list_new_empty)();
 
-	if (!s->imap || !s->selected)
-		return err_set(e, E_INTERNAL, "UID STORE without a mailbox");
-	if (n == 0)
-		return 0;
-	fl = ET(mailimap_flag_list_new_empty)();
 	if (flags & IMAP_F_SEEN)
 		ET(mailimap_flag_list_add)(fl, ET(mailimap_flag_new_seen)());
 	if (flags & IMAP_F_ANSWERED)
@@ -1318,6 +1310,22 @@ int imap_store_flags(struct imap_session *s, const uint32_t *uids, size_t n,
 		if ((flags & flag_names[i].bit) && flag_names[i].name[0] == '$')
 			ET(mailimap_flag_list_add)(fl, ET(mailimap_flag_new_flag_keyword)(
 							       xstrdup(flag_names[i].name)));
+	return fl;
+}
+
+int imap_store_flags(struct imap_session *s, const uint32_t *uids, size_t n,
+		     enum imap_store_op op, unsigned flags, struct err *e)
+{
+	struct mailimap_flag_list *fl;
+	struct mailimap_store_att_flags *att;
+	struct mailimap_set *set;
+	int r;
+
+	if (!s->imap || !s->selected)
+		return err_set(e, E_INTERNAL, "UID STORE without a mailbox");
+	if (n == 0)
+		return 0;
+	fl = flag_list_of(flags);
 	att = op == IMAP_STORE_ADD      ? ET(mailimap_store_att_flags_new_add_flags_silent)(fl)
 	      : op == IMAP_STORE_REMOVE ? ET(mailimap_store_att_flags_new_remove_flags_silent)(fl)
 					: ET(mailimap_store_att_flags_new_set_flags_silent)(fl);
@@ -1327,6 +1335,42 @@ int imap_store_flags(struct imap_session *s, const uint32_t *uids, size_t n,
 	ET(mailimap_set_free)(set);
 	if (r != MAILIMAP_NO_ERROR)
 		return fail(s, r, "UID STORE", e);
+	return 0;
+}
+
+int imap_append(struct imap_session *s, const char *mailbox, const void *data, size_t len,
+		unsigned flags, int64_t when, uint32_t *uid, struct err *e)
+{
+	struct mailimap_flag_list *fl;
+	struct mailimap_date_time *dt = NULL;
+	uint32_t validity = 0, got = 0;
+	char what[300];
+	int r;
+
+	if (uid)
+		*uid = 0;
+	if (!s->imap)
+		return err_set(e, E_INTERNAL, "APPEND without a connection");
+	fl = flag_list_of(flags & ~IMAP_F_RECENT);
+	if (when > 0) {
+		time_t t = (time_t)when;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		dt = ET(mailimap_date_time_new)(tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
+						tm.tm_hour, tm.tm_min, tm.tm_sec, 0);
+	}
+	snprintf(what, sizeof what, "APPEND %s", mailbox);
+	if (imap_has_cap(s, "UIDPLUS"))
+		r = ET(mailimap_uidplus_append)(s->imap, mailbox, fl, dt, data, len, &validity, &got);
+	else
+		r = ET(mailimap_append)(s->imap, mailbox, fl, dt, data, len);
+	ET(mailimap_flag_list_free)(fl);
+	if (dt)
+		ET(mailimap_date_time_free)(dt);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, r, what, e);
+	if (uid)
+		*uid = got;
 	return 0;
 }
 
@@ -1346,7 +1390,8 @@ void imap_logout(struct imap_session *s)
 
 /* ---- the conn: a worker thread per account ---------------------------------------- */
 
-enum ijob_kind { IJ_OPEN, IJ_LIST, IJ_SELECT, IJ_FETCH, IJ_BODY, IJ_STORE, IJ_LOGOUT, IJ_QUIT };
+enum ijob_kind { IJ_OPEN, IJ_LIST, IJ_SELECT, IJ_FETCH, IJ_BODY, IJ_STORE, IJ_APPEND, IJ_LOGOUT,
+		IJ_QUIT };
 
 struct ijob {
 	enum ijob_kind kind;
@@ -1357,6 +1402,8 @@ struct ijob {
 	size_t n;
 	enum imap_store_op op;
 	unsigned flags;
+	int64_t when;
+	struct buf data; /* APPEND */
 	unsigned gen;
 	imap_done_fn fn;
 	void *arg;
@@ -1485,6 +1532,9 @@ static int run_job(struct imap_conn *c, struct ijob *j, struct imap_result *r)
 		return rc;
 	if (j->kind == IJ_LIST)
 		return imap_list(s, &r->boxes, &r->nboxes, &r->e);
+	if (j->kind == IJ_APPEND) /* no SELECT needed */
+		return imap_append(s, j->mailbox, j->data.data ? j->data.data : "", j->data.len,
+				   j->flags, j->when, &r->uid, &r->e);
 	if ((rc = ensure_mailbox(s, j, &r->e)) < 0)
 		return rc;
 	r->sel = s->sel;
@@ -1510,6 +1560,7 @@ static int run_job(struct imap_conn *c, struct ijob *j, struct imap_result *r)
 
 static void job_free(struct ijob *j)
 {
+	buf_free(&j->data);
 	free(j->mailbox);
 	free(j->uids);
 	free(j);
@@ -1706,6 +1757,17 @@ void imap_conn_store(struct imap_conn *c, const char *mailbox, const uint32_t *u
 	j->n = n;
 	j->op = op;
 	j->flags = flags;
+	enqueue(c, j);
+}
+
+void imap_conn_append(struct imap_conn *c, const char *mailbox, const void *data, size_t len,
+		      unsigned flags, int64_t when, imap_done_fn fn, void *arg)
+{
+	struct ijob *j = job_new(IJ_APPEND, mailbox, fn, arg);
+
+	buf_add(&j->data, data, len);
+	j->flags = flags;
+	j->when = when;
 	enqueue(c, j);
 }
 

@@ -193,6 +193,11 @@ int imap_fetch_body(struct imap_session *s, uint32_t uid, struct buf *out, struc
 enum imap_store_op { IMAP_STORE_ADD, IMAP_STORE_REMOVE, IMAP_STORE_SET };
 int imap_store_flags(struct imap_session *s, const uint32_t *uids, size_t n,
 		     enum imap_store_op op, unsigned flags, struct err *e);
+/* APPEND a message (bytes as they are, CRLF lines) with flags and an
+ * internal date (unix seconds, 0: the server's now); *uid is its UID when
+ * the server has UIDPLUS, else 0. */
+int imap_append(struct imap_session *s, const char *mailbox, const void *data, size_t len,
+		unsigned flags, int64_t when, uint32_t *uid, struct err *e);
 /* LOGOUT (best effort) and close. */
 void imap_logout(struct imap_session *s);
 
@@ -210,6 +215,7 @@ struct imap_result {
 	struct imap_msg *msgs; /* take them by setting msgs NULL */
 	size_t nmsgs;
 	int skipped;
+	uint32_t uid;  /* an APPEND's new UID (0: unknown) */
 	struct buf body;
 	char pin[NET_PIN_MAX]; /* the server's pin (for a trust prompt) */
 };
@@ -242,6 +248,8 @@ void imap_conn_fetch_body(struct imap_conn *c, const char *mailbox, uint32_t uid
 			  imap_done_fn fn, void *arg);
 void imap_conn_store(struct imap_conn *c, const char *mailbox, const uint32_t *uids, size_t n,
 		     enum imap_store_op op, unsigned flags, imap_done_fn fn, void *arg);
+void imap_conn_append(struct imap_conn *c, const char *mailbox, const void *data, size_t len,
+		      unsigned flags, int64_t when, imap_done_fn fn, void *arg);
 void imap_conn_logout(struct imap_conn *c, imap_done_fn fn, void *arg);
 
 #endif

@@ -964,6 +964,7 @@ struct it_conn {
 	struct buf body;
 	int rc[8];
 	int nrc;
+	uint32_t last_uid;
 };
 
 static void it_conn_done(void *arg, struct imap_result *r)
@@ -989,6 +990,8 @@ static void it_conn_done(void *arg, struct imap_result *r)
 		buf_add(&w->body, r->body.data, r->body.len);
 	}
 	w->last.sel = r->sel;
+	if (r->uid)
+		w->last_uid = r->uid;
 	w->done++;
 }
 
@@ -1044,6 +1047,70 @@ static void it_conn(void **state)
 	loop_free(l);
 }
 
+/* APPEND: what goes in comes back byte for byte, with its flags and date
+ * (runs last: it adds UIDs 4 and 5 to the mailbox). */
+static void it_append(void **state)
+{
+	struct it *t = *state;
+	struct imap_session *s = it_open(t, t->imaps_url, t->ca, NULL, 0);
+	const char msg[] = "From: Alice <alice@example.test>\r\nTo: bob@example.test\r\n"
+			   "Subject: draft \xe8\x8d\x89\xe7\xa8\xbf\r\nMessage-ID: <d1@example.test>\r\n"
+			   "\r\nnot sent yet\r\n.\r\n\r\n";
+	struct err e = { 0 };
+	struct imap_selected sel;
+	struct collect c = { 0 };
+	struct buf body;
+	uint32_t uid = 0;
+
+	assert_int_equal(imap_append(s, t->box, msg, strlen(msg), IMAP_F_SEEN | IMAP_F_DRAFT,
+				     1795240000, &uid, &e), 0);
+	assert_int_equal(uid, 4); /* Dovecot has UIDPLUS */
+	assert_int_equal(imap_select(s, t->box, 1, &sel, &e), 0);
+	assert_int_equal(sel.exists, 4);
+	buf_init(&body);
+	assert_int_equal(imap_fetch_body(s, uid, &body, &e), 0);
+	assert_int_equal(body.len, strlen(msg));
+	assert_memory_equal(body.data, msg, body.len);
+	buf_free(&body);
+	assert_int_equal(imap_fetch_headers(s, &uid, 1, collect, &c, NULL, &e), 0);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.m[0].flags & ~IMAP_F_RECENT, IMAP_F_SEEN | IMAP_F_DRAFT);
+	assert_int_equal(c.m[0].internaldate, 1795240000);
+	assert_string_equal(c.m[0].subject, "draft \xe8\x8d\x89\xe7\xa8\xbf");
+	imap_msgs_free(c.m, c.n);
+	/* into a mailbox that does not exist */
+	assert_true(imap_append(s, "no-such-box-here", msg, strlen(msg), 0, 0, &uid, &e) < 0);
+	imap_logout(s);
+	imap_session_free(s);
+
+	/* the same through the conn */
+	{
+		struct imap_account a = { .url = t->imaps_url, .user = "alice",
+					  .password = t->password, .tls = { t->ca, NULL } };
+		struct loop *l = loop_new();
+		struct imap_conn *cn;
+		struct it_conn w = { 0 };
+		int64_t t0 = loop_now_ms();
+
+		buf_init(&w.body);
+		assert_int_equal(imap_conn_new(l, &a, &cn, &e), 0);
+		imap_conn_append(cn, t->box, msg, strlen(msg), 0, 0, it_conn_done, &w);
+		imap_conn_fetch_body(cn, t->box, 5, it_conn_done, &w);
+		while (w.done < 2 && loop_now_ms() - t0 < 15000)
+			loop_run_once(l, 100);
+		assert_int_equal(w.done, 2);
+		assert_int_equal(w.rc[0], 0);
+		assert_int_equal(w.last_uid, 5);
+		assert_int_equal(w.rc[1], 0);
+		assert_int_equal(w.body.len, strlen(msg));
+		assert_memory_equal(w.body.data, msg, w.body.len);
+		buf_free(&w.body);
+		imap_conn_free(cn);
+		loop_run_once(l, 0);
+		loop_free(l);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest unit[] = {
@@ -1070,6 +1137,7 @@ int main(void)
 		cmocka_unit_test(it_tls_policy),
 		cmocka_unit_test(it_bad_password),
 		cmocka_unit_test(it_conn),
+		cmocka_unit_test(it_append),
 	};
 	int rc = cmocka_run_group_tests_name("net_imap", unit, NULL, NULL);
 	const char *it = getenv("ATRIUM_IMAP_IT");
