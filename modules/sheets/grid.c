@@ -7,6 +7,14 @@
  * to re-create it through the CSV typing rules (a text that looks like a
  * number is re-entered quoted, an error literal through sheet_set_error).
  * The view reads only the cells on screen from the engine.
+ *
+ * Adding, renaming and deleting a sheet are undo steps too (struct tab_op).
+ * Changes name sheets by position, which stays right because the history
+ * is linear: a change is undone or redone only with the workbook as it was
+ * when the change was made, so a delete is undone (the sheet back at its
+ * position) before any change older than it, and redone before any newer.
+ * Undoing a delete swaps back the file kept from before it: exact, names
+ * and #REF! sources included, at the cost of keeping that file.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +34,24 @@ struct snap {
 	char *text;
 };
 
+/* Where the cursor was on each sheet. */
+struct sheet_pos {
+	uint32_t row, col, top, left;
+};
+
+enum tab_kind { TAB_ADD, TAB_RENAME, TAB_DELETE };
+
+/* A sheet added, renamed or deleted. */
+struct tab_op {
+	enum tab_kind kind;
+	int sheet;
+	char *name;              /* ADD: its name; RENAME: the new name */
+	char *old;               /* RENAME: the name before */
+	struct sheet_srcs srcs;  /* RENAME: the sources rewritten */
+	struct sheet_file other; /* DELETE: the file on the other side of the step */
+	struct sheet_pos pos;    /* DELETE: the deleted sheet's cursor */
+};
+
 /* Changes with the same group are undone and redone together. */
 struct change {
 	int sheet;
@@ -33,11 +59,7 @@ struct change {
 	uint32_t group;
 	struct snap before, after;
 	struct sheet_journal *ops; /* a multi-cell operation (ops.c), or NULL */
-};
-
-/* Where the cursor was on each sheet. */
-struct sheet_pos {
-	uint32_t row, col, top, left;
+	struct tab_op *tab;        /* a sheet operation, or NULL */
 };
 
 struct grid {
@@ -51,7 +73,7 @@ struct grid {
 	size_t nundo, done, capundo; /* done: changes applied (the rest redo) */
 	long saved_at;               /* done at the last save; -1: unreachable */
 	uint32_t groups;             /* undo groups handed out */
-	int dirty;                   /* sheets or widths changed since saving */
+	int dirty;                   /* widths changed since saving */
 	struct sheet_pos *pos;       /* by sheet */
 	int npos;
 	struct grid_sel *sel;        /* selection, clipboard, filter, find */
@@ -59,6 +81,7 @@ struct grid {
 
 static void sel_free(struct grid *g);
 static void sel_reset(struct grid *g);
+static void sel_sheets_moved(struct grid *g);
 
 struct grid *grid_new(void)
 {
@@ -77,6 +100,18 @@ static void snap_free(struct snap *s)
 	s->text = NULL;
 }
 
+static void tab_op_free(struct tab_op *t)
+{
+	if (t == NULL)
+		return;
+	free(t->name);
+	free(t->old);
+	sheet_srcs_free(&t->srcs);
+	if (t->other.wb)
+		sheet_file_free(&t->other);
+	free(t);
+}
+
 static void undo_truncate(struct grid *g, size_t n)
 {
 	while (g->nundo > n) {
@@ -87,6 +122,7 @@ static void undo_truncate(struct grid *g, size_t n)
 			sheet_journal_free(g->undo[g->nundo].ops);
 			free(g->undo[g->nundo].ops);
 		}
+		tab_op_free(g->undo[g->nundo].tab);
 	}
 	if (g->done > n)
 		g->done = n;
@@ -350,6 +386,9 @@ static void undo_push(struct grid *g, uint32_t row, uint32_t col, struct snap *b
 	undo_push_group(g, row, col, before, 0);
 }
 
+static void tab_undo(struct grid *g, struct tab_op *t);
+static void tab_redo(struct grid *g, struct tab_op *t);
+
 int grid_undo(struct grid *g)
 {
 	struct change *c;
@@ -360,6 +399,10 @@ int grid_undo(struct grid *g)
 	group = g->undo[g->done - 1].group;
 	while (g->done > 0 && g->undo[g->done - 1].group == group) {
 		c = &g->undo[--g->done];
+		if (c->tab) {
+			tab_undo(g, c->tab);
+			continue;
+		}
 		grid_set_sheet(g, c->sheet);
 		if (c->ops)
 			sheet_journal_undo(&g->f, c->ops);
@@ -381,6 +424,10 @@ int grid_redo(struct grid *g)
 	group = g->undo[g->done].group;
 	while (g->done < g->nundo && g->undo[g->done].group == group) {
 		c = &g->undo[g->done++];
+		if (c->tab) {
+			tab_redo(g, c->tab);
+			continue;
+		}
 		grid_set_sheet(g, c->sheet);
 		if (c->ops)
 			sheet_journal_redo(&g->f, c->ops);
@@ -545,9 +592,151 @@ static int check_name(struct grid *g, int self, const char *name, struct err *e)
 	return 0;
 }
 
+/* Make a sheet operation one undo step (it is done already). */
+static void tab_push(struct grid *g, struct tab_op *t)
+{
+	struct change *c;
+
+	undo_truncate(g, g->done);
+	if (g->nundo == g->capundo) {
+		g->capundo = g->capundo ? g->capundo * 2 : 16;
+		g->undo = xreallocarray(g->undo, g->capundo, sizeof *g->undo);
+	}
+	c = &g->undo[g->nundo++];
+	memset(c, 0, sizeof *c);
+	c->sheet = t->sheet;
+	c->group = ++g->groups;
+	c->tab = t;
+	g->done = g->nundo;
+}
+
+static void pos_load(struct grid *g)
+{
+	struct sheet_pos *p = pos_of(g, g->f.sheet);
+
+	g->row = p->row;
+	g->col = p->col;
+	g->top = p->top;
+	g->left = p->left;
+}
+
+/* The file's sheets changed under the grid (sheet removed, or put back
+ * at `sheet` with its cursor p): the cursors follow, the shown sheet's is
+ * loaded. */
+static void pos_removed(struct grid *g, int sheet)
+{
+	if (sheet < g->npos) {
+		memmove(g->pos + sheet, g->pos + sheet + 1,
+			(size_t)(g->npos - sheet - 1) * sizeof *g->pos);
+		g->npos--;
+	}
+	pos_load(g);
+}
+
+static void pos_inserted(struct grid *g, int sheet, const struct sheet_pos *p)
+{
+	pos_of(g, sheet_count(g->f.wb) - 1);
+	memmove(g->pos + sheet + 1, g->pos + sheet,
+		(size_t)(g->npos - sheet - 1) * sizeof *g->pos);
+	g->pos[sheet] = *p;
+	pos_load(g);
+}
+
+static void pos_save(struct grid *g)
+{
+	grid_edit_cancel(g);
+	*pos_of(g, g->f.sheet) = (struct sheet_pos){ g->row, g->col, g->top, g->left };
+}
+
+/* Column widths are not undo steps: those set on either side of a
+ * delete carry over when it is undone or redone. Sheet s of `to` is
+ * sheet s of `from`, the sheets from `gone` on shifted by `shift`. */
+static void colw_carry(struct sheet_file *to, const struct sheet_file *from, int gone, int shift)
+{
+	int n = sheet_count(to->wb);
+
+	for (int s = 0; s < n; s++) {
+		int fs = s >= gone ? s + shift : s;
+
+		if (shift < 0 && s == gone)
+			continue; /* the sheet restored keeps its own */
+		for (uint32_t c = 0; s < to->ncolw && c < to->colw[s].n; c++)
+			to->colw[s].w[c] = 0;
+		for (uint32_t c = 0; fs >= 0 && fs < from->ncolw && c < from->colw[fs].n; c++)
+			if (from->colw[fs].w[c] > 0)
+				sheet_file_set_col_width(to, s, c, from->colw[fs].w[c]);
+	}
+}
+
+/* Swap the file shown with the one a delete kept (t->other). */
+static void tab_swap(struct grid *g, struct tab_op *t, int restore)
+{
+	struct sheet_file cur = g->f;
+
+	g->f = t->other;
+	t->other = cur;
+	g->f.delim = cur.delim;
+	sel_sheets_moved(g);
+	colw_carry(&g->f, &cur, t->sheet, restore ? -1 : 1);
+	sheet_recalc_defer(g->f.wb, 1);
+}
+
+static void tab_undo(struct grid *g, struct tab_op *t)
+{
+	switch (t->kind) {
+	case TAB_ADD:
+		pos_save(g);
+		/* Empty again: what was entered on it was undone before. */
+		if (sheet_file_delete_sheet(&g->f, t->sheet, NULL) != 0)
+			fatal("grid: cannot take back an added sheet");
+		sheet_recalc_defer(g->f.wb, 1);
+		sel_sheets_moved(g);
+		pos_removed(g, t->sheet);
+		break;
+	case TAB_RENAME:
+		sheet_file_rename_apply(&g->f, t->sheet, t->old, &t->srcs, 0);
+		grid_set_sheet(g, t->sheet);
+		break;
+	case TAB_DELETE:
+		pos_save(g);
+		tab_swap(g, t, 1);
+		g->f.sheet = t->sheet;
+		pos_inserted(g, t->sheet, &t->pos);
+		break;
+	}
+}
+
+static void tab_redo(struct grid *g, struct tab_op *t)
+{
+	int cur;
+
+	switch (t->kind) {
+	case TAB_ADD:
+		if (sheet_add(g->f.wb, t->name, NULL) != t->sheet)
+			fatal("grid: cannot add a sheet again");
+		*pos_of(g, t->sheet) = (struct sheet_pos){ 0 };
+		grid_set_sheet(g, t->sheet);
+		break;
+	case TAB_RENAME:
+		sheet_file_rename_apply(&g->f, t->sheet, t->name, &t->srcs, 1);
+		grid_set_sheet(g, t->sheet);
+		break;
+	case TAB_DELETE:
+		pos_save(g);
+		cur = g->f.sheet;
+		tab_swap(g, t, 0);
+		if (cur > t->sheet || (cur == t->sheet && cur == sheet_count(g->f.wb)))
+			cur--;
+		g->f.sheet = cur;
+		pos_removed(g, t->sheet);
+		break;
+	}
+}
+
 int grid_sheet_add(struct grid *g, const char *name, struct err *e)
 {
 	char auto_name[32];
+	struct tab_op *t;
 	int rc, i;
 
 	if (name == NULL) {
@@ -563,54 +752,63 @@ int grid_sheet_add(struct grid *g, const char *name, struct err *e)
 	i = sheet_add(g->f.wb, name, e);
 	if (i < 0)
 		return i;
-	g->dirty = 1;
+	t = xcalloc(1, sizeof *t);
+	t->kind = TAB_ADD;
+	t->sheet = i;
+	t->name = xstrdup(name);
+	tab_push(g, t);
+	*pos_of(g, i) = (struct sheet_pos){ 0 };
 	grid_set_sheet(g, i);
 	return i;
 }
 
 int grid_sheet_rename(struct grid *g, int sheet, const char *name, struct err *e)
 {
+	struct tab_op *t;
 	int rc;
 
 	if (sheet < 0 || sheet >= sheet_count(g->f.wb))
 		return err_set(e, E_NOTFOUND, "%s", tr("err.sheets.sheet_gone"));
 	if ((rc = check_name(g, sheet, name, e)) != 0)
 		return rc;
-	rc = sheet_file_rename_sheet(&g->f, sheet, name, e);
-	if (rc == 0)
-		g->dirty = 1;
-	return rc;
+	t = xcalloc(1, sizeof *t);
+	t->kind = TAB_RENAME;
+	t->sheet = sheet;
+	t->old = xstrdup(sheet_name(g->f.wb, sheet));
+	t->name = xstrdup(name);
+	rc = sheet_file_rename_sheet(&g->f, sheet, name, &t->srcs, e);
+	if (rc != 0) {
+		tab_op_free(t);
+		return rc;
+	}
+	tab_push(g, t);
+	return 0;
 }
 
 int grid_sheet_delete(struct grid *g, int sheet, struct err *e)
 {
-	int rc, cur = g->f.sheet;
+	struct sheet_file nf;
+	struct tab_op *t;
+	int rc;
 
 	if (sheet < 0 || sheet >= sheet_count(g->f.wb))
 		return err_set(e, E_NOTFOUND, "%s", tr("err.sheets.sheet_gone"));
 	if (sheet_count(g->f.wb) == 1)
 		return err_set(e, E_USAGE, "%s", tr("err.sheets.last_sheet"));
-	grid_edit_cancel(g);
-	*pos_of(g, cur) = (struct sheet_pos){ g->row, g->col, g->top, g->left };
-	rc = sheet_file_delete_sheet(&g->f, sheet, e);
-	if (rc != 0)
+	pos_save(g);
+	/* The rebuild makes a new workbook: keep the old one for undo. */
+	if ((rc = sheet_file_without_sheet(&g->f, sheet, &nf, e)) != 0)
 		return rc;
-	sheet_recalc_defer(g->f.wb, 1);
-	/* The history names sheets by position: it cannot follow. */
-	undo_truncate(g, 0);
-	g->saved_at = 0;
-	g->dirty = 1;
-	if (sheet < g->npos) {
-		memmove(g->pos + sheet, g->pos + sheet + 1,
-			(size_t)(g->npos - sheet - 1) * sizeof *g->pos);
-		g->npos--;
-	}
-	struct sheet_pos *p = pos_of(g, g->f.sheet);
-
-	g->row = p->row;
-	g->col = p->col;
-	g->top = p->top;
-	g->left = p->left;
+	sheet_recalc_defer(nf.wb, 1);
+	t = xcalloc(1, sizeof *t);
+	t->kind = TAB_DELETE;
+	t->sheet = sheet;
+	t->other = g->f;
+	g->f = nf;
+	t->pos = *pos_of(g, sheet);
+	tab_push(g, t);
+	sel_sheets_moved(g);
+	pos_removed(g, sheet);
 	return 0;
 }
 
@@ -971,6 +1169,23 @@ static void sel_reset(struct grid *g)
 	free(s->hidden);
 	s->hidden = NULL;
 	s->nhidden = 0;
+}
+
+/* Sheets were removed or put back: the filter's rows and a cut's cells
+ * name a sheet by a position that may now be another's. */
+static void sel_sheets_moved(struct grid *g)
+{
+	struct grid_sel *s = g->sel;
+
+	if (s == NULL)
+		return;
+	free(s->hidden);
+	s->hidden = NULL;
+	s->nhidden = 0;
+	if (s->have_clip && s->clip.cut) {
+		sheet_clip_free(&s->clip);
+		s->have_clip = 0;
+	}
 }
 
 static void sel_free(struct grid *g)

@@ -104,22 +104,43 @@ int grid_sheet(const struct grid *g);
 void grid_set_sheet(struct grid *g, int sheet);
 /* Add a sheet after the last (name NULL: "SheetN") and show it; its index,
  * or E_USAGE (a name taken, or one Excel would
- * refuse) with e filled. */
+ * refuse) with e filled. Adding, renaming and deleting are each one undo
+ * step. */
 int grid_sheet_add(struct grid *g, const char *name, struct err *e);
 /* Rename a sheet; formulas that name it are rewritten. 0 or E_* as above. */
 int grid_sheet_rename(struct grid *g, int sheet, const char *name, struct err *e);
-/* Delete a sheet; references to it become #REF!. The undo history is
- * dropped (it names cells of sheets by position). E_USAGE for the last. */
+/* Delete a sheet; references to it become #REF! (undo gives them back
+ * with the sheet). E_USAGE for the last. */
 int grid_sheet_delete(struct grid *g, int sheet, struct err *e);
 /* Is name acceptable as a sheet name (1..31 characters, none of []:*?/\,
  * not starting or ending with ')? */
 int grid_sheet_name_ok(const char *name);
 
 /* The sheet operations on a file (tabs.c): rename rewrites the sources
- * of formulas naming the sheet; delete rebuilds the workbook without it,
- * references to it turned to #REF!, and leaves f->sheet valid. */
-int sheet_file_rename_sheet(struct sheet_file *f, int sheet, const char *name, struct err *e);
+ * of formulas naming the sheet (each one, before and after, into log when
+ * it is not NULL); delete rebuilds the workbook without it, references to
+ * it turned to #REF!, and leaves f->sheet valid. */
+struct sheet_src {
+	int sheet;
+	uint32_t row, col;
+	char *before, *after;
+};
+struct sheet_srcs {
+	struct sheet_src *v;
+	size_t n, cap;
+};
+void sheet_srcs_free(struct sheet_srcs *l);
+int sheet_file_rename_sheet(struct sheet_file *f, int sheet, const char *name,
+			    struct sheet_srcs *log, struct err *e);
+/* Give the sheet the name and the logged formulas their sources before
+ * (redo 0) or after (redo 1) the rename; the workbook must be as it was
+ * then (undo and redo are linear). */
+void sheet_file_rename_apply(struct sheet_file *f, int sheet, const char *name,
+			     const struct sheet_srcs *log, int redo);
 int sheet_file_delete_sheet(struct sheet_file *f, int sheet, struct err *e);
+/* The same into out (initialised here), f left as it is. */
+int sheet_file_without_sheet(struct sheet_file *f, int sheet, struct sheet_file *out,
+			      struct err *e);
 
 /* ---- column widths ---------------------------------------------------------- */
 

@@ -8,6 +8,9 @@
  * values, formula sources (references to the deleted sheet become #REF!,
  * as Excel writes them), notes (formats, dates, sources that did not
  * parse), column widths and named ranges.
+ *
+ * Both are undone by the grid (grid.c): a rename by the log of sources it
+ * rewrote, a delete by keeping the file as it was before it.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -112,7 +115,35 @@ static char *rewrite(const struct sheet_book *wb, int cur_sheet, const char *src
 	return out.data;
 }
 
-int sheet_file_rename_sheet(struct sheet_file *f, int sheet, const char *name, struct err *e)
+static void srcs_push(struct sheet_srcs *l, const struct sheet_formula *fm, const char *before,
+		      const char *after)
+{
+	struct sheet_src *c;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
+	}
+	c = &l->v[l->n++];
+	c->sheet = fm->sheet;
+	c->row = fm->row;
+	c->col = fm->col;
+	c->before = xstrdup(before);
+	c->after = xstrdup(after);
+}
+
+void sheet_srcs_free(struct sheet_srcs *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].before);
+		free(l->v[i].after);
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+int sheet_file_rename_sheet(struct sheet_file *f, int sheet, const char *name,
+			    struct sheet_srcs *log, struct err *e)
 {
 	struct sheet_book *wb = f->wb;
 
@@ -126,6 +157,8 @@ int sheet_file_rename_sheet(struct sheet_file *f, int sheet, const char *name, s
 			continue;
 		s = rewrite(wb, fm->sheet, sheet_formula_src(wb, i), sheet, name);
 		if (s) {
+			if (log)
+				srcs_push(log, fm, fm->src, s);
 			free(fm->src);
 			fm->src = s;
 		}
@@ -134,6 +167,38 @@ int sheet_file_rename_sheet(struct sheet_file *f, int sheet, const char *name, s
 	free(wb->sheets[sheet].name);
 	wb->sheets[sheet].name = xstrdup(name);
 	return 0;
+}
+
+/*
+ * Undo (or redo) a rename by its log rather than by renaming again: a
+ * rename spells the name its own way ('Q3 plan', quotes dropped where
+ * not needed), so renaming back would not give each source as written.
+ * The formulas are those the rename saw (the history is linear), with
+ * code that names the sheet by index: only the text changes.
+ */
+void sheet_file_rename_apply(struct sheet_file *f, int sheet, const char *name,
+			     const struct sheet_srcs *log, int redo)
+{
+	struct sheet_book *wb = f->wb;
+
+	for (size_t i = 0; i < log->n; i++) {
+		const struct sheet_src *c = &log->v[i];
+		const struct sheet_block *b;
+		struct sheet_formula *fm;
+
+		if (!sheet_is_formula(wb, c->sheet, c->row, c->col))
+			continue;
+		b = sheet_block_at(wb, c->sheet, c->row, c->col);
+		if (b == NULL)
+			continue;
+		fm = &wb->fs[b->slot[c->row % SHEET_BLOCK].u];
+		free(fm->srefs);
+		fm->srefs = NULL;
+		free(fm->src);
+		fm->src = xstrdup(redo ? c->after : c->before);
+	}
+	free(wb->sheets[sheet].name);
+	wb->sheets[sheet].name = xstrdup(name);
 }
 
 /* ---- delete ------------------------------------------------------------------ */
@@ -190,7 +255,8 @@ static void copy_notes(struct sheet_file *from, struct sheet_file *to, int gone)
 	}
 }
 
-int sheet_file_delete_sheet(struct sheet_file *f, int sheet, struct err *e)
+int sheet_file_without_sheet(struct sheet_file *f, int sheet, struct sheet_file *out,
+			      struct err *e)
 {
 	struct sheet_book *old = f->wb;
 	struct sheet_file nf;
@@ -236,6 +302,17 @@ int sheet_file_delete_sheet(struct sheet_file *f, int sheet, struct err *e)
 	if (cur > sheet || (cur == sheet && cur == n - 1))
 		cur--;
 	nf.sheet = cur;
+	*out = nf;
+	return 0;
+}
+
+int sheet_file_delete_sheet(struct sheet_file *f, int sheet, struct err *e)
+{
+	struct sheet_file nf;
+	int rc = sheet_file_without_sheet(f, sheet, &nf, e);
+
+	if (rc != 0)
+		return rc;
 	sheet_file_free(f);
 	*f = nf;
 	return 0;

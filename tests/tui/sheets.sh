@@ -4,7 +4,7 @@
 # the edit line showing the formula, ':' opening the command line while
 # navigating, ':sheets open' with Chinese text, ':sheets save' writing the
 # formulas back, ':sheets goto', Esc cancelling, undo, and the grid in the
-# Chinese UI.
+# Chinese UI, and sheet operations undone.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/tui/tmux.lib
 
@@ -221,6 +221,25 @@ keys y Enter
 check "... with progress in the status line" wait_for "%" 10
 check "the big file loads in the background" wait_for "Opened" 60
 check "... with its formulas computed" cell_row_has 3 "6"
+keys C-q
+keys y Enter
+atrium_gone
+
+# ---- sheet operations are undo steps --------------------------------------------
+t_session 80 24
+keys "$run sheets open $small" Enter
+check "a file opens for the sheet operations" cell_row_has 1 "x"
+type_text ":sheets sheet add Q3"; keys Enter
+type_text "77"; keys Enter
+keys C-z C-z
+check "Ctrl-Z undoes the cell, then adding the sheet" row_lacks 21 "Q3"
+keys C-y C-y
+check "Ctrl-Y adds the sheet back with its cell" cell_row_has 1 "77"
+type_text ":sheets sheet delete"; keys Enter
+keys y Enter
+check "':sheets sheet delete' removes the tab" row_lacks 21 "Q3"
+keys C-z
+check "Ctrl-Z brings the deleted sheet back with its cells" cell_row_has 1 "77"
 keys C-q
 keys y Enter
 atrium_gone
