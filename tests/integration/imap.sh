@@ -37,6 +37,7 @@ while IFS= read -r line; do
 	esac
 	[ "$summary" -eq 1 ] && continue
 	case $line in
+	"# "*) echo "$line" ;; # measurements
 	*"[ RUN      ] it_"*) in_it=1 ;;
 	*"[       OK ] it_"*) ok "imap: ${line##* }" ;;
 	*"[  FAILED  ] it_"* | *"[  ERROR   ] it_"* | *"[  SKIPPED ] it_"*) not_ok "imap: ${line##* }" ;;

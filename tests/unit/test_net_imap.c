@@ -1111,6 +1111,45 @@ static void it_append(void **state)
 	}
 }
 
+/* More than IMAP_BATCH messages come in batches of at most IMAP_BATCH
+ * (runs after it_append: the mailbox has 5 messages, 2050 are added). */
+static void it_batches(void **state)
+{
+	struct it *t = *state;
+	struct imap_session *s = it_open(t, t->imaps_url, t->ca, NULL, 0);
+	struct err e = { 0 };
+	struct imap_selected sel;
+	struct collect c = { 0 };
+	uint32_t *uids, uid;
+	size_t n;
+	int64_t t0;
+
+	for (int i = 0; i < 2050; i++) {
+		char m[200];
+		int len = snprintf(m, sizeof m, "From: bulk@example.test\r\nSubject: bulk %d\r\n"
+					       "Message-ID: <bulk%d@example.test>\r\n\r\nbody %d\r\n",
+				   i, i, i);
+		assert_int_equal(imap_append(s, t->box, m, (size_t)len, 0, 0, &uid, &e), 0);
+		assert_int_equal(uid, 6 + i);
+	}
+	assert_int_equal(imap_select(s, t->box, 1, &sel, &e), 0);
+	assert_int_equal(sel.exists, 2055);
+	assert_int_equal(imap_search_uids(s, 0, 0, &uids, &n, &e), 0);
+	assert_int_equal(n, 2055);
+	t0 = loop_now_ms();
+	assert_int_equal(imap_fetch_headers(s, uids, n, collect, &c, NULL, &e), 0);
+	fprintf(stderr, "# %zu envelopes in %lld ms\n", c.n, (long long)(loop_now_ms() - t0));
+	assert_int_equal(c.batches, 2);
+	assert_int_equal(c.n, 2055);
+	for (size_t i = 0; i < c.n; i++)
+		assert_int_equal(c.m[i].uid, i + 1);
+	assert_string_equal(c.m[2054].subject, "bulk 2049");
+	imap_msgs_free(c.m, c.n);
+	free(uids);
+	imap_logout(s);
+	imap_session_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest unit[] = {
@@ -1138,6 +1177,7 @@ int main(void)
 		cmocka_unit_test(it_bad_password),
 		cmocka_unit_test(it_conn),
 		cmocka_unit_test(it_append),
+		cmocka_unit_test(it_batches),
 	};
 	int rc = cmocka_run_group_tests_name("net_imap", unit, NULL, NULL);
 	const char *it = getenv("ATRIUM_IMAP_IT");
