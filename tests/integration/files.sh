@@ -486,6 +486,16 @@ at "${PXW[@]}" files ls "$D"
 check "a wrong proxy password fails (exit $rc)" test "$rc" != 0
 check "... with a message about the proxy (exit $rc: $errout)" grep -qi 'proxy' <<<"$errout"
 check "... the proxy refused it" grep -q "authorised=no user=pxuser\$" "$T_DIR/proxy.log"
+# the environment's proxy when the configuration names none; NO_PROXY wins
+PXE=(--config "$(mkcfg pxe "$DAV_URL" "ca_file = $CA_FILE")" --home "$(newhome)")
+n_before=$(grep -c "authorised=yes" "$T_DIR/proxy.log")
+HTTPS_PROXY="http://pxuser:pxpw1@127.0.0.1:$AP_PORT" NO_PROXY= at "${PXE[@]}" files get "$D/c.txt" -o "$T_DIR/pxe.got"
+check "HTTPS_PROXY from the environment: get works (exit $rc: $errout)" cmp -s "$T_DIR/pxe.got" "$T_DIR/c.mine"
+check "... through the proxy" test "$(grep -c "authorised=yes" "$T_DIR/proxy.log")" -gt "$n_before"
+n_before=$(grep -c "CONNECT\|target=" "$T_DIR/proxy.log")
+HTTPS_PROXY="http://pxuser:pxpw1@127.0.0.1:$AP_PORT" NO_PROXY=127.0.0.1 at "${PXE[@]}" files get "$D/c.txt" -o "$T_DIR/pxn.got"
+check "NO_PROXY=127.0.0.1: get works without the proxy (exit $rc)" cmp -s "$T_DIR/pxn.got" "$T_DIR/c.mine"
+check "... which saw nothing" test "$(grep -c "CONNECT\|target=" "$T_DIR/proxy.log")" = "$n_before"
 
 # === 9. a folder kept offline ================================================================
 bmkcol "$D/pin"
