@@ -259,20 +259,49 @@ static int cache_content(struct files *f, const char *path, const char *etag, co
 	return 0;
 }
 
+/* The paths under dir, as a range of the index ("dir/" up to "dir0", '0'
+ * following '/'): LIKE would take a '_' or '%' in a name as a pattern. */
+struct under {
+	char *lo, *hi;
+};
+
+static void under_of(const char *dir, struct under *u)
+{
+	if (*dir) {
+		xasprintf(&u->lo, "%s/", dir);
+		xasprintf(&u->hi, "%s0", dir);
+	} else {
+		u->lo = xstrdup("");
+		u->hi = xstrdup("\xff");
+	}
+}
+
+static void under_bind(sqlite3_stmt *st, int i, const struct under *u)
+{
+	sqlite3_bind_text(st, i, u->lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, i + 1, u->hi, -1, SQLITE_STATIC);
+}
+
+static void under_free(struct under *u)
+{
+	free(u->lo);
+	free(u->hi);
+}
+
 static void cache_forget(struct files *f, const char *path)
 {
 	sqlite3_stmt *st;
-	char *like;
+	struct under u;
 	struct err e;
 
-	xasprintf(&like, "%s/%%", path);
+	under_of(path, &u);
 	if (sqlite3_prepare_v2(cdb(f),
-			       "SELECT base_blob FROM file_entry WHERE share=?1 AND (path=?2 OR path LIKE ?3)"
-			       " AND base_blob IS NOT NULL",
+			       "SELECT base_blob FROM file_entry WHERE share=?1 AND (path=?2 OR"
+			       " (path>=?3 AND path<?4)) AND base_blob IS NOT NULL",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, f->share, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, like, -1, SQLITE_STATIC);
+		under_bind(st, 3, &u);
 		/* collect first: deleting a blob while stepping is fine, the
 		 * rows go afterwards */
 		while (sqlite3_step(st) == SQLITE_ROW) {
@@ -283,15 +312,16 @@ static void cache_forget(struct files *f, const char *path)
 		sqlite3_finalize(st);
 	}
 	if (sqlite3_prepare_v2(cdb(f),
-			       "DELETE FROM file_entry WHERE share=?1 AND (path=?2 OR path LIKE ?3)", -1,
-			       &st, NULL) == SQLITE_OK) {
+			       "DELETE FROM file_entry WHERE share=?1 AND (path=?2 OR"
+			       " (path>=?3 AND path<?4))",
+			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, f->share, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, like, -1, SQLITE_STATIC);
+		under_bind(st, 3, &u);
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
-	free(like);
+	under_free(&u);
 }
 
 static int blob_read(struct files *f, const char *id, struct buf *out, struct err *e)
@@ -429,25 +459,22 @@ static int cached_listing(struct files *f, const char *dir, struct files_item **
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
-	char *like;
+	struct under u;
 
 	*out = NULL;
 	*n = 0;
-	if (*dir)
-		xasprintf(&like, "%s/%%", dir);
-	else
-		like = xstrdup("%");
+	under_of(dir, &u);
 	if (sqlite3_prepare_v2(cdb(f),
 			       "SELECT path, is_dir, size, mtime, etag, base_blob IS NOT NULL FROM file_entry"
-			       " WHERE share=?1 AND path LIKE ?2 AND instr(substr(path, ?3), '/')=0"
+			       " WHERE share=?1 AND path>=?2 AND path<?3 AND instr(substr(path, ?4), '/')=0"
 			       " AND path<>'' ORDER BY is_dir DESC, path",
 			       -1, &st, NULL) != SQLITE_OK) {
-		free(like);
+		under_free(&u);
 		return -1;
 	}
 	sqlite3_bind_text(st, 1, f->share, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, like, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, *dir ? (int)strlen(dir) + 2 : 1);
+	under_bind(st, 2, &u);
+	sqlite3_bind_int(st, 4, *dir ? (int)strlen(dir) + 2 : 1);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct files_item *it;
 		const char *p = (const char *)sqlite3_column_text(st, 0), *slash;
@@ -467,7 +494,7 @@ static int cached_listing(struct files *f, const char *dir, struct files_item **
 		it->cached = sqlite3_column_int(st, 5);
 	}
 	sqlite3_finalize(st);
-	free(like);
+	under_free(&u);
 	return 0;
 }
 
@@ -504,26 +531,23 @@ int files_ls(struct files *f, const char *path, struct files_item **out, size_t 
 	} else if (rc == 0) {
 		int64_t now = (int64_t)time(NULL);
 		sqlite3_stmt *st;
-		char *like;
+		struct under u;
 		/* the listing is the truth for this folder's direct children:
 		 * rows it no longer names go (with their cached content), and
 		 * nothing else */
 		store_exec(cdb(f), "BEGIN", e);
 		cache_listed(f, v, nv, now);
-		if (*dir)
-			xasprintf(&like, "%s/%%", dir);
-		else
-			like = xstrdup("%");
+		under_of(dir, &u);
 		if (sqlite3_prepare_v2(cdb(f),
-				       "SELECT path FROM file_entry WHERE share=?1 AND path LIKE ?2"
-				       " AND instr(substr(path, ?3), '/')=0 AND path<>'' AND listed_at<?4",
+				       "SELECT path FROM file_entry WHERE share=?1 AND path>=?2 AND path<?3"
+				       " AND instr(substr(path, ?4), '/')=0 AND path<>'' AND listed_at<?5",
 				       -1, &st, NULL) == SQLITE_OK) {
 			char **gone = NULL;
 			size_t ng = 0;
 			sqlite3_bind_text(st, 1, f->share, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, like, -1, SQLITE_STATIC);
-			sqlite3_bind_int(st, 3, *dir ? (int)strlen(dir) + 2 : 1);
-			sqlite3_bind_int64(st, 4, now);
+			under_bind(st, 2, &u);
+			sqlite3_bind_int(st, 4, *dir ? (int)strlen(dir) + 2 : 1);
+			sqlite3_bind_int64(st, 5, now);
 			while (sqlite3_step(st) == SQLITE_ROW) {
 				gone = xreallocarray(gone, ng + 1, sizeof *gone);
 				gone[ng++] = col(st, 0);
@@ -535,7 +559,7 @@ int files_ls(struct files *f, const char *path, struct files_item **out, size_t 
 			}
 			free(gone);
 		}
-		free(like);
+		under_free(&u);
 		store_exec(cdb(f), "COMMIT", e);
 		err_clear(e);
 		/* a file listed directly is its own listing */
@@ -1683,19 +1707,16 @@ static struct cref *cache_children(struct files *f, const char *dir, size_t *n)
 	sqlite3_stmt *st;
 	struct cref *v = NULL;
 	size_t cap = 0;
-	char *like;
+	struct under u;
 
 	*n = 0;
-	if (*dir)
-		xasprintf(&like, "%s/%%", dir);
-	else
-		like = xstrdup("%");
+	under_of(dir, &u);
 	if (sqlite3_prepare_v2(cdb(f),
 			       "SELECT path, base_blob, local_blob FROM file_entry WHERE share=?1"
-			       " AND path LIKE ?2 AND base_blob IS NOT NULL ORDER BY path",
+			       " AND path>=?2 AND path<?3 AND base_blob IS NOT NULL ORDER BY path",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, f->share, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, like, -1, SQLITE_STATIC);
+		under_bind(st, 2, &u);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			if (*n == cap) {
 				cap = cap ? cap * 2 : 64;
@@ -1708,7 +1729,7 @@ static struct cref *cache_children(struct files *f, const char *dir, size_t *n)
 		}
 		sqlite3_finalize(st);
 	}
-	free(like);
+	under_free(&u);
 	return v;
 }
 
