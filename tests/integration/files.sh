@@ -140,6 +140,12 @@ check "ls --json of a folder lists the subfolder as a dir" py \
 at "${A[@]}" files ls "$D/sub/deep"
 check "ls (plain) shows type, size, state and path" \
 	grep -qE "^file +$(stat -c %s "$T_DIR/hello.txt") +[0-9T:Z-]+ +synced +$D/sub/deep/hello.txt\$" <<<"$out"
+# '_' and '%' in names are names, not patterns
+at "${A[@]}" files put "$T_DIR/hello.txt" "$D/a_b%/one.txt"
+at "${A[@]}" files put "$T_DIR/hello.txt" "$D/axb%/two.txt"
+at "${A[@]}" --offline files ls "$D/a_b%" --json
+check "the cached listing of a_b% holds its own file only" py \
+	"[e['name'] for e in j] == ['one.txt']" <<<"$out"
 "$ATRIUM_BIN" "${A[@]}" files get "$D/sub/deep/hello.txt" >"$T_DIR/got" 2>"$T_DIR/stderr" && rc=0 || rc=$?
 check "get to stdout: the same bytes (exit $rc)" cmp -s "$T_DIR/got" "$T_DIR/hello.txt"
 at "${A[@]}" files get "/$D/sub/deep/hello.txt" -o "$T_DIR/got2"
