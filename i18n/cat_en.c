@@ -495,6 +495,17 @@ const struct tr_entry tr_cat_en[] = {
 	{ "files.key.sync", "Send what is queued, refresh the folders kept offline" },
 	{ "files.key.pin", "Keep the folder available offline" },
 	{ "files.key.resolve", "On a conflict: keep yours (L) or take the server's (R)" },
+	{ "verb.mail.folders", "List the account's folders with their roles and cached counts" },
+	{ "verb.mail.sync", "Fetch new messages, flag changes and removals into the cache" },
+	{ "verb.mail.list", "Messages from the cache, newest first (works offline)" },
+	{ "verb.mail.read", "Show a message: headers and its text (--raw: the message as sent)" },
+	{ "mail.offline_forced", "Offline (--offline): the mail server is not contacted; list and read work from the cache" },
+	{ "mail.unreachable", "Mail server unreachable: {0}. list and read work from the cache" },
+	{ "mail.no_folder", "No folder {0} (atrium mail folders lists them)" },
+	{ "mail.no_message", "No message {0} in the cache (atrium mail list shows the ids)" },
+	{ "mail.synced", "{0}: {1} new, {2} changed, {3} removed" },
+	{ "mail.no_text", "(no text/plain part: atrium mail read {0} --raw shows the whole message)" },
+	{ "mail.body_offline", "Message {0}: its body is not cached and the server cannot be reached" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

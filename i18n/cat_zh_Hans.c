@@ -491,6 +491,17 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "files.key.sync", "发送已排队的内容，刷新离线可用的文件夹" },
 	{ "files.key.pin", "让文件夹离线可用" },
 	{ "files.key.resolve", "冲突时：保留你的（L）或采用服务器的（R）" },
+	{ "verb.mail.folders", "列出账户的文件夹及其用途和缓存的邮件数" },
+	{ "verb.mail.sync", "把新邮件、标记变化和删除同步到缓存" },
+	{ "verb.mail.list", "缓存中的邮件，最新的在前（离线可用）" },
+	{ "verb.mail.read", "显示一封邮件：邮件头和正文（--raw：原始邮件）" },
+	{ "mail.offline_forced", "离线（--offline）：不连接邮件服务器；list 和 read 使用缓存" },
+	{ "mail.unreachable", "无法连接邮件服务器：{0}。list 和 read 使用缓存" },
+	{ "mail.no_folder", "没有文件夹 {0}（atrium mail folders 可列出文件夹）" },
+	{ "mail.no_message", "缓存中没有邮件 {0}（atrium mail list 显示编号）" },
+	{ "mail.synced", "{0}：新邮件 {1} 封，变化 {2} 封，删除 {3} 封" },
+	{ "mail.no_text", "（没有 text/plain 部分：atrium mail read {0} --raw 显示整封邮件）" },
+	{ "mail.body_offline", "邮件 {0}：正文未缓存，且无法连接服务器" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);
