@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "i18n/i18n.h"
 #include "net/curl.h"
 #include "net/net.h"
 #include "net/net_int.h"
@@ -352,7 +353,7 @@ struct net_req *net_request(struct net *n, const struct net_server *srv,
 	CURL *c;
 
 	if (strncasecmp(srv->url, "https://", 8) != 0) {
-		err_set(e, E_TLS, "%s: only https:// is allowed (never plain http)", srv->url);
+		err_tr(e, E_TLS, "net.err.https_only", TR_S(srv->url));
 		return NULL;
 	}
 	c = xcurl_easy_init();
@@ -474,15 +475,14 @@ static void finish(struct net *n, CURL *easy, CURLcode rc)
 	if (rc != CURLE_OK && r->stalled) {
 		r->resp.failed = 1;
 		r->resp.code = E_UNREACHABLE;
-		snprintf(r->resp.msg, sizeof r->resp.msg, "no data moved for %lld s: the connection stalled",
-			 (long long)(r->stall_ms / 1000));
+		trf(r->resp.msg, sizeof r->resp.msg, "net.err.stalled", TR_N(r->stall_ms / 1000));
 	} else if (rc != CURLE_OK) {
 		r->resp.failed = 1;
 		r->resp.code = map_code(rc);
 		if (r->write_failed) {
 			r->resp.code = E_IO;
-			snprintf(r->resp.msg, sizeof r->resp.msg, "writing the download: %s",
-				 strerror(r->write_failed));
+			trf(r->resp.msg, sizeof r->resp.msg, "net.err.write_download",
+			    TR_S(strerror(r->write_failed)));
 		} else {
 			snprintf(r->resp.msg, sizeof r->resp.msg, "%s",
 				 r->errbuf[0] ? r->errbuf : xcurl_easy_strerror(rc));
@@ -495,11 +495,9 @@ static void finish(struct net *n, CURL *easy, CURLcode rc)
 			xcurl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &proxy_code);
 			if (proxy_code == 407) {
 				r->resp.code = E_AUTH;
-				snprintf(r->resp.msg, sizeof r->resp.msg,
-					 "the proxy refused the user name or password (407)");
+				snprintf(r->resp.msg, sizeof r->resp.msg, "%s", tr("net.err.proxy_auth"));
 			} else if (proxy_code >= 400) {
-				snprintf(r->resp.msg, sizeof r->resp.msg,
-					 "the proxy refused the connection (%ld)", proxy_code);
+				trf(r->resp.msg, sizeof r->resp.msg, "net.err.proxy_refused", TR_N(proxy_code));
 			}
 		}
 	}

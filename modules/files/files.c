@@ -209,7 +209,7 @@ static int cmd_get(struct fmod *m, struct cmd_ctx *ctx, const char *path, const 
 	} else {
 		fflush(ctx->out);
 		if (fwrite(b.data ? b.data : "", 1, b.len, ctx->out) != b.len)
-			rc = err_set(ctx->err, E_IO, "writing the output: %s", strerror(errno));
+			rc = err_tr(ctx->err, E_IO, "files.err.write_out", TR_S(strerror(errno)));
 	}
 	buf_free(&b);
 	return rc;
@@ -223,7 +223,7 @@ static int read_file(const char *path, FILE *in, struct buf *b, struct err *e)
 
 	if (!fp)
 		return err_set(e, strcmp(path, "-") == 0 ? E_USAGE : (errno == ENOENT ? E_NOTFOUND : E_IO),
-			       "%s: %s", path, strcmp(path, "-") == 0 ? "no standard input" : strerror(errno));
+			       "%s: %s", path, strcmp(path, "-") == 0 ? tr("files.err.no_stdin") : strerror(errno));
 	while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
 		buf_add(b, chunk, got);
 	if (ferror(fp)) {
@@ -301,7 +301,7 @@ static int cmd_status(struct fmod *m, struct cmd_ctx *ctx)
 			fprintf(ctx->out, "%s\n", tr("files.nothing_pending"));
 		for (size_t i = 0; i < n; i++)
 			fprintf(ctx->out, "%-12s %s%s%s\n", files_state_name(v[i].state), v[i].path,
-				v[i].error ? ": " : "", v[i].error ? v[i].error : "");
+				v[i].error ? ": " : "", v[i].error ? files_error_shown(v[i].error) : "");
 	}
 	files_pending_free(v, n);
 	return 0;
@@ -339,7 +339,7 @@ static int write_out(struct cmd_ctx *ctx, const char *out, const struct buf *b)
 	if (out)
 		return store_write_atomic(out, b->data ? b->data : "", b->len, 0644, ctx->err);
 	if (fwrite(b->data ? b->data : "", 1, b->len, ctx->out) != b->len)
-		return err_set(ctx->err, E_IO, "writing the output: %s", strerror(errno));
+		return err_tr(ctx->err, E_IO, "files.err.write_out", TR_S(strerror(errno)));
 	return 0;
 }
 
@@ -424,7 +424,7 @@ static int cmd_resolve_cells(struct fmod *m, struct cmd_ctx *ctx, const char *pa
 	int rc;
 
 	if (!is_sheet(path))
-		return err_set(ctx->err, E_USAGE, "--take merged is for workbooks; for text use merged -o FILE, edit, then --take FILE");
+		return err_set(ctx->err, E_USAGE, "%s", tr("files.err.take_merged"));
 	buf_init(&merged);
 	if ((rc = files_conflict_cells(m->f, path, &merged, &c, &n, ctx->err)) < 0)
 		goto out;
@@ -435,7 +435,7 @@ static int cmd_resolve_cells(struct fmod *m, struct cmd_ctx *ctx, const char *pa
 		const char *eq = strchr(cells[k], '=');
 		int hit = 0;
 		if (!eq || (strcmp(eq + 1, "local") && strcmp(eq + 1, "remote"))) {
-			rc = err_set(ctx->err, E_USAGE, "--cell %s: expected REF=local or REF=remote", cells[k]);
+			rc = err_tr(ctx->err, E_USAGE, "files.err.cell_form", TR_S(cells[k]));
 			goto out;
 		}
 		for (size_t i = 0; i < n; i++) {
@@ -449,8 +449,7 @@ static int cmd_resolve_cells(struct fmod *m, struct cmd_ctx *ctx, const char *pa
 			}
 		}
 		if (!hit) {
-			rc = err_set(ctx->err, E_NOTFOUND, "--cell %s: not a conflicting cell (atrium files merged %s)",
-				     cells[k], path);
+			rc = err_tr(ctx->err, E_NOTFOUND, "files.err.not_cell", TR_S(cells[k]), TR_S(path));
 			goto out;
 		}
 	}
@@ -465,7 +464,7 @@ out:
 	(void)path;
 	(void)cells;
 	(void)ncells;
-	return err_set(ctx->err, E_USAGE, "this build has no sheets module");
+	return err_set(ctx->err, E_USAGE, "%s", tr("files.err.no_sheets"));
 #endif
 }
 
@@ -484,7 +483,7 @@ static int cmd_trust(struct fmod *m, struct cmd_ctx *ctx, const char *pin, int y
 				return 0;
 			}
 			if (ctx->confirm(tr("files.trust_ask")) != 1)
-				return err_set(ctx->err, E_CANCELLED, "not trusted");
+				return err_set(ctx->err, E_CANCELLED, "%s", tr("files.err.not_trusted"));
 		}
 		pin = seen;
 	}
@@ -571,7 +570,7 @@ static int screen_verb(struct fmod *m, struct cmd_ctx *ctx, const char *verb, in
 	} else if (!strcmp(verb, "rm") && npos == 1) {
 		char t[700];
 		if (!yes && ctx->confirm && ctx->confirm(trf(t, sizeof t, "files.rm_ask", TR_S(pos[0]))) != 1)
-			return err_set(ctx->err, E_CANCELLED, "not deleted");
+			return err_set(ctx->err, E_CANCELLED, "%s", tr("files.err.not_deleted"));
 		files_async_op(m->w, verb, pos[0], NULL, job_said, m);
 	} else if (!strcmp(verb, "resolve") && npos == 1 && take) {
 		struct buf b;
@@ -663,7 +662,7 @@ static int fmod_command_inner(struct fmod *m, struct cmd_ctx *ctx, int argc, cha
 			if (!ctx->confirm)
 				return err_set(ctx->err, E_USAGE, "%s", trf(t, sizeof t, "files.rm_needs_yes", TR_S(q)));
 			if (ctx->confirm(trf(t, sizeof t, "files.rm_ask", TR_S(q))) != 1)
-				return err_set(ctx->err, E_CANCELLED, "not deleted");
+				return err_set(ctx->err, E_CANCELLED, "%s", tr("files.err.not_deleted"));
 		}
 		return files_rm(m->f, pos[0], ctx->err);
 	}

@@ -28,6 +28,9 @@ const struct net_conn *files_conn(const struct files *f);
 
 enum files_state { FS_SYNCED, FS_QUEUED, FS_CONFLICT, FS_OFFLINE_ONLY };
 const char *files_state_name(enum files_state s);
+/* An outbox entry's stored error as the UI shows it: its conflict texts
+ * are kept in English and translated here; anything else as it is. */
+const char *files_error_shown(const char *stored);
 
 struct files_item {
 	char *path, *name;

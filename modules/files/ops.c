@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n/i18n.h"
 #include "modules/files/files_int.h"
 #include "modules/files/merge.h"
 #ifdef MOD_SHEETS
@@ -109,7 +110,7 @@ static int upload_decode(const unsigned char *p, size_t len, struct upload *u, s
 	}
 	if (!u->path || !u->local) {
 		upload_free(u);
-		return err_set(e, E_PARSE, "outbox: an upload entry without its path or content");
+		return err_set(e, E_PARSE, "%s", tr("files.err.bad_entry"));
 	}
 	return 0;
 }
@@ -223,7 +224,7 @@ static int cache_set_blob(struct files *f, const char *path, const char *etag, c
 				     " base_blob=?6, local_blob=?3",
 				     -1, &st, NULL)) != SQLITE_OK) {
 		centry_free(&old);
-		return err_set(e, E_IO, "cache: %s", sqlite3_errmsg(cdb(f)));
+		return err_tr(e, E_IO, "files.err.cache", TR_S(sqlite3_errmsg(cdb(f))));
 	}
 	sqlite3_bind_text(st, 1, f->share, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
@@ -235,7 +236,7 @@ static int cache_set_blob(struct files *f, const char *path, const char *etag, c
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		centry_free(&old);
-		return err_set(e, E_IO, "cache: %s", sqlite3_errmsg(cdb(f)));
+		return err_tr(e, E_IO, "files.err.cache", TR_S(sqlite3_errmsg(cdb(f))));
 	}
 	if (old.blob && strcmp(old.blob, id) != 0 && !files_blob_in_use(f, old.blob))
 		store_blob_del(f->store, old.blob, e);
@@ -397,6 +398,25 @@ static int is_conflict(const struct outbox_entry *en)
 	return en->state == OUTBOX_FAILED && en->error && strncmp(en->error, "conflict", 8) == 0;
 }
 
+/* The conflict texts stored as an outbox entry's error stay English (the
+ * "conflict" prefix is what is_conflict and net_replay look for); this is
+ * where they are put in the UI language. */
+static const struct {
+	const char *stored, *key;
+} conflict_texts[] = {
+	{ "conflict: deleted or moved on the server; yours is kept", "files.conflict.deleted" },
+	{ "conflict: another file of that name is on the server", "files.conflict.exists" },
+	{ "conflict: changed on the server too", "files.conflict.changed" },
+};
+
+const char *files_error_shown(const char *stored)
+{
+	for (size_t i = 0; stored && i < sizeof conflict_texts / sizeof conflict_texts[0]; i++)
+		if (strcmp(stored, conflict_texts[i].stored) == 0)
+			return tr(conflict_texts[i].key);
+	return stored;
+}
+
 /* ---- listing ---------------------------------------------------------------------------- */
 
 static const char propfind_body[] =
@@ -425,10 +445,10 @@ static int propfind(struct files *f, const char *path, int depth, struct dav_ent
 		rc = dav_parse_multistatus(r.body.data ? r.body.data : "", r.body.len, f->base_path,
 					   out, n, e);
 	else if (r.status == 404)
-		rc = err_set(e, E_NOTFOUND, "%s: not on the server", *path ? path : "/");
+		rc = err_tr(e, E_NOTFOUND, "files.err.not_on_server", TR_S(*path ? path : "/"));
 	else
-		rc = err_set(e, E_IO, "%s: the server answered %ld to the listing", *path ? path : "/",
-			     r.status);
+		rc = err_tr(e, E_IO, "files.err.list_status", TR_S(*path ? path : "/"),
+			    TR_N(r.status));
 	files_resp_free(&r);
 	return rc;
 }
@@ -671,9 +691,9 @@ static int fetch(struct files *f, const char *path, const char *if_none, struct 
 	} else if (r.status == 304) {
 		rc = 0;
 	} else if (r.status == 404) {
-		rc = err_set(e, E_NOTFOUND, "%s: not on the server", path);
+		rc = err_tr(e, E_NOTFOUND, "files.err.not_on_server", TR_S(path));
 	} else {
-		rc = err_set(e, E_IO, "%s: the server answered %ld", path, r.status);
+		rc = err_tr(e, E_IO, "files.err.status", TR_S(path), TR_N(r.status));
 	}
 	files_resp_free(&r);
 	return rc;
@@ -693,7 +713,7 @@ int files_get(struct files *f, const char *path, struct buf *out, char **etag, s
 		return rc;
 	if (!*norm) {
 		free(norm);
-		return err_set(e, E_USAGE, "a file path is needed");
+		return err_set(e, E_USAGE, "%s", tr("files.err.need_path"));
 	}
 	/* our own newer version wins: it is what the user last wrote */
 	if (pending_of(f, norm, &p)) {
@@ -758,7 +778,7 @@ static int head_etag(struct files *f, const char *path, char **etag, int *weak, 
 	if ((rc = files_req(f, &o, &r, e)) < 0)
 		return rc;
 	if (r.status == 404) {
-		rc = err_set(e, E_NOTFOUND, "%s: not on the server", path);
+		rc = err_tr(e, E_NOTFOUND, "files.err.not_on_server", TR_S(path));
 	} else if (r.status / 100 == 2) {
 		const char *t = r.etag;
 		if (t && !strncmp(t, "W/", 2)) {
@@ -768,7 +788,7 @@ static int head_etag(struct files *f, const char *path, char **etag, int *weak, 
 		}
 		*etag = t ? xstrdup(t) : NULL;
 	} else {
-		rc = err_set(e, E_IO, "%s: the server answered %ld to HEAD", path, r.status);
+		rc = err_tr(e, E_IO, "files.err.head_status", TR_S(path), TR_N(r.status));
 	}
 	files_resp_free(&r);
 	return rc;
@@ -793,7 +813,7 @@ static int mkcol_parents(struct files *f, const char *path, struct err *e)
 			break;
 		/* 201 made; 405 already there */
 		if (r.status != 201 && r.status != 405) {
-			rc = err_set(e, E_IO, "%s: cannot make its folder (%ld)", path, r.status);
+			rc = err_tr(e, E_IO, "files.err.mkcol", TR_S(path), TR_N(r.status));
 			files_resp_free(&r);
 			break;
 		}
@@ -894,9 +914,9 @@ static int upload_once(struct files *f, struct upload *u, const struct buf *cont
 			return E_CONFLICT;
 		}
 		if (status == 423)
-			return err_set(e, E_UNREACHABLE, "%s is locked by another user", u->path);
+			return err_tr(e, E_UNREACHABLE, "files.err.locked", TR_S(u->path));
 		if (status / 100 != 2)
-			return err_set(e, E_IO, "%s: the server refused the upload (%ld)", u->path, status);
+			return err_tr(e, E_IO, "files.err.put_refused", TR_S(u->path), TR_N(status));
 		{
 			char *tag = NULL;
 			if (head_etag(f, u->path, &tag, NULL, e) == 0) {
@@ -938,9 +958,9 @@ static int upload_once(struct files *f, struct upload *u, const struct buf *cont
 			}
 		}
 		if (status == 423)
-			return err_set(e, E_UNREACHABLE, "%s is locked by another user", u->path);
+			return err_tr(e, E_UNREACHABLE, "files.err.locked", TR_S(u->path));
 		if (status / 100 != 2 || !token)
-			return err_set(e, E_IO, "%s: the server refused the lock (%ld)", u->path, status);
+			return err_tr(e, E_IO, "files.err.lock_refused", TR_S(u->path), TR_N(status));
 		snprintf(cond, sizeof cond, "If: (%s [%s])", token, u->etag);
 		rc = put_raw(f, u->path, content->data ? content->data : "", content->len, cond,
 			     &status, e);
@@ -952,7 +972,7 @@ static int upload_once(struct files *f, struct upload *u, const struct buf *cont
 			}
 			err_clear(e);
 		} else if (rc == 0) {
-			rc = err_set(e, E_IO, "%s: the server refused the upload (%ld)", u->path, status);
+			rc = err_tr(e, E_IO, "files.err.put_refused", TR_S(u->path), TR_N(status));
 		}
 		unlock_path(f, u->path, token);
 		free(token);
@@ -1076,14 +1096,13 @@ static int upload_entry(struct files *f, int64_t id, struct upload *u, struct bu
 		struct err e2;
 		upload_save(f, id, u, &e2);
 		if (!strcmp(u->why ? u->why : "", "deleted"))
-			snprintf(msg, sizeof msg, "conflict: deleted or moved on the server; yours is kept");
+			snprintf(msg, sizeof msg, "%s", conflict_texts[0].stored);
 		else if (!strcmp(u->why ? u->why : "", "exists"))
-			snprintf(msg, sizeof msg, "conflict: another file of that name is on the server");
+			snprintf(msg, sizeof msg, "%s", conflict_texts[1].stored);
 		else
-			snprintf(msg, sizeof msg, "conflict: changed on the server too");
+			snprintf(msg, sizeof msg, "%s", conflict_texts[2].stored);
 		store_outbox_mark(f->store, id, OUTBOX_FAILED, msg, &e2);
-		err_set(e, E_CONFLICT, "%s: %s (see it: atrium files merged %s; finish: atrium files resolve %s --take local|remote|merged|FILE)",
-			u->path, msg, u->path, u->path);
+		err_tr(e, E_CONFLICT, "files.err.conflict", TR_S(u->path), TR_S(files_error_shown(msg)));
 	} else {
 		struct err e2;
 		/* unreachable, or a certificate or password the user must fix:
@@ -1110,7 +1129,7 @@ int files_put(struct files *f, const char *path, const void *data, size_t len, i
 		return rc;
 	if (!*norm) {
 		free(norm);
-		return err_set(e, E_USAGE, "a file path is needed");
+		return err_set(e, E_USAGE, "%s", tr("files.err.need_path"));
 	}
 	if (store_blob_put(f->store, data, len, id, e) < 0) {
 		free(norm);
@@ -1169,9 +1188,7 @@ int files_put(struct files *f, const char *path, const void *data, size_t len, i
 		if (store_outbox_get(f->store, eid, &en, e) == 0) {
 			if (is_conflict(&en)) {
 				store_outbox_entry_free(&en);
-				rc = err_set(e, E_CONFLICT,
-					     "%s: kept with its conflict; resolve it first (atrium files resolve)",
-					     u.path);
+				rc = err_tr(e, E_CONFLICT, "files.err.still_conflict", TR_S(u.path));
 				upload_free(&u);
 				return rc;
 			}
@@ -1187,8 +1204,7 @@ int files_put(struct files *f, const char *path, const void *data, size_t len, i
 	if (rc == E_UNREACHABLE) {
 		char why[400];
 		snprintf(why, sizeof why, "%.380s", e->msg);
-		rc = err_set(e, E_QUEUED, "%s: queued; it goes up when the server is back (%s)", u.path,
-			     why);
+		rc = err_tr(e, E_QUEUED, "files.err.queued", TR_S(u.path), TR_S(why));
 	}
 	upload_free(&u);
 	return rc;
@@ -1203,7 +1219,7 @@ static int replay_one(void *ctx, struct outbox_entry *en, struct err *e)
 	int rc;
 
 	if (strcmp(en->kind, "put") != 0)
-		return err_set(e, E_INTERNAL, "files: an outbox entry of kind %s", en->kind);
+		return err_tr(e, E_INTERNAL, "files.err.entry_kind", TR_S(en->kind));
 	if ((rc = upload_decode(en->payload, en->payload_len, &u, e)) < 0) {
 		store_outbox_mark(f->store, en->id, OUTBOX_FAILED, e->msg, e);
 		return rc;
@@ -1236,11 +1252,12 @@ int files_sync(struct files *f, FILE *log, struct err *e)
 	if ((rc = files_refresh_pinned(f, log, e)) < 0)
 		return rc;
 	if (log)
-		fprintf(log, "%d uploaded, %d in conflict, %d failed\n", sent, conflicts, failed);
+		fprintf(log, "%s\n", trf((char[200]){ 0 }, 200, "files.log.summary", TR_N(sent),
+					   TR_N(conflicts), TR_N(failed)));
 	if (conflicts)
-		return err_set(e, E_CONFLICT, "%d files in conflict: atrium files status", conflicts);
+		return err_tr(e, E_CONFLICT, "files.err.conflicts", TR_N(conflicts));
 	if (failed)
-		return err_set(e, E_IO, "%d uploads failed: atrium files status", failed);
+		return err_tr(e, E_IO, "files.err.failed", TR_N(failed));
 	return 0;
 }
 
@@ -1294,7 +1311,7 @@ int files_conflict_versions(struct files *f, const char *path, struct buf *base,
 	if (!pending_of(f, norm, &p) || !is_conflict(&p.en)) {
 		if (p.en.id)
 			pend_free(&p);
-		rc = err_set(e, E_NOTFOUND, "%s: no conflict", norm);
+		rc = err_tr(e, E_NOTFOUND, "files.err.no_conflict", TR_S(norm));
 		free(norm);
 		return rc;
 	}
@@ -1322,7 +1339,7 @@ int files_resolve(struct files *f, const char *path, const char *take, const voi
 	if (!pending_of(f, norm, &p) || !is_conflict(&p.en)) {
 		if (p.en.id)
 			pend_free(&p);
-		rc = err_set(e, E_NOTFOUND, "%s: no conflict to resolve (atrium files status)", norm);
+		rc = err_tr(e, E_NOTFOUND, "files.err.nothing_to_resolve", TR_S(norm));
 		free(norm);
 		return rc;
 	}
@@ -1358,7 +1375,7 @@ int files_resolve(struct files *f, const char *path, const char *take, const voi
 	store_outbox_retry(f->store, p.en.id, e);
 	rc = upload_entry(f, p.en.id, &p.u, NULL, NULL, e);
 	if (rc == E_UNREACHABLE)
-		rc = err_set(e, E_QUEUED, "%s: resolved; queued until the server is back", p.u.path);
+		rc = err_tr(e, E_QUEUED, "files.err.resolved_queued", TR_S(p.u.path));
 	pend_free(&p);
 	return rc;
 }
@@ -1374,7 +1391,7 @@ int files_mkdir(struct files *f, const char *path, struct err *e)
 		return rc;
 	if (!*norm) {
 		free(norm);
-		return err_set(e, E_USAGE, "a folder path is needed");
+		return err_set(e, E_USAGE, "%s", tr("files.err.need_folder"));
 	}
 	xasprintf(&withslash, "%s/x", norm);
 	rc = mkcol_parents(f, withslash, e); /* makes norm and its parents */
@@ -1418,11 +1435,11 @@ int files_move(struct files *f, const char *from, const char *to, int copy, stru
 		return rc;
 	}
 	if (!*a || !*b) {
-		rc = err_set(e, E_USAGE, "both paths are needed");
+		rc = err_set(e, E_USAGE, "%s", tr("files.err.need_two"));
 		goto out;
 	}
 	if (!copy && has_pending_under(f, a)) {
-		rc = err_set(e, E_CONFLICT, "%s has changes not yet uploaded: atrium files sync first", a);
+		rc = err_tr(e, E_CONFLICT, "files.err.unsent_sync", TR_S(a));
 		goto out;
 	}
 	/* the destination's folders first: Apache answers a MOVE into a
@@ -1447,13 +1464,13 @@ int files_move(struct files *f, const char *from, const char *to, int copy, stru
 			cache_forget(f, a);
 		rc = 0;
 	} else if (r.status == 412) {
-		rc = err_set(e, E_CONFLICT, "%s already exists", b);
+		rc = err_tr(e, E_CONFLICT, "files.err.exists", TR_S(b));
 	} else if (r.status == 404) {
-		rc = err_set(e, E_NOTFOUND, "%s: not on the server", a);
+		rc = err_tr(e, E_NOTFOUND, "files.err.not_on_server", TR_S(a));
 	} else if (r.status == 423) {
-		rc = err_set(e, E_CONFLICT, "%s is locked by another user", a);
+		rc = err_tr(e, E_CONFLICT, "files.err.locked", TR_S(a));
 	} else {
-		rc = err_set(e, E_IO, "%s: the server answered %ld", a, r.status);
+		rc = err_tr(e, E_IO, "files.err.status", TR_S(a), TR_N(r.status));
 	}
 	files_resp_free(&r);
 out:
@@ -1473,10 +1490,10 @@ int files_rm(struct files *f, const char *path, struct err *e)
 		return rc;
 	if (!*norm) {
 		free(norm);
-		return err_set(e, E_USAGE, "refusing to delete the whole share");
+		return err_set(e, E_USAGE, "%s", tr("files.err.rm_root"));
 	}
 	if (has_pending_under(f, norm)) {
-		rc = err_set(e, E_CONFLICT, "%s has changes not yet uploaded: sync or resolve first", norm);
+		rc = err_tr(e, E_CONFLICT, "files.err.unsent_rm", TR_S(norm));
 		free(norm);
 		return rc;
 	}
@@ -1486,11 +1503,11 @@ int files_rm(struct files *f, const char *path, struct err *e)
 			cache_forget(f, norm);
 		} else if (r.status == 404) {
 			cache_forget(f, norm);
-			rc = err_set(e, E_NOTFOUND, "%s: not on the server", norm);
+			rc = err_tr(e, E_NOTFOUND, "files.err.not_on_server", TR_S(norm));
 		} else if (r.status == 423) {
-			rc = err_set(e, E_CONFLICT, "%s is locked by another user", norm);
+			rc = err_tr(e, E_CONFLICT, "files.err.locked", TR_S(norm));
 		} else {
-			rc = err_set(e, E_IO, "%s: the server answered %ld", norm, r.status);
+			rc = err_tr(e, E_IO, "files.err.status", TR_S(norm), TR_N(r.status));
 		}
 		files_resp_free(&r);
 	}
@@ -1533,7 +1550,7 @@ int files_pin(struct files *f, const char *path, int on, struct err *e)
 	}
 	free(norm);
 	if (rc != 0)
-		return err_set(e, E_IO, "cache: %s", sqlite3_errmsg(cdb(f)));
+		return err_tr(e, E_IO, "files.err.cache", TR_S(sqlite3_errmsg(cdb(f))));
 	return 0;
 }
 
@@ -1588,19 +1605,19 @@ static int pf_finish(struct files *f, struct pfetch *p, struct err *e)
 		return err_set(e, p->r.code, "%s: %s", f->srv.url, p->r.msg);
 	}
 	if (p->r.status == 401)
-		return err_set(e, E_AUTH, "%s: the server refused user %s (401)", f->srv.url,
-			       f->srv.user ? f->srv.user : "(none)");
+		return err_tr(e, E_AUTH, "files.err.user_refused", TR_S(f->srv.url),
+			      TR_S(f->srv.user ? f->srv.user : "(none)"));
 	if (p->r.status == 404)
 		return 0; /* gone since the listing */
 	if (p->r.status != 200)
-		return err_set(e, p->r.status >= 500 ? E_UNREACHABLE : E_IO,
-			       "%s: the server answered %ld", p->path, p->r.status);
+		return err_tr(e, p->r.status >= 500 ? E_UNREACHABLE : E_IO, "files.err.status",
+			      TR_S(p->path), TR_N(p->r.status));
 	net_conn_ok(&f->conn);
 	if (tag && !strncmp(tag, "W/", 2))
 		tag += 2;
 	size = lseek(p->fd, 0, SEEK_END);
 	if (size < 0 || lseek(p->fd, 0, SEEK_SET) < 0)
-		return err_set(e, E_IO, "the download of %s: %s", p->path, strerror(errno));
+		return err_tr(e, E_IO, "files.err.download", TR_S(p->path), TR_S(strerror(errno)));
 	if (store_blob_put_cached(f->store, p->fd, id, e) < 0)
 		return e->code;
 	if (cache_set_blob(f, p->path, tag, id, (int64_t)size, e) < 0) {
@@ -1632,7 +1649,7 @@ static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *f
 			p->path = paths[next - 1];
 			p->fd = tmpfd();
 			if (p->fd < 0) {
-				rc = err_set(e, E_IO, "a temporary file: %s", strerror(errno));
+				rc = err_tr(e, E_IO, "files.err.tmpfile", TR_S(strerror(errno)));
 				break;
 			}
 			o.path = p->path;
@@ -1650,7 +1667,7 @@ static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *f
 			for (size_t i = 0; i < next; i++)
 				if (v[i].started && !v[i].done)
 					net_cancel(v[i].req);
-			rc = err_set(e, E_UNREACHABLE, "stopped");
+			rc = err_set(e, E_UNREACHABLE, "%s", tr("files.err.stopped"));
 			break;
 		}
 		loop_run_once(f->loop, 200);
@@ -1669,7 +1686,7 @@ static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *f
 			if (r == 1) {
 				(*fetched)++;
 				if (log)
-					fprintf(log, "fetched %s\n", p->path);
+					fprintf(log, "%s\n", trf((char[4200]){ 0 }, 4200, "files.log.fetched", TR_S(p->path)));
 			} else if (r < 0 && rc == 0) {
 				rc = r; /* let the others in flight end, start no more */
 			}
@@ -1792,7 +1809,7 @@ int files_refresh_pinned(struct files *f, FILE *log, struct err *e)
 
 	if (sqlite3_prepare_v2(cdb(f), "SELECT path FROM file_pin WHERE share=?1 ORDER BY path", -1,
 			       &st, NULL) != SQLITE_OK)
-		return err_set(e, E_IO, "cache: %s", sqlite3_errmsg(cdb(f)));
+		return err_tr(e, E_IO, "files.err.cache", TR_S(sqlite3_errmsg(cdb(f))));
 	sqlite3_bind_text(st, 1, f->share, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		dirs = xreallocarray(dirs, nd + 1, sizeof *dirs);
@@ -1815,7 +1832,7 @@ int files_refresh_pinned(struct files *f, FILE *log, struct err *e)
 		free(stale);
 	}
 	if (rc == 0 && nd && log)
-		fprintf(log, "%d fetched for offline use\n", fetched);
+		fprintf(log, "%s\n", trf((char[200]){ 0 }, 200, "files.log.fetched_count", TR_N(fetched)));
 	return rc;
 }
 
@@ -1857,7 +1874,7 @@ int files_resolve_cells(struct files *f, const char *path, const char *const *ch
 	}
 	if (nchoice != n) {
 		/* the conflict changed since the list was shown */
-		rc = err_set(e, E_CONFLICT, "%s: the conflict changed; look at it again", path);
+		rc = err_tr(e, E_CONFLICT, "files.err.conflict_changed", TR_S(path));
 	} else if ((rc = files_merge_choose(path, &merged, c, n, choice, e)) == 0) {
 		rc = files_resolve(f, path, "file", merged.data ? merged.data : "", merged.len, e);
 	}

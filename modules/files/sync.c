@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n/i18n.h"
 #include "modules/docs/docs.h"
 #include "modules/files/files.h"
 #include "modules/files/files_int.h"
@@ -43,14 +44,14 @@ static char *run_password_command(const char *cmd, struct err *e)
 	int st;
 
 	if (!p) {
-		err_set(e, E_AUTH, "[files] password_command: cannot run: %s", strerror(errno));
+		err_tr(e, E_AUTH, "files.err.pwcmd_run", TR_S(strerror(errno)));
 		return NULL;
 	}
 	if (!fgets(line, sizeof line, p))
 		line[0] = 0;
 	st = pclose(p);
 	if (st != 0) {
-		err_set(e, E_AUTH, "[files] password_command failed (status %d)", st);
+		err_tr(e, E_AUTH, "files.err.pwcmd_failed", TR_N(st));
 		return NULL;
 	}
 	n = strlen(line);
@@ -78,13 +79,12 @@ int files_norm_path(const char *in, char **out, struct err *e)
 			continue;
 		if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.')) {
 			buf_free(&b);
-			return err_set(e, E_USAGE, "%s: \".\" and \"..\" are not allowed in share paths",
-				       in);
+			return err_tr(e, E_USAGE, "files.err.dot_path", TR_S(in));
 		}
 		for (size_t i = 0; i < len; i++) {
 			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
 				buf_free(&b);
-				return err_set(e, E_USAGE, "a share path with a control character");
+				return err_set(e, E_USAGE, "%s", tr("files.err.control_char"));
 			}
 		}
 		if (b.len)
@@ -103,12 +103,11 @@ int files_open(const struct module_env *env, struct files **out, struct err *e)
 	struct files *f;
 
 	if (!url || !*url)
-		return err_set(e, E_NOTFOUND,
-			       "no share configured: set url in the [files] section (docs/config.md)");
+		return err_set(e, E_NOTFOUND, "%s", tr("files.err.no_share"));
 	if (strncasecmp(url, "https://", 8) != 0)
-		return err_set(e, E_USAGE, "[files] url: only https:// is allowed, not %s", url);
+		return err_tr(e, E_USAGE, "files.err.https_only", TR_S(url));
 	if (!env->store)
-		return err_set(e, E_LOCKED, "the store is locked");
+		return err_set(e, E_LOCKED, "%s", tr("err.store.locked"));
 	f = xcalloc(1, sizeof *f);
 	f->env = env;
 	f->store = env->store;
@@ -130,8 +129,7 @@ int files_open(const struct module_env *env, struct files **out, struct err *e)
 	if ((v = conf_get(c, "files", "pin"))) {
 		if (!net_pins_valid(v)) {
 			files_close(f);
-			return err_set(e, E_USAGE,
-				       "[files] pin: expected sha256//BASE64 (44 characters), several separated by ;");
+			return err_set(e, E_USAGE, "%s", tr("files.err.pin_form"));
 		}
 		f->srv.tls.pins = xstrdup(v);
 	}
@@ -259,8 +257,8 @@ int files_online(struct files *f, struct err *e)
 	if (__atomic_load_n(&f->env->offline, __ATOMIC_ACQUIRE)) {
 		f->conn.forced = 1;
 		f->conn.state = NET_OFFLINE;
-		snprintf(f->conn.reason, sizeof f->conn.reason, "offline by choice");
-		return err_set(e, E_UNREACHABLE, "offline (--offline or :offline)");
+		snprintf(f->conn.reason, sizeof f->conn.reason, "%s", tr("files.reason.offline"));
+		return err_set(e, E_UNREACHABLE, "%s", tr("files.err.offline"));
 	}
 	if (f->conn.forced) /* back online by choice: try at once */
 		net_conn_init(&f->conn, "files", 0);
@@ -293,7 +291,7 @@ int files_req(struct files *f, const struct net_req_opts *o, struct net_resp *ou
 		if (__atomic_load_n(&f->cancel, __ATOMIC_ACQUIRE)) {
 			net_cancel(r);
 			/* like a cut line: whatever was queued stays queued */
-			return err_set(e, E_UNREACHABLE, "stopped");
+			return err_set(e, E_UNREACHABLE, "%s", tr("files.err.stopped"));
 		}
 		loop_run_once(f->loop, 200);
 	}
@@ -314,17 +312,17 @@ static int answer_code(struct files *f, struct net_resp *out, struct err *e)
 		return err_set(e, out->code, "%s: %s", f->srv.url, out->msg);
 	}
 	if (out->status == 401) {
-		net_conn_fail(&f->conn, E_AUTH, "the server refused the user name or password");
-		return err_set(e, E_AUTH, "%s: the server refused user %s (401): check [files] user and password",
-			       f->srv.url, f->srv.user ? f->srv.user : "(none)");
+		net_conn_fail(&f->conn, E_AUTH, tr("files.reason.auth"));
+		return err_tr(e, E_AUTH, "files.err.auth", TR_S(f->srv.url),
+			      TR_S(f->srv.user ? f->srv.user : "(none)"));
 	}
 	if (out->status == 407) {
-		net_conn_fail(&f->conn, E_AUTH, "the proxy refused its credentials");
-		return err_set(e, E_AUTH, "the proxy asks for a user name and password (407): put them in [files] proxy as http://USER:PASS@HOST:PORT");
+		net_conn_fail(&f->conn, E_AUTH, tr("files.reason.proxy_auth"));
+		return err_set(e, E_AUTH, "%s", tr("files.err.proxy_auth"));
 	}
 	if (out->status >= 500 || out->status == 0) {
-		net_conn_fail(&f->conn, E_UNREACHABLE, "server error");
-		return err_set(e, E_UNREACHABLE, "%s: the server failed (%ld)", f->srv.url, out->status);
+		net_conn_fail(&f->conn, E_UNREACHABLE, tr("files.reason.server_error"));
+		return err_tr(e, E_UNREACHABLE, "files.err.server_failed", TR_S(f->srv.url), TR_N(out->status));
 	}
 	net_conn_ok(&f->conn);
 	return 0;
@@ -349,17 +347,15 @@ int files_tls_failed(struct files *f, struct net_resp *resp, struct err *e)
 	}
 	net_conn_fail(&f->conn, E_TLS, msg);
 	if (f->probe_pin[0])
-		return err_set(e, E_TLS,
-			       "%s: the server's certificate is not trusted (%s); its key is %s: "
-			       "if that is right, put pin = %s in [files], or run atrium files trust",
-			       f->srv.url, msg, f->probe_pin, f->probe_pin);
-	return err_set(e, E_TLS, "%s: TLS refused: %s", f->srv.url, msg);
+		return err_tr(e, E_TLS, "files.err.untrusted", TR_S(f->srv.url), TR_S(msg),
+			      TR_S(f->probe_pin));
+	return err_tr(e, E_TLS, "files.err.tls", TR_S(f->srv.url), TR_S(msg));
 }
 
 int files_trust(struct files *f, const char *pin, struct err *e)
 {
 	if (!net_pins_valid(pin))
-		return err_set(e, E_USAGE, "%s: not a pin (sha256//BASE64)", pin);
+		return err_tr(e, E_USAGE, "files.err.not_pin", TR_S(pin));
 	if (store_vault_put(f->store, pin_key(f), pin, e) < 0)
 		return e->code;
 	free(f->srv.tls.pins);
@@ -385,7 +381,7 @@ int files_probe_pin(struct files *f, char pin[NET_PIN_MAX], struct err *e)
 		loop_run_once(f->loop, 1000);
 	if (w.resp.failed || !w.resp.pin[0]) {
 		rc = err_set(e, E_UNREACHABLE, "%s: %s", f->srv.url,
-			     w.resp.failed ? w.resp.msg : "no certificate seen");
+			     w.resp.failed ? w.resp.msg : tr("files.err.no_cert"));
 		files_resp_free(&w.resp);
 		return rc;
 	}
