@@ -576,6 +576,9 @@ const struct tr_entry tr_cat_en[] = {
 	{ "net.err.write_download", "writing the download: {0}" },
 	{ "net.err.proxy_auth", "the proxy refused the user name or password (407)" },
 	{ "net.err.proxy_refused", "the proxy refused the connection ({0})" },
+	{ "net.replay.sent", "sent {0}" },
+	{ "net.replay.conflict", "conflict {0}" },
+	{ "net.replay.failed", "failed {0}: {1}" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

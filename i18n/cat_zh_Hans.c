@@ -572,6 +572,9 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "net.err.write_download", "写入下载内容时出错：{0}" },
 	{ "net.err.proxy_auth", "代理拒绝了用户名或密码（407）" },
 	{ "net.err.proxy_refused", "代理拒绝了连接（{0}）" },
+	{ "net.replay.sent", "已发送 {0}" },
+	{ "net.replay.conflict", "冲突 {0}" },
+	{ "net.replay.failed", "失败 {0}：{1}" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

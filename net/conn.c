@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "i18n/i18n.h"
 #include "net/net.h"
 
 void net_conn_init(struct net_conn *c, const char *service, int forced)
@@ -16,7 +17,7 @@ void net_conn_init(struct net_conn *c, const char *service, int forced)
 	c->forced = forced;
 	c->state = NET_OFFLINE;
 	if (forced)
-		snprintf(c->reason, sizeof c->reason, "offline by choice");
+		snprintf(c->reason, sizeof c->reason, "%s", tr("files.reason.offline"));
 }
 
 void net_conn_ok(struct net_conn *c)

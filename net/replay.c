@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "i18n/i18n.h"
 #include "net/net.h"
 
 int net_replay(struct store *s, const char *service, net_replay_fn send, void *ctx,
@@ -13,6 +14,7 @@ int net_replay(struct store *s, const char *service, net_replay_fn send, void *c
 	struct outbox_entry *list;
 	size_t n;
 	int rc = 0;
+	char line[1200];
 
 	memset(st, 0, sizeof *st);
 	if (store_outbox_list(s, service, &list, &n, e) < 0)
@@ -41,11 +43,13 @@ int net_replay(struct store *s, const char *service, net_replay_fn send, void *c
 		if (r == 0) {
 			st->sent++;
 			if (log)
-				fprintf(log, "sent %s\n", list[i].summary ? list[i].summary : "");
+				fprintf(log, "%s\n", trf(line, sizeof line, "net.replay.sent",
+							 TR_S(list[i].summary ? list[i].summary : "")));
 		} else if (r == E_CONFLICT) {
 			st->conflicts++;
 			if (log)
-				fprintf(log, "conflict %s\n", list[i].summary ? list[i].summary : "");
+				fprintf(log, "%s\n", trf(line, sizeof line, "net.replay.conflict",
+							 TR_S(list[i].summary ? list[i].summary : "")));
 			if (stop_at_conflict) {
 				st->waiting += (int)(n - i - 1);
 				break;
@@ -56,8 +60,9 @@ int net_replay(struct store *s, const char *service, net_replay_fn send, void *c
 		} else {
 			st->failed++;
 			if (log)
-				fprintf(log, "failed %s: %s\n", list[i].summary ? list[i].summary : "",
-					e1.msg);
+				fprintf(log, "%s\n", trf(line, sizeof line, "net.replay.failed",
+							 TR_S(list[i].summary ? list[i].summary : ""),
+							 TR_S(e1.msg)));
 		}
 	}
 	store_outbox_list_free(list, n);
