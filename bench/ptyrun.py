@@ -1,7 +1,8 @@
 """ptyrun.py - run a full-screen program on a pseudo-terminal, time from exec
 to the moment its output contains a marker (its first full frame), then send
 keys to quit and read its peak RSS from wait4. Used by bench/startup;
-Session drives a program step by step (bench/docs)."""
+Session drives a program step by step (bench/docs) and times single keys
+against what they draw (bench/files)."""
 import fcntl
 import os
 import select
@@ -126,6 +127,54 @@ class Session:
             if marker in self.seen[-(len(chunk) + len(marker)):]:
                 return time.perf_counter() - since
         return None
+
+    def drain(self, seconds):
+        """Read what the program writes for `seconds` (no longer, however
+        busy it is); returns it."""
+        data = b""
+        end = time.perf_counter() + seconds
+        while True:
+            left = end - time.perf_counter()
+            if left <= 0:
+                break
+            r, _, _ = select.select([self.fd], [], [], left)
+            if not r:
+                continue
+            try:
+                chunk = os.read(self.fd, 1 << 20)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+    def key(self, keys, marker, timeout=5.0):
+        """Write keys, read until the output after them holds marker.
+        Returns (seconds from the write until the read that completed the
+        marker, or None past timeout; everything read). select wakes on
+        the first byte, so the resolution is the scheduler's, not a poll
+        interval's."""
+        t = self.send(keys)
+        data = b""
+        deadline = t + timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return None, data
+            r, _, _ = select.select([self.fd], [], [], left)
+            if not r:
+                continue
+            try:
+                chunk = os.read(self.fd, 1 << 20)
+            except OSError:
+                return None, data
+            if not chunk:
+                return None, data
+            now = time.perf_counter()
+            data += chunk
+            if marker in data[-(len(chunk) + len(marker)):]:
+                return now - t, data
 
     def settle(self, seconds=0.3):
         """Read until quiet, so the next wait sees only new output."""
