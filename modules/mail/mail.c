@@ -1,8 +1,482 @@
 /*
- * mail.c - the mail module: reads and sends mail over IMAP and SMTP.
+ * mail.c - the mail module: its tab (for now the account panel) and its
+ * verbs:
+ *
+ *   atrium mail status [--json]
+ *   atrium mail folders [--json]              LIST into the cache
+ *   atrium mail sync [--folder F]             the server into the cache
+ *   atrium mail list [--folder F] [--limit N] [--unread] [--json]
+ *   atrium mail read ID [--raw] [--json]
+ *
+ * list works from the cache only; read from the cache when the body is
+ * there. Exit codes (docs/batch.md): 2 no such folder or message, 4 TLS
+ * or login refused, 7 server unreachable or --offline.
  */
-#include "modules/account.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-ACCOUNT_MODULE(mail, .module = "mail", .section = "mail", .title_key = "tab.mail",
-	       .required = "imap",
-	       .who_keys = { "user", "from" }, .server_keys = { "imap", "smtp" });
+#include "i18n/i18n.h"
+#include "modules/account.h"
+#include "modules/mail/mail_int.h"
+#include "store/store.h"
+#include "tui/tui.h"
+
+struct mmod {
+	const struct module_env *env;
+	struct account *acct;
+	struct mail_acct *ma;
+};
+
+static const struct account mail_account = {
+	.module = "mail",
+	.section = "mail",
+	.title_key = "tab.mail",
+	.required = "imap",
+	.who_keys = { "user", "from" },
+	.server_keys = { "imap", "smtp" },
+};
+
+static int mmod_init(const struct module_env *env, void **state)
+{
+	struct mmod *m = xcalloc(1, sizeof *m);
+
+	m->env = env;
+	m->acct = account_new(env, &mail_account);
+	*state = m;
+	return 0;
+}
+
+static void mmod_free(void *state)
+{
+	struct mmod *m = state;
+
+	if (!m)
+		return;
+	mail_acct_free(m->ma);
+	account_free(m->acct);
+	free(m);
+}
+
+static int need_acct(struct mmod *m, struct err *e)
+{
+	return m->ma ? 0 : mail_acct_new(m->env, &m->ma, e);
+}
+
+static int usage(struct cmd_ctx *ctx, const char *u)
+{
+	char t[256];
+	return err_set(ctx->err, E_USAGE, "%s", trf(t, sizeof t, "err.usage", TR_S(u)));
+}
+
+/* Untrusted text for a terminal: no control or escape sequence passes. */
+static void put_safe(FILE *out, const char *s)
+{
+	struct buf b;
+
+	buf_init(&b);
+	ui_sanitize(s ? s : "", s ? strlen(s) : 0, &b);
+	fputs(buf_cstr(&b), out);
+	buf_free(&b);
+}
+
+static void time_iso(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void flag_names(unsigned flags, int attach, char *buf, size_t len, const char *sep)
+{
+	static const struct {
+		unsigned bit;
+		int want;
+		const char *name;
+	} fl[] = {
+		{ IMAP_F_SEEN, 0, "unread" },
+		{ IMAP_F_FLAGGED, 1, "flagged" },
+		{ IMAP_F_ANSWERED, 1, "answered" },
+	};
+	size_t k = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < nitems(fl); i++)
+		if (!!(flags & fl[i].bit) == fl[i].want)
+			k += (size_t)snprintf(buf + k, k < len ? len - k : 0, "%s%s", k ? sep : "",
+					      fl[i].name);
+	if (attach && k < len)
+		snprintf(buf + k, len - k, "%s%s", k ? sep : "", "attachment");
+}
+
+/* ---- folders ----------------------------------------------------------------------- */
+
+static int cmd_folders(struct mmod *m, struct cmd_ctx *ctx)
+{
+	sqlite3 *db = store_cache(m->env->store);
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = mail_acct_folders(m->ma, ctx->err)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT f.name, f.special, count(m.id),"
+			       " coalesce(sum((m.flags & 1) = 0), 0) FROM mail_folder f"
+			       " LEFT JOIN mail_msg m ON m.folder=f.id WHERE f.account=?1"
+			       " GROUP BY f.id ORDER BY f.special IS NOT 'inbox', f.name",
+			       -1, &st, NULL) != SQLITE_OK)
+		return err_set(ctx->err, E_IO, "mail cache: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, mail_acct_key(m->ma), -1, SQLITE_STATIC);
+	if (ctx->json)
+		json_arr_begin(ctx->json);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *sp = (const char *)sqlite3_column_text(st, 1);
+		int total = sqlite3_column_int(st, 2), unread = sqlite3_column_int(st, 3);
+		if (ctx->json) {
+			json_obj_begin(ctx->json);
+			json_key(ctx->json, "name");
+			json_str(ctx->json, name);
+			json_key(ctx->json, "role");
+			if (sp)
+				json_str(ctx->json, sp);
+			else
+				json_null(ctx->json);
+			json_key(ctx->json, "cached");
+			json_int(ctx->json, total);
+			json_key(ctx->json, "unread");
+			json_int(ctx->json, unread);
+			json_obj_end(ctx->json);
+		} else {
+			put_safe(ctx->out, name);
+			fprintf(ctx->out, "\t%s\t%d\t%d\n", sp ? sp : "-", total, unread);
+		}
+	}
+	sqlite3_finalize(st);
+	if (ctx->json)
+		json_arr_end(ctx->json);
+	return 0;
+}
+
+/* ---- sync ------------------------------------------------------------------------- */
+
+static int cmd_sync(struct mmod *m, struct cmd_ctx *ctx, const char *folder)
+{
+	sqlite3 *db = store_cache(m->env->store);
+	char **names = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!folder) {
+		sqlite3_stmt *st;
+		if ((rc = mail_acct_folders(m->ma, ctx->err)) < 0)
+			return rc;
+		if (sqlite3_prepare_v2(db, "SELECT name FROM mail_folder WHERE account=?1 ORDER BY name",
+				       -1, &st, NULL) != SQLITE_OK)
+			return err_set(ctx->err, E_IO, "mail cache: %s", sqlite3_errmsg(db));
+		sqlite3_bind_text(st, 1, mail_acct_key(m->ma), -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			names = xreallocarray(names, n + 1, sizeof *names);
+			names[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+		}
+		sqlite3_finalize(st);
+	} else {
+		names = xmalloc(sizeof *names);
+		names[n++] = xstrdup(folder);
+	}
+	rc = 0;
+	if (ctx->json)
+		json_arr_begin(ctx->json);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct mail_sync_count c;
+		char t[512], a1[16], a2[16], a3[16];
+		if ((rc = mail_acct_sync_folder(m->ma, names[i], &c, ctx->err)) < 0)
+			break;
+		if (ctx->json) {
+			json_obj_begin(ctx->json);
+			json_key(ctx->json, "folder");
+			json_str(ctx->json, names[i]);
+			json_key(ctx->json, "added");
+			json_int(ctx->json, c.added);
+			json_key(ctx->json, "changed");
+			json_int(ctx->json, c.changed);
+			json_key(ctx->json, "removed");
+			json_int(ctx->json, c.removed);
+			json_key(ctx->json, "skipped");
+			json_int(ctx->json, c.skipped);
+			json_obj_end(ctx->json);
+		} else {
+			snprintf(a1, sizeof a1, "%d", c.added);
+			snprintf(a2, sizeof a2, "%d", c.changed);
+			snprintf(a3, sizeof a3, "%d", c.removed);
+			trf(t, sizeof t, "mail.synced", TR_S(names[i]), TR_S(a1), TR_S(a2), TR_S(a3));
+			put_safe(ctx->out, t);
+			fputc('\n', ctx->out);
+		}
+	}
+	if (ctx->json && rc == 0)
+		json_arr_end(ctx->json);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/* ---- list ------------------------------------------------------------------------- */
+
+static int cmd_list(struct mmod *m, struct cmd_ctx *ctx, const char *folder, long limit,
+		    int unread)
+{
+	sqlite3 *db = store_cache(m->env->store);
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (folder) {
+		if (sqlite3_prepare_v2(db, "SELECT 1 FROM mail_folder WHERE account=?1 AND name=?2",
+				       -1, &st, NULL) != SQLITE_OK)
+			return err_set(ctx->err, E_IO, "mail cache: %s", sqlite3_errmsg(db));
+		sqlite3_bind_text(st, 1, mail_acct_key(m->ma), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, folder, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (!found)
+			return err_tr(ctx->err, E_NOTFOUND, "mail.no_folder", TR_S(folder));
+	}
+	/* without --folder: the inbox */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT m.id, m.date, m.from_addr, m.subject, m.flags, m.has_attachment,"
+			       " f.name, m.uid FROM mail_msg m JOIN mail_folder f ON f.id=m.folder"
+			       " WHERE f.account=?1 AND (CASE WHEN ?2 IS NULL THEN f.special='inbox'"
+			       " ELSE f.name=?2 END) AND (?3=0 OR (m.flags & 1)=0)"
+			       " ORDER BY m.date DESC, m.uid DESC LIMIT ?4",
+			       -1, &st, NULL) != SQLITE_OK)
+		return err_set(ctx->err, E_IO, "mail cache: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, mail_acct_key(m->ma), -1, SQLITE_STATIC);
+	if (folder)
+		sqlite3_bind_text(st, 2, folder, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, unread);
+	sqlite3_bind_int64(st, 4, limit > 0 ? limit : -1);
+	if (ctx->json)
+		json_arr_begin(ctx->json);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		char date[40], flags[80];
+		const char *from = (const char *)sqlite3_column_text(st, 2);
+		const char *subj = (const char *)sqlite3_column_text(st, 3);
+		unsigned fl = (unsigned)sqlite3_column_int(st, 4);
+		int att = sqlite3_column_int(st, 5);
+		time_iso(sqlite3_column_int64(st, 1), date, sizeof date);
+		if (ctx->json) {
+			json_obj_begin(ctx->json);
+			json_key(ctx->json, "id");
+			json_int(ctx->json, id);
+			json_key(ctx->json, "folder");
+			json_str(ctx->json, (const char *)sqlite3_column_text(st, 6));
+			json_key(ctx->json, "uid");
+			json_int(ctx->json, sqlite3_column_int64(st, 7));
+			json_key(ctx->json, "date");
+			json_str(ctx->json, date);
+			json_key(ctx->json, "from");
+			json_str(ctx->json, from ? from : "");
+			json_key(ctx->json, "subject");
+			json_str(ctx->json, subj ? subj : "");
+			json_key(ctx->json, "flags");
+			json_arr_begin(ctx->json);
+			flag_names(fl, att, flags, sizeof flags, " ");
+			for (char *w = strtok(flags, " "); w; w = strtok(NULL, " "))
+				json_str(ctx->json, w);
+			json_arr_end(ctx->json);
+			json_obj_end(ctx->json);
+		} else {
+			flag_names(fl, att, flags, sizeof flags, ",");
+			fprintf(ctx->out, "%lld\t%s\t", (long long)id, date);
+			put_safe(ctx->out, from);
+			fputc('\t', ctx->out);
+			put_safe(ctx->out, subj);
+			fprintf(ctx->out, "\t%s\n", flags[0] ? flags : "-");
+		}
+	}
+	sqlite3_finalize(st);
+	if (ctx->json)
+		json_arr_end(ctx->json);
+	return 0;
+}
+
+/* ---- read ------------------------------------------------------------------------- */
+
+static int cmd_read(struct mmod *m, struct cmd_ctx *ctx, const char *ids, int raw)
+{
+	struct buf b;
+	struct mail_text t;
+	char *end;
+	long long id = strtoll(ids, &end, 10);
+	int rc;
+
+	if (*end || id <= 0)
+		return err_tr(ctx->err, E_NOTFOUND, "mail.no_message", TR_S(ids));
+	buf_init(&b);
+	if ((rc = mail_acct_body(m->ma, id, &b, ctx->err)) < 0) {
+		buf_free(&b);
+		return rc;
+	}
+	if (raw && !ctx->json) {
+		fwrite(b.data ? b.data : "", 1, b.len, ctx->out);
+		buf_free(&b);
+		return 0;
+	}
+	mail_text_parse(b.data ? b.data : "", b.len, &t);
+	if (ctx->json) {
+		json_obj_begin(ctx->json);
+		json_key(ctx->json, "id");
+		json_int(ctx->json, id);
+		static const char *const keys[] = { "from", "to", "cc", "date", "subject" };
+		const char *vals[] = { t.from, t.to, t.cc, t.date, t.subject };
+		for (size_t i = 0; i < nitems(keys); i++) {
+			json_key(ctx->json, keys[i]);
+			if (vals[i])
+				json_str(ctx->json, vals[i]);
+			else
+				json_null(ctx->json);
+		}
+		json_key(ctx->json, "text");
+		if (t.text)
+			json_strn(ctx->json, t.text, t.text_len);
+		else
+			json_null(ctx->json);
+		if (raw) {
+			json_key(ctx->json, "raw");
+			json_strn(ctx->json, b.data ? b.data : "", b.len);
+		}
+		json_obj_end(ctx->json);
+	} else {
+		static const char *const names[] = { "From", "To", "Cc", "Date", "Subject" };
+		const char *vals[] = { t.from, t.to, t.cc, t.date, t.subject };
+		for (size_t i = 0; i < nitems(names); i++) {
+			if (!vals[i])
+				continue;
+			fprintf(ctx->out, "%s: ", names[i]);
+			put_safe(ctx->out, vals[i]);
+			fputc('\n', ctx->out);
+		}
+		fputc('\n', ctx->out);
+		if (t.text) {
+			/* line by line: the breaks stay, controls go */
+			const char *p = t.text, *e = t.text + t.text_len;
+			while (p < e) {
+				const char *nl = memchr(p, '\n', (size_t)(e - p));
+				size_t l = nl ? (size_t)(nl - p) : (size_t)(e - p);
+				struct buf line;
+				buf_init(&line);
+				ui_sanitize(p, l, &line);
+				fputs(buf_cstr(&line), ctx->out);
+				fputc('\n', ctx->out);
+				buf_free(&line);
+				p += l + (nl != NULL);
+			}
+		} else {
+			char msg[300];
+			fprintf(ctx->out, "%s\n", trf(msg, sizeof msg, "mail.no_text", TR_S(ids)));
+		}
+	}
+	mail_text_free(&t);
+	buf_free(&b);
+	return 0;
+}
+
+/* ---- the verbs ---------------------------------------------------------------------- */
+
+static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct mmod *m = state;
+	const char *verb = argv[0], *folder = NULL, *pos = NULL;
+	long limit = 0;
+	int unread = 0, raw = 0, npos = 0, rc;
+	static const char all[] = "atrium mail status|folders|sync|list|read";
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--folder") && i + 1 < argc) {
+			folder = argv[++i];
+		} else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
+			char *end;
+			limit = strtol(argv[++i], &end, 10);
+			if (*end || limit <= 0)
+				return usage(ctx, "atrium mail list --limit N (N > 0)");
+		} else if (!strcmp(argv[i], "--unread")) {
+			unread = 1;
+		} else if (!strcmp(argv[i], "--raw")) {
+			raw = 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return usage(ctx, all);
+		} else {
+			pos = argv[i];
+			npos++;
+		}
+	}
+	if (!strcmp(verb, "status"))
+		return argc == 1 ? account_cmd_status(m->acct, ctx) : usage(ctx, "atrium mail status");
+	/* usage first: a wrong verb touches neither store nor network */
+	if (!strcmp(verb, "folders")) {
+		if (argc != 1)
+			return usage(ctx, "atrium mail folders [--json]");
+	} else if (!strcmp(verb, "sync")) {
+		if (npos || limit || unread || raw)
+			return usage(ctx, "atrium mail sync [--folder F]");
+	} else if (!strcmp(verb, "list")) {
+		if (npos || raw)
+			return usage(ctx, "atrium mail list [--folder F] [--limit N] [--unread] [--json]");
+	} else if (!strcmp(verb, "read")) {
+		if (npos != 1 || folder || limit || unread)
+			return usage(ctx, "atrium mail read ID [--raw] [--json]");
+	} else {
+		return usage(ctx, all);
+	}
+	if ((rc = need_acct(m, ctx->err)) < 0)
+		return rc;
+	if (!strcmp(verb, "folders"))
+		return cmd_folders(m, ctx);
+	if (!strcmp(verb, "sync"))
+		return cmd_sync(m, ctx, folder);
+	if (!strcmp(verb, "list"))
+		return cmd_list(m, ctx, folder, limit, unread);
+	return cmd_read(m, ctx, pos, raw);
+}
+
+static void mmod_draw(void *state, struct ui_area *area)
+{
+	struct mmod *m = state;
+
+	account_draw(m->acct, area);
+}
+
+static void mmod_status(void *state, struct module_status *st)
+{
+	struct mmod *m = state;
+
+	account_status(m->acct, st);
+}
+
+static const struct module_verb mail_verbs[] = {
+	{ "status", "[--json]", "verb.status" },
+	{ "folders", "[--json]", "verb.mail.folders" },
+	{ "sync", "[--folder F]", "verb.mail.sync" },
+	{ "list", "[--folder F] [--limit N] [--unread] [--json]", "verb.mail.list" },
+	{ "read", "ID [--raw] [--json]", "verb.mail.read" },
+	{ NULL, NULL, NULL },
+};
+
+const struct module mail_module = {
+	.name = "mail",
+	.title_key = "tab.mail",
+	.init = mmod_init,
+	.free = mmod_free,
+	.draw = mmod_draw,
+	.command = mmod_command,
+	.status = mmod_status,
+	.verbs = mail_verbs,
+};

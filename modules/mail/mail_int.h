@@ -1,0 +1,77 @@
+/*
+ * mail_int.h - the mail module's parts, shared by its files:
+ *
+ *   hdr.c    header text as people read it: RFC 2047 encoded words, raw
+ *            8-bit bytes, addresses, the Date header (untrusted input)
+ *   mime.c   the first text/plain part of a message, decoded to UTF-8
+ *   sync.c   the account: the server's folders and messages into the store
+ *   mail.c   the module and its verbs
+ */
+#ifndef ATRIUM_MODULES_MAIL_INT_H
+#define ATRIUM_MODULES_MAIL_INT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/core.h"
+#include "modules/module.h"
+#include "net/imap.h"
+
+/* ---- hdr.c ------------------------------------------------------------------ */
+
+/* Append a header value decoded to UTF-8: encoded words (B and Q, any
+ * charset txt_to_utf8 knows; adjacent words of one charset are joined
+ * before conversion, so a character split across them survives; the
+ * white space between encoded words is dropped); raw bytes kept when they
+ * are UTF-8, else read as `fallback` (NULL: GB18030). A malformed encoded
+ * word stays as it was written. Tabs and line breaks become spaces, other
+ * control characters U+FFFD: the result is valid UTF-8 with no C0 control. */
+void mail_hdr_decode(const char *in, size_t len, const char *fallback, struct buf *out);
+/* The same into a new string. */
+char *mail_hdr_decode_str(const char *in, const char *fallback);
+/* "Name <a@b>, c@d" with the names decoded. */
+void mail_addrs_format(const struct imap_addr *v, size_t n, struct buf *out);
+/* A Date header (RFC 5322, lenient) as unix seconds; -1 if it does not
+ * parse. */
+int64_t mail_date_parse(const char *s);
+
+/* ---- mime.c ----------------------------------------------------------------- */
+
+struct mail_text {
+	char *from, *to, *cc, *date, *subject; /* decoded; NULL when absent */
+	char *text;      /* the first text/plain part in UTF-8, or NULL */
+	size_t text_len;
+	int parts;       /* leaf parts seen */
+};
+
+/* Walk a whole message (headers and body, CRLF or LF lines). */
+void mail_text_parse(const char *msg, size_t len, struct mail_text *out);
+void mail_text_free(struct mail_text *t);
+/* Decoders of a Content-Transfer-Encoding (appending to out). */
+void mail_qp_decode(const char *in, size_t len, int header, struct buf *out);
+/* Returns -1 when a character outside the alphabet (and not white space)
+ * is met; what decoded so far is in out. */
+int mail_b64_decode(const char *in, size_t len, struct buf *out);
+
+/* ---- sync.c ----------------------------------------------------------------- */
+
+struct mail_acct;
+
+/* From [mail]; E_NOTFOUND when the section has no imap. */
+int mail_acct_new(const struct module_env *env, struct mail_acct **out, struct err *e);
+void mail_acct_free(struct mail_acct *a);
+/* The account's key in mail_folder.account. */
+const char *mail_acct_key(const struct mail_acct *a);
+/* LIST and keep the folders (a folder gone from the listing is dropped
+ * with its messages). log: one line per folder, or NULL. */
+int mail_acct_folders(struct mail_acct *a, struct err *e);
+struct mail_sync_count {
+	int added, changed, removed, skipped;
+};
+/* Sync one folder (by its name on the server) into the store. */
+int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_sync_count *c,
+			  struct err *e);
+/* The message's bytes: the cached blob, else fetched and cached. */
+int mail_acct_body(struct mail_acct *a, int64_t id, struct buf *out, struct err *e);
+
+#endif

@@ -1,0 +1,659 @@
+/*
+ * sync.c - the mail account: the server's folders and messages into the
+ * store (mail_folder, mail_msg, blobs for bodies, the offline search).
+ * Blocking: batch verbs call it on the main thread; the screen will call
+ * it from the account's worker.
+ *
+ * A folder's sync: EXAMINE (nothing changes on the server), UIDVALIDITY
+ * compared with what the cache was made under (changed: the folder's
+ * cache is dropped, UIDs mean other messages now), UID SEARCH ALL for
+ * what exists, then the differences: envelopes of the new UIDs in batches,
+ * rows of vanished UIDs removed, and flags of the others. The net layer
+ * has no flags-only FETCH, so flags come with a header fetch of the cached
+ * UIDs; with CONDSTORE that is skipped when HIGHESTMODSEQ has not moved.
+ * A failed command removes nothing: only a successful SEARCH says a
+ * message is gone.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "i18n/i18n.h"
+#include "modules/mail/mail_int.h"
+#include "store/store.h"
+
+struct mail_acct {
+	const struct module_env *env;
+	struct store *store;
+	struct imap_account a;
+	char *key;                 /* mail_folder.account */
+	struct imap_session *s;
+	char *password;
+	char *open_box;            /* selected now */
+	uint32_t open_uidv;
+};
+
+static char *run_password_command(const char *cmd, struct err *e)
+{
+	FILE *p = popen(cmd, "r");
+	char line[1024];
+	size_t n;
+	int st;
+
+	if (!p) {
+		err_set(e, E_AUTH, "[mail] password_command: cannot run: %s", strerror(errno));
+		return NULL;
+	}
+	if (!fgets(line, sizeof line, p))
+		line[0] = 0;
+	st = pclose(p);
+	if (st != 0) {
+		err_set(e, E_AUTH, "[mail] password_command failed (status %d)", st);
+		return NULL;
+	}
+	n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = 0;
+	return xstrdup(line);
+}
+
+int mail_acct_new(const struct module_env *env, struct mail_acct **out, struct err *e)
+{
+	const struct conf *c = env->conf;
+	const char *url = conf_get(c, "mail", "imap"), *v;
+	struct mail_acct *a;
+
+	if (!url || !*url)
+		return err_set(e, E_NOTFOUND,
+			       "no mail account: set imap in the [mail] section (docs/config.md)");
+	if (!env->store)
+		return err_set(e, E_LOCKED, "the store is locked");
+	a = xcalloc(1, sizeof *a);
+	a->env = env;
+	a->store = env->store;
+	a->a.url = xstrdup(url);
+	if ((v = conf_get(c, "mail", "user")))
+		a->a.user = xstrdup(v);
+	if ((v = conf_get(c, "mail", "ca_file")))
+		a->a.tls.ca_file = xstrdup(v);
+	if ((v = conf_get(c, "mail", "pin"))) {
+		if (!net_pins_valid(v)) {
+			mail_acct_free(a);
+			return err_set(e, E_USAGE,
+				       "[mail] pin: expected sha256//BASE64 (44 characters), several separated by ;");
+		}
+		a->a.tls.pins = xstrdup(v);
+	}
+	xasprintf(&a->key, "%s %s", a->a.user ? a->a.user : "", url);
+	*out = a;
+	return 0;
+}
+
+void mail_acct_free(struct mail_acct *a)
+{
+	if (!a)
+		return;
+	if (a->s) {
+		if (imap_is_open(a->s))
+			imap_logout(a->s);
+		imap_session_free(a->s);
+	}
+	if (a->password) {
+		explicit_bzero(a->password, strlen(a->password));
+		free(a->password);
+	}
+	free((char *)a->a.url);
+	free((char *)a->a.user);
+	free(a->a.tls.ca_file);
+	free(a->a.tls.pins);
+	free(a->key);
+	free(a->open_box);
+	free(a);
+}
+
+const char *mail_acct_key(const struct mail_acct *a)
+{
+	return a->key;
+}
+
+static int need_password(struct mail_acct *a, struct err *e)
+{
+	const char *v;
+	char *secret = NULL;
+
+	if (a->password)
+		return 0;
+	if ((v = conf_get(a->env->conf, "mail", "password"))) {
+		a->password = xstrdup(v);
+	} else if ((v = conf_get(a->env->conf, "mail", "password_command"))) {
+		if (!(a->password = run_password_command(v, e)))
+			return e->code;
+	} else if (store_vault_get(a->store, "mail", &secret, e) == 0) {
+		a->password = xstrdup(secret);
+		store_secret_free(secret);
+	} else {
+		err_clear(e);
+		a->password = xstrdup("");
+	}
+	a->a.password = a->password;
+	return 0;
+}
+
+/* Connect once per process; offline is an error the caller words. */
+static int need_session(struct mail_acct *a, struct err *e)
+{
+	int rc;
+
+	if (a->env->offline)
+		return err_set(e, E_UNREACHABLE, "%s", tr("mail.offline_forced"));
+	if (a->s && imap_is_open(a->s))
+		return 0;
+	if ((rc = need_password(a, e)) < 0)
+		return rc;
+	if (!a->s && (rc = imap_session_new(&a->a, &a->s, e)) < 0)
+		return rc;
+	free(a->open_box);
+	a->open_box = NULL;
+	if ((rc = imap_open(a->s, e)) < 0) {
+		if (rc == E_UNREACHABLE) {
+			char why[256];
+			snprintf(why, sizeof why, "%.200s", e->msg);
+			return err_tr(e, E_UNREACHABLE, "mail.unreachable", TR_S(why));
+		}
+		return rc;
+	}
+	return 0;
+}
+
+static sqlite3 *db(struct mail_acct *a)
+{
+	return store_cache(a->store);
+}
+
+static int sql_fail(struct mail_acct *a, const char *what, struct err *e)
+{
+	return err_set(e, E_IO, "mail cache: %s: %s", what, sqlite3_errmsg(db(a)));
+}
+
+/* ---- folders ---------------------------------------------------------------------- */
+
+int mail_acct_folders(struct mail_acct *a, struct err *e)
+{
+	struct imap_mailbox *v;
+	size_t n;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = need_session(a, e)) < 0)
+		return rc;
+	if ((rc = imap_list(a->s, &v, &n, e)) < 0)
+		return rc;
+	if ((rc = store_exec(db(a), "BEGIN", e)) < 0)
+		goto out;
+	/* the listing succeeded: what it lacks is gone (with its messages) */
+	if (store_exec(db(a), "CREATE TEMP TABLE IF NOT EXISTS mail_seen(name TEXT PRIMARY KEY);"
+			      "DELETE FROM mail_seen", e) < 0)
+		goto fail;
+	if (sqlite3_prepare_v2(db(a),
+			       "INSERT INTO mail_folder(account, name, special) VALUES(?1, ?2, ?3)"
+			       " ON CONFLICT(account, name) DO UPDATE SET special=excluded.special",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *s2;
+		if (v[i].noselect)
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, v[i].name, -1, SQLITE_STATIC);
+		if (v[i].special)
+			sqlite3_bind_text(st, 3, imap_special_name(v[i].special), -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 3);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto sqlfail;
+		if (sqlite3_prepare_v2(db(a), "INSERT OR IGNORE INTO mail_seen VALUES(?1)", -1, &s2,
+				       NULL) != SQLITE_OK)
+			goto sqlfail;
+		sqlite3_bind_text(s2, 1, v[i].name, -1, SQLITE_STATIC);
+		sqlite3_step(s2);
+		sqlite3_finalize(s2);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	/* blobs and index entries of the dropped folders go first */
+	if (sqlite3_prepare_v2(db(a),
+			       "SELECT m.id, m.body_blob FROM mail_msg m JOIN mail_folder f ON"
+			       " f.id=m.folder WHERE f.account=?1 AND f.name NOT IN"
+			       " (SELECT name FROM mail_seen)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char ref[32];
+		struct err e2;
+		snprintf(ref, sizeof ref, "%lld", (long long)sqlite3_column_int64(st, 0));
+		store_index_del(a->store, "mail", ref, &e2);
+		if (sqlite3_column_text(st, 1))
+			store_blob_del(a->store, (const char *)sqlite3_column_text(st, 1), &e2);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db(a),
+			       "DELETE FROM mail_folder WHERE account=?1 AND name NOT IN"
+			       " (SELECT name FROM mail_seen)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = store_exec(db(a), "COMMIT", e);
+	goto out;
+sqlfail:
+	rc = sql_fail(a, "folders", e);
+fail:
+	sqlite3_finalize(st);
+	store_exec(db(a), "ROLLBACK", &(struct err){ 0 });
+out:
+	imap_mailboxes_free(v, n);
+	return rc;
+}
+
+/* ---- one folder ---------------------------------------------------------------------- */
+
+struct cached {
+	uint32_t uid;
+	unsigned flags;
+	int64_t id;
+};
+
+struct fetch_ctx {
+	struct mail_acct *a;
+	int64_t folder;
+	int update;     /* flags of cached messages, not new rows */
+	struct cached *c; /* update: the cache, by uid ascending */
+	size_t nc;
+	struct mail_sync_count *cnt;
+	struct err *e;
+	sqlite3_stmt *ins, *upd;
+};
+
+static int cmp_cached(const void *x, const void *y)
+{
+	uint32_t a = ((const struct cached *)x)->uid, b = ((const struct cached *)y)->uid;
+	return a < b ? -1 : a > b;
+}
+
+static int insert_msg(struct fetch_ctx *f, struct imap_msg *m)
+{
+	sqlite3_stmt *st = f->ins;
+	struct buf from, to, cc;
+	char *subject = mail_hdr_decode_str(m->subject ? m->subject : "", NULL);
+	int64_t date = mail_date_parse(m->date);
+	int rc = 0;
+
+	if (date < 0)
+		date = m->internaldate;
+	buf_init(&from);
+	buf_init(&to);
+	buf_init(&cc);
+	mail_addrs_format(m->from, m->nfrom, &from);
+	mail_addrs_format(m->to, m->nto, &to);
+	mail_addrs_format(m->cc, m->ncc, &cc);
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, f->folder);
+	sqlite3_bind_int64(st, 2, m->uid);
+	sqlite3_bind_text(st, 3, m->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, m->in_reply_to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, m->references, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, date);
+	sqlite3_bind_text(st, 7, buf_cstr(&from), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, buf_cstr(&to), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, buf_cstr(&cc), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, m->size);
+	sqlite3_bind_int(st, 12, (int)m->flags);
+	sqlite3_bind_int(st, 13, m->attachments > 0);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = sql_fail(f->a, "insert", f->e);
+	} else {
+		char ref[32];
+		snprintf(ref, sizeof ref, "%lld", (long long)sqlite3_last_insert_rowid(db(f->a)));
+		rc = store_index_put(f->a->store, "mail", ref, subject, buf_cstr(&from), f->e);
+		if (rc == 0)
+			f->cnt->added++;
+	}
+	free(subject);
+	buf_free(&from);
+	buf_free(&to);
+	buf_free(&cc);
+	return rc;
+}
+
+static int update_flags(struct fetch_ctx *f, struct imap_msg *m)
+{
+	struct cached key = { .uid = m->uid }, *c;
+	unsigned fl = m->flags & ~IMAP_F_RECENT;
+
+	c = bsearch(&key, f->c, f->nc, sizeof *f->c, cmp_cached);
+	if (!c || c->flags == fl)
+		return 0;
+	sqlite3_reset(f->upd);
+	sqlite3_bind_int(f->upd, 1, (int)fl);
+	sqlite3_bind_int64(f->upd, 2, c->id);
+	if (sqlite3_step(f->upd) != SQLITE_DONE)
+		return sql_fail(f->a, "flags", f->e);
+	f->cnt->changed++;
+	return 0;
+}
+
+static int on_batch(void *arg, struct imap_msg *msgs, size_t n)
+{
+	struct fetch_ctx *f = arg;
+	int rc = store_exec(db(f->a), "BEGIN", f->e);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!f->update)
+			msgs[i].flags &= ~IMAP_F_RECENT;
+		rc = f->update ? update_flags(f, &msgs[i]) : insert_msg(f, &msgs[i]);
+	}
+	if (rc == 0)
+		rc = store_exec(db(f->a), "COMMIT", f->e);
+	else
+		store_exec(db(f->a), "ROLLBACK", &(struct err){ 0 });
+	imap_msgs_free(msgs, n);
+	return rc;
+}
+
+static int folder_row(struct mail_acct *a, const char *name, int64_t *id, int64_t *uidvalidity,
+		      int64_t *modseq)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db(a),
+			       "SELECT id, uidvalidity, highestmodseq FROM mail_folder"
+			       " WHERE account=?1 AND name=?2",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		found = 1;
+		*id = sqlite3_column_int64(st, 0);
+		*uidvalidity = sqlite3_column_int64(st, 1);
+		*modseq = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Remove cached messages: all of the folder (uids NULL) or those listed. */
+static int drop_msgs(struct mail_acct *a, int64_t folder, const struct cached *v, size_t n,
+		     int all, int *removed, struct err *e)
+{
+	sqlite3_stmt *sel = NULL, *del = NULL;
+	int rc = store_exec(db(a), "BEGIN", e);
+
+	if (rc < 0)
+		return rc;
+	if (sqlite3_prepare_v2(db(a),
+			       all ? "SELECT id, body_blob FROM mail_msg WHERE folder=?1"
+				   : "SELECT id, body_blob FROM mail_msg WHERE id=?1",
+			       -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db(a),
+			       all ? "DELETE FROM mail_msg WHERE folder=?1"
+				   : "DELETE FROM mail_msg WHERE id=?1",
+			       -1, &del, NULL) != SQLITE_OK) {
+		rc = sql_fail(a, "remove", e);
+		goto out;
+	}
+	for (size_t i = 0; i < (all ? 1 : n); i++) {
+		sqlite3_reset(sel);
+		sqlite3_reset(del);
+		sqlite3_bind_int64(sel, 1, all ? folder : v[i].id);
+		sqlite3_bind_int64(del, 1, all ? folder : v[i].id);
+		while (sqlite3_step(sel) == SQLITE_ROW) {
+			char ref[32];
+			struct err e2;
+			snprintf(ref, sizeof ref, "%lld", (long long)sqlite3_column_int64(sel, 0));
+			(*removed)++;
+			if ((rc = store_index_del(a->store, "mail", ref, e)) < 0)
+				goto out;
+			/* a blob left behind is only space; a failed delete
+			 * does not keep the row */
+			if (sqlite3_column_text(sel, 1))
+				store_blob_del(a->store, (const char *)sqlite3_column_text(sel, 1), &e2);
+		}
+		if (sqlite3_step(del) != SQLITE_DONE) {
+			rc = sql_fail(a, "remove", e);
+			goto out;
+		}
+	}
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(del);
+	if (rc == 0)
+		return store_exec(db(a), "COMMIT", e);
+	store_exec(db(a), "ROLLBACK", &(struct err){ 0 });
+	return rc;
+}
+
+static int select_box(struct mail_acct *a, const char *name, struct imap_selected *sel,
+		      struct err *e)
+{
+	int rc = imap_select(a->s, name, 1, sel, e);
+
+	if (rc == 0) {
+		free(a->open_box);
+		a->open_box = xstrdup(name);
+		a->open_uidv = sel->uidvalidity;
+	}
+	return rc;
+}
+
+int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_sync_count *cnt,
+			  struct err *e)
+{
+	struct imap_selected sel;
+	int64_t folder = 0, uidv = 0, modseq = 0;
+	uint32_t *su = NULL, *newu = NULL, *keepu = NULL;
+	struct cached *c = NULL, *gone = NULL;
+	size_t ns = 0, nc = 0, cap = 0, nnew = 0, nkeep = 0, ngone = 0;
+	sqlite3_stmt *st = NULL;
+	struct fetch_ctx f;
+	struct err fe;
+	int rc, skipped = 0;
+
+	memset(cnt, 0, sizeof *cnt);
+	if ((rc = need_session(a, e)) < 0)
+		return rc;
+	if (!folder_row(a, name, &folder, &uidv, &modseq)) {
+		if ((rc = mail_acct_folders(a, e)) < 0)
+			return rc;
+		if (!folder_row(a, name, &folder, &uidv, &modseq))
+			return err_tr(e, E_NOTFOUND, "mail.no_folder", TR_S(name));
+	}
+	if ((rc = select_box(a, name, &sel, e)) < 0)
+		return rc;
+	if (uidv && uidv != (int64_t)sel.uidvalidity) {
+		/* the server renumbered the folder: its UIDs name other mail */
+		if ((rc = drop_msgs(a, folder, NULL, 0, 1, &cnt->removed, e)) < 0)
+			return rc;
+		modseq = 0;
+	}
+	if ((rc = imap_search_uids(a->s, 1, 0, &su, &ns, e)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(db(a), "SELECT uid, flags, id FROM mail_msg WHERE folder=?1 ORDER BY uid",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = sql_fail(a, "read", e);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, folder);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (nc == cap) {
+			cap = cap ? cap * 2 : 256;
+			c = xreallocarray(c, cap, sizeof *c);
+		}
+		c[nc].uid = (uint32_t)sqlite3_column_int64(st, 0);
+		c[nc].flags = (unsigned)sqlite3_column_int(st, 1);
+		c[nc].id = sqlite3_column_int64(st, 2);
+		nc++;
+	}
+	sqlite3_finalize(st);
+	/* the two sorted lists side by side */
+	newu = xcalloc(ns + 1, sizeof *newu);
+	keepu = xcalloc(ns + 1, sizeof *keepu);
+	gone = xcalloc(nc + 1, sizeof *gone);
+	{
+		size_t i = 0, j = 0;
+		while (i < ns || j < nc) {
+			if (j >= nc || (i < ns && su[i] < c[j].uid))
+				newu[nnew++] = su[i++];
+			else if (i >= ns || c[j].uid < su[i])
+				gone[ngone++] = c[j++];
+			else {
+				keepu[nkeep++] = su[i++];
+				j++;
+			}
+		}
+	}
+	if (ngone && (rc = drop_msgs(a, folder, gone, ngone, 0, &cnt->removed, e)) < 0)
+		goto out;
+	memset(&f, 0, sizeof f);
+	f.a = a;
+	f.folder = folder;
+	f.cnt = cnt;
+	f.e = &fe;
+	err_clear(&fe);
+	if (sqlite3_prepare_v2(db(a),
+			       "INSERT OR REPLACE INTO mail_msg(folder, uid, message_id, in_reply_to,"
+			       " refs, date, from_addr, to_addrs, cc_addrs, subject, size, flags,"
+			       " has_attachment) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+			       -1, &f.ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db(a), "UPDATE mail_msg SET flags=?1 WHERE id=?2", -1, &f.upd,
+			       NULL) != SQLITE_OK) {
+		rc = sql_fail(a, "prepare", e);
+		goto fin;
+	}
+	/* flags of the cached ones, unless CONDSTORE says nothing changed */
+	if (nkeep && !(sel.highestmodseq && modseq == (int64_t)sel.highestmodseq)) {
+		f.update = 1;
+		f.c = c;
+		f.nc = nc;
+		if ((rc = imap_fetch_headers(a->s, keepu, nkeep, on_batch, &f, &skipped, e)) < 0)
+			goto fin;
+		cnt->skipped += skipped;
+	}
+	f.update = 0;
+	if (nnew && (rc = imap_fetch_headers(a->s, newu, nnew, on_batch, &f, &skipped, e)) < 0)
+		goto fin;
+	cnt->skipped += skipped;
+	if (sqlite3_prepare_v2(db(a),
+			       "UPDATE mail_folder SET uidvalidity=?1, uidnext=?2, highestmodseq=?3"
+			       " WHERE id=?4",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, sel.uidvalidity);
+		sqlite3_bind_int64(st, 2, sel.uidnext);
+		if (sel.highestmodseq)
+			sqlite3_bind_int64(st, 3, (int64_t)sel.highestmodseq);
+		else
+			sqlite3_bind_null(st, 3);
+		sqlite3_bind_int64(st, 4, folder);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sql_fail(a, "folder", e);
+		sqlite3_finalize(st);
+	} else {
+		rc = sql_fail(a, "folder", e);
+	}
+fin:
+	if (rc < 0 && fe.code)
+		*e = fe; /* the store's reason, not "the fetch was stopped" */
+	sqlite3_finalize(f.ins);
+	sqlite3_finalize(f.upd);
+out:
+	free(su);
+	free(newu);
+	free(keepu);
+	free(c);
+	free(gone);
+	return rc;
+}
+
+/* ---- bodies ------------------------------------------------------------------------ */
+
+int mail_acct_body(struct mail_acct *a, int64_t id, struct buf *out, struct err *e)
+{
+	sqlite3_stmt *st;
+	char *box = NULL, *blob = NULL, ref[32];
+	uint32_t uid = 0;
+	int64_t uidv = 0;
+	int rc;
+
+	snprintf(ref, sizeof ref, "%lld", (long long)id);
+	if (sqlite3_prepare_v2(db(a),
+			       "SELECT f.name, m.uid, m.body_blob, f.uidvalidity FROM mail_msg m"
+			       " JOIN mail_folder f ON f.id=m.folder WHERE m.id=?1 AND f.account=?2",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(a, "read", e);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, a->key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		box = xstrdup((const char *)sqlite3_column_text(st, 0));
+		uid = (uint32_t)sqlite3_column_int64(st, 1);
+		if (sqlite3_column_text(st, 2))
+			blob = xstrdup((const char *)sqlite3_column_text(st, 2));
+		uidv = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (!box)
+		return err_tr(e, E_NOTFOUND, "mail.no_message", TR_S(ref));
+	if (blob) {
+		rc = store_blob_get(a->store, blob, out, e);
+		if (rc == 0 || a->env->offline)
+			goto out;
+		/* a cache copy cut short by a crash: fetch it again */
+		buf_reset(out);
+		err_clear(e);
+	}
+	if ((rc = need_session(a, e)) < 0) {
+		if (rc == E_UNREACHABLE)
+			rc = err_tr(e, E_UNREACHABLE, "mail.body_offline", TR_S(ref));
+		goto out;
+	}
+	{
+		struct imap_selected sel;
+		if ((!a->open_box || strcmp(a->open_box, box)) && (rc = select_box(a, box, &sel, e)) < 0)
+			goto out;
+		if (a->open_uidv != (uint32_t)uidv) {
+			/* the UID would name another message now */
+			rc = err_tr(e, E_NOTFOUND, "mail.no_message", TR_S(ref));
+			goto out;
+		}
+	}
+	if ((rc = imap_fetch_body(a->s, uid, out, e)) < 0)
+		goto out;
+	{
+		char nid[STORE_BLOB_ID_LEN + 1];
+		struct err e2;
+		/* keeping a copy is best effort: the text is shown anyway */
+		if (store_blob_put(a->store, out->data ? out->data : "", out->len, nid, &e2) == 0) {
+			if (sqlite3_prepare_v2(db(a), "UPDATE mail_msg SET body_blob=?1 WHERE id=?2",
+					       -1, &st, NULL) == SQLITE_OK) {
+				sqlite3_bind_text(st, 1, nid, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(st, 2, id);
+				if (sqlite3_step(st) != SQLITE_DONE)
+					store_blob_del(a->store, nid, &e2);
+				sqlite3_finalize(st);
+			}
+		}
+	}
+out:
+	free(box);
+	free(blob);
+	return rc;
+}
