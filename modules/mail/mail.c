@@ -196,8 +196,16 @@ static int cmd_sync(struct mmod *m, struct cmd_ctx *ctx, const char *folder)
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct mail_sync_count c;
 		char t[512], a1[16], a2[16], a3[16];
-		if ((rc = mail_acct_sync_folder(m->ma, names[i], &c, ctx->err)) < 0)
+		if ((rc = mail_acct_sync_folder(m->ma, names[i], &c, ctx->err)) < 0) {
+			/* a folder deleted since the listing: the others go on */
+			if (rc == E_NOTFOUND && !folder) {
+				fprintf(stderr, "atrium: %s\n", ctx->err->msg);
+				err_clear(ctx->err);
+				rc = 0;
+				continue;
+			}
 			break;
+		}
 		if (ctx->json) {
 			json_obj_begin(ctx->json);
 			json_key(ctx->json, "folder");

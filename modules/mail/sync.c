@@ -279,7 +279,7 @@ struct fetch_ctx {
 	size_t nc;
 	struct mail_sync_count *cnt;
 	struct err *e;
-	sqlite3_stmt *ins, *upd;
+	sqlite3_stmt *ins, *upd, *last;
 };
 
 static int cmp_cached(const void *x, const void *y)
@@ -322,8 +322,16 @@ static int insert_msg(struct fetch_ctx *f, struct imap_msg *m)
 		rc = sql_fail(f->a, "insert", f->e);
 	} else {
 		char ref[32];
-		snprintf(ref, sizeof ref, "%lld", (long long)sqlite3_last_insert_rowid(db(f->a)));
-		rc = store_index_put(f->a->store, "mail", ref, subject, buf_cstr(&from), f->e);
+		int64_t id = sqlite3_last_insert_rowid(db(f->a));
+		/* ids are never reused (the table is not AUTOINCREMENT): a
+		 * script's id of a removed message finds nothing, not another */
+		sqlite3_reset(f->last);
+		sqlite3_bind_int64(f->last, 1, id);
+		if (sqlite3_step(f->last) != SQLITE_DONE)
+			rc = sql_fail(f->a, "insert", f->e);
+		snprintf(ref, sizeof ref, "%lld", (long long)id);
+		if (rc == 0)
+			rc = store_index_put(f->a->store, "mail", ref, subject, buf_cstr(&from), f->e);
 		if (rc == 0)
 			f->cnt->added++;
 	}
@@ -533,10 +541,14 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 	if (sqlite3_prepare_v2(db(a),
 			       "INSERT OR REPLACE INTO mail_msg(folder, uid, message_id, in_reply_to,"
 			       " refs, date, from_addr, to_addrs, cc_addrs, subject, size, flags,"
-			       " has_attachment) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+			       " has_attachment, id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
+			       " max(coalesce((SELECT value FROM meta WHERE key='mail.last_id'), 0),"
+			       " coalesce((SELECT max(id) FROM mail_msg), 0)) + 1)",
 			       -1, &f.ins, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db(a), "UPDATE mail_msg SET flags=?1 WHERE id=?2", -1, &f.upd,
-			       NULL) != SQLITE_OK) {
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db(a), "INSERT OR REPLACE INTO meta(key, value) VALUES('mail.last_id', ?1)",
+			       -1, &f.last, NULL) != SQLITE_OK) {
 		rc = sql_fail(a, "prepare", e);
 		goto fin;
 	}
@@ -575,6 +587,7 @@ fin:
 		*e = fe; /* the store's reason, not "the fetch was stopped" */
 	sqlite3_finalize(f.ins);
 	sqlite3_finalize(f.upd);
+	sqlite3_finalize(f.last);
 out:
 	free(su);
 	free(newu);

@@ -122,6 +122,18 @@ at "${A[@]}" mail sync
 check "sync of every folder: exit 0 ($errout)" test "$rc" = 0
 check "sync of every folder names each with its counts" grep -q "^INBOX: " <<<"$out"
 
+# --- the folder made again: a new UIDVALIDITY -------------------------------------
+/usr/bin/python3 -B "$SEED" delete "$BOX"
+/usr/bin/python3 -B "$SEED" append "$BOX" "$T_DIR/eml"
+at "${A[@]}" mail sync --folder "$BOX"
+check "a folder made again (new UIDVALIDITY): its cache dropped and fetched anew ($out)" \
+	test "$out" = "$BOX: 4 new, 0 changed, 3 removed"
+at "${A[@]}" mail list --folder "$BOX" --json
+check "ids are not reused: the new messages have ids above the removed ones" \
+	py "len(j) == 4 and min(m['id'] for m in j) > 4" <<<"$out"
+at "${A[@]}" mail read "$ID1"
+check "an id from before the reset finds nothing (exit 2), not another message" test "$rc" = 2
+
 # --- usage and not found -----------------------------------------------------------
 at "${A[@]}" mail list --folder no-such-folder
 check "list of an unknown folder: exit 2" test "$rc" = 2
