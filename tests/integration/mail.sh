@@ -104,6 +104,20 @@ check "--offline sync: the message says list and read work from the cache" grep 
 UNREACH=(--config "$(mkcfg unreach "imaps://127.0.0.1:$((ATRIUM_PORT_BASE + 47))")" --home "$HOME_A")
 at "${UNREACH[@]}" mail folders
 check "an unreachable server: exit 7 ($errout)" test "$rc" = 7
+WRONGCA=(--config "$(mkcfg wrongca "imaps://127.0.0.1:$IMAPS_PORT")" --home "$HOME_A")
+sed -i 's|^ca_file = .*|ca_file = /etc/ssl/certs/ca-certificates.crt|' "$T_DIR/wrongca.conf"
+at "${WRONGCA[@]}" mail sync --folder "$BOX"
+check "a certificate the CA file does not vouch for: exit 4, the server's pin in the message ($errout)" \
+	test "$rc" = 4 -a -n "$(grep -o 'sha256//' <<<"$errout")"
+BADPW=(--config "$(mkcfg badpw "imaps://127.0.0.1:$IMAPS_PORT")" --home "$HOME_A")
+sed -i 's|^password = .*|password = wrong-pw|' "$T_DIR/badpw.conf"
+at "${BADPW[@]}" mail folders
+check "a wrong password: exit 4 ($errout)" test "$rc" = 4
+mkdir -m 700 "$T_DIR/home2"
+STARTTLS=(--config "$(mkcfg starttls "imap://127.0.0.1:$IMAP_PORT")" --home "$T_DIR/home2")
+at "${STARTTLS[@]}" mail sync --folder "$BOX"
+check "imap:// with STARTTLS syncs the folder too (exit $rc, $out)" \
+	test "$rc" = 0 -a "$out" = "$BOX: 4 new, 0 changed, 0 removed"
 
 # --- the server changes: a message deleted, one flagged ---------------------------
 /usr/bin/python3 -B "$SEED" expunge "$BOX" m2@example.test
