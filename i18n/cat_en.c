@@ -579,6 +579,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "net.replay.sent", "sent {0}" },
 	{ "net.replay.conflict", "conflict {0}" },
 	{ "net.replay.failed", "failed {0}: {1}" },
+	{ "verb.mail.search", "Search the cached messages' subjects and senders (works offline; Chinese words too)" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -575,6 +575,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "net.replay.sent", "已发送 {0}" },
 	{ "net.replay.conflict", "冲突 {0}" },
 	{ "net.replay.failed", "失败 {0}：{1}" },
+	{ "verb.mail.search", "搜索缓存邮件的主题和发件人（离线可用，支持中文词语）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);
