@@ -6,6 +6,7 @@
  *   atrium mail folders [--json]              LIST into the cache
  *   atrium mail sync [--folder F]             the server into the cache
  *   atrium mail list [--folder F] [--limit N] [--unread] [--json]
+ *   atrium mail search WORDS [--limit N] [--json]   subjects and senders, offline
  *   atrium mail read ID [--raw] [--json]
  *
  * list works from the cache only; read from the cache when the body is
@@ -238,6 +239,52 @@ static int cmd_sync(struct mmod *m, struct cmd_ctx *ctx, const char *folder)
 
 /* ---- list ------------------------------------------------------------------------- */
 
+/* One message row: id, date, from, subject, flags, has_attachment,
+ * folder, uid (the columns of LIST_COLS). */
+#define LIST_COLS                                                                   \
+	"m.id, m.date, m.from_addr, m.subject, m.flags, m.has_attachment, f.name, m.uid"
+
+static void emit_row(struct cmd_ctx *ctx, sqlite3_stmt *st)
+{
+	int64_t id = sqlite3_column_int64(st, 0);
+	char date[40], flags[80];
+	const char *from = (const char *)sqlite3_column_text(st, 2);
+	const char *subj = (const char *)sqlite3_column_text(st, 3);
+	unsigned fl = (unsigned)sqlite3_column_int(st, 4);
+	int att = sqlite3_column_int(st, 5);
+	time_iso(sqlite3_column_int64(st, 1), date, sizeof date);
+	if (ctx->json) {
+		json_obj_begin(ctx->json);
+		json_key(ctx->json, "id");
+		json_int(ctx->json, id);
+		json_key(ctx->json, "folder");
+		json_str(ctx->json, (const char *)sqlite3_column_text(st, 6));
+		json_key(ctx->json, "uid");
+		json_int(ctx->json, sqlite3_column_int64(st, 7));
+		json_key(ctx->json, "date");
+		json_str(ctx->json, date);
+		json_key(ctx->json, "from");
+		json_str(ctx->json, from ? from : "");
+		json_key(ctx->json, "subject");
+		json_str(ctx->json, subj ? subj : "");
+		json_key(ctx->json, "flags");
+		json_arr_begin(ctx->json);
+		flag_names(fl, att, flags, sizeof flags, " ");
+		for (char *w = strtok(flags, " "); w; w = strtok(NULL, " "))
+			json_str(ctx->json, w);
+		json_arr_end(ctx->json);
+		json_obj_end(ctx->json);
+	} else {
+		flag_names(fl, att, flags, sizeof flags, ",");
+		fprintf(ctx->out, "%lld\t%s\t", (long long)id, date);
+		put_safe(ctx->out, from);
+		fputc('\t', ctx->out);
+		put_safe(ctx->out, subj);
+		fprintf(ctx->out, "\t%s\n", flags[0] ? flags : "-");
+	}
+}
+
+
 static int cmd_list(struct mmod *m, struct cmd_ctx *ctx, const char *folder, long limit,
 		    int unread)
 {
@@ -258,8 +305,7 @@ static int cmd_list(struct mmod *m, struct cmd_ctx *ctx, const char *folder, lon
 	}
 	/* without --folder: the inbox */
 	if (sqlite3_prepare_v2(db,
-			       "SELECT m.id, m.date, m.from_addr, m.subject, m.flags, m.has_attachment,"
-			       " f.name, m.uid FROM mail_msg m JOIN mail_folder f ON f.id=m.folder"
+			       "SELECT " LIST_COLS " FROM mail_msg m JOIN mail_folder f ON f.id=m.folder"
 			       " WHERE f.account=?1 AND (CASE WHEN ?2 IS NULL THEN f.special='inbox'"
 			       " ELSE f.name=?2 END) AND (?3=0 OR (m.flags & 1)=0)"
 			       " ORDER BY m.date DESC, m.uid DESC LIMIT ?4",
@@ -272,45 +318,46 @@ static int cmd_list(struct mmod *m, struct cmd_ctx *ctx, const char *folder, lon
 	sqlite3_bind_int64(st, 4, limit > 0 ? limit : -1);
 	if (ctx->json)
 		json_arr_begin(ctx->json);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		char date[40], flags[80];
-		const char *from = (const char *)sqlite3_column_text(st, 2);
-		const char *subj = (const char *)sqlite3_column_text(st, 3);
-		unsigned fl = (unsigned)sqlite3_column_int(st, 4);
-		int att = sqlite3_column_int(st, 5);
-		time_iso(sqlite3_column_int64(st, 1), date, sizeof date);
-		if (ctx->json) {
-			json_obj_begin(ctx->json);
-			json_key(ctx->json, "id");
-			json_int(ctx->json, id);
-			json_key(ctx->json, "folder");
-			json_str(ctx->json, (const char *)sqlite3_column_text(st, 6));
-			json_key(ctx->json, "uid");
-			json_int(ctx->json, sqlite3_column_int64(st, 7));
-			json_key(ctx->json, "date");
-			json_str(ctx->json, date);
-			json_key(ctx->json, "from");
-			json_str(ctx->json, from ? from : "");
-			json_key(ctx->json, "subject");
-			json_str(ctx->json, subj ? subj : "");
-			json_key(ctx->json, "flags");
-			json_arr_begin(ctx->json);
-			flag_names(fl, att, flags, sizeof flags, " ");
-			for (char *w = strtok(flags, " "); w; w = strtok(NULL, " "))
-				json_str(ctx->json, w);
-			json_arr_end(ctx->json);
-			json_obj_end(ctx->json);
-		} else {
-			flag_names(fl, att, flags, sizeof flags, ",");
-			fprintf(ctx->out, "%lld\t%s\t", (long long)id, date);
-			put_safe(ctx->out, from);
-			fputc('\t', ctx->out);
-			put_safe(ctx->out, subj);
-			fprintf(ctx->out, "\t%s\n", flags[0] ? flags : "-");
-		}
+	while (sqlite3_step(st) == SQLITE_ROW)
+		emit_row(ctx, st);
+	sqlite3_finalize(st);
+	if (ctx->json)
+		json_arr_end(ctx->json);
+	return 0;
+}
+
+/* ---- search ----------------------------------------------------------------------- */
+
+/* The offline search over subjects and senders, best first. */
+static int cmd_search(struct mmod *m, struct cmd_ctx *ctx, const char *query, long limit)
+{
+	sqlite3 *db = store_cache(m->env->store);
+	struct store_hit *hits;
+	sqlite3_stmt *st;
+	size_t n;
+	int rc;
+
+	if ((rc = store_search(m->env->store, "mail", query, limit > 0 ? (int)limit : 50, &hits,
+			       &n, ctx->err)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT " LIST_COLS " FROM mail_msg m JOIN mail_folder f ON f.id=m.folder"
+			       " WHERE m.id=?1 AND f.account=?2",
+			       -1, &st, NULL) != SQLITE_OK) {
+		store_hits_free(hits, n);
+		return err_set(ctx->err, E_IO, "mail cache: %s", sqlite3_errmsg(db));
+	}
+	if (ctx->json)
+		json_arr_begin(ctx->json);
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, strtoll(hits[i].ref, NULL, 10));
+		sqlite3_bind_text(st, 2, mail_acct_key(m->ma), -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			emit_row(ctx, st);
 	}
 	sqlite3_finalize(st);
+	store_hits_free(hits, n);
 	if (ctx->json)
 		json_arr_end(ctx->json);
 	return 0;
@@ -405,7 +452,7 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 	const char *verb = argv[0], *folder = NULL, *pos = NULL;
 	long limit = 0;
 	int unread = 0, raw = 0, npos = 0, rc;
-	static const char all[] = "atrium mail status|folders|sync|list|read";
+	static const char all[] = "atrium mail status|folders|sync|list|search|read";
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--folder") && i + 1 < argc) {
@@ -438,6 +485,9 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 	} else if (!strcmp(verb, "list")) {
 		if (npos || raw)
 			return usage(ctx, "atrium mail list [--folder F] [--limit N] [--unread] [--json]");
+	} else if (!strcmp(verb, "search")) {
+		if (npos != 1 || folder || unread || raw)
+			return usage(ctx, "atrium mail search WORDS [--limit N] [--json]");
 	} else if (!strcmp(verb, "read")) {
 		if (npos != 1 || folder || limit || unread)
 			return usage(ctx, "atrium mail read ID [--raw] [--json]");
@@ -452,6 +502,8 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_sync(m, ctx, folder);
 	if (!strcmp(verb, "list"))
 		return cmd_list(m, ctx, folder, limit, unread);
+	if (!strcmp(verb, "search"))
+		return cmd_search(m, ctx, pos, limit);
 	return cmd_read(m, ctx, pos, raw);
 }
 
@@ -474,6 +526,7 @@ static const struct module_verb mail_verbs[] = {
 	{ "folders", "[--json]", "verb.mail.folders" },
 	{ "sync", "[--folder F]", "verb.mail.sync" },
 	{ "list", "[--folder F] [--limit N] [--unread] [--json]", "verb.mail.list" },
+	{ "search", "WORDS [--limit N] [--json]", "verb.mail.search" },
 	{ "read", "ID [--raw] [--json]", "verb.mail.read" },
 	{ NULL, NULL, NULL },
 };

@@ -79,6 +79,13 @@ at "${A[@]}" mail list --folder "$BOX" --unread --limit 1
 check "list --unread --limit 1: the newest unread message only" \
 	test "$(wc -l <<<"$out")" = 1 -a "$(cut -f4 <<<"$out")" = "生僻字㐀end"
 
+# --- search (offline, from the index made by sync) ----------------------------------
+at "${A[@]}" --offline mail search 报告 --json
+check "search --offline: a Chinese word of a decoded subject finds its message" \
+	py "[m['id'] for m in j] == [$ID1]" <<<"$out"
+at "${A[@]}" --offline mail search bob --json
+check "search --offline: the sender's name finds the message" py "[m['id'] for m in j] == [$ID2]" <<<"$out"
+
 # --- read ----------------------------------------------------------------------------
 at "${A[@]}" mail read "$ID1"
 check "read: headers decoded" grep -qx "Subject: 季度报告" <<<"$out"
@@ -130,6 +137,8 @@ check "list: the deleted message is gone, the flag is there" \
 	py "[m['subject'] for m in j] == ['生僻字\u3400end', 'Raw 测试 subject', '季度报告'] and 'flagged' in j[0]['flags']" <<<"$out"
 at "${A[@]}" mail read "$ID2"
 check "read of the removed message: exit 2" test "$rc" = 2
+at "${A[@]}" --offline mail search bob --json
+check "search no longer finds the removed message" py "j == []" <<<"$out"
 at "${A[@]}" mail sync --folder "$BOX"
 check "a second sync changes nothing" test "$out" = "$BOX: 0 new, 0 changed, 0 removed"
 at "${A[@]}" mail sync
