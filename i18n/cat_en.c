@@ -538,8 +538,6 @@ const struct tr_entry tr_cat_en[] = {
 	{ "files.err.rm_root", "refusing to delete the whole share" },
 	{ "files.err.unsent_rm", "{0} has changes not yet uploaded: sync or resolve first" },
 	{ "files.err.user_refused", "{0}: the server refused user {1} (401)" },
-	{ "files.err.download", "the download of {0}: {1}" },
-	{ "files.err.tmpfile", "a temporary file: {0}" },
 	{ "files.err.stopped", "stopped" },
 	{ "files.log.fetched", "fetched {0}" },
 	{ "files.log.fetched_count", "{0, number, ::group-off} fetched for offline use" },

@@ -534,8 +534,6 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "files.err.rm_root", "不能删除整个共享" },
 	{ "files.err.unsent_rm", "{0} 有尚未上传的更改：请先同步或解决冲突" },
 	{ "files.err.user_refused", "{0}：服务器拒绝了用户 {1}（401）" },
-	{ "files.err.download", "下载 {0} 时出错：{1}" },
-	{ "files.err.tmpfile", "临时文件：{0}" },
 	{ "files.err.stopped", "已停止" },
 	{ "files.log.fetched", "已下载 {0}" },
 	{ "files.log.fetched_count", "已下载 {0, number, ::group-off} 个文件供离线使用" },

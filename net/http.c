@@ -41,6 +41,8 @@ struct net_req {
 	size_t up_len, up_off;
 	int up_fd;
 	int out_fd;
+	int (*sink)(void *arg, const void *p, size_t n);
+	void *sink_arg;
 	int write_failed;
 	int probe;
 	/* stall detection: no byte either way for stall_ms fails the transfer */
@@ -186,6 +188,13 @@ static size_t write_cb(char *p, size_t size, size_t nmemb, void *arg)
 	size_t len = size * nmemb;
 
 	r->resp.bytes += (int64_t)len;
+	if (r->sink) {
+		if (r->sink(r->sink_arg, p, len) < 0) {
+			r->write_failed = EIO;
+			return 0; /* makes libcurl fail the transfer */
+		}
+		return len;
+	}
 	if (r->out_fd >= 0) {
 		size_t off = 0;
 		while (off < len) {
@@ -368,6 +377,8 @@ struct net_req *net_request(struct net *n, const struct net_server *srv,
 	r->arg = arg;
 	r->up_fd = -1;
 	r->out_fd = o->out_fd > 0 ? o->out_fd : -1;
+	r->sink = o->sink;
+	r->sink_arg = o->sink_arg;
 	r->probe = o->connect_only;
 	buf_init(&r->resp.body);
 

@@ -95,6 +95,9 @@ struct net_req_opts {
 	size_t len;
 	int fd;                    /* NET_BODY_FD: read from here (len bytes) */
 	int out_fd;                /* >= 0: write the response body here */
+	/* or hand it to sink as it arrives (0, or -1 to abort the transfer) */
+	int (*sink)(void *arg, const void *p, size_t n);
+	void *sink_arg;
 	int connect_only;          /* TLS handshake only (for the pin probe) */
 };
 

@@ -427,6 +427,176 @@ int store_blob_put_raw(const char *home, const unsigned char key[STORE_KEY_BYTES
 	return blob_put(home, key, fd, data, len, 1, id, e);
 }
 
+/* ---- writing a blob as its bytes arrive ------------------------------------- */
+
+struct store_blob_writer {
+	char *home, *dir, *tmp, *final;
+	char id[STORE_BLOB_ID_LEN + 1];
+	int fd, durable;
+	crypto_secretstream_xchacha20poly1305_state st;
+	unsigned char ad[BLOB_AD_LEN];
+	unsigned char *plain;  /* BLOB_CHUNK */
+	size_t have;
+	unsigned char *cipher; /* 4 + BLOB_CHUNK + ABYTES */
+	int failed;
+};
+
+static void writer_free(struct store_blob_writer *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->tmp)
+		unlink(w->tmp);
+	sodium_memzero(&w->st, sizeof w->st);
+	if (w->plain) {
+		sodium_memzero(w->plain, BLOB_CHUNK);
+		free(w->plain);
+	}
+	free(w->cipher);
+	free(w->home);
+	free(w->dir);
+	free(w->tmp);
+	free(w->final);
+	free(w);
+}
+
+int store_blob_writer_new(struct store *s, int durable, struct store_blob_writer **out,
+			  struct err *e)
+{
+	struct store_blob_writer *w = xcalloc(1, sizeof *w);
+	unsigned char raw[BLOB_ID_RAW], key[STORE_KEY_BYTES];
+	unsigned char head[BLOB_HDR_LEN + BLOB_SS_HDR_LEN] = BLOB_MAGIC;
+	char *top;
+	int rc;
+
+	*out = NULL;
+	w->fd = -1;
+	w->durable = durable;
+	w->home = xstrdup(store_home(s));
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(w->id, sizeof w->id, raw, sizeof raw);
+	xasprintf(&top, "%s/blobs", w->home);
+	xasprintf(&w->dir, "%s/%.2s", top, w->id);
+	w->final = blob_path(w->home, w->id);
+	xasprintf(&w->tmp, "%s.tmp-XXXXXX", w->final);
+	rc = blob_mkdir(top, w->home, e);
+	if (rc == 0)
+		rc = blob_mkdir(w->dir, top, e);
+	free(top);
+	if (rc < 0) {
+		xstrset(&w->tmp, NULL);
+		writer_free(w);
+		return rc;
+	}
+	w->fd = mkostemp(w->tmp, O_CLOEXEC);
+	if (w->fd < 0) {
+		rc = err_set(e, E_IO, "cannot store blob: creating a file in %s: %s; nothing was stored",
+			     w->dir, strerror(errno));
+		xstrset(&w->tmp, NULL);
+		writer_free(w);
+		return rc;
+	}
+	head[4] = BLOB_VERSION;
+	store_blob_key(s, key);
+	crypto_secretstream_xchacha20poly1305_init_push(&w->st, head + BLOB_HDR_LEN, key);
+	sodium_memzero(key, sizeof key);
+	blob_ad(w->ad, head, w->id);
+	if (store_write_full(w->fd, head, sizeof head) < 0) {
+		rc = err_set(e, E_IO, "cannot store blob: writing %s: %s; nothing was stored", w->tmp,
+			     strerror(errno));
+		writer_free(w);
+		return rc;
+	}
+	w->plain = xmalloc(BLOB_CHUNK);
+	w->cipher = xmalloc(4 + BLOB_CHUNK + BLOB_ABYTES);
+	*out = w;
+	return 0;
+}
+
+static int writer_push(struct store_blob_writer *w, unsigned char tag, struct err *e)
+{
+	unsigned long long clen;
+
+	crypto_secretstream_xchacha20poly1305_push(&w->st, w->cipher + 4, &clen, w->plain, w->have,
+						   w->ad, sizeof w->ad, tag);
+	w->cipher[0] = (unsigned char)clen;
+	w->cipher[1] = (unsigned char)(clen >> 8);
+	w->cipher[2] = (unsigned char)(clen >> 16);
+	w->cipher[3] = (unsigned char)(clen >> 24);
+	w->have = 0;
+	if (store_write_full(w->fd, w->cipher, 4 + (size_t)clen) < 0) {
+		w->failed = 1;
+		return err_set(e, E_IO, "cannot store blob: writing %s: %s; nothing was stored", w->tmp,
+			       strerror(errno));
+	}
+	return 0;
+}
+
+int store_blob_writer_write(struct store_blob_writer *w, const void *p, size_t n, struct err *e)
+{
+	const unsigned char *src = p;
+
+	if (w->failed)
+		return err_set(e, E_IO, "cannot store blob: an earlier write failed");
+	while (n > 0) {
+		size_t take;
+		/* a full chunk goes out only once more bytes follow it: the
+		 * last chunk must carry the FINAL tag */
+		if (w->have == BLOB_CHUNK && writer_push(w, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, e) < 0)
+			return e->code;
+		take = BLOB_CHUNK - w->have < n ? BLOB_CHUNK - w->have : n;
+		memcpy(w->plain + w->have, src, take);
+		w->have += take;
+		src += take;
+		n -= take;
+	}
+	return 0;
+}
+
+int store_blob_writer_finish(struct store_blob_writer *w, char id[STORE_BLOB_ID_LEN + 1],
+			     struct err *e)
+{
+	int rc = 0;
+
+	if (w->failed)
+		rc = err_set(e, E_IO, "cannot store blob: an earlier write failed");
+	if (rc == 0 && w->have == BLOB_CHUNK)
+		rc = writer_push(w, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, e);
+	if (rc == 0)
+		rc = writer_push(w, crypto_secretstream_xchacha20poly1305_TAG_FINAL, e);
+	if (rc == 0 && w->durable && fsync(w->fd) < 0)
+		rc = err_set(e, E_IO, "cannot store blob: writing %s: %s; nothing was stored", w->tmp,
+			     strerror(errno));
+	if (rc == 0) {
+		int c = close(w->fd);
+		w->fd = -1;
+		if (c < 0)
+			rc = err_set(e, E_IO, "cannot store blob: writing %s: %s; nothing was stored",
+				     w->tmp, strerror(errno));
+	}
+	if (rc == 0 && rename(w->tmp, w->final) < 0)
+		rc = err_set(e, E_IO, "cannot store blob: renaming %s: %s; nothing was stored", w->tmp,
+			     strerror(errno));
+	if (rc == 0) {
+		xstrset(&w->tmp, NULL); /* renamed: nothing to unlink */
+		if (w->durable && store_fsync_dir(w->dir) < 0) {
+			rc = err_set(e, E_IO, "cannot store blob: flushing %s: %s; nothing was stored",
+				     w->dir, strerror(errno));
+			unlink(w->final);
+		} else {
+			memcpy(id, w->id, sizeof w->id);
+		}
+	}
+	writer_free(w);
+	return rc;
+}
+
+void store_blob_writer_abort(struct store_blob_writer *w)
+{
+	if (w)
+		writer_free(w);
+}
+
 int store_blob_put_cached(struct store *s, int fd, char id[STORE_BLOB_ID_LEN + 1], struct err *e)
 {
 	unsigned char key[STORE_KEY_BYTES];

@@ -193,6 +193,16 @@ int store_blob_put_fd(struct store *s, int fd, char id[STORE_BLOB_ID_LEN + 1], s
  * the disk one by one. After a crash such a blob may read as truncated
  * (E_IO, never wrong data); the caller fetches it again. */
 int store_blob_put_cached(struct store *s, int fd, char id[STORE_BLOB_ID_LEN + 1], struct err *e);
+/* A blob written as its bytes arrive (a download), in the same format:
+ * new, write as often as needed, then finish (the id) or abort (nothing
+ * stays). durable 0: a cache copy, not flushed (see above). */
+struct store_blob_writer;
+int store_blob_writer_new(struct store *s, int durable, struct store_blob_writer **w,
+			  struct err *e);
+int store_blob_writer_write(struct store_blob_writer *w, const void *p, size_t n, struct err *e);
+int store_blob_writer_finish(struct store_blob_writer *w, char id[STORE_BLOB_ID_LEN + 1],
+			     struct err *e);
+void store_blob_writer_abort(struct store_blob_writer *w);
 /* Read a whole blob; a tampered or truncated file is E_IO, never data. */
 int store_blob_get(struct store *s, const char *id, struct buf *out, struct err *e);
 /* Decrypt to a descriptor. */

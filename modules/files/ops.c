@@ -1561,7 +1561,9 @@ int files_pin(struct files *f, const char *path, int on, struct err *e)
 struct pfetch {
 	struct files *f;
 	const char *path;
-	int fd;       /* an unlinked temporary file the body streams into */
+	int fd;       /* unused: the body streams into the writer */
+	struct store_blob_writer *w; /* the body, encrypted as it arrives */
+	struct err werr;
 	int started, done;
 	struct net_req *req;
 	struct net_resp r; /* status, failed/code/msg, etag copied */
@@ -1576,21 +1578,17 @@ static void pf_done(struct net_req *req, const struct net_resp *resp, void *arg)
 	p->r.code = resp->code;
 	snprintf(p->r.msg, sizeof p->r.msg, "%s", resp->msg);
 	p->r.etag = resp->etag ? xstrdup(resp->etag) : NULL;
+	p->r.bytes = resp->bytes;
 	p->done = 1;
 }
 
-static int tmpfd(void)
+/* The body of a download, straight into an encrypted blob: no plaintext
+ * copy on disk and no second pass over a big file. */
+static int pf_sink(void *arg, const void *p, size_t n)
 {
-	const char *dir = getenv("TMPDIR");
-	char *path;
-	int fd;
+	struct pfetch *pf = arg;
 
-	xasprintf(&path, "%s/atrium-get-XXXXXX", dir && *dir ? dir : "/tmp");
-	fd = mkstemp(path);
-	if (fd >= 0)
-		unlink(path);
-	free(path);
-	return fd;
+	return store_blob_writer_write(pf->w, p, n, &pf->werr) < 0 ? -1 : 0;
 }
 
 /* The answer to one download: into the store and the cache. */
@@ -1598,12 +1596,18 @@ static int pf_finish(struct files *f, struct pfetch *p, struct err *e)
 {
 	char id[STORE_BLOB_ID_LEN + 1];
 	const char *tag = p->r.etag;
-	off_t size;
+	struct store_blob_writer *w = p->w;
 
+	p->w = NULL; /* finished or aborted here, whatever the answer */
 	if (p->r.failed) {
+		store_blob_writer_abort(w);
+		if (p->werr.code)
+			return err_set(e, p->werr.code, "%s", p->werr.msg);
 		net_conn_fail(&f->conn, p->r.code, p->r.msg);
 		return err_set(e, p->r.code, "%s: %s", f->srv.url, p->r.msg);
 	}
+	if (p->r.status != 200)
+		store_blob_writer_abort(w);
 	if (p->r.status == 401)
 		return err_tr(e, E_AUTH, "files.err.user_refused", TR_S(f->srv.url),
 			      TR_S(f->srv.user ? f->srv.user : "(none)"));
@@ -1615,12 +1619,9 @@ static int pf_finish(struct files *f, struct pfetch *p, struct err *e)
 	net_conn_ok(&f->conn);
 	if (tag && !strncmp(tag, "W/", 2))
 		tag += 2;
-	size = lseek(p->fd, 0, SEEK_END);
-	if (size < 0 || lseek(p->fd, 0, SEEK_SET) < 0)
-		return err_tr(e, E_IO, "files.err.download", TR_S(p->path), TR_S(strerror(errno)));
-	if (store_blob_put_cached(f->store, p->fd, id, e) < 0)
+	if (store_blob_writer_finish(w, id, e) < 0)
 		return e->code;
-	if (cache_set_blob(f, p->path, tag, id, (int64_t)size, e) < 0) {
+	if (cache_set_blob(f, p->path, tag, id, p->r.bytes, e) < 0) {
 		struct err e2;
 		store_blob_del(f->store, id, &e2);
 		return e->code;
@@ -1647,13 +1648,14 @@ static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *f
 			struct net_req_opts o = { .method = "GET", .out_fd = -1 };
 			p->f = f;
 			p->path = paths[next - 1];
-			p->fd = tmpfd();
-			if (p->fd < 0) {
-				rc = err_tr(e, E_IO, "files.err.tmpfile", TR_S(strerror(errno)));
+			p->fd = -1;
+			if (store_blob_writer_new(f->store, 0, &p->w, e) < 0) {
+				rc = e->code;
 				break;
 			}
 			o.path = p->path;
-			o.out_fd = p->fd;
+			o.sink = pf_sink;
+			o.sink_arg = p;
 			if (!(p->req = net_request(f->net, &f->srv, &o, pf_done, p, e))) {
 				rc = e->code;
 				break;
@@ -1691,8 +1693,6 @@ static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *f
 				rc = r; /* let the others in flight end, start no more */
 			}
 			free(p->r.etag);
-			close(p->fd);
-			p->fd = -1;
 		}
 		{
 			struct err e2;
@@ -1702,8 +1702,7 @@ static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *f
 			break;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (v[i].fd > 0)
-			close(v[i].fd);
+		store_blob_writer_abort(v[i].w); /* cancelled or never answered */
 	free(v);
 	return rc;
 }
