@@ -254,12 +254,21 @@ static int cmd_status(struct fmod *m, struct cmd_ctx *ctx)
 	struct files_pending *v;
 	size_t n;
 	const struct net_conn *c = files_conn(m->f);
-
+	struct net_conn wc;
 	struct err pe;
 
 	err_clear(&pe);
-	if (!m->env->offline)
+	if (m->w) {
+		/* the screen: the share's thread knows the state; asking the
+		 * server here would make the screen wait on the network */
+		files_worker_conn(m->w, &wc, NULL);
+		c = &wc;
+		if (c->state == NET_ERROR || c->state == NET_OFFLINE)
+			snprintf(pe.msg, sizeof pe.msg, "%s", c->reason);
+		pe.code = pe.msg[0] ? E_UNREACHABLE : 0;
+	} else if (!m->env->offline) {
 		files_ping(m->f, &pe);
+	}
 	if (files_pending(m->f, &v, &n, ctx->err) < 0)
 		return ctx->err->code;
 	if (ctx->json) {
