@@ -578,6 +578,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "net.replay.conflict", "conflict {0}" },
 	{ "net.replay.failed", "failed {0}: {1}" },
 	{ "verb.mail.search", "Search the cached messages' subjects and senders (works offline; Chinese words too)" },
+	{ "files.cells_on_tab", "On the screen, Enter on the workbook in the Files tab lists its disputed cells to choose from" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

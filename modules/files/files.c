@@ -581,6 +581,9 @@ static int screen_verb(struct fmod *m, struct cmd_ctx *ctx, const char *verb, in
 		if (!yes && ctx->confirm && ctx->confirm(trf(t, sizeof t, "files.rm_ask", TR_S(pos[0]))) != 1)
 			return err_set(ctx->err, E_CANCELLED, "%s", tr("files.err.not_deleted"));
 		files_async_op(m->w, verb, pos[0], NULL, job_said, m);
+	} else if (!strcmp(verb, "resolve") && npos == 1 && take && !strcmp(take, "merged")) {
+		/* on the screen the disputed cells are chosen on the Files tab */
+		return err_set(ctx->err, E_USAGE, "%s", tr("files.cells_on_tab"));
 	} else if (!strcmp(verb, "resolve") && npos == 1 && take) {
 		struct buf b;
 		int rc = 0;
