@@ -135,6 +135,25 @@ keys C-e
 type_text "docs q"; keys Enter
 check "atrium quits: nothing unsaved" atrium_gone
 
+# --- the server changed meanwhile: the save merges, the editor shows the merge ---
+printf 'one\ntwo\nthree\n' >"$T_DIR/m.md"
+check "curl as alice creates a file to merge" test "$(put "$T_DIR/m.md" "$D/m.md")" = 201
+keys "$run docs open share:/$D/m.md" Enter
+wait_for "three" 10
+printf 'ONE by bob\ntwo\nthree\n' >"$T_DIR/m-bob.md"
+check "bob changes line 1 on the server (curl)" test "$(acurl -T "$T_DIR/m-bob.md" -o /dev/null -w '%{http_code}' "$DAV_URL$D/m.md")" = 204
+keys Down Down End
+type_text " alice"
+keys C-s
+check "the save says the server's changes were merged in" wait_for "its changes are merged in" 10
+check "... the editor shows bob's line" wait_for "ONE by bob" 5
+check "... and alice's" wait_for "three alice" 5
+check "... saved (not modified)" wait_gone "[modified]"
+check "the server holds both" wait_srv "$D/m.md" 'ONE by bob\ntwo\nthree alice\n'
+keys C-s
+check "saving again changes nothing on the server" wait_srv "$D/m.md" 'ONE by bob\ntwo\nthree alice\n'
+quit
+
 # --- unsaved text comes back after a crash --------------------------------------
 keys "$run docs open share:/$D/a.md" Enter
 check "the file opens again" wait_for "hello world!" 10
