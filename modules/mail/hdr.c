@@ -427,3 +427,115 @@ int64_t mail_date_parse(const char *s)
 	tm.tm_sec = (int)ss;
 	return (int64_t)timegm(&tm) - (int64_t)zone * 60;
 }
+
+/* ---- mailbox names (modified UTF-7, RFC 3501 5.1.3) ------------------------------ */
+
+static const char mb64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+
+int mail_mutf7_decode(const char *in, struct buf *out)
+{
+	const char *p = in;
+
+	while (*p) {
+		unsigned acc = 0, hi = 0;
+		int bits = 0;
+
+		if ((unsigned char)*p >= 0x7f || (unsigned char)*p < 0x20)
+			return -1;
+		if (*p != '&') {
+			buf_addc(out, *p++);
+			continue;
+		}
+		if (p[1] == '-') {
+			buf_addc(out, '&');
+			p += 2;
+			continue;
+		}
+		for (p++; *p && *p != '-'; p++) {
+			const char *v = strchr(mb64, *p);
+			if (!v || !*p)
+				return -1;
+			acc = (acc << 6) | (unsigned)(v - mb64);
+			bits += 6;
+			if (bits < 16)
+				continue;
+			bits -= 16;
+			unsigned u = (acc >> bits) & 0xffff;
+			char tmp[4];
+			if (hi) {
+				if (u < 0xdc00 || u > 0xdfff)
+					return -1;
+				u = 0x10000 + ((hi - 0xd800) << 10) + (u - 0xdc00);
+				hi = 0;
+			} else if (u >= 0xd800 && u <= 0xdbff) {
+				hi = u;
+				continue;
+			} else if ((u >= 0xdc00 && u <= 0xdfff) || u <= 0x9f) {
+				/* ASCII never comes in base64 (RFC 3501), nor do
+				 * controls */
+				return -1;
+			}
+			buf_add(out, tmp, utf8_encode(u, tmp));
+		}
+		if (*p != '-' || hi || bits >= 6 || (acc & ((1u << bits) - 1)) != 0)
+			return -1;
+		p++;
+		/* two runs back to back are one run written twice */
+		if (*p == '&' && p[1] != '-')
+			return -1;
+	}
+	return 0;
+}
+
+char *mail_mutf7_encode(const char *in)
+{
+	struct buf b;
+	size_t i = 0, n = strlen(in);
+
+	buf_init(&b);
+	while (i < n) {
+		unsigned cp;
+		if ((unsigned char)in[i] < 0x80) {
+			if (in[i] == '&')
+				buf_adds(&b, "&-");
+			else
+				buf_addc(&b, in[i]);
+			i++;
+			continue;
+		}
+		/* a run of non-ASCII as UTF-16 in modified base64 */
+		unsigned acc = 0;
+		int bits = 0;
+		buf_addc(&b, '&');
+		while (i < n && (unsigned char)in[i] >= 0x80) {
+			size_t l = utf8_decode(in + i, n - i, &cp);
+			unsigned units[2];
+			int nu = 1;
+			if (l == 0) {
+				cp = 0xfffd;
+				l = 1;
+			}
+			i += l;
+			if (cp >= 0x10000) {
+				units[0] = 0xd800 + ((cp - 0x10000) >> 10);
+				units[1] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+				nu = 2;
+			} else {
+				units[0] = cp;
+			}
+			for (int k = 0; k < nu; k++) {
+				acc = (acc << 16) | units[k];
+				bits += 16;
+				while (bits >= 6) {
+					bits -= 6;
+					buf_addc(&b, mb64[(acc >> bits) & 0x3f]);
+				}
+			}
+		}
+		if (bits)
+			buf_addc(&b, mb64[(acc << (6 - bits)) & 0x3f]);
+		buf_addc(&b, '-');
+	}
+	buf_cstr(&b);
+	return buf_detach(&b);
+}

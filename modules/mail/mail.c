@@ -116,6 +116,43 @@ static void flag_names(unsigned flags, int attach, char *buf, size_t len, const 
 		snprintf(buf + k, len - k, "%s%s", k ? sep : "", "attachment");
 }
 
+/* A folder's name as people read it: modified UTF-7 decoded (as it is
+ * when it does not decode). */
+static char *folder_display(const char *wire)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (!wire || mail_mutf7_decode(wire, &b) < 0) {
+		buf_reset(&b);
+		buf_adds(&b, wire ? wire : "");
+	}
+	buf_cstr(&b);
+	return buf_detach(&b);
+}
+
+/* The cached folder --folder F names: F as on the server, or F in UTF-8
+ * ("已发送" for "&XfJT0ZAB-"). NULL when the cache has neither. */
+static char *folder_wire(struct mmod *m, const char *given)
+{
+	sqlite3_stmt *st;
+	char *enc = mail_mutf7_encode(given), *found = NULL;
+
+	if (sqlite3_prepare_v2(store_cache(m->env->store),
+			       "SELECT name FROM mail_folder WHERE account=?1 AND name IN (?2, ?3)"
+			       " ORDER BY name=?2 DESC LIMIT 1",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, mail_acct_key(m->ma), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, given, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, enc, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			found = xstrdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	free(enc);
+	return found;
+}
+
 /* ---- folders ----------------------------------------------------------------------- */
 
 static int cmd_folders(struct mmod *m, struct cmd_ctx *ctx)
@@ -140,9 +177,12 @@ static int cmd_folders(struct mmod *m, struct cmd_ctx *ctx)
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		const char *sp = (const char *)sqlite3_column_text(st, 1);
 		int total = sqlite3_column_int(st, 2), unread = sqlite3_column_int(st, 3);
+		char *shown = folder_display(name);
 		if (ctx->json) {
 			json_obj_begin(ctx->json);
 			json_key(ctx->json, "name");
+			json_str(ctx->json, shown);
+			json_key(ctx->json, "imap_name");
 			json_str(ctx->json, name);
 			json_key(ctx->json, "role");
 			if (sp)
@@ -155,9 +195,10 @@ static int cmd_folders(struct mmod *m, struct cmd_ctx *ctx)
 			json_int(ctx->json, unread);
 			json_obj_end(ctx->json);
 		} else {
-			put_safe(ctx->out, name);
+			put_safe(ctx->out, shown);
 			fprintf(ctx->out, "\t%s\t%d\t%d\n", sp ? sp : "-", total, unread);
 		}
+		free(shown);
 	}
 	sqlite3_finalize(st);
 	if (ctx->json)
@@ -188,15 +229,21 @@ static int cmd_sync(struct mmod *m, struct cmd_ctx *ctx, const char *folder)
 		}
 		sqlite3_finalize(st);
 	} else {
+		char *wire = folder_wire(m, folder);
+		/* not cached yet: the listing may know it */
+		if (!wire && (rc = mail_acct_folders(m->ma, ctx->err)) < 0)
+			return rc;
+		if (!wire)
+			wire = folder_wire(m, folder);
 		names = xmalloc(sizeof *names);
-		names[n++] = xstrdup(folder);
+		names[n++] = wire ? wire : xstrdup(folder);
 	}
 	rc = 0;
 	if (ctx->json)
 		json_arr_begin(ctx->json);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct mail_sync_count c;
-		char t[512], a1[16], a2[16], a3[16];
+		char t[512], a1[16], a2[16], a3[16], *shown;
 		if ((rc = mail_acct_sync_folder(m->ma, names[i], &c, ctx->err)) < 0) {
 			/* a folder deleted since the listing: the others go on */
 			if (rc == E_NOTFOUND && !folder) {
@@ -207,10 +254,11 @@ static int cmd_sync(struct mmod *m, struct cmd_ctx *ctx, const char *folder)
 			}
 			break;
 		}
+		shown = folder_display(names[i]);
 		if (ctx->json) {
 			json_obj_begin(ctx->json);
 			json_key(ctx->json, "folder");
-			json_str(ctx->json, names[i]);
+			json_str(ctx->json, shown);
 			json_key(ctx->json, "added");
 			json_int(ctx->json, c.added);
 			json_key(ctx->json, "changed");
@@ -224,10 +272,11 @@ static int cmd_sync(struct mmod *m, struct cmd_ctx *ctx, const char *folder)
 			snprintf(a1, sizeof a1, "%d", c.added);
 			snprintf(a2, sizeof a2, "%d", c.changed);
 			snprintf(a3, sizeof a3, "%d", c.removed);
-			trf(t, sizeof t, "mail.synced", TR_S(names[i]), TR_S(a1), TR_S(a2), TR_S(a3));
+			trf(t, sizeof t, "mail.synced", TR_S(shown), TR_S(a1), TR_S(a2), TR_S(a3));
 			put_safe(ctx->out, t);
 			fputc('\n', ctx->out);
 		}
+		free(shown);
 	}
 	if (ctx->json && rc == 0)
 		json_arr_end(ctx->json);
@@ -257,8 +306,10 @@ static void emit_row(struct cmd_ctx *ctx, sqlite3_stmt *st)
 		json_obj_begin(ctx->json);
 		json_key(ctx->json, "id");
 		json_int(ctx->json, id);
+		char *shown = folder_display((const char *)sqlite3_column_text(st, 6));
 		json_key(ctx->json, "folder");
-		json_str(ctx->json, (const char *)sqlite3_column_text(st, 6));
+		json_str(ctx->json, shown);
+		free(shown);
 		json_key(ctx->json, "uid");
 		json_int(ctx->json, sqlite3_column_int64(st, 7));
 		json_key(ctx->json, "date");
@@ -290,30 +341,23 @@ static int cmd_list(struct mmod *m, struct cmd_ctx *ctx, const char *folder, lon
 {
 	sqlite3 *db = store_cache(m->env->store);
 	sqlite3_stmt *st;
-	int found = 0;
+	char *wire = NULL;
 
-	if (folder) {
-		if (sqlite3_prepare_v2(db, "SELECT 1 FROM mail_folder WHERE account=?1 AND name=?2",
-				       -1, &st, NULL) != SQLITE_OK)
-			return err_set(ctx->err, E_IO, "mail cache: %s", sqlite3_errmsg(db));
-		sqlite3_bind_text(st, 1, mail_acct_key(m->ma), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, folder, -1, SQLITE_STATIC);
-		found = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
-		if (!found)
-			return err_tr(ctx->err, E_NOTFOUND, "mail.no_folder", TR_S(folder));
-	}
+	if (folder && !(wire = folder_wire(m, folder)))
+		return err_tr(ctx->err, E_NOTFOUND, "mail.no_folder", TR_S(folder));
 	/* without --folder: the inbox */
 	if (sqlite3_prepare_v2(db,
 			       "SELECT " LIST_COLS " FROM mail_msg m JOIN mail_folder f ON f.id=m.folder"
 			       " WHERE f.account=?1 AND (CASE WHEN ?2 IS NULL THEN f.special='inbox'"
 			       " ELSE f.name=?2 END) AND (?3=0 OR (m.flags & 1)=0)"
 			       " ORDER BY m.date DESC, m.uid DESC LIMIT ?4",
-			       -1, &st, NULL) != SQLITE_OK)
+			       -1, &st, NULL) != SQLITE_OK) {
+		free(wire);
 		return err_set(ctx->err, E_IO, "mail cache: %s", sqlite3_errmsg(db));
+	}
 	sqlite3_bind_text(st, 1, mail_acct_key(m->ma), -1, SQLITE_STATIC);
-	if (folder)
-		sqlite3_bind_text(st, 2, folder, -1, SQLITE_STATIC);
+	if (wire)
+		sqlite3_bind_text(st, 2, wire, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, unread);
 	sqlite3_bind_int64(st, 4, limit > 0 ? limit : -1);
 	if (ctx->json)
@@ -321,6 +365,7 @@ static int cmd_list(struct mmod *m, struct cmd_ctx *ctx, const char *folder, lon
 	while (sqlite3_step(st) == SQLITE_ROW)
 		emit_row(ctx, st);
 	sqlite3_finalize(st);
+	free(wire);
 	if (ctx->json)
 		json_arr_end(ctx->json);
 	return 0;

@@ -35,6 +35,12 @@ void mail_addrs_format(const struct imap_addr *v, size_t n, struct buf *out);
  * parse. */
 int64_t mail_date_parse(const char *s);
 
+/* Mailbox names: modified UTF-7 (as on the wire) to UTF-8, appended;
+ * -1 when the name is not well formed (the caller shows it as it is). */
+int mail_mutf7_decode(const char *in, struct buf *out);
+/* UTF-8 to modified UTF-7. */
+char *mail_mutf7_encode(const char *in);
+
 /* ---- mime.c ----------------------------------------------------------------- */
 
 struct mail_text {

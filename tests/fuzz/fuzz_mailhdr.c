@@ -2,7 +2,9 @@
  * fuzz_mailhdr.c - what any sender can put in a header or a body: the
  * header decoder must return valid UTF-8 with no C0 control, the Date
  * parser must not read past the string, and the MIME walk must find a
- * text part (or none) without reading past the message. The input's
+ * text part (or none) without reading past the message; a mailbox name
+ * decodes to valid UTF-8 without controls or is refused, and what decodes
+ * encodes back to the same name. The input's
  * first byte chooses the fallback charset for raw bytes.
  */
 #include <stdint.h>
@@ -42,6 +44,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_utf8(b.data ? b.data : "", b.len);
 	buf_free(&b);
 	(void)mail_date_parse(z);
+	buf_init(&b);
+	if (mail_mutf7_decode(z, &b) == 0) {
+		char *back;
+		check_utf8(b.data ? b.data : "", b.len);
+		back = mail_mutf7_encode(buf_cstr(&b));
+		if (strcmp(back, z) != 0 && strlen(z) == len)
+			abort();
+		free(back);
+	}
+	buf_free(&b);
 	mail_text_parse(in, len, &t);
 	if (t.subject)
 		check_utf8(t.subject, strlen(t.subject));

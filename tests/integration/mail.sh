@@ -17,10 +17,12 @@ set -a
 . "$S/env"
 set +a
 BOX=mail-test-$$
+ZHBOX=邮件测试-$$
 SEED=tests/integration/mail_seed.py
 
 cleanup() {
 	/usr/bin/python3 -B "$SEED" delete "$BOX" >/dev/null 2>&1
+	/usr/bin/python3 -B "$SEED" delete "$ZHBOX" >/dev/null 2>&1
 	rm -rf "$T_DIR"
 }
 trap cleanup EXIT
@@ -50,6 +52,7 @@ if ! /usr/bin/python3 -B "$SEED" write "$T_DIR/eml" || ! /usr/bin/python3 -B "$S
 	not_ok "the test mail is put into $BOX"
 	exit 1
 fi
+/usr/bin/python3 -B "$SEED" mkbox "$ZHBOX" "$T_DIR/eml" || not_ok "a folder with a Chinese name is made"
 
 # --- folders ---------------------------------------------------------------------
 at "${A[@]}" mail folders --json
@@ -59,6 +62,14 @@ check "folders --json lists INBOX, Drafts, Sent, Trash, Junk, Archive with their
 at "${A[@]}" mail folders
 check "folders in plain text: a line per folder with its role" \
 	grep -qP "^Sent\tsent\t" <<<"$out"
+
+check "folders --json: a Chinese folder name decoded from modified UTF-7, the wire name beside it" \
+	py "[f['imap_name'] for f in j if f['name'] == '$ZHBOX'] == ['&kK5O9m1Li9U-' + '-$$']" <<<"$(at "${A[@]}" mail folders --json; echo "$out")"
+at "${A[@]}" mail sync --folder "$ZHBOX"
+check "sync --folder with the folder's UTF-8 name ($out $errout)" test "$out" = "$ZHBOX: 1 new, 0 changed, 0 removed"
+at "${A[@]}" mail list --folder "$ZHBOX" --json
+check "list --folder with the UTF-8 name: its message, the folder named in UTF-8" \
+	py "len(j) == 1 and j[0]['folder'] == '$ZHBOX' and j[0]['subject'] == '季度报告'" <<<"$out"
 
 # --- sync and list -------------------------------------------------------------------
 at "${A[@]}" mail sync --folder "$BOX"
@@ -81,8 +92,8 @@ check "list --unread --limit 1: the newest unread message only" \
 
 # --- search (offline, from the index made by sync) ----------------------------------
 at "${A[@]}" --offline mail search 报告 --json
-check "search --offline: a Chinese word of a decoded subject finds its message" \
-	py "[m['id'] for m in j] == [$ID1]" <<<"$out"
+check "search --offline: a Chinese word of a decoded subject finds its messages (in both folders)" \
+	py "$ID1 in [m['id'] for m in j] and all('报告' in m['subject'] for m in j) and len(j) == 2" <<<"$out"
 at "${A[@]}" --offline mail search bob --json
 check "search --offline: the sender's name finds the message" py "[m['id'] for m in j] == [$ID2]" <<<"$out"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3 -B
-"""mail_seed.py write DIR | append BOX DIR | expunge BOX MSGID | flag BOX MSGID | delete BOX
+"""mail_seed.py write DIR | append BOX DIR | expunge BOX MSGID | flag BOX MSGID | mkbox BOX DIR | delete BOX
 
 The mail of tests/integration/mail.sh, written and put into alice's
 mailbox independently of atrium (Python's email and imaplib over IMAPS
@@ -11,6 +11,7 @@ write    DIR/1.eml .. 4.eml (CRLF lines): a GBK subject and body, a
 append  create BOX and APPEND DIR/*.eml (2.eml seen, 3.eml flagged+seen)
 expunge remove the message whose Message-ID contains MSGID
 flag    set \\Flagged on that message
+mkbox   create BOX (a UTF-8 name, sent in modified UTF-7) holding DIR/1.eml
 delete  remove BOX
 Reads IMAPS_PORT, CA_FILE and ALICE_PASSWORD from the environment.
 """
@@ -98,6 +99,22 @@ def messages():
     return [m1, m2, m3, m4]
 
 
+def mutf7(name):
+    """A mailbox name in IMAP's modified UTF-7 (RFC 3501 5.1.3)."""
+    out, run = "", ""
+    for ch in name + "\0":
+        if ch != "\0" and not (" " <= ch <= "~"):
+            run += ch
+            continue
+        if run:
+            b = base64.b64encode(run.encode("utf-16-be")).decode().rstrip("=")
+            out += "&" + b.replace("/", ",") + "-"
+            run = ""
+        if ch != "\0":
+            out += "&-" if ch == "&" else ch
+    return out
+
+
 def connect():
     ctx = ssl.create_default_context(cafile=os.environ["CA_FILE"])
     m = imaplib.IMAP4_SSL("127.0.0.1", int(os.environ["IMAPS_PORT"]), ssl_context=ctx)
@@ -124,7 +141,9 @@ def main():
                 f.write(data)
         return
     m = connect()
-    box = sys.argv[2]
+    box = mutf7(sys.argv[2])
+    # imaplib sends the name as an atom: quote it
+    box = '"%s"' % box
     if what == "append":
         typ, _ = m.create(box)
         if typ != "OK":
@@ -143,6 +162,14 @@ def main():
     elif what == "flag":
         uid = find(m, box, sys.argv[3])
         m.uid("STORE", uid, "+FLAGS", "(\\Flagged)")
+    elif what == "mkbox":
+        typ, _ = m.create(box)
+        if typ != "OK":
+            sys.exit("CREATE %s: %s" % (box, typ))
+        with open(os.path.join(sys.argv[3], "1.eml"), "rb") as f:
+            typ, _ = m.append(box, None, None, f.read())
+        if typ != "OK":
+            sys.exit("APPEND: %s" % typ)
     elif what == "delete":
         m.delete(box)
     else:

@@ -158,6 +158,45 @@ static void test_text_of_a_base64_single_part_and_a_missing_one(void **state)
 	mail_text_free(&t);
 }
 
+static void mutf7(const char *wire, const char *want)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (want) {
+		assert_int_equal(mail_mutf7_decode(wire, &b), 0);
+		assert_string_equal(buf_cstr(&b), want);
+		char *back = mail_mutf7_encode(want);
+		assert_string_equal(back, wire);
+		free(back);
+	} else {
+		assert_int_equal(mail_mutf7_decode(wire, &b), -1);
+	}
+	buf_free(&b);
+}
+
+static void test_mailbox_names_in_modified_utf7(void **state)
+{
+	mutf7("&XfJT0ZAB-", "已发送");
+	mutf7("INBOX", "INBOX");
+	mutf7("R&-D", "R&D");
+	mutf7("Team/&ZeVnLIqe-", "Team/日本語");
+	/* U+1F600 as a surrogate pair */
+	mutf7("&2D3eAA-", "\U0001F600");
+	/* malformed: no end, bad letter, lone surrogate, 8-bit, bits left */
+	mutf7("&XfJT0ZAB", NULL);
+	mutf7("&Xf!-", NULL);
+	mutf7("&2D0-", NULL);
+	mutf7("caf\xc3\xa9", NULL);
+	mutf7("&XfJ-", NULL);
+	/* not the one way to write it: ASCII in base64, a sextet too many,
+	 * two runs back to back, DEL */
+	mutf7("&AEE-", NULL);
+	mutf7("&2D3eAAA-", NULL);
+	mutf7("&XfI-&U9E-", NULL);
+	mutf7("a\x7f", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_date_header_parsed_with_zone),
 		cmocka_unit_test(test_text_part_of_a_multipart_message),
 		cmocka_unit_test(test_text_of_a_base64_single_part_and_a_missing_one),
+		cmocka_unit_test(test_mailbox_names_in_modified_utf7),
 	};
 	return cmocka_run_group_tests_name("mail headers", tests, NULL, NULL);
 }
