@@ -531,7 +531,18 @@ static int32_t pt_extract(UText *ut, int64_t start, int64_t limit, UChar *dest, 
 		}
 	}
 	utext_setNativeIndex(ut, limit);
-	return u_terminateUChars(dest, cap, n, st);
+	/* ICU's extract contract (u_terminateUChars is not public API): NUL
+	 * when there is room, else say the string is not terminated or did
+	 * not fit */
+	if (U_SUCCESS(*st)) {
+		if (n < cap)
+			dest[n] = 0;
+		else if (n == cap)
+			*st = U_STRING_NOT_TERMINATED_WARNING;
+		else
+			*st = U_BUFFER_OVERFLOW_ERROR;
+	}
+	return n;
 }
 
 static const UTextFuncs pt_funcs = {
