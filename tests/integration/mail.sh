@@ -86,6 +86,8 @@ check "list --json: flags unread, flagged, attachment as the server has them" \
 	py "[m['flags'] for m in j] == [['unread'], ['flagged'], ['attachment'], ['unread']]" <"$T_DIR/list.json"
 ID1=$(/usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)[3]['id'])" <"$T_DIR/list.json")
 ID2=$(/usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)[2]['id'])" <"$T_DIR/list.json")
+at "${A[@]}" mail list --json
+check "list without --folder: the inbox (exit $rc)" py "all(m['folder'] == 'INBOX' for m in j)" <<<"$out"
 at "${A[@]}" mail list --folder "$BOX" --unread --limit 1
 check "list --unread --limit 1: the newest unread message only" \
 	test "$(wc -l <<<"$out")" = 1 -a "$(cut -f4 <<<"$out")" = "生僻字㐀end"
