@@ -68,8 +68,8 @@ int mail_acct_new(const struct module_env *env, struct mail_acct **out, struct e
 void mail_acct_free(struct mail_acct *a);
 /* The account's key in mail_folder.account. */
 const char *mail_acct_key(const struct mail_acct *a);
-/* LIST and keep the folders (a folder gone from the listing is dropped
- * with its messages). log: one line per folder, or NULL. */
+/* LIST and keep the selectable folders with their special use; a folder
+ * gone from a listing that succeeded is dropped with its messages. */
 int mail_acct_folders(struct mail_acct *a, struct err *e);
 struct mail_sync_count {
 	int added, changed, removed, skipped;

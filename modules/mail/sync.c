@@ -183,7 +183,7 @@ int mail_acct_folders(struct mail_acct *a, struct err *e)
 {
 	struct imap_mailbox *v;
 	size_t n;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *seen = NULL;
 	int rc;
 
 	if ((rc = need_session(a, e)) < 0)
@@ -201,8 +201,10 @@ int mail_acct_folders(struct mail_acct *a, struct err *e)
 			       " ON CONFLICT(account, name) DO UPDATE SET special=excluded.special",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
+	if (sqlite3_prepare_v2(db(a), "INSERT OR IGNORE INTO mail_seen VALUES(?1)", -1, &seen,
+			       NULL) != SQLITE_OK)
+		goto sqlfail;
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_stmt *s2;
 		if (v[i].noselect)
 			continue;
 		sqlite3_reset(st);
@@ -214,12 +216,10 @@ int mail_acct_folders(struct mail_acct *a, struct err *e)
 			sqlite3_bind_null(st, 3);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto sqlfail;
-		if (sqlite3_prepare_v2(db(a), "INSERT OR IGNORE INTO mail_seen VALUES(?1)", -1, &s2,
-				       NULL) != SQLITE_OK)
+		sqlite3_reset(seen);
+		sqlite3_bind_text(seen, 1, v[i].name, -1, SQLITE_STATIC);
+		if (sqlite3_step(seen) != SQLITE_DONE)
 			goto sqlfail;
-		sqlite3_bind_text(s2, 1, v[i].name, -1, SQLITE_STATIC);
-		sqlite3_step(s2);
-		sqlite3_finalize(s2);
 	}
 	sqlite3_finalize(st);
 	st = NULL;
@@ -251,7 +251,8 @@ int mail_acct_folders(struct mail_acct *a, struct err *e)
 		goto sqlfail;
 	sqlite3_finalize(st);
 	st = NULL;
-	rc = store_exec(db(a), "COMMIT", e);
+	if ((rc = store_exec(db(a), "COMMIT", e)) < 0)
+		store_exec(db(a), "ROLLBACK", &(struct err){ 0 });
 	goto out;
 sqlfail:
 	rc = sql_fail(a, "folders", e);
@@ -259,6 +260,7 @@ fail:
 	sqlite3_finalize(st);
 	store_exec(db(a), "ROLLBACK", &(struct err){ 0 });
 out:
+	sqlite3_finalize(seen);
 	imap_mailboxes_free(v, n);
 	return rc;
 }
