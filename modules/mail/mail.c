@@ -239,12 +239,12 @@ static int cmd_sync(struct mmod *m, struct cmd_ctx *ctx, const char *folder)
 		names[n++] = wire ? wire : xstrdup(folder);
 	}
 	rc = 0;
-	if (ctx->json)
-		json_arr_begin(ctx->json);
+	/* JSON only once all went well: a failure prints its own document */
+	struct mail_sync_count *cs = xcalloc(n + 1, sizeof *cs);
+	int *done = xcalloc(n + 1, sizeof *done);
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct mail_sync_count c;
 		char t[512], a1[16], a2[16], a3[16], *shown;
-		if ((rc = mail_acct_sync_folder(m->ma, names[i], &c, ctx->err)) < 0) {
+		if ((rc = mail_acct_sync_folder(m->ma, names[i], &cs[i], ctx->err)) < 0) {
 			/* a folder deleted since the listing: the others go on */
 			if (rc == E_NOTFOUND && !folder) {
 				fprintf(stderr, "atrium: %s\n", ctx->err->msg);
@@ -254,32 +254,44 @@ static int cmd_sync(struct mmod *m, struct cmd_ctx *ctx, const char *folder)
 			}
 			break;
 		}
+		done[i] = 1;
+		if (ctx->json)
+			continue;
 		shown = folder_display(names[i]);
-		if (ctx->json) {
+		snprintf(a1, sizeof a1, "%d", cs[i].added);
+		snprintf(a2, sizeof a2, "%d", cs[i].changed);
+		snprintf(a3, sizeof a3, "%d", cs[i].removed);
+		trf(t, sizeof t, "mail.synced", TR_S(shown), TR_S(a1), TR_S(a2), TR_S(a3));
+		put_safe(ctx->out, t);
+		fputc('\n', ctx->out);
+		fflush(ctx->out);
+		free(shown);
+	}
+	if (ctx->json && rc == 0) {
+		json_arr_begin(ctx->json);
+		for (size_t i = 0; i < n; i++) {
+			char *shown;
+			if (!done[i])
+				continue;
+			shown = folder_display(names[i]);
 			json_obj_begin(ctx->json);
 			json_key(ctx->json, "folder");
 			json_str(ctx->json, shown);
 			json_key(ctx->json, "added");
-			json_int(ctx->json, c.added);
+			json_int(ctx->json, cs[i].added);
 			json_key(ctx->json, "changed");
-			json_int(ctx->json, c.changed);
+			json_int(ctx->json, cs[i].changed);
 			json_key(ctx->json, "removed");
-			json_int(ctx->json, c.removed);
+			json_int(ctx->json, cs[i].removed);
 			json_key(ctx->json, "skipped");
-			json_int(ctx->json, c.skipped);
+			json_int(ctx->json, cs[i].skipped);
 			json_obj_end(ctx->json);
-		} else {
-			snprintf(a1, sizeof a1, "%d", c.added);
-			snprintf(a2, sizeof a2, "%d", c.changed);
-			snprintf(a3, sizeof a3, "%d", c.removed);
-			trf(t, sizeof t, "mail.synced", TR_S(shown), TR_S(a1), TR_S(a2), TR_S(a3));
-			put_safe(ctx->out, t);
-			fputc('\n', ctx->out);
+			free(shown);
 		}
-		free(shown);
-	}
-	if (ctx->json && rc == 0)
 		json_arr_end(ctx->json);
+	}
+	free(cs);
+	free(done);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

@@ -173,6 +173,9 @@ check "an id from before the reset finds nothing (exit 2), not another message" 
 # --- usage and not found -----------------------------------------------------------
 at "${A[@]}" mail list --folder no-such-folder
 check "list of an unknown folder: exit 2" test "$rc" = 2
+at "${A[@]}" mail sync --folder no-such-folder --json
+check "sync --json of an unknown folder: exit 2 and one JSON document, the error" \
+	py "j['error']['exit'] == 2" <<<"$out"
 at "${A[@]}" mail read 99999999
 check "read of an unknown id: exit 2" test "$rc" = 2
 at "${A[@]}" mail read
