@@ -579,6 +579,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "net.replay.failed", "failed {0}: {1}" },
 	{ "verb.mail.search", "Search the cached messages' subjects and senders (works offline; Chinese words too)" },
 	{ "files.cells_on_tab", "On the screen, Enter on the workbook in the Files tab lists its disputed cells to choose from" },
+	{ "mail.batch_only", "For now this runs from a shell (atrium mail folders, sync, read): on the screen it would wait for the server; the Mail tab comes next" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

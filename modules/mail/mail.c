@@ -551,6 +551,11 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 	} else {
 		return usage(ctx, all);
 	}
+	/* these talk to the server on this thread: on the screen they would
+	 * freeze it until the Mail tab runs them on a worker of its own */
+	if (ctx->interactive && (!strcmp(verb, "folders") || !strcmp(verb, "sync") ||
+				 !strcmp(verb, "read")))
+		return err_set(ctx->err, E_USAGE, "%s", tr("mail.batch_only"));
 	if ((rc = need_acct(m, ctx->err)) < 0)
 		return rc;
 	if (!strcmp(verb, "folders"))
