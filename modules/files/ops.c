@@ -1141,19 +1141,16 @@ int files_put(struct files *f, const char *path, const void *data, size_t len, i
 		 * content and keeps the base it was made from */
 		u = p.u;
 		memset(&p.u, 0, sizeof p.u);
-		if (u.local && !is_conflict(&p.en)) {
+		{
+			/* the newer version replaces the older one (also in a
+			 * conflict: yours is then the newer one) */
 			char *old = u.local;
-			u.local = NULL;
-			xstrset(&u.local, id);
+			u.local = xstrdup(id);
 			eid = p.en.id;
 			upload_save(f, eid, &u, e);
-			if (!files_blob_in_use(f, old))
+			if (old && strcmp(old, id) != 0 && !files_blob_in_use(f, old))
 				store_blob_del(f->store, old, e);
 			free(old);
-		} else {
-			xstrset(&u.local, id);
-			eid = p.en.id;
-			upload_save(f, eid, &u, e);
 		}
 		if (force)
 			u.force = 1;
