@@ -580,6 +580,19 @@ const struct tr_entry tr_cat_en[] = {
 	{ "verb.mail.search", "Search the cached messages' subjects and senders (works offline; Chinese words too)" },
 	{ "files.cells_on_tab", "On the screen, Enter on the workbook in the Files tab lists its disputed cells to choose from" },
 	{ "mail.batch_only", "For now this runs from a shell (atrium mail folders, sync, read): on the screen it would wait for the server; the Mail tab comes next" },
+	{ "mail.syncing", "Syncing with the mail server…" },
+	{ "mail.count", "{0} messages" },
+	{ "mail.empty", "No messages cached here yet (s syncs)" },
+	{ "mail.folders", "Folders (Enter opens one)" },
+	{ "mail.loading", "loading…" },
+	{ "mail.keys", "Enter read  c folders  s sync  j/k move    marks: N unread ! flagged R answered @ attachment" },
+	{ "mail.keys_msg", "q back  j/k scroll  PgUp/PgDn page" },
+	{ "mail.key.move", "Move in the index, the folder list or the message" },
+	{ "mail.key.open", "Open the message (or the folder chosen)" },
+	{ "mail.key.back", "Back from the message to the index" },
+	{ "mail.key.folders", "The folder list (the inbox first; Enter opens one)" },
+	{ "mail.key.sync", "Sync the folders and this folder now (on a worker: the screen never waits)" },
+	{ "mail.screen_batch_only", "On the screen the Mail tab syncs (s, :mail sync) and reads (Enter, :mail read ID); folders and read --raw/--json run from a shell (atrium mail ...)" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -576,6 +576,19 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "verb.mail.search", "搜索缓存邮件的主题和发件人（离线可用，支持中文词语）" },
 	{ "files.cells_on_tab", "在屏幕上，于“文件”标签页中对该工作簿按 Enter，即可逐个选择冲突的单元格" },
 	{ "mail.batch_only", "目前请在命令行中运行（atrium mail folders、sync、read）：在屏幕上运行会等待服务器；“邮件”标签页即将推出" },
+	{ "mail.syncing", "正在与邮件服务器同步…" },
+	{ "mail.count", "{0} 封邮件" },
+	{ "mail.empty", "此处尚无缓存的邮件（按 s 同步）" },
+	{ "mail.folders", "文件夹（按 Enter 打开）" },
+	{ "mail.loading", "正在加载…" },
+	{ "mail.keys", "Enter 阅读  c 文件夹  s 同步  j/k 移动    标记：N 未读 ! 已标记 R 已回复 @ 附件" },
+	{ "mail.keys_msg", "q 返回  j/k 滚动  PgUp/PgDn 翻页" },
+	{ "mail.key.move", "在邮件列表、文件夹列表或邮件中移动" },
+	{ "mail.key.open", "打开邮件（或所选文件夹）" },
+	{ "mail.key.back", "从邮件返回列表" },
+	{ "mail.key.folders", "文件夹列表（收件箱在最前；按 Enter 打开）" },
+	{ "mail.key.sync", "立即同步文件夹和当前文件夹（在后台线程中进行，屏幕不会等待）" },
+	{ "mail.screen_batch_only", "在屏幕上，“邮件”标签页负责同步（s、:mail sync）和阅读（Enter、:mail read ID）；folders 以及 read --raw/--json 请在命令行中运行（atrium mail ...）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

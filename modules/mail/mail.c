@@ -1,6 +1,6 @@
 /*
- * mail.c - the mail module: its tab (for now the account panel) and its
- * verbs:
+ * mail.c - the mail module: its tab (view.c: the index, the folders, the
+ * message view, with a worker thread for the server) and its verbs:
  *
  *   atrium mail status [--json]
  *   atrium mail folders [--json]              LIST into the cache
@@ -11,7 +11,9 @@
  *
  * list works from the cache only; read from the cache when the body is
  * there. Exit codes (docs/batch.md): 2 no such folder or message, 4 TLS
- * or login refused, 7 server unreachable or --offline.
+ * or login refused, 7 server unreachable or --offline. On the screen's
+ * command line sync and read go to the tab (the worker does the network
+ * part and the command returns at once).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@ struct mmod {
 	const struct module_env *env;
 	struct account *acct;
 	struct mail_acct *ma;
+	struct mail_view *view; /* the tab */
 };
 
 static const struct account mail_account = {
@@ -44,6 +47,8 @@ static int mmod_init(const struct module_env *env, void **state)
 
 	m->env = env;
 	m->acct = account_new(env, &mail_account);
+	if (!env->batch)
+		m->view = mail_view_new(env);
 	*state = m;
 	return 0;
 }
@@ -54,6 +59,7 @@ static void mmod_free(void *state)
 
 	if (!m)
 		return;
+	mail_view_free(m->view);
 	mail_acct_free(m->ma);
 	account_free(m->acct);
 	free(m);
@@ -551,11 +557,24 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 	} else {
 		return usage(ctx, all);
 	}
-	/* these talk to the server on this thread: on the screen they would
-	 * freeze it until the Mail tab runs them on a worker of its own */
+	/* these talk to the server: on the screen the tab's worker runs
+	 * them, the command returns at once */
+	if (ctx->interactive && m->view && !strcmp(verb, "sync")) {
+		if ((rc = mail_view_sync(m->view, ctx->err)) == 0)
+			fprintf(ctx->out, "%s\n", tr("mail.syncing"));
+		return rc;
+	}
+	if (ctx->interactive && m->view && !strcmp(verb, "read") && !raw && !ctx->json) {
+		char *end;
+		long long id = strtoll(pos, &end, 10);
+		if (*end || id <= 0)
+			return err_tr(ctx->err, E_NOTFOUND, "mail.no_message", TR_S(pos));
+		return mail_view_open(m->view, id, ctx->err);
+	}
+	/* the rest would wait for the server on this thread */
 	if (ctx->interactive && (!strcmp(verb, "folders") || !strcmp(verb, "sync") ||
 				 !strcmp(verb, "read")))
-		return err_set(ctx->err, E_USAGE, "%s", tr("mail.batch_only"));
+		return err_set(ctx->err, E_USAGE, "%s", tr("mail.screen_batch_only"));
 	if ((rc = need_acct(m, ctx->err)) < 0)
 		return rc;
 	if (!strcmp(verb, "folders"))
@@ -573,7 +592,28 @@ static void mmod_draw(void *state, struct ui_area *area)
 {
 	struct mmod *m = state;
 
-	account_draw(m->acct, area);
+	if (!m->view || !account_configured(m->acct) || !m->env->store) {
+		account_draw(m->acct, area);
+		return;
+	}
+	mail_view_draw(m->view, area, m->acct);
+}
+
+static int mmod_key(void *state, int key)
+{
+	struct mmod *m = state;
+
+	if (!m->view || !account_configured(m->acct) || !m->env->store)
+		return 0;
+	return mail_view_key(m->view, key);
+}
+
+static void mmod_on_event(void *state, const struct module_event *ev)
+{
+	struct mmod *m = state;
+
+	if (m->view && account_configured(m->acct) && m->env->store)
+		mail_view_event(m->view, ev);
 }
 
 static void mmod_status(void *state, struct module_status *st)
@@ -581,6 +621,8 @@ static void mmod_status(void *state, struct module_status *st)
 	struct mmod *m = state;
 
 	account_status(m->acct, st);
+	if (m->view && account_configured(m->acct))
+		mail_view_status(m->view, st);
 }
 
 static const struct module_verb mail_verbs[] = {
@@ -593,13 +635,25 @@ static const struct module_verb mail_verbs[] = {
 	{ NULL, NULL, NULL },
 };
 
+static const struct module_key mail_keys[] = {
+	{ "j / k, Up / Down, PgUp / PgDn, g / G", "mail.key.move" },
+	{ "Enter", "mail.key.open" },
+	{ "q / Esc", "mail.key.back" },
+	{ "c / Tab", "mail.key.folders" },
+	{ "s", "mail.key.sync" },
+	{ NULL, NULL },
+};
+
 const struct module mail_module = {
 	.name = "mail",
 	.title_key = "tab.mail",
 	.init = mmod_init,
 	.free = mmod_free,
 	.draw = mmod_draw,
+	.key = mmod_key,
 	.command = mmod_command,
+	.on_event = mmod_on_event,
 	.status = mmod_status,
 	.verbs = mail_verbs,
+	.keys = mail_keys,
 };

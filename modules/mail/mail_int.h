@@ -79,5 +79,27 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 			  struct err *e);
 /* The message's bytes: the cached blob, else fetched and cached. */
 int mail_acct_body(struct mail_acct *a, int64_t id, struct buf *out, struct err *e);
+/* From any thread: the call in progress ends (E_CANCELLED), and so does
+ * every later one; for a worker that is stopping. */
+void mail_acct_cancel(struct mail_acct *a);
+
+/* ---- view.c: the tab, with its worker thread ------------------------------------ */
+
+struct mail_view;
+
+struct mail_view *mail_view_new(const struct module_env *env);
+void mail_view_free(struct mail_view *v);
+struct account;
+/* acct: drawn while nothing is cached yet. */
+void mail_view_draw(struct mail_view *v, struct ui_area *area, const struct account *acct);
+int mail_view_key(struct mail_view *v, int key);
+void mail_view_event(struct mail_view *v, const struct module_event *ev);
+/* state and unread; 0 when the view has nothing to say (no account). */
+int mail_view_status(struct mail_view *v, struct module_status *st);
+/* Start a sync of the folders and the current folder on the worker; the
+ * answer comes later (redraw). 0 or an E_* code. */
+int mail_view_sync(struct mail_view *v, struct err *e);
+/* Show message id (its body from the cache or the worker). */
+int mail_view_open(struct mail_view *v, int64_t id, struct err *e);
 
 #endif

@@ -33,6 +33,7 @@ struct mail_acct {
 	char *password;
 	char *open_box;            /* selected now */
 	uint32_t open_uidv;
+	int cancelled;             /* mail_acct_cancel: no new session */
 };
 
 static char *run_password_command(const char *cmd, struct err *e)
@@ -113,6 +114,15 @@ void mail_acct_free(struct mail_acct *a)
 	free(a);
 }
 
+void mail_acct_cancel(struct mail_acct *a)
+{
+	struct imap_session *s;
+
+	__atomic_store_n(&a->cancelled, 1, __ATOMIC_RELEASE);
+	if ((s = __atomic_load_n(&a->s, __ATOMIC_ACQUIRE)))
+		imap_session_cancel(s);
+}
+
 const char *mail_acct_key(const struct mail_acct *a)
 {
 	return a->key;
@@ -152,8 +162,17 @@ static int need_session(struct mail_acct *a, struct err *e)
 		return 0;
 	if ((rc = need_password(a, e)) < 0)
 		return rc;
-	if (!a->s && (rc = imap_session_new(&a->a, &a->s, e)) < 0)
-		return rc;
+	if (__atomic_load_n(&a->cancelled, __ATOMIC_ACQUIRE))
+		return err_set(e, E_CANCELLED, "cancelled");
+	if (!a->s) {
+		struct imap_session *s;
+		if ((rc = imap_session_new(&a->a, &s, e)) < 0)
+			return rc;
+		__atomic_store_n(&a->s, s, __ATOMIC_RELEASE);
+		/* a cancel that came while it was made */
+		if (__atomic_load_n(&a->cancelled, __ATOMIC_ACQUIRE))
+			imap_session_cancel(s);
+	}
 	free(a->open_box);
 	a->open_box = NULL;
 	if ((rc = imap_open(a->s, e)) < 0) {

@@ -1,0 +1,829 @@
+/*
+ * view.c - the Mail tab: the index of a folder from the store, the folder
+ * list, the message view; and the worker thread that talks to the server
+ * (sync, bodies) with its own store connection, so the screen never waits
+ * for the network. The worker runs the same sync.c code as the verbs;
+ * results come back on the main loop and the tab reads the store again.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "i18n/i18n.h"
+#include "modules/account.h"
+#include "modules/mail/mail_int.h"
+#include "store/store.h"
+#include "tui/tui.h"
+
+#define SYNC_EVERY_MS (5 * 60 * 1000)
+
+enum job_kind { J_SYNC, J_BODY, J_QUIT };
+
+struct mjob {
+	enum job_kind kind;
+	char *folder;      /* sync: wire name, NULL for the inbox */
+	int64_t id;        /* body */
+	int offline;
+	int rc;
+	struct err e;
+	struct buf body;
+	struct mail_view *v;
+	struct mjob *next;
+};
+
+struct row {
+	int64_t id, date;
+	char *from, *subject;
+	unsigned flags;
+	int att;
+};
+
+struct fold {
+	char *wire, *shown;
+	int unread;
+};
+
+enum mode { M_LIST, M_FOLDERS, M_MSG };
+
+struct mail_view {
+	const struct module_env *env;
+	struct mail_acct *ma;   /* the main thread's: the account key */
+	/* the worker */
+	int started, stopping;
+	struct module_env wenv;
+	struct store *wstore;
+	struct mail_acct *wma;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct mjob *head, **tail;
+	int syncing, timer, kicked;
+	/* what the tab shows */
+	enum mode mode;
+	char *folder;           /* wire name; NULL: the inbox */
+	struct row *rows;
+	size_t nrows, sel, top;
+	struct fold *folds;
+	size_t nfolds, fsel;
+	enum svc_state state;
+	char why[128];
+	int inbox_unread;
+	char note[600];
+	enum ui_role note_role;
+	/* the message view */
+	int64_t msg_id;
+	int loading;
+	char **lines;
+	size_t nlines, scroll;
+	int page;               /* rows of the last draw */
+};
+
+static void redraw(struct mail_view *v)
+{
+	if (v->env->redraw)
+		v->env->redraw(v->env->host);
+}
+
+static void note(struct mail_view *v, enum ui_role role, const char *text)
+{
+	snprintf(v->note, sizeof v->note, "%s", text);
+	v->note_role = role;
+	redraw(v);
+}
+
+/* ---- the worker ------------------------------------------------------------------ */
+
+static void job_free(struct mjob *j)
+{
+	free(j->folder);
+	buf_free(&j->body);
+	free(j);
+}
+
+static void job_done(struct mail_view *v, struct mjob *j);
+
+static void deliver(void *arg)
+{
+	struct mjob *j = arg;
+
+	if (!j->v->stopping)
+		job_done(j->v, j);
+	job_free(j);
+}
+
+/* The inbox's wire name in the worker's store. */
+static char *inbox_name(struct mail_view *v)
+{
+	sqlite3_stmt *st;
+	char *name = NULL;
+
+	if (sqlite3_prepare_v2(store_cache(v->wstore),
+			       "SELECT name FROM mail_folder WHERE account=?1 AND special='inbox'", -1,
+			       &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, mail_acct_key(v->wma), -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		name = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return name;
+}
+
+static void run_job(struct mail_view *v, struct mjob *j)
+{
+	err_clear(&j->e);
+	v->wenv.offline = j->offline;
+	if (j->kind == J_BODY) {
+		j->rc = mail_acct_body(v->wma, j->id, &j->body, &j->e);
+		return;
+	}
+	if ((j->rc = mail_acct_folders(v->wma, &j->e)) < 0)
+		return;
+	char *name = j->folder ? xstrdup(j->folder) : inbox_name(v);
+	struct mail_sync_count c = { 0 };
+	if (name)
+		j->rc = mail_acct_sync_folder(v->wma, name, &c, &j->e);
+	free(name);
+}
+
+static void *worker_main(void *arg)
+{
+	struct mail_view *v = arg;
+
+	for (;;) {
+		struct mjob *j;
+		pthread_mutex_lock(&v->lock);
+		while (!v->head)
+			pthread_cond_wait(&v->cond, &v->lock);
+		j = v->head;
+		v->head = j->next;
+		if (!v->head)
+			v->tail = &v->head;
+		pthread_mutex_unlock(&v->lock);
+		if (j->kind == J_QUIT) {
+			job_free(j);
+			break;
+		}
+		run_job(v, j);
+		loop_post(v->env->loop, deliver, j);
+	}
+	return NULL;
+}
+
+static int worker_start(struct mail_view *v, struct err *e)
+{
+	int rc;
+
+	if (v->started)
+		return 0;
+	if (!v->env->store)
+		return err_set(e, E_LOCKED, "the store is locked");
+	if ((rc = store_clone(v->env->store, &v->wstore, e)) < 0)
+		return rc;
+	v->wenv = *v->env;
+	v->wenv.store = v->wstore;
+	v->wenv.message = NULL;
+	v->wenv.redraw = NULL;
+	if ((rc = mail_acct_new(&v->wenv, &v->wma, e)) < 0) {
+		store_close(v->wstore);
+		v->wstore = NULL;
+		return rc;
+	}
+	pthread_mutex_init(&v->lock, NULL);
+	pthread_cond_init(&v->cond, NULL);
+	v->tail = &v->head;
+	if (pthread_create(&v->thread, NULL, worker_main, v) != 0) {
+		mail_acct_free(v->wma);
+		store_close(v->wstore);
+		pthread_mutex_destroy(&v->lock);
+		pthread_cond_destroy(&v->cond);
+		return err_set(e, E_INTERNAL, "cannot start the mail thread");
+	}
+	v->started = 1;
+	return 0;
+}
+
+static void submit(struct mail_view *v, struct mjob *j)
+{
+	j->v = v;
+	pthread_mutex_lock(&v->lock);
+	*v->tail = j;
+	v->tail = &j->next;
+	pthread_cond_signal(&v->cond);
+	pthread_mutex_unlock(&v->lock);
+}
+
+static struct mjob *job_new(enum job_kind k)
+{
+	struct mjob *j = xcalloc(1, sizeof *j);
+
+	j->kind = k;
+	buf_init(&j->body);
+	return j;
+}
+
+static void worker_stop(struct mail_view *v)
+{
+	if (!v->started)
+		return;
+	v->stopping = 1;
+	/* a call waiting on a stalled server ends now; queued ones go */
+	mail_acct_cancel(v->wma);
+	pthread_mutex_lock(&v->lock);
+	while (v->head) {
+		struct mjob *j = v->head;
+		v->head = j->next;
+		job_free(j);
+	}
+	v->tail = &v->head;
+	pthread_mutex_unlock(&v->lock);
+	submit(v, job_new(J_QUIT));
+	pthread_join(v->thread, NULL);
+	/* results already posted free themselves on the loop */
+	loop_run_once(v->env->loop, 0);
+	mail_acct_free(v->wma);
+	store_close(v->wstore);
+	pthread_mutex_destroy(&v->lock);
+	pthread_cond_destroy(&v->cond);
+}
+
+/* ---- the store -------------------------------------------------------------------- */
+
+static int need_acct(struct mail_view *v)
+{
+	struct err e;
+
+	if (v->ma)
+		return 0;
+	err_clear(&e);
+	return mail_acct_new(v->env, &v->ma, &e);
+}
+
+static void rows_free(struct mail_view *v)
+{
+	for (size_t i = 0; i < v->nrows; i++) {
+		free(v->rows[i].from);
+		free(v->rows[i].subject);
+	}
+	free(v->rows);
+	v->rows = NULL;
+	v->nrows = 0;
+}
+
+static void folds_free(struct mail_view *v)
+{
+	for (size_t i = 0; i < v->nfolds; i++) {
+		free(v->folds[i].wire);
+		free(v->folds[i].shown);
+	}
+	free(v->folds);
+	v->folds = NULL;
+	v->nfolds = 0;
+}
+
+static char *shown_name(const char *wire)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (mail_mutf7_decode(wire, &b) < 0) {
+		buf_reset(&b);
+		buf_adds(&b, wire);
+	}
+	buf_cstr(&b);
+	return buf_detach(&b);
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	return xstrdup(s ? s : "");
+}
+
+/* Read the index, the folders and the inbox's unread count again; the
+ * selection stays on the same message when it is still there. */
+static void reload(struct mail_view *v)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t keep = v->sel < v->nrows ? v->rows[v->sel].id : 0;
+
+	if (!v->env->store || need_acct(v) < 0)
+		return;
+	db = store_cache(v->env->store);
+	rows_free(v);
+	if (sqlite3_prepare_v2(db,
+			       "SELECT m.id, m.date, m.from_addr, m.subject, m.flags, m.has_attachment"
+			       " FROM mail_msg m JOIN mail_folder f ON f.id=m.folder WHERE f.account=?1"
+			       " AND (CASE WHEN ?2 IS NULL THEN f.special='inbox' ELSE f.name=?2 END)"
+			       " ORDER BY m.date DESC, m.uid DESC",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, mail_acct_key(v->ma), -1, SQLITE_STATIC);
+		if (v->folder)
+			sqlite3_bind_text(st, 2, v->folder, -1, SQLITE_STATIC);
+		size_t cap = 0;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (v->nrows == cap) {
+				cap = cap ? cap * 2 : 64;
+				v->rows = xreallocarray(v->rows, cap, sizeof *v->rows);
+			}
+			struct row *r = &v->rows[v->nrows++];
+			r->id = sqlite3_column_int64(st, 0);
+			r->date = sqlite3_column_int64(st, 1);
+			r->from = dup_col(st, 2);
+			r->subject = dup_col(st, 3);
+			r->flags = (unsigned)sqlite3_column_int(st, 4);
+			r->att = sqlite3_column_int(st, 5);
+		}
+		sqlite3_finalize(st);
+	}
+	v->sel = 0;
+	for (size_t i = 0; i < v->nrows; i++)
+		if (v->rows[i].id == keep)
+			v->sel = i;
+	folds_free(v);
+	v->inbox_unread = 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT f.name, f.special, coalesce(sum((m.flags & 1) = 0), 0)"
+			       " FROM mail_folder f LEFT JOIN mail_msg m ON m.folder=f.id"
+			       " WHERE f.account=?1 GROUP BY f.id"
+			       " ORDER BY f.special IS NOT 'inbox', f.name",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, mail_acct_key(v->ma), -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *sp = (const char *)sqlite3_column_text(st, 1);
+			v->folds = xreallocarray(v->folds, v->nfolds + 1, sizeof *v->folds);
+			struct fold *f = &v->folds[v->nfolds++];
+			f->wire = dup_col(st, 0);
+			f->shown = shown_name(f->wire);
+			f->unread = sqlite3_column_int(st, 2);
+			if (sp && !strcmp(sp, "inbox"))
+				v->inbox_unread = f->unread;
+		}
+		sqlite3_finalize(st);
+	}
+}
+
+/* ---- the message view ---------------------------------------------------------------- */
+
+static void lines_free(struct mail_view *v)
+{
+	for (size_t i = 0; i < v->nlines; i++)
+		free(v->lines[i]);
+	free(v->lines);
+	v->lines = NULL;
+	v->nlines = v->scroll = 0;
+}
+
+static void add_line(struct mail_view *v, const char *s, size_t len)
+{
+	v->lines = xreallocarray(v->lines, v->nlines + 1, sizeof *v->lines);
+	v->lines[v->nlines++] = xstrndup(s, len);
+}
+
+static void add_text(struct mail_view *v, const char *p, size_t len)
+{
+	const char *e = p + len;
+
+	while (p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		add_line(v, p, l && p[l - 1] == '\r' ? l - 1 : l);
+		p += l + (nl != NULL);
+	}
+}
+
+static void show_body(struct mail_view *v, const struct buf *b)
+{
+	struct mail_text t;
+	static const char *const names[] = { "From", "To", "Cc", "Date", "Subject" };
+
+	lines_free(v);
+	mail_text_parse(b->data ? b->data : "", b->len, &t);
+	const char *vals[] = { t.from, t.to, t.cc, t.date, t.subject };
+	for (size_t i = 0; i < nitems(names); i++) {
+		char *l;
+		if (!vals[i])
+			continue;
+		xasprintf(&l, "%s: %s", names[i], vals[i]);
+		add_line(v, l, strlen(l));
+		free(l);
+	}
+	add_line(v, "", 0);
+	if (t.text) {
+		add_text(v, t.text, t.text_len);
+	} else {
+		char msg[300], ids[32];
+		snprintf(ids, sizeof ids, "%lld", (long long)v->msg_id);
+		trf(msg, sizeof msg, "mail.no_text", TR_S(ids));
+		add_line(v, msg, strlen(msg));
+	}
+	mail_text_free(&t);
+}
+
+/* The cached body on this thread (a blob read); 1 when there was one. */
+static int cached_body(struct mail_view *v, int64_t id, struct buf *out)
+{
+	sqlite3_stmt *st;
+	char *blob = NULL;
+	struct err e;
+	int ok = 0;
+
+	if (sqlite3_prepare_v2(store_cache(v->env->store),
+			       "SELECT body_blob FROM mail_msg WHERE id=?1", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		blob = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (blob)
+		ok = store_blob_get(v->env->store, blob, out, &e) == 0;
+	free(blob);
+	return ok;
+}
+
+int mail_view_open(struct mail_view *v, int64_t id, struct err *e)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	v->msg_id = id;
+	v->mode = M_MSG;
+	v->loading = 0;
+	lines_free(v);
+	if (v->env->store && cached_body(v, id, &b)) {
+		show_body(v, &b);
+		buf_free(&b);
+		redraw(v);
+		return 0;
+	}
+	buf_free(&b);
+	if ((rc = worker_start(v, e)) < 0) {
+		v->mode = M_LIST;
+		return rc;
+	}
+	struct mjob *j = job_new(J_BODY);
+	j->id = id;
+	j->offline = v->env->offline;
+	v->loading = 1;
+	submit(v, j);
+	redraw(v);
+	return 0;
+}
+
+/* ---- results ------------------------------------------------------------------------ */
+
+static void job_done(struct mail_view *v, struct mjob *j)
+{
+	if (j->kind == J_BODY) {
+		if (v->mode != M_MSG || v->msg_id != j->id || !v->loading)
+			return;
+		v->loading = 0;
+		if (j->rc < 0) {
+			lines_free(v);
+			add_line(v, j->e.msg, strlen(j->e.msg));
+		} else {
+			show_body(v, &j->body);
+		}
+		redraw(v);
+		return;
+	}
+	v->syncing = 0;
+	if (j->rc == 0) {
+		v->state = SVC_ONLINE;
+		v->why[0] = 0;
+		if (v->note_role == UI_DIM)
+			v->note[0] = 0;
+	} else {
+		v->state = j->rc == E_UNREACHABLE ? SVC_OFFLINE : SVC_ERROR;
+		snprintf(v->why, sizeof v->why, "%.120s", j->e.msg);
+		note(v, j->rc == E_UNREACHABLE ? UI_WARN : UI_ERROR, j->e.msg);
+	}
+	reload(v);
+	redraw(v);
+}
+
+int mail_view_sync(struct mail_view *v, struct err *e)
+{
+	int rc;
+
+	if (v->env->offline) {
+		v->state = SVC_OFFLINE;
+		return err_set(e, E_UNREACHABLE, "%s", tr("mail.offline_forced"));
+	}
+	if ((rc = worker_start(v, e)) < 0)
+		return rc;
+	if (v->syncing)
+		return 0;
+	struct mjob *j = job_new(J_SYNC);
+	j->folder = v->folder ? xstrdup(v->folder) : NULL;
+	j->offline = 0;
+	v->syncing = 1;
+	if (v->state != SVC_ONLINE)
+		v->state = SVC_CONNECTING;
+	submit(v, j);
+	note(v, UI_DIM, tr("mail.syncing"));
+	return 0;
+}
+
+static void on_timer(void *arg)
+{
+	struct mail_view *v = arg;
+	struct err e;
+
+	if (!v->env->offline)
+		mail_view_sync(v, &e);
+}
+
+/* ---- the tab ---------------------------------------------------------------------- */
+
+struct mail_view *mail_view_new(const struct module_env *env)
+{
+	struct mail_view *v = xcalloc(1, sizeof *v);
+
+	v->env = env;
+	v->state = SVC_OFFLINE;
+	v->inbox_unread = -1;
+	return v;
+}
+
+void mail_view_free(struct mail_view *v)
+{
+	if (!v)
+		return;
+	if (v->timer)
+		loop_del_timer(v->env->loop, v->timer);
+	worker_stop(v);
+	rows_free(v);
+	folds_free(v);
+	lines_free(v);
+	free(v->folder);
+	mail_acct_free(v->ma);
+	free(v);
+}
+
+static const char *folder_title(struct mail_view *v)
+{
+	for (size_t i = 0; i < v->nfolds; i++)
+		if (v->folder ? !strcmp(v->folds[i].wire, v->folder) : i == 0)
+			return v->folds[i].shown;
+	return v->folder ? v->folder : "INBOX";
+}
+
+static void draw_list(struct mail_view *v, struct ui_area *a, int h, int w)
+{
+	char t[200], n[16];
+
+	snprintf(n, sizeof n, "%zu", v->nrows);
+	ui_clear_row(a, 0, UI_TITLE);
+	int x = ui_puts(a, 0, 1, folder_title(v), UI_TITLE);
+	ui_puts(a, 0, 2 + x, trf(t, sizeof t, "mail.count", TR_S(n)), UI_TITLE);
+	int rows = h - 2;
+	if (rows < 1)
+		return;
+	v->page = rows;
+	if (v->nrows == 0)
+		ui_puts(a, 2, 2, tr(v->syncing ? "mail.syncing" : "mail.empty"), UI_DIM);
+	if (v->sel < v->top)
+		v->top = v->sel;
+	if (v->sel >= v->top + (size_t)rows)
+		v->top = v->sel - (size_t)rows + 1;
+	for (int y = 0; y < rows && v->top + (size_t)y < v->nrows; y++) {
+		struct row *r = &v->rows[v->top + (size_t)y];
+		int selected = v->top + (size_t)y == v->sel;
+		enum ui_role role = selected ? UI_SELECTED : (r->flags & IMAP_F_SEEN) ? UI_NORMAL
+										       : UI_BOLD;
+		char marks[8], date[20];
+		time_t tt = (time_t)r->date;
+		struct tm tm;
+		marks[0] = (r->flags & IMAP_F_SEEN) ? ' ' : 'N';
+		marks[1] = (r->flags & IMAP_F_FLAGGED) ? '!' : ' ';
+		marks[2] = (r->flags & IMAP_F_ANSWERED) ? 'R' : ' ';
+		marks[3] = r->att ? '@' : ' ';
+		marks[4] = 0;
+		if (r->date > 0 && localtime_r(&tt, &tm))
+			strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
+		else
+			snprintf(date, sizeof date, "-");
+		ui_clear_row(a, 1 + y, role);
+		ui_puts(a, 1 + y, 1, marks, role);
+		ui_puts(a, 1 + y, 6, date, role);
+		int fw = w > 80 ? 24 : 16;
+		ui_put(a, 1 + y, 23, fw, r->from, strlen(r->from), role);
+		ui_put(a, 1 + y, 24 + fw, w - 25 - fw, r->subject, strlen(r->subject), role);
+	}
+}
+
+static void draw_folders(struct mail_view *v, struct ui_area *a, int h)
+{
+	ui_clear_row(a, 0, UI_TITLE);
+	ui_puts(a, 0, 1, tr("mail.folders"), UI_TITLE);
+	for (int y = 0; y < h - 2 && (size_t)y < v->nfolds; y++) {
+		struct fold *f = &v->folds[y];
+		enum ui_role role = (size_t)y == v->fsel ? UI_SELECTED : UI_NORMAL;
+		char n[16];
+		ui_clear_row(a, 1 + y, role);
+		int x = ui_puts(a, 1 + y, 2, f->shown, role);
+		if (f->unread) {
+			snprintf(n, sizeof n, "(%d)", f->unread);
+			ui_puts(a, 1 + y, 3 + x, n, role);
+		}
+	}
+	if (v->nfolds == 0)
+		ui_puts(a, 2, 2, tr("mail.empty"), UI_DIM);
+}
+
+static void draw_msg(struct mail_view *v, struct ui_area *a, int h, int w)
+{
+	int rows = h - 1;
+
+	v->page = rows;
+	if (v->loading) {
+		ui_puts(a, 1, 2, tr("mail.loading"), UI_DIM);
+		return;
+	}
+	for (int y = 0; y < rows && v->scroll + (size_t)y < v->nlines; y++) {
+		const char *s = v->lines[v->scroll + (size_t)y];
+		ui_put(a, y, 1, w - 2, s, strlen(s), UI_NORMAL);
+	}
+}
+
+void mail_view_draw(struct mail_view *v, struct ui_area *a, const struct account *acct)
+{
+	int h = ui_area_h(a), w = ui_area_w(a);
+
+	/* the first tab gets no MEV_SHOWN at start */
+	if (!v->kicked) {
+		struct module_event ev = { MEV_SHOWN, NULL, NULL };
+		v->kicked = 1;
+		mail_view_event(v, &ev);
+	}
+	ui_clear(a, UI_NORMAL);
+	if (v->mode == M_LIST && !v->nfolds && !v->nrows) {
+		/* nothing cached yet (never synced): who and where */
+		account_draw(acct, a);
+		if (v->note[0])
+			ui_puts(a, h - 1, 1, v->note, v->note_role);
+		return;
+	}
+	if (v->mode == M_MSG)
+		draw_msg(v, a, h, w);
+	else if (v->mode == M_FOLDERS)
+		draw_folders(v, a, h);
+	else
+		draw_list(v, a, h, w);
+	if (v->note[0])
+		ui_puts(a, h - 1, 1, v->note, v->note_role);
+	else
+		ui_puts(a, h - 1, 1, tr(v->mode == M_MSG ? "mail.keys_msg" : "mail.keys"), UI_DIM);
+}
+
+/* Move a selection by a key; 1 when the key was a move. */
+static int move(size_t *sel, size_t n, int page, int key)
+{
+	size_t p = page > 1 ? (size_t)page - 1 : 1;
+
+	if (!n)
+		return key == 'j' || key == 'k' || key == UI_KEY_UP || key == UI_KEY_DOWN ||
+		       key == 'g' || key == 'G' || key == UI_KEY_PGUP || key == UI_KEY_PGDN;
+	switch (key) {
+	case 'j':
+	case UI_KEY_DOWN:
+		if (*sel + 1 < n)
+			(*sel)++;
+		return 1;
+	case 'k':
+	case UI_KEY_UP:
+		if (*sel)
+			(*sel)--;
+		return 1;
+	case UI_KEY_PGDN:
+		*sel = *sel + p < n ? *sel + p : n - 1;
+		return 1;
+	case UI_KEY_PGUP:
+		*sel = *sel > p ? *sel - p : 0;
+		return 1;
+	case 'g':
+	case UI_KEY_HOME:
+		*sel = 0;
+		return 1;
+	case 'G':
+	case UI_KEY_END:
+		*sel = n - 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int key_msg(struct mail_view *v, int key)
+{
+	size_t max = v->nlines > (size_t)v->page ? v->nlines - (size_t)v->page : 0;
+
+	if (key == 'q' || key == UI_KEY_ESC) {
+		v->mode = M_LIST;
+		lines_free(v);
+		v->loading = 0;
+		reload(v); /* a body fetched may have been the last unread */
+		redraw(v);
+		return 1;
+	}
+	if (key == ' ')
+		key = UI_KEY_PGDN;
+	size_t s = v->scroll;
+	if (!move(&s, max + 1, v->page, key))
+		return 0;
+	v->scroll = s;
+	redraw(v);
+	return 1;
+}
+
+int mail_view_key(struct mail_view *v, int key)
+{
+	struct err e;
+
+	if (v->mode == M_MSG)
+		return key_msg(v, key);
+	if (v->mode == M_FOLDERS) {
+		if (move(&v->fsel, v->nfolds, v->page, key)) {
+			redraw(v);
+			return 1;
+		}
+		if (key == UI_KEY_ENTER && v->fsel < v->nfolds) {
+			free(v->folder);
+			v->folder = v->fsel ? xstrdup(v->folds[v->fsel].wire) : NULL;
+			v->mode = M_LIST;
+			v->sel = v->top = 0;
+			reload(v);
+			if (!v->env->offline)
+				mail_view_sync(v, &e);
+			redraw(v);
+			return 1;
+		}
+		if (key == 'q' || key == UI_KEY_ESC || key == 'c' || key == UI_KEY_TAB) {
+			v->mode = M_LIST;
+			redraw(v);
+			return 1;
+		}
+		return 0;
+	}
+	if (move(&v->sel, v->nrows, v->page, key)) {
+		redraw(v);
+		return 1;
+	}
+	switch (key) {
+	case UI_KEY_ENTER:
+		if (v->sel < v->nrows && mail_view_open(v, v->rows[v->sel].id, &e) < 0)
+			note(v, UI_ERROR, e.msg);
+		return 1;
+	case 'c':
+	case UI_KEY_TAB:
+		reload(v);
+		v->mode = M_FOLDERS;
+		v->fsel = 0;
+		for (size_t i = 0; v->folder && i < v->nfolds; i++)
+			if (!strcmp(v->folds[i].wire, v->folder))
+				v->fsel = i;
+		redraw(v);
+		return 1;
+	case 's':
+		if (mail_view_sync(v, &e) < 0)
+			note(v, UI_WARN, e.msg);
+		return 1;
+	}
+	return 0;
+}
+
+void mail_view_event(struct mail_view *v, const struct module_event *ev)
+{
+	struct err e;
+
+	if (ev->type == MEV_SHOWN) {
+		reload(v);
+		if (!v->timer && !v->env->offline && v->env->store && need_acct(v) == 0) {
+			v->timer = loop_add_timer(v->env->loop, SYNC_EVERY_MS, 1, on_timer, v);
+			mail_view_sync(v, &e);
+		}
+		redraw(v);
+	} else if (ev->type == MEV_OFFLINE) {
+		if (v->env->offline) {
+			v->state = SVC_OFFLINE;
+		} else if (v->env->store && need_acct(v) == 0) {
+			if (!v->timer)
+				v->timer = loop_add_timer(v->env->loop, SYNC_EVERY_MS, 1, on_timer, v);
+			mail_view_sync(v, &e);
+		}
+		redraw(v);
+	}
+}
+
+int mail_view_status(struct mail_view *v, struct module_status *st)
+{
+	if (!v->ma)
+		return 0;
+	st->state = v->env->offline ? SVC_OFFLINE : v->state;
+	st->unread = v->inbox_unread;
+	if (st->state == SVC_ERROR)
+		snprintf(st->text, sizeof st->text, "%s", v->why);
+	return 1;
+}
