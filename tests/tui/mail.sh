@@ -7,7 +7,8 @@
 # first; Enter shows a message's text, q goes back; a message appended on
 # the server meanwhile shows after s; with the IMAPS port stalled behind
 # netfault the tab still answers keys within 1 s and says Connecting; with
-# --offline the cached index still shows.
+# --offline the cached index still shows, with the inbox's unread count in
+# the status line; the Chinese UI.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/tui/tmux.lib
 S=${ATRIUM_TEST_SERVERS:-/tmp/atrium-test-servers}
@@ -23,6 +24,7 @@ NF_STALL=$((ATRIUM_PORT_BASE + 46)) # netfault: an IMAPS port that answers nothi
 nf_pids=()
 cleanup() {
 	/usr/bin/python3 -B "$SEED" delete "$BOX" >/dev/null 2>&1
+	/usr/bin/python3 -B "$SEED" expunge INBOX "inbox-tui-$$@" >/dev/null 2>&1
 	local p
 	for p in "${nf_pids[@]}"; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
@@ -61,6 +63,17 @@ if ! /usr/bin/python3 -B "$SEED" write "$T_DIR/eml" ||
 	not_ok "the test mail is put into $BOX"
 	t_done
 fi
+# one unread message in the inbox, for the status line's count
+/usr/bin/python3 -B - "inbox-tui-$$@example.test" <<'EOF2' || not_ok "a message is put into INBOX"
+import sys
+sys.path.insert(0, "tests/integration")
+import mail_seed
+m = mail_seed.connect()
+msg = ("From: Bob <bob@example.test>\r\nTo: alice@example.test\r\nSubject: inbox tui\r\n"
+       "Message-ID: <%s>\r\n\r\nhello\r\n" % sys.argv[1]).encode()
+typ, _ = m.append("INBOX", None, None, msg)
+sys.exit(0 if typ == "OK" else 1)
+EOF2
 
 # The screen row (0-based) of the first line holding TEXT.
 row_of() { screen | grep -nF -- "$1" | head -1 | cut -d: -f1 | awk '{ print $1 - 1 }'; }
@@ -178,10 +191,15 @@ check "stalled: quitting does not wait for the server ($((t1 - t0)) ms)" test $(
 # ---- offline -------------------------------------------------------------------------
 id=$($run --offline mail list --folder "$BOX" --json |
 	/usr/bin/python3 -c 'import json,sys; print([m["id"] for m in json.load(sys.stdin) if m["subject"] == "季度报告"][0])')
+unread=$($run --offline mail list --unread --json |
+	/usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 t_session $W $H
 type_text "$run --offline"
 keys Enter
 check "--offline: Offline in the status line" wait_for "Offline" 10
+check "the inbox's unread count ($unread, one put there by this test) is in the status line" \
+	row_has $((H - 2)) "$unread unread" 5
+check "the inbox's message is listed (the inbox first)" wait_for "inbox tui" 5
 check "--offline: the cached folder opens" open_box
 check "--offline: the late message is in the cache" wait_for "新到的邮件" 5
 keys G
@@ -195,5 +213,17 @@ type_text "mail read $id"
 keys Enter
 check ":mail read ID on the screen opens the message view" wait_for "Subject: 季度报告" 5
 keys q
+quit
+
+# ---- Chinese -------------------------------------------------------------------------
+t_session $W $H
+type_text "$run --offline --lang zh_Hans"
+keys Enter
+check "Chinese: 离线 in the status line" wait_for "离线" 10
+check "Chinese: the folder list, then the test folder" open_box
+check "Chinese: the key hint names the marks (未读, 附件)" wait_for "N 未读" 5
+keys F1
+check "Chinese: the help overlay lists the Mail keys (收件箱)" wait_for "收件箱在最前" 5
+keys Escape
 quit
 t_done
