@@ -560,6 +560,15 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 	/* these talk to the server: on the screen the tab's worker runs
 	 * them, the command returns at once */
 	if (ctx->interactive && m->view && !strcmp(verb, "sync")) {
+		if (folder) { /* the tab shows that folder, then syncs it */
+			char *wire;
+			if ((rc = need_acct(m, ctx->err)) < 0)
+				return rc;
+			if (!(wire = folder_wire(m, folder)))
+				return err_tr(ctx->err, E_NOTFOUND, "mail.no_folder", TR_S(folder));
+			mail_view_folder(m->view, wire);
+			free(wire);
+		}
 		if ((rc = mail_view_sync(m->view, ctx->err)) == 0)
 			fprintf(ctx->out, "%s\n", tr("mail.syncing"));
 		return rc;

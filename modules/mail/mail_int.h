@@ -99,6 +99,8 @@ int mail_view_status(struct mail_view *v, struct module_status *st);
 /* Start a sync of the folders and the current folder on the worker; the
  * answer comes later (redraw). 0 or an E_* code. */
 int mail_view_sync(struct mail_view *v, struct err *e);
+/* Show the folder of that wire name (the index of the cache). */
+void mail_view_folder(struct mail_view *v, const char *wire);
 /* Show message id (its body from the cache or the worker). */
 int mail_view_open(struct mail_view *v, int64_t id, struct err *e);
 

@@ -527,6 +527,18 @@ int mail_view_sync(struct mail_view *v, struct err *e)
 	return 0;
 }
 
+void mail_view_folder(struct mail_view *v, const char *wire)
+{
+	free(v->folder);
+	v->folder = xstrdup(wire);
+	v->mode = M_LIST;
+	v->sel = v->top = 0;
+	lines_free(v);
+	v->loading = 0;
+	reload(v);
+	redraw(v);
+}
+
 static void on_timer(void *arg)
 {
 	struct mail_view *v = arg;

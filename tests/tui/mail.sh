@@ -220,7 +220,10 @@ t_session $W $H
 type_text "$run --offline --lang zh_Hans"
 keys Enter
 check "Chinese: 离线 in the status line" wait_for "离线" 10
-check "Chinese: the folder list, then the test folder" open_box
+keys C-e
+type_text "mail sync --folder $BOX"
+keys Enter
+check "Chinese: :mail sync --folder F shows that folder (from the cache: offline)" wait_for "季度报告" 5
 check "Chinese: the key hint names the marks (未读, 附件)" wait_for "N 未读" 5
 keys F1
 check "Chinese: the help overlay lists the Mail keys (收件箱)" wait_for "收件箱在最前" 5
