@@ -74,8 +74,11 @@ struct mail_view {
 	/* the message view */
 	int64_t msg_id;
 	int loading;
-	char **lines;
+	char **src;             /* the message's lines as parsed */
+	size_t nsrc;
+	char **lines;           /* ... sanitized and wrapped to wrap_w */
 	size_t nlines, scroll;
+	int wrap_w;
 	int page;               /* rows of the last draw */
 };
 
@@ -366,19 +369,62 @@ static void reload(struct mail_view *v)
 
 /* ---- the message view ---------------------------------------------------------------- */
 
-static void lines_free(struct mail_view *v)
+static void wrapped_free(struct mail_view *v)
 {
 	for (size_t i = 0; i < v->nlines; i++)
 		free(v->lines[i]);
 	free(v->lines);
 	v->lines = NULL;
-	v->nlines = v->scroll = 0;
+	v->nlines = 0;
+	v->wrap_w = 0;
+}
+
+static void lines_free(struct mail_view *v)
+{
+	wrapped_free(v);
+	for (size_t i = 0; i < v->nsrc; i++)
+		free(v->src[i]);
+	free(v->src);
+	v->src = NULL;
+	v->nsrc = v->scroll = 0;
 }
 
 static void add_line(struct mail_view *v, const char *s, size_t len)
 {
+	v->src = xreallocarray(v->src, v->nsrc + 1, sizeof *v->src);
+	v->src[v->nsrc++] = xstrndup(s, len);
+}
+
+static void push_row(struct mail_view *v, const char *s, size_t len)
+{
 	v->lines = xreallocarray(v->lines, v->nlines + 1, sizeof *v->lines);
 	v->lines[v->nlines++] = xstrndup(s, len);
+}
+
+/* The lines as drawn: untrusted text made safe first (its placeholders
+ * take columns), then wrapped where the language allows a break. */
+static void rewrap(struct mail_view *v, int cols)
+{
+	struct buf b;
+
+	wrapped_free(v);
+	v->wrap_w = cols;
+	buf_init(&b);
+	for (size_t i = 0; i < v->nsrc; i++) {
+		buf_reset(&b);
+		ui_sanitize(v->src[i], strlen(v->src[i]), &b);
+		const char *p = buf_cstr(&b);
+		size_t len = b.len;
+		if (!len)
+			push_row(v, "", 0);
+		while (len) {
+			size_t n = txt_wrap(p, len, (size_t)cols);
+			push_row(v, p, n);
+			p += n;
+			len -= n;
+		}
+	}
+	buf_free(&b);
 }
 
 static void add_text(struct mail_view *v, const char *p, size_t len)
@@ -654,6 +700,11 @@ static void draw_msg(struct mail_view *v, struct ui_area *a, int h, int w)
 	if (v->loading) {
 		ui_puts(a, 1, 2, tr("mail.loading"), UI_DIM);
 		return;
+	}
+	if (v->wrap_w != (w > 3 ? w - 2 : 1)) {
+		rewrap(v, w > 3 ? w - 2 : 1);
+		if (v->scroll >= v->nlines)
+			v->scroll = v->nlines ? v->nlines - 1 : 0;
 	}
 	for (int y = 0; y < rows && v->scroll + (size_t)y < v->nlines; y++) {
 		const char *s = v->lines[v->scroll + (size_t)y];

@@ -138,7 +138,9 @@ import mail_seed
 m = mail_seed.connect()
 msg = ("From: Bob <bob@example.test>\r\nTo: alice@example.test\r\n"
        "Subject: =?UTF-8?B?5YaN5p2l5LiA5bCB?=\r\nDate: Sat, 21 Nov 2026 23:01:00 +0000\r\n"
-       "Message-ID: <later@example.test>\r\n\r\nlater body\r\n").encode()
+       "Message-ID: <later@example.test>\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+       "Content-Transfer-Encoding: 8bit\r\n\r\n"
+       "later body " + "一个很长的句子，" * 30 + " END-OF-LONG-LINE\r\n").encode()
 typ, _ = m.append('"%s"' % sys.argv[1], None, None, msg)
 sys.exit(0 if typ == "OK" else 1)
 EOF2
@@ -150,6 +152,12 @@ wait_for "Syncing with the mail server" 5
 t1=$(now_ms)
 check ":mail sync on the screen returns at once ($((t1 - t0)) ms)" test $((t1 - t0)) -lt 1000
 check ":mail sync picks up another message (再来一封)" wait_for "再来一封" 15
+keys g
+sleep 0.2
+keys Enter
+check "a long line of the body is wrapped, its end visible" wait_for "END-OF-LONG-LINE" 10
+keys q
+wait_for "Budget with attachment" 5
 keys F1
 check "the help overlay lists the Mail keys" wait_for "Sync the folders and this folder now" 5
 keys Escape
@@ -171,7 +179,9 @@ keys Escape
 sleep 0.2
 check "stalled: the cached test folder opens" open_box
 check "stalled: the late message is in the cache" wait_for "新到的邮件" 5
-# the newest (the late one) is selected; its body is not cached
+# the second newest (新到的邮件) was never opened: its body is not cached
+keys j
+sleep 0.2
 t0=$(now_ms)
 keys Enter
 wait_for "loading…" 5
