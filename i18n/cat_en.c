@@ -579,7 +579,6 @@ const struct tr_entry tr_cat_en[] = {
 	{ "net.replay.failed", "failed {0}: {1}" },
 	{ "verb.mail.search", "Search the cached messages' subjects and senders (works offline; Chinese words too)" },
 	{ "files.cells_on_tab", "On the screen, Enter on the workbook in the Files tab lists its disputed cells to choose from" },
-	{ "mail.batch_only", "For now this runs from a shell (atrium mail folders, sync, read): on the screen it would wait for the server; the Mail tab comes next" },
 	{ "mail.syncing", "Syncing with the mail server…" },
 	{ "mail.count", "{0} messages" },
 	{ "mail.empty", "No messages cached here yet (s syncs)" },

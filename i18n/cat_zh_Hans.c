@@ -575,7 +575,6 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "net.replay.failed", "失败 {0}：{1}" },
 	{ "verb.mail.search", "搜索缓存邮件的主题和发件人（离线可用，支持中文词语）" },
 	{ "files.cells_on_tab", "在屏幕上，于“文件”标签页中对该工作簿按 Enter，即可逐个选择冲突的单元格" },
-	{ "mail.batch_only", "目前请在命令行中运行（atrium mail folders、sync、read）：在屏幕上运行会等待服务器；“邮件”标签页即将推出" },
 	{ "mail.syncing", "正在与邮件服务器同步…" },
 	{ "mail.count", "{0} 封邮件" },
 	{ "mail.empty", "此处尚无缓存的邮件（按 s 同步）" },
