@@ -114,6 +114,8 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 /* Open (append) the log file, created mode 0600. NULL path logs nowhere. */
 int log_open(const char *path, enum log_level min, struct err *e);
 void log_close(void);
+/* The log file's descriptor, or -1 (the screen sends stray stderr there). */
+int log_fileno(void);
 void log_set_level(enum log_level min);
 int log_level_parse(const char *s, enum log_level *out);
 /* Thread-safe. Callers never pass secrets: passwords, keys and tokens are

@@ -88,3 +88,14 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	}
 	pthread_mutex_unlock(&log_lock);
 }
+
+int log_fileno(void)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&log_lock);
+	if (log_file)
+		fd = fileno(log_file);
+	pthread_mutex_unlock(&log_lock);
+	return fd;
+}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "tui/internal.h"
@@ -42,6 +43,39 @@ static const struct theme_entry theme[UI_ROLE_COUNT] = {
 	[UI_CODE] = { COLOR_GREEN, -1, 108, 0, A_BOLD },
 };
 
+/* stderr while the screen is up: libraries that print there (libetpan's
+ * "GnuTLS error: ..." lines) would write over the screen; their lines go to
+ * atrium's log instead (or nowhere), and stderr comes back at close. */
+static int saved_stderr = -1;
+
+static void stderr_away(void)
+{
+	int to = log_fileno(), opened = -1;
+
+	if (!isatty(STDERR_FILENO) || saved_stderr >= 0)
+		return;
+	if (to < 0)
+		to = opened = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (to < 0)
+		return;
+	fflush(stderr);
+	saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (saved_stderr >= 0)
+		dup2(to, STDERR_FILENO);
+	if (opened >= 0)
+		close(opened);
+}
+
+static void stderr_back(void)
+{
+	if (saved_stderr < 0)
+		return;
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	saved_stderr = -1;
+}
+
 int screen_open(const struct conf *conf, struct err *e)
 {
 	static const char *const fallbacks[] = { "xterm-256color", "xterm", "vt100", "dumb" };
@@ -62,6 +96,7 @@ int screen_open(const struct conf *conf, struct err *e)
 	if (scr == NULL)
 		return err_tr(e, E_IO, "err.terminal", TR_S(term ? term : ""));
 	set_term(scr);
+	stderr_away();
 	set_escdelay(25);
 	raw();
 	noecho();
@@ -113,6 +148,7 @@ void screen_close(void)
 	endwin();
 	delscreen(scr);
 	scr = NULL;
+	stderr_back();
 }
 
 /* After SIGWINCH: ask the kernel for the new size and tell curses. */

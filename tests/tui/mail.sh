@@ -239,4 +239,16 @@ keys F1
 check "Chinese: the help overlay lists the Mail keys (收件箱)" wait_for "收件箱在最前" 5
 keys Escape
 quit
+
+# ---- a library's stderr never reaches the screen ------------------------------------------
+# implicit TLS to the STARTTLS port: the handshake fails, and libetpan
+# prints "GnuTLS error: ..." on stderr
+badcfg=$T_DIR/bad.config
+mkcfg "$badcfg" "imaps://127.0.0.1:$IMAP_PORT"
+t_session $W $H
+type_text "$ATRIUM_BIN --config $badcfg --home $T_DIR/bad-home"
+keys Enter
+check "a failed TLS handshake is said in the status line" wait_for "TLS handshake" 10
+check "... and nothing a library printed shows on the screen" bash -c "sleep 1; ! tmux -L \"$T_SOCK\" -f /dev/null capture-pane -p -t t | grep -q GnuTLS"
+quit
 t_done
