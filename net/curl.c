@@ -23,6 +23,7 @@ static const char *const curl_names[CU_N + 1] = {
 	[CU_MULTI_ASSIGN] = "curl_multi_assign",
 	[CU_SLIST_APPEND] = "curl_slist_append",
 	[CU_SLIST_FREE_ALL] = "curl_slist_free_all",
+	[CU_EASY_PERFORM] = "curl_easy_perform",
 	[CU_N] = NULL,
 };
 

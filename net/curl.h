@@ -29,6 +29,7 @@ enum {
 	CU_MULTI_ASSIGN,
 	CU_SLIST_APPEND,
 	CU_SLIST_FREE_ALL,
+	CU_EASY_PERFORM,
 	CU_N
 };
 
@@ -56,5 +57,6 @@ int net_curl_load(struct err *e);
 #define xcurl_slist_append \
 	CU(CU_SLIST_APPEND, struct curl_slist * (*)(struct curl_slist *, const char *))
 #define xcurl_slist_free_all CU(CU_SLIST_FREE_ALL, void (*)(struct curl_slist *))
+#define xcurl_easy_perform CU(CU_EASY_PERFORM, CURLcode(*)(CURL *))
 
 #endif
