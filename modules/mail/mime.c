@@ -928,6 +928,9 @@ void mail_text_parse(const char *msg, size_t len, struct mail_text *out)
 	render(&w, &top);
 	part_free(&top);
 	if (w.have_text) {
+		/* lines end in \n, the last one too */
+		if (w.text.len && w.text.data[w.text.len - 1] != '\n')
+			buf_addc(&w.text, '\n');
 		buf_cstr(&w.text);
 		out->text_len = w.text.len;
 		out->text = buf_detach(&w.text);
@@ -1032,13 +1035,13 @@ char *mail_safe_name(const char *name, int index)
 			buf_add(&b, base + i, l);
 		i += l;
 	}
-	buf_cstr(&b);
+	const char *s = buf_cstr(&b);
 	/* no hidden file, no option to a command, no trailing dot or blank */
-	size_t a = strspn(b.data, ".- \t");
+	size_t a = strspn(s, ".- \t");
 	size_t z = b.len;
-	while (z > a && (b.data[z - 1] == '.' || b.data[z - 1] == ' '))
+	while (z > a && (s[z - 1] == '.' || s[z - 1] == ' '))
 		z--;
-	r = xstrndup(b.data + a, z - a);
+	r = xstrndup(s + a, z - a);
 	buf_free(&b);
 	if (strlen(r) > NAME_MAX_BYTES) {
 		const char *ext = plain_ext(r);

@@ -138,7 +138,7 @@ static void test_text_part_of_a_multipart_message(void **state)
 	assert_non_null(t.text);
 	/* the inline parts of multipart/mixed one after another, the
 	 * attachment not (tests/unit/test_mail_mime.c has the rest) */
-	assert_string_equal(t.text, "html\n\n你好 softbreak");
+	assert_string_equal(t.text, "html\n\n你好 softbreak\n");
 	assert_null(t.to);
 	mail_text_free(&t);
 }
