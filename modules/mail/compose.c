@@ -355,7 +355,6 @@ const char *mail_type_guess(const char *name)
 struct hdr {
 	struct buf *b;
 	size_t col;
-	int first; /* no token yet on the field */
 };
 
 static void hdr_start(struct hdr *h, struct buf *b, const char *name)
@@ -364,13 +363,13 @@ static void hdr_start(struct hdr *h, struct buf *b, const char *name)
 	buf_adds(b, name);
 	buf_addc(b, ':');
 	h->col = strlen(name) + 1;
-	h->first = 1;
 }
 
-/* A token after a space, or after a fold when it would pass the width. */
+/* A token after a space, or after a fold when it would pass the width
+ * (also the first: "Subject:" alone on its line is allowed). */
 static void hdr_tok(struct hdr *h, const char *s, size_t n)
 {
-	if (!h->first && h->col + 1 + n > HDR_WIDTH) {
+	if (h->col > 1 && h->col + 1 + n > HDR_WIDTH) {
 		buf_add(h->b, "\r\n ", 3);
 		h->col = 1;
 	} else {
@@ -379,7 +378,6 @@ static void hdr_tok(struct hdr *h, const char *s, size_t n)
 	}
 	buf_add(h->b, s, n);
 	h->col += n;
-	h->first = 0;
 }
 
 static void hdr_tokz(struct hdr *h, const char *s)
@@ -413,7 +411,10 @@ static void hdr_encoded(struct hdr *h, const char *s, size_t n)
 	b64 = high * 3 > n;
 	buf_init(&w);
 	while (i < n) {
-		size_t raw = 0, enc = 0, start = i;
+		size_t raw = 0, enc = 0, start = i, room = HDR_WIDTH - 1 - h->col;
+		/* the first word fills the line it starts on when there is room
+		 * for a useful one, the others a line of their own */
+		size_t max = room >= 20 && room < EW_MAX ? room : EW_MAX;
 		/* as many characters as fit */
 		while (i < n) {
 			size_t cl = u8len(p + i, n - i), ce = 0;
@@ -423,7 +424,7 @@ static void hdr_encoded(struct hdr *h, const char *s, size_t n)
 				for (size_t k = 0; k < cl; k++)
 					ce += (q_safe(p[i + k]) || p[i + k] == ' ') ? 1 : 3;
 			}
-			if (12 + enc + ce > EW_MAX && raw > 0)
+			if (12 + enc + ce > max && raw > 0)
 				break;
 			raw += cl;
 			enc += ce;
