@@ -22,7 +22,8 @@
 struct smtp_xfer {
 	const unsigned char *msg;
 	size_t len, off;
-	int eof;              /* the read callback returned 0: all bytes given */
+	int eof;              /* the read callback has handed over every byte */
+	int quitting;         /* QUIT went out: later lines are not the answer */
 	const int *cancel;
 	int cancelled, stalled;
 	int64_t stall_ms, last_move;
@@ -101,7 +102,8 @@ static size_t read_cb(char *buf, size_t size, size_t nitems, void *arg)
 		n = x->len - x->off;
 	memcpy(buf, x->msg + x->off, n);
 	x->off += n;
-	if (n == 0)
+	/* libcurl knows the size and may not ask again for the 0 */
+	if (x->off == x->len)
 		x->eof = 1;
 	return n;
 }
@@ -120,7 +122,7 @@ static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *
 		return 0;
 	while (n > 0 && (data[n - 1] == '\r' || data[n - 1] == '\n'))
 		n--;
-	if (type == CURLINFO_HEADER_IN) {
+	if (type == CURLINFO_HEADER_IN && !x->quitting) {
 		/* the last line of what arrived */
 		size_t s = n;
 		while (s > 0 && data[s - 1] != '\n')
@@ -135,6 +137,10 @@ static int debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *
 				x->last_in[i] = '?';
 		return 0;
 	}
+	if (type == CURLINFO_HEADER_IN)
+		return 0;
+	if (n == 4 && strncasecmp(data, "QUIT", 4) == 0)
+		x->quitting = 1;
 	/* commands: AUTH's continuation lines carry credentials, and only
 	 * these name a stage worth reporting */
 	if ((n >= 9 && strncasecmp(data, "MAIL FROM", 9) == 0) ||
@@ -316,6 +322,10 @@ int smtp_send(const struct smtp_account *a, const char *from, const char *const 
 
 	cc = xcurl_easy_perform(c);
 	xcurl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
+	/* the code of the last line before QUIT: libcurl's may be QUIT's */
+	if (x.last_in[0] >= '2' && x.last_in[0] <= '5' && x.last_in[1] >= '0' &&
+	    x.last_in[1] <= '9' && x.last_in[2] >= '0' && x.last_in[2] <= '9')
+		reply = (x.last_in[0] - '0') * 100 + (x.last_in[1] - '0') * 10 + (x.last_in[2] - '0');
 	r->reply = (int)reply;
 	snprintf(r->text, sizeof r->text, "%s", x.last_in);
 	if (cc == CURLE_OK) {
