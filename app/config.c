@@ -57,6 +57,8 @@ static const struct key_spec keys[] = {
 	{ "mail", "smtp", V_SMTP },
 	{ "mail", "user", V_TEXT },
 	{ "mail", "from", V_EMAIL },
+	{ "mail", "name", V_TEXT },
+	{ "mail", "signature_file", V_PATH },
 	{ "mail", "password_command", V_TEXT },
 	{ "mail", "password", V_PASSWORD },
 	{ "mail", "ca_file", V_PATH },

@@ -54,6 +54,8 @@
 	X(mailimap_flag_new_deleted) X(mailimap_flag_new_draft)                             \
 	X(mailimap_flag_new_flag_keyword) X(mailimap_flag_list_free) X(mailimap_uid_store)        \
 	X(mailimap_append) X(mailimap_uidplus_append) X(mailimap_date_time_new)                \
+	X(mailimap_uid_copy) X(mailimap_uid_move) X(mailimap_uidplus_uid_copy)               \
+	X(mailimap_uidplus_uid_move) X(mailimap_uid_expunge) X(mailimap_expunge)                \
 	X(mailimap_date_time_free) X(clist_new)                \
 	X(clist_insert_after) X(clist_free) X(mailstream_socket_open_timeout)               \
 	X(mailstream_ssl_open_with_callback_timeout) X(mailstream_ssl_set_server_name)      \
@@ -1336,6 +1338,99 @@ int imap_store_flags(struct imap_session *s, const uint32_t *uids, size_t n,
 	if (r != MAILIMAP_NO_ERROR)
 		return fail(s, r, "UID STORE", e);
 	return 0;
+}
+
+/* The UIDs of a COPYUID set, in order (the server lists them in the
+ * order of the source set). */
+static size_t set_uids(struct mailimap_set *set, uint32_t *out, size_t max)
+{
+	size_t k = 0;
+
+	if (!set)
+		return 0;
+	for (clistiter *it = clist_begin(set->set_list); it; it = clist_next(it)) {
+		struct mailimap_set_item *item = clist_content(it);
+		for (uint32_t u = item->set_first; k < max; u++) {
+			out[k++] = u;
+			if (u >= item->set_last)
+				break;
+		}
+	}
+	return k;
+}
+
+int imap_copy(struct imap_session *s, const uint32_t *uids, size_t n, const char *mailbox,
+	      int move, uint32_t *dest, uint32_t *dest_validity, struct err *e)
+{
+	struct mailimap_set *set, *src = NULL, *dst = NULL;
+	uint32_t validity = 0;
+	char what[300];
+	int r, plus = imap_has_cap(s, "UIDPLUS");
+
+	if (dest)
+		memset(dest, 0, n * sizeof *dest);
+	if (dest_validity)
+		*dest_validity = 0;
+	if (!s->imap || !s->selected)
+		return err_set(e, E_INTERNAL, "UID COPY without a mailbox");
+	if (n == 0)
+		return 0;
+	move = move && imap_has_cap(s, "MOVE");
+	snprintf(what, sizeof what, "UID %s %s", move ? "MOVE" : "COPY", mailbox);
+	set = uid_set(uids, n);
+	if (plus)
+		r = move ? ET(mailimap_uidplus_uid_move)(s->imap, set, mailbox, &validity, &src, &dst)
+			 : ET(mailimap_uidplus_uid_copy)(s->imap, set, mailbox, &validity, &src, &dst);
+	else
+		r = move ? ET(mailimap_uid_move)(s->imap, set, mailbox)
+			 : ET(mailimap_uid_copy)(s->imap, set, mailbox);
+	ET(mailimap_set_free)(set);
+	if (r != MAILIMAP_NO_ERROR) {
+		if (src)
+			ET(mailimap_set_free)(src);
+		if (dst)
+			ET(mailimap_set_free)(dst);
+		return fail(s, r, what, e);
+	}
+	if (src && dst && dest) {
+		/* pair each source UID with its new one */
+		uint32_t *sv = xcalloc(n, sizeof *sv), *dv = xcalloc(n, sizeof *dv);
+		size_t ns = set_uids(src, sv, n), nd = set_uids(dst, dv, n);
+		for (size_t i = 0; i < ns && i < nd; i++)
+			for (size_t j = 0; j < n; j++)
+				if (uids[j] == sv[i]) {
+					dest[j] = dv[i];
+					break;
+				}
+		free(sv);
+		free(dv);
+		if (dest_validity)
+			*dest_validity = validity;
+	}
+	if (src)
+		ET(mailimap_set_free)(src);
+	if (dst)
+		ET(mailimap_set_free)(dst);
+	return 0;
+}
+
+int imap_expunge(struct imap_session *s, const uint32_t *uids, size_t n, struct err *e)
+{
+	struct mailimap_set *set;
+	int r;
+
+	if (!s->imap || !s->selected)
+		return err_set(e, E_INTERNAL, "EXPUNGE without a mailbox");
+	if (n == 0)
+		return 0;
+	if (!imap_has_cap(s, "UIDPLUS")) {
+		r = ET(mailimap_expunge)(s->imap);
+		return r == MAILIMAP_NO_ERROR ? 0 : fail(s, r, "EXPUNGE", e);
+	}
+	set = uid_set(uids, n);
+	r = ET(mailimap_uid_expunge)(s->imap, set);
+	ET(mailimap_set_free)(set);
+	return r == MAILIMAP_NO_ERROR ? 0 : fail(s, r, "UID EXPUNGE", e);
 }
 
 int imap_append(struct imap_session *s, const char *mailbox, const void *data, size_t len,

@@ -193,6 +193,15 @@ int imap_fetch_body(struct imap_session *s, uint32_t uid, struct buf *out, struc
 enum imap_store_op { IMAP_STORE_ADD, IMAP_STORE_REMOVE, IMAP_STORE_SET };
 int imap_store_flags(struct imap_session *s, const uint32_t *uids, size_t n,
 		     enum imap_store_op op, unsigned flags, struct err *e);
+/* UID COPY (or MOVE: UID MOVE when the server has it, else COPY alone and
+ * the caller marks and expunges) of uids in the selected mailbox to
+ * `mailbox`. With UIDPLUS, dest[i] is the new UID of uids[i] (0 when the
+ * server did not say) and *dest_validity the target's UIDVALIDITY. */
+int imap_copy(struct imap_session *s, const uint32_t *uids, size_t n, const char *mailbox,
+	      int move, uint32_t *dest, uint32_t *dest_validity, struct err *e);
+/* Remove uids marked \Deleted for good: UID EXPUNGE with UIDPLUS, else
+ * EXPUNGE (every \Deleted message of the mailbox). */
+int imap_expunge(struct imap_session *s, const uint32_t *uids, size_t n, struct err *e);
 /* APPEND a message (bytes as they are, CRLF lines) with flags and an
  * internal date (unix seconds, 0: the server's now); *uid is its UID when
  * the server has UIDPLUS, else 0. */

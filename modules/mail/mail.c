@@ -8,6 +8,7 @@
  *   atrium mail list [--folder F] [--limit N] [--unread] [--json]
  *   atrium mail search WORDS [--limit N] [--json]   subjects and senders, offline
  *   atrium mail read ID [--raw] [--json]
+ *   (and the verbs that change something: verbs.c)
  *
  * list works from the cache only; read from the cache when the body is
  * there. Exit codes (docs/batch.md): 2 no such folder or message, 4 TLS
@@ -221,6 +222,18 @@ static int cmd_sync(struct mmod *m, struct cmd_ctx *ctx, const char *folder)
 	size_t n = 0;
 	int rc;
 
+	/* what waits in the outbox goes first: a sync must not bring back
+	 * what the user changed (and mail waiting to go goes now) */
+	{
+		struct net_replay_stats rs;
+		if ((rc = mail_act_replay(m->ma, NULL, &rs, ctx->err)) < 0)
+			return rc;
+		if (rs.sent && !ctx->json) {
+			char t[200], num[16];
+			snprintf(num, sizeof num, "%d", rs.sent);
+			fprintf(ctx->out, "%s\n", trf(t, sizeof t, "mail.replayed", TR_S(num)));
+		}
+	}
 	if (!folder) {
 		sqlite3_stmt *st;
 		if ((rc = mail_acct_folders(m->ma, ctx->err)) < 0)
@@ -515,7 +528,16 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 	const char *verb = argv[0], *folder = NULL, *pos = NULL;
 	long limit = 0;
 	int unread = 0, raw = 0, npos = 0, rc;
-	static const char all[] = "atrium mail status|folders|sync|list|search|read";
+	static const char all[] = "atrium mail status|folders|sync|list|search|read|send|reply|"
+				  "forward|mark|move|copy|delete|archive|expunge";
+
+	if (mail_verb_known(verb)) {
+		if ((rc = mail_verb_usage(ctx, argc, argv)) < 0)
+			return rc;
+		if ((rc = need_acct(m, ctx->err)) < 0)
+			return rc;
+		return mail_verb_run(m->ma, ctx, argc, argv);
+	}
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--folder") && i + 1 < argc) {
@@ -641,6 +663,15 @@ static const struct module_verb mail_verbs[] = {
 	{ "list", "[--folder F] [--limit N] [--unread] [--json]", "verb.mail.list" },
 	{ "search", "WORDS [--limit N] [--json]", "verb.mail.search" },
 	{ "read", "ID [--raw] [--json]", "verb.mail.read" },
+	{ "send", "--to A [--cc A] [--bcc A] --subject S [--attach FILE]... < body", "verb.mail.send" },
+	{ "reply", "ID [--all] < body", "verb.mail.reply" },
+	{ "forward", "ID --to A [--attached] < body", "verb.mail.forward" },
+	{ "mark", "ID... read|unread|flag|unflag", "verb.mail.mark" },
+	{ "move", "ID... FOLDER", "verb.mail.move" },
+	{ "copy", "ID... FOLDER", "verb.mail.copy" },
+	{ "delete", "ID...", "verb.mail.delete" },
+	{ "archive", "ID...", "verb.mail.archive" },
+	{ "expunge", "[--folder F]", "verb.mail.expunge" },
 	{ NULL, NULL, NULL },
 };
 
@@ -650,6 +681,11 @@ static const struct module_key mail_keys[] = {
 	{ "q / Esc", "mail.key.back" },
 	{ "c / Tab", "mail.key.folders" },
 	{ "s", "mail.key.sync" },
+	{ "N / F", "mail.key.mark" },
+	{ "d / u", "mail.key.delete" },
+	{ "a", "mail.key.archive" },
+	{ "M / C", "mail.key.movecopy" },
+	{ "$", "mail.key.expunge" },
 	{ NULL, NULL },
 };
 

@@ -46,6 +46,8 @@ char *mail_mutf7_encode(const char *in);
 /* ---- sync.c ----------------------------------------------------------------- */
 
 struct mail_acct;
+struct outbox_entry;
+struct net_replay_stats;
 
 /* From [mail]; E_NOTFOUND when the section has no imap. */
 int mail_acct_new(const struct module_env *env, struct mail_acct **out, struct err *e);
@@ -67,6 +69,77 @@ int mail_acct_body(struct mail_acct *a, int64_t id, struct buf *out, struct err 
  * every later one; for a worker that is stopping. */
 void mail_acct_cancel(struct mail_acct *a);
 
+/* For the parts that act on the server (act.c): the open session (NULL
+ * and e filled when offline or refused), a folder SELECTed for writing
+ * (its UIDVALIDITY), the store and the module's environment. */
+struct imap_session *mail_acct_session(struct mail_acct *a, struct err *e);
+int mail_acct_select(struct mail_acct *a, const char *name, uint32_t *uidvalidity,
+		     struct err *e);
+struct store *mail_acct_store(struct mail_acct *a);
+/* The account as the server knows it (user, password, TLS), its password
+ * found (config, command or vault); NULL and e filled when none can be. */
+const struct imap_account *mail_acct_server(struct mail_acct *a, struct err *e);
+/* Set by mail_acct_cancel: long calls (SMTP) watch it. */
+const int *mail_acct_cancel_flag(struct mail_acct *a);
+/* Remove rows (with their bodies and search entries) from the cache. */
+int mail_cache_drop(struct mail_acct *a, const int64_t *ids, size_t n, int *removed,
+		    struct err *e);
+const struct module_env *mail_acct_env(struct mail_acct *a);
+
+/* ---- act.c: what the user does to messages, offline first ---------------------- */
+
+/*
+ * Every change is queued in the outbox (durably) and then applied to the
+ * cache, so the screen shows it at once and nothing is lost when the
+ * server is away; mail_act_replay takes the queue to the server in order.
+ * A moved or copied message waits in its new folder as a row with a
+ * negative UID until the server gives it a real one.
+ */
+enum mail_mark {
+	MAIL_READ, MAIL_UNREAD, MAIL_FLAG, MAIL_UNFLAG, MAIL_DELETED, MAIL_UNDELETED,
+	MAIL_ANSWERED, MAIL_FORWARDED,
+};
+int mail_act_mark(struct mail_acct *a, const int64_t *ids, size_t n, enum mail_mark m,
+		  struct err *e);
+/* Move (copy 0) or copy messages to the folder of that wire name. */
+int mail_act_move(struct mail_acct *a, const int64_t *ids, size_t n, const char *target,
+		  int copy, struct err *e);
+/* Delete: to the Trash folder; in Trash (or with no Trash folder) marked
+ * deleted, for expunge. */
+int mail_act_delete(struct mail_acct *a, const int64_t *ids, size_t n, struct err *e);
+/* To the Archive folder (E_NOTFOUND when the account has none). */
+int mail_act_archive(struct mail_acct *a, const int64_t *ids, size_t n, struct err *e);
+/* Remove the messages marked deleted in a folder, for good. *n: how many. */
+int mail_act_expunge(struct mail_acct *a, const char *folder, int *n, struct err *e);
+/* The wire name of the folder with that special use ("trash"), or NULL. */
+char *mail_special_folder(struct mail_acct *a, const char *special);
+/* Take the mail outbox to the servers (IMAP changes, mail to send), in
+ * order. Returns E_UNREACHABLE/E_TLS/E_AUTH when a server cannot be used
+ * (what is left waits), else 0; st counts. */
+int mail_act_replay(struct mail_acct *a, FILE *log, struct net_replay_stats *st, struct err *e);
+
+/* ---- send.c: mail out through the outbox ------------------------------------------ */
+
+/* Queue a message (its bytes, CRLF lines) for sending: durable before it
+ * returns; the envelope from and recipients (Bcc included) ride with it.
+ * Message-ID (with <>) is the key: the same mail queued twice is one. */
+int mail_send_queue(struct mail_acct *a, const char *from, const char *const *rcpts,
+		    size_t nrcpt, const void *msg, size_t len, const char *message_id,
+		    const char *summary, int64_t *entry, struct err *e);
+/* Replay of one "send" entry (act.c's replay calls it). */
+int mail_send_replay(struct mail_acct *a, struct outbox_entry *en, struct err *e);
+/* The envelope sender and the From header of the account: [mail] from,
+ * else the user when it is an address; E_USAGE when neither. */
+int mail_from_address(struct mail_acct *a, char **name, char **addr, struct err *e);
+
+/* ---- verbs.c: the verbs that change something ---------------------------------- */
+
+int mail_verb_known(const char *verb);
+/* E_USAGE (and the message) when the arguments cannot be right; 0 else.
+ * Touches neither store nor network. */
+int mail_verb_usage(struct cmd_ctx *ctx, int argc, char **argv);
+int mail_verb_run(struct mail_acct *a, struct cmd_ctx *ctx, int argc, char **argv);
+
 /* ---- view.c: the tab, with its worker thread ------------------------------------ */
 
 struct mail_view;
@@ -83,6 +156,8 @@ int mail_view_status(struct mail_view *v, struct module_status *st);
 /* Start a sync of the folders and the current folder on the worker; the
  * answer comes later (redraw). 0 or an E_* code. */
 int mail_view_sync(struct mail_view *v, struct err *e);
+/* Take the outbox to the server on the worker (after an action). */
+int mail_view_replay(struct mail_view *v, struct err *e);
 /* Show the folder of that wire name (the index of the cache). */
 void mail_view_folder(struct mail_view *v, const char *wire);
 /* Show message id (its body from the cache or the worker). */

@@ -33,6 +33,7 @@ struct mail_acct {
 	char *password;
 	char *open_box;            /* selected now */
 	uint32_t open_uidv;
+	int open_rw;               /* SELECTed (writable), not EXAMINEd */
 	int cancelled;             /* mail_acct_cancel: no new session */
 };
 
@@ -374,9 +375,12 @@ static int update_flags(struct fetch_ctx *f, struct imap_msg *m)
 	sqlite3_reset(f->upd);
 	sqlite3_bind_int(f->upd, 1, (int)fl);
 	sqlite3_bind_int64(f->upd, 2, c->id);
+	/* only when the row still holds what this sync read: a change the
+	 * user made meanwhile wins (its outbox entry takes it to the server) */
+	sqlite3_bind_int(f->upd, 3, (int)c->flags);
 	if (sqlite3_step(f->upd) != SQLITE_DONE)
 		return sql_fail(f->a, "flags", f->e);
-	f->cnt->changed++;
+	f->cnt->changed += sqlite3_changes(db(f->a)) > 0;
 	return 0;
 }
 
@@ -472,17 +476,82 @@ out:
 	return rc;
 }
 
+int mail_cache_drop(struct mail_acct *a, const int64_t *ids, size_t n, int *removed,
+		    struct err *e)
+{
+	struct cached *v = xcalloc(n + 1, sizeof *v);
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		v[i].id = ids[i];
+	*removed = 0;
+	rc = drop_msgs(a, 0, v, n, 0, removed, e);
+	free(v);
+	return rc;
+}
+
+static int select_rw(struct mail_acct *a, const char *name, int rw, struct imap_selected *sel,
+		     struct err *e)
+{
+	int rc;
+
+	free(a->open_box);
+	a->open_box = NULL;
+	if ((rc = imap_select(a->s, name, !rw, sel, e)) == 0) {
+		a->open_box = xstrdup(name);
+		a->open_uidv = sel->uidvalidity;
+		a->open_rw = rw;
+	}
+	return rc;
+}
+
 static int select_box(struct mail_acct *a, const char *name, struct imap_selected *sel,
 		      struct err *e)
 {
-	int rc = imap_select(a->s, name, 1, sel, e);
+	return select_rw(a, name, 0, sel, e);
+}
 
-	if (rc == 0) {
-		free(a->open_box);
-		a->open_box = xstrdup(name);
-		a->open_uidv = sel->uidvalidity;
+struct imap_session *mail_acct_session(struct mail_acct *a, struct err *e)
+{
+	return need_session(a, e) < 0 ? NULL : a->s;
+}
+
+int mail_acct_select(struct mail_acct *a, const char *name, uint32_t *uidvalidity,
+		     struct err *e)
+{
+	struct imap_selected sel;
+	int rc;
+
+	if ((rc = need_session(a, e)) < 0)
+		return rc;
+	if (a->open_box && a->open_rw && strcmp(a->open_box, name) == 0) {
+		*uidvalidity = a->open_uidv;
+		return 0;
 	}
-	return rc;
+	if ((rc = select_rw(a, name, 1, &sel, e)) < 0)
+		return rc;
+	*uidvalidity = sel.uidvalidity;
+	return 0;
+}
+
+const struct imap_account *mail_acct_server(struct mail_acct *a, struct err *e)
+{
+	return need_password(a, e) < 0 ? NULL : &a->a;
+}
+
+const int *mail_acct_cancel_flag(struct mail_acct *a)
+{
+	return &a->cancelled;
+}
+
+struct store *mail_acct_store(struct mail_acct *a)
+{
+	return a->store;
+}
+
+const struct module_env *mail_acct_env(struct mail_acct *a)
+{
+	return a->env;
 }
 
 int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_sync_count *cnt,
@@ -517,7 +586,7 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 	}
 	if ((rc = imap_search_uids(a->s, 1, 0, &su, &ns, e)) < 0)
 		return rc;
-	if (sqlite3_prepare_v2(db(a), "SELECT uid, flags, id FROM mail_msg WHERE folder=?1 ORDER BY uid",
+	if (sqlite3_prepare_v2(db(a), "SELECT uid, flags, id FROM mail_msg WHERE folder=?1 AND uid>0 ORDER BY uid",
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = sql_fail(a, "read", e);
 		goto out;
@@ -566,7 +635,7 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 			       " max(coalesce((SELECT value FROM meta WHERE key='mail.last_id'), 0),"
 			       " coalesce((SELECT max(id) FROM mail_msg), 0)) + 1)",
 			       -1, &f.ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db(a), "UPDATE mail_msg SET flags=?1 WHERE id=?2", -1, &f.upd,
+	    sqlite3_prepare_v2(db(a), "UPDATE mail_msg SET flags=?1 WHERE id=?2 AND flags=?3", -1, &f.upd,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db(a), "INSERT OR REPLACE INTO meta(key, value) VALUES('mail.last_id', ?1)",
 			       -1, &f.last, NULL) != SQLITE_OK) {

@@ -18,7 +18,7 @@
 
 #define SYNC_EVERY_MS (5 * 60 * 1000)
 
-enum job_kind { J_SYNC, J_BODY, J_QUIT };
+enum job_kind { J_SYNC, J_BODY, J_REPLAY, J_QUIT };
 
 struct mjob {
 	enum job_kind kind;
@@ -26,6 +26,7 @@ struct mjob {
 	int64_t id;        /* body */
 	int offline;
 	int rc;
+	struct net_replay_stats rs; /* sync, replay: the outbox's part */
 	struct err e;
 	struct buf body;
 	struct mail_view *v;
@@ -59,6 +60,7 @@ struct mail_view {
 	pthread_cond_t cond;
 	struct mjob *head, **tail;
 	int syncing, timer, kicked;
+	int replaying, replay_again; /* a J_REPLAY is queued or running */
 	/* what the tab shows */
 	enum mode mode;
 	char *folder;           /* wire name; NULL: the inbox */
@@ -66,6 +68,7 @@ struct mail_view {
 	size_t nrows, sel, top;
 	struct fold *folds;
 	size_t nfolds, fsel;
+	int picking;            /* folder list to choose a target: 'M' move, 'C' copy */
 	enum svc_state state;
 	char why[128];
 	int inbox_unread;
@@ -140,6 +143,9 @@ static void run_job(struct mail_view *v, struct mjob *j)
 		j->rc = mail_acct_body(v->wma, j->id, &j->body, &j->e);
 		return;
 	}
+	/* the outbox first: a sync must not bring back what the user changed */
+	if ((j->rc = mail_act_replay(v->wma, NULL, &j->rs, &j->e)) < 0 || j->kind == J_REPLAY)
+		return;
 	if ((j->rc = mail_acct_folders(v->wma, &j->e)) < 0)
 		return;
 	char *name = j->folder ? xstrdup(j->folder) : inbox_name(v);
@@ -494,6 +500,16 @@ int mail_view_open(struct mail_view *v, int64_t id, struct err *e)
 	int rc;
 
 	buf_init(&b);
+	/* opened is read: queued for the server like any change */
+	for (size_t i = 0; i < v->nrows; i++)
+		if (v->rows[i].id == id && !(v->rows[i].flags & IMAP_F_SEEN) && need_acct(v) == 0) {
+			struct err e2;
+			if (mail_act_mark(v->ma, &id, 1, MAIL_READ, &e2) == 0) {
+				v->rows[i].flags |= IMAP_F_SEEN;
+				mail_view_replay(v, &e2);
+			}
+			break;
+		}
 	v->msg_id = id;
 	v->mode = M_MSG;
 	v->loading = 0;
@@ -535,6 +551,25 @@ static void job_done(struct mail_view *v, struct mjob *j)
 		redraw(v);
 		return;
 	}
+	if (j->kind == J_REPLAY) {
+		v->replaying = 0;
+		if (j->rc < 0) {
+			v->state = j->rc == E_UNREACHABLE ? SVC_OFFLINE : SVC_ERROR;
+			note(v, UI_WARN, j->e.msg);
+		} else if (j->rs.failed || j->rs.conflicts) {
+			char t[200], n[16];
+			snprintf(n, sizeof n, "%d", j->rs.failed + j->rs.conflicts);
+			note(v, UI_ERROR, trf(t, sizeof t, "mail.replay_failed", TR_S(n)));
+		}
+		reload(v);
+		if (v->replay_again) {
+			struct err e;
+			v->replay_again = 0;
+			mail_view_replay(v, &e);
+		}
+		redraw(v);
+		return;
+	}
 	v->syncing = 0;
 	if (j->rc == 0) {
 		v->state = SVC_ONLINE;
@@ -548,6 +583,25 @@ static void job_done(struct mail_view *v, struct mjob *j)
 	}
 	reload(v);
 	redraw(v);
+}
+
+int mail_view_replay(struct mail_view *v, struct err *e)
+{
+	int rc;
+
+	if (v->env->offline)
+		return 0; /* it waits in the outbox; the status line says offline */
+	if ((rc = worker_start(v, e)) < 0)
+		return rc;
+	if (v->replaying || v->syncing) {
+		/* one at a time; a sync replays first anyway */
+		v->replay_again = !v->syncing;
+		return 0;
+	}
+	struct mjob *j = job_new(J_REPLAY);
+	v->replaying = 1;
+	submit(v, j);
+	return 0;
 }
 
 int mail_view_sync(struct mail_view *v, struct err *e)
@@ -655,7 +709,7 @@ static void draw_list(struct mail_view *v, struct ui_area *a, int h, int w)
 		char marks[8], date[20];
 		time_t tt = (time_t)r->date;
 		struct tm tm;
-		marks[0] = (r->flags & IMAP_F_SEEN) ? ' ' : 'N';
+		marks[0] = (r->flags & IMAP_F_DELETED) ? 'D' : (r->flags & IMAP_F_SEEN) ? ' ' : 'N';
 		marks[1] = (r->flags & IMAP_F_FLAGGED) ? '!' : ' ';
 		marks[2] = (r->flags & IMAP_F_ANSWERED) ? 'R' : ' ';
 		marks[3] = r->att ? '@' : ' ';
@@ -676,7 +730,9 @@ static void draw_list(struct mail_view *v, struct ui_area *a, int h, int w)
 static void draw_folders(struct mail_view *v, struct ui_area *a, int h)
 {
 	ui_clear_row(a, 0, UI_TITLE);
-	ui_puts(a, 0, 1, tr("mail.folders"), UI_TITLE);
+	ui_puts(a, 0, 1, tr(v->picking == 'M' ? "mail.move_to" : v->picking == 'C' ? "mail.copy_to"
+										 : "mail.folders"),
+		UI_TITLE);
 	for (int y = 0; y < h - 2 && (size_t)y < v->nfolds; y++) {
 		struct fold *f = &v->folds[y];
 		enum ui_role role = (size_t)y == v->fsel ? UI_SELECTED : UI_NORMAL;
@@ -801,6 +857,99 @@ static int key_msg(struct mail_view *v, int key)
 	return 1;
 }
 
+/* ---- actions: into the outbox and the cache now, to the server on the worker ------ */
+
+static void acted(struct mail_view *v, int rc, struct err *e, const char *done_key)
+{
+	struct err e2;
+
+	if (rc < 0) {
+		note(v, UI_ERROR, e->msg);
+		return;
+	}
+	reload(v);
+	if (done_key)
+		note(v, UI_DIM, tr(done_key));
+	if (mail_view_replay(v, &e2) < 0)
+		note(v, UI_WARN, e2.msg);
+	redraw(v);
+}
+
+static int act_key(struct mail_view *v, int key)
+{
+	struct row *r = v->sel < v->nrows ? &v->rows[v->sel] : NULL;
+	struct err e;
+	int rc;
+
+	if (!r || need_acct(v) < 0)
+		return 0;
+	err_clear(&e);
+	switch (key) {
+	case 'N':
+		rc = mail_act_mark(v->ma, &r->id, 1, r->flags & IMAP_F_SEEN ? MAIL_UNREAD : MAIL_READ,
+				   &e);
+		break;
+	case 'F':
+		rc = mail_act_mark(v->ma, &r->id, 1,
+				   r->flags & IMAP_F_FLAGGED ? MAIL_UNFLAG : MAIL_FLAG, &e);
+		break;
+	case 'u':
+		rc = mail_act_mark(v->ma, &r->id, 1, MAIL_UNDELETED, &e);
+		break;
+	case 'd':
+		rc = mail_act_delete(v->ma, &r->id, 1, &e);
+		acted(v, rc, &e, "mail.deleted");
+		return 1;
+	case 'a':
+		rc = mail_act_archive(v->ma, &r->id, 1, &e);
+		acted(v, rc, &e, "mail.archived");
+		return 1;
+	case 'M':
+	case 'C':
+		reload(v);
+		v->mode = M_FOLDERS;
+		v->picking = key;
+		v->fsel = 0;
+		redraw(v);
+		return 1;
+	case '$': {
+		char *wire = v->folder ? xstrdup(v->folder) : mail_special_folder(v->ma, "inbox");
+		int n = 0;
+		char t[200], num[16];
+		rc = wire ? mail_act_expunge(v->ma, wire, &n, &e) : 0;
+		free(wire);
+		if (rc == 0) {
+			snprintf(num, sizeof num, "%d", n);
+			acted(v, 0, &e, NULL);
+			note(v, UI_DIM, trf(t, sizeof t, "mail.expunged", TR_S(num)));
+		} else {
+			acted(v, rc, &e, NULL);
+		}
+		return 1;
+	}
+	default:
+		return 0;
+	}
+	acted(v, rc, &e, NULL);
+	return 1;
+}
+
+/* Enter in the folder list while choosing where a message goes. */
+static void pick_target(struct mail_view *v)
+{
+	struct err e;
+	int copy = v->picking == 'C', rc;
+	const char *target = v->fsel < v->nfolds ? v->folds[v->fsel].wire : NULL;
+
+	v->picking = 0;
+	v->mode = M_LIST;
+	if (!target || v->sel >= v->nrows)
+		return;
+	err_clear(&e);
+	rc = mail_act_move(v->ma, &v->rows[v->sel].id, 1, target, copy, &e);
+	acted(v, rc, &e, copy ? "mail.copied" : "mail.moved");
+}
+
 int mail_view_key(struct mail_view *v, int key)
 {
 	struct err e;
@@ -809,6 +958,11 @@ int mail_view_key(struct mail_view *v, int key)
 		return key_msg(v, key);
 	if (v->mode == M_FOLDERS) {
 		if (move(&v->fsel, v->nfolds, v->page, key)) {
+			redraw(v);
+			return 1;
+		}
+		if (key == UI_KEY_ENTER && v->picking) {
+			pick_target(v);
 			redraw(v);
 			return 1;
 		}
@@ -825,6 +979,7 @@ int mail_view_key(struct mail_view *v, int key)
 		}
 		if (key == 'q' || key == UI_KEY_ESC || key == 'c' || key == UI_KEY_TAB) {
 			v->mode = M_LIST;
+			v->picking = 0;
 			redraw(v);
 			return 1;
 		}
@@ -854,7 +1009,7 @@ int mail_view_key(struct mail_view *v, int key)
 			note(v, UI_WARN, e.msg);
 		return 1;
 	}
-	return 0;
+	return act_key(v, key);
 }
 
 void mail_view_event(struct mail_view *v, const struct module_event *ev)
