@@ -103,8 +103,7 @@ static int next_id(const char **p, const char **id, uint32_t *len)
 			*p = s + strlen(s);
 			return 0;
 		}
-		for (q = lt + 1; *q && *q != '>' && *q != '<' && !is_ws((unsigned char)*q); q++)
-			;
+		q = lt + 1 + strcspn(lt + 1, "<> \t\r\n");
 		if (*q == '>' && q > lt + 1 && q - lt - 1 < (1 << 24)) {
 			*id = lt + 1;
 			*len = (uint32_t)(q - lt - 1);
@@ -175,7 +174,7 @@ struct ctx {
 	size_t n;
 	struct cont *c;
 	size_t nc, capc;
-	uint32_t *slot; /* container + 1; 0 is empty */
+	uint64_t *slot; /* hash << 32 | container + 1; 0 is empty */
 	size_t mask;
 	int32_t *crow; /* n: each row's container */
 };
@@ -193,13 +192,18 @@ static int32_t cont_new(struct ctx *x)
 	return (int32_t)x->nc++;
 }
 
+static uint64_t slot_of(uint32_t hash, int32_t k)
+{
+	return (uint64_t)hash << 32 | ((uint32_t)k + 1);
+}
+
 static void table_put(struct ctx *x, int32_t k)
 {
 	size_t i = x->c[k].hash & x->mask;
 
 	while (x->slot[i])
 		i = (i + 1) & x->mask;
-	x->slot[i] = (uint32_t)k + 1;
+	x->slot[i] = slot_of(x->c[k].hash, k);
 }
 
 static void table_grow(struct ctx *x)
@@ -212,41 +216,122 @@ static void table_grow(struct ctx *x)
 			table_put(x, (int32_t)k);
 }
 
-/* The container of an id, made (missing) if new. */
-static int32_t cont_get(struct ctx *x, const char *id, uint32_t len)
+/* The container of an id of hash h, made (missing) if new. The slot holds
+ * the hash: a probe reads a container only when the hashes agree. */
+static int32_t cont_get(struct ctx *x, const char *id, uint32_t len, uint32_t h)
 {
-	uint32_t h = hash_bytes(id, len);
 	size_t i = h & x->mask;
-	uint32_t s;
+	uint64_t s;
 
 	while ((s = x->slot[i]) != 0) {
-		const struct cont *k = &x->c[s - 1];
+		if ((uint32_t)(s >> 32) == h) {
+			const struct cont *k = &x->c[(uint32_t)s - 1];
 
-		if (k->hash == h && k->len == len && !memcmp(k->id, id, len))
-			return (int32_t)(s - 1);
+			if (k->len == len && !memcmp(k->id, id, len))
+				return (int32_t)((uint32_t)s - 1);
+		}
 		i = (i + 1) & x->mask;
 	}
 	int32_t k = cont_new(x);
 	x->c[k].id = id;
 	x->c[k].len = len;
 	x->c[k].hash = h;
-	x->slot[i] = (uint32_t)k + 1;
+	x->slot[i] = slot_of(h, k);
 	if (x->nc * 2 > x->mask + 1)
 		table_grow(x);
 	return k;
 }
 
-/* A row's container and its parent from its own headers; the other ids of
- * References link each to the one before it where they have no parent. */
-static void link_row(struct ctx *x, size_t i)
+/*
+ * Linking runs over a batch of rows in two passes: the first parses every
+ * id of the batch and hashes it, the second looks them up in order. Each
+ * lookup costs up to three cache misses (the slot, the container, the id it
+ * points to), so the second pass asks for them ahead: the slot of the id 8
+ * places on, the container of the one 4 on, the text of the one 2 on.
+ */
+struct pid {
+	const char *id; /* NULL: none */
+	uint32_t len, hash;
+};
+
+/* A row's ids in the batch: Message-ID, In-Reply-To, then References. */
+struct prow {
+	uint32_t first, nref;
+};
+
+struct batch {
+	struct pid *v;
+	size_t n, cap;
+	struct prow *r;
+};
+
+enum { BATCH_ROWS = 512 };
+
+static void batch_put(struct batch *b, const char *id, uint32_t len, int ok)
 {
-	const struct mail_trow *r = &x->rows[i];
-	const char *id, *p;
-	uint32_t len;
+	if (b->n == b->cap) {
+		b->cap = b->cap * 2 + 1024;
+		b->v = xreallocarray(b->v, b->cap, sizeof *b->v);
+	}
+	b->v[b->n++] = ok ? (struct pid){id, len, hash_bytes(id, len)} : (struct pid){NULL, 0, 0};
+}
+
+static void batch_parse(struct batch *b, const struct mail_trow *rows, size_t lo, size_t hi)
+{
+	const char *id = NULL, *p;
+	uint32_t len = 0;
+	int ok;
+
+	b->n = 0;
+	for (size_t i = lo; i < hi; i++) {
+		struct prow *pr = &b->r[i - lo];
+
+		pr->first = (uint32_t)b->n;
+		ok = msg_id(rows[i].message_id, &id, &len);
+		batch_put(b, id, len, ok);
+		p = rows[i].in_reply_to;
+		ok = p && next_id(&p, &id, &len);
+		batch_put(b, id, len, ok);
+		for (p = rows[i].refs; p && next_id(&p, &id, &len);)
+			batch_put(b, id, len, 1);
+		pr->nref = (uint32_t)(b->n - pr->first - 2);
+	}
+}
+
+static void ahead(const struct ctx *x, const struct batch *b, size_t j)
+{
+	const struct pid *v = b->v;
+	uint64_t s;
+
+	if (j + 8 < b->n && v[j + 8].id)
+		__builtin_prefetch(&x->slot[v[j + 8].hash & x->mask]);
+	if (j + 4 < b->n && v[j + 4].id) {
+		s = x->slot[v[j + 4].hash & x->mask];
+		if (s && (uint32_t)(s >> 32) == v[j + 4].hash)
+			__builtin_prefetch(&x->c[(uint32_t)s - 1]);
+	}
+	if (j + 2 < b->n && v[j + 2].id) {
+		s = x->slot[v[j + 2].hash & x->mask];
+		if (s && (uint32_t)(s >> 32) == v[j + 2].hash)
+			__builtin_prefetch(x->c[(uint32_t)s - 1].id);
+	}
+}
+
+static int32_t batch_get(struct ctx *x, const struct batch *b, size_t j)
+{
+	ahead(x, b, j);
+	return cont_get(x, b->v[j].id, b->v[j].len, b->v[j].hash);
+}
+
+/* Row i's container and its parent from its own headers; the other ids of
+ * References link each to the one before it where they have no parent. */
+static void link_row(struct ctx *x, const struct batch *b, const struct prow *pr, size_t i)
+{
+	const struct pid *v = b->v + pr->first;
 	int32_t self = -1, first = -1, prev = -1, last = -1, k;
 
-	if (msg_id(r->message_id, &id, &len)) {
-		k = cont_get(x, id, len);
+	if (v[0].id) {
+		k = batch_get(x, b, pr->first);
 		if (x->c[k].row < 0)
 			self = k;
 		else
@@ -262,8 +347,8 @@ static void link_row(struct ctx *x, size_t i)
 		x->c[self].strong = 1;
 		return;
 	}
-	for (p = r->refs; p && next_id(&p, &id, &len);) {
-		k = cont_get(x, id, len);
+	for (uint32_t j = 0; j < pr->nref; j++) {
+		k = batch_get(x, b, pr->first + 2 + j);
 		if (k == self) {
 			prev = -1;
 			continue;
@@ -272,9 +357,8 @@ static void link_row(struct ctx *x, size_t i)
 			x->c[k].parent = prev;
 		prev = last = k;
 	}
-	p = r->in_reply_to;
-	if (last < 0 && p && next_id(&p, &id, &len)) {
-		k = cont_get(x, id, len);
+	if (last < 0 && v[1].id) {
+		k = batch_get(x, b, pr->first + 1);
 		if (k != self)
 			last = k;
 	}
@@ -282,6 +366,22 @@ static void link_row(struct ctx *x, size_t i)
 		x->c[self].parent = last;
 		x->c[self].strong = 1;
 	}
+}
+
+static void link_rows(struct ctx *x)
+{
+	struct batch b = {0};
+
+	b.r = xreallocarray(NULL, BATCH_ROWS, sizeof *b.r);
+	for (size_t lo = 0; lo < x->n; lo += BATCH_ROWS) {
+		size_t hi = x->n - lo < BATCH_ROWS ? x->n : lo + BATCH_ROWS;
+
+		batch_parse(&b, x->rows, lo, hi);
+		for (size_t i = lo; i < hi; i++)
+			link_row(x, &b, &b.r[i - lo], i);
+	}
+	free(b.v);
+	free(b.r);
 }
 
 /* Is a (a row, date then id) earlier than b? */
@@ -628,8 +728,7 @@ void mail_thread_build(struct mail_threads *t, const struct mail_trow *rows, siz
 		x.mask = x.mask * 2 + 1;
 	x.slot = xcalloc(x.mask + 1, sizeof *x.slot);
 	x.crow = xreallocarray(NULL, n, sizeof *x.crow);
-	for (size_t i = 0; i < n; i++)
-		link_row(&x, i);
+	link_rows(&x);
 	free(x.slot);
 	x.slot = NULL;
 
@@ -814,33 +913,90 @@ size_t mail_thread_order_collapsed(const struct mail_threads *t, int desc,
 	return m;
 }
 
-struct run_cmp {
+/* Sorting strings: an MSD radix sort, 8 bytes at a time. Each pass is the
+ * stable radix sort above on the next 8 bytes of the rows whose keys agree
+ * so far, so equal keys keep the id order they came in and no string is
+ * compared; short runs are finished by insertion. */
+struct strsort {
 	const struct mail_trow *rows;
 	const char *keys;
-	const uint32_t *off;
+	const uint32_t *off, *len;
 	int desc;
 };
 
-static int cmp_run(const void *a, const void *b, void *arg)
+/* Bytes at..at+8 of row r's key, big-endian, zero past its end. */
+static uint64_t chunk(const struct strsort *ss, uint32_t r, size_t at)
 {
-	const struct run_cmp *c = arg;
-	uint32_t x = ((const struct kv *)a)->r, y = ((const struct kv *)b)->r;
-	int d = strcmp(c->keys + c->off[x], c->keys + c->off[y]);
-
-	if (d)
-		return c->desc ? -d : d;
-	return (c->rows[x].id > c->rows[y].id) - (c->rows[x].id < c->rows[y].id);
-}
-
-/* The first 8 bytes of a key, big-endian, so that numbers compare as the
- * strings do. */
-static uint64_t key8(const char *s, size_t len)
-{
+	const unsigned char *p = (const unsigned char *)ss->keys + ss->off[r];
+	size_t l = ss->len[r];
 	uint64_t k = 0;
 
-	for (size_t j = 0; j < 8; j++)
-		k = k << 8 | (j < len ? (unsigned char)s[j] : 0);
-	return k;
+	if (at + 8 <= l) {
+		memcpy(&k, p + at, 8);
+		k = __builtin_bswap64(k);
+	} else {
+		for (size_t j = at; j < at + 8; j++)
+			k = k << 8 | (j < l ? p[j] : 0);
+	}
+	return ss->desc ? ~k : k;
+}
+
+/* Order of rows a and b whose keys agree before byte at. */
+static int str_cmp(const struct strsort *ss, uint32_t a, uint32_t b, size_t at)
+{
+	size_t la = ss->len[a] - at, lb = ss->len[b] - at;
+	int d = memcmp(ss->keys + ss->off[a] + at, ss->keys + ss->off[b] + at, la < lb ? la : lb);
+
+	if (!d)
+		d = (la > lb) - (la < lb);
+	if (d)
+		return ss->desc ? -d : d;
+	return (ss->rows[a].id > ss->rows[b].id) - (ss->rows[a].id < ss->rows[b].id);
+}
+
+struct span {
+	size_t lo, hi, at;
+};
+
+static void sort_strings(const struct strsort *ss, struct kv *kv, struct kv *tmp, size_t n)
+{
+	struct span *st = NULL;
+	size_t sp = 0, cap = 0;
+
+	st = xreallocarray(st, cap = 64, sizeof *st);
+	st[sp++] = (struct span){0, n, 0};
+	while (sp) {
+		struct span s = st[--sp];
+		struct kv *a = kv + s.lo;
+		size_t m = s.hi - s.lo;
+
+		if (m < 32) {
+			for (size_t i = 1; i < m; i++) {
+				struct kv v = a[i];
+				size_t j = i;
+
+				for (; j && str_cmp(ss, a[j - 1].r, v.r, s.at) > 0; j--)
+					a[j] = a[j - 1];
+				a[j] = v;
+			}
+			continue;
+		}
+		for (size_t i = 0; i < m; i++)
+			a[i].k = chunk(ss, a[i].r, s.at);
+		radix_sort(a, tmp, m);
+		for (size_t i = 0, j; i < m; i = j) {
+			int more = ss->len[a[i].r] > s.at + 8;
+
+			for (j = i + 1; j < m && a[j].k == a[i].k; j++)
+				more |= ss->len[a[j].r] > s.at + 8;
+			if (j - i < 2 || !more)
+				continue;
+			if (sp == cap)
+				st = xreallocarray(st, cap *= 2, sizeof *st);
+			st[sp++] = (struct span){s.lo + i, s.lo + j, s.at + 8};
+		}
+	}
+	free(st);
 }
 
 void mail_thread_sort(const struct mail_threads *t, enum mail_tsort key, int desc,
@@ -868,36 +1024,17 @@ void mail_thread_sort(const struct mail_threads *t, enum mail_tsort key, int des
 			ar.len += len[i] + 1;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		uint32_t r = kv[i].r;
-
-		switch (key) {
-		case MAIL_TSORT_DATE:
-			kv[i].k = skey(rows[r].date, desc);
-			break;
-		case MAIL_TSORT_SIZE:
-			kv[i].k = skey(rows[r].size, desc);
-			break;
-		default:
-			kv[i].k = key8(ar.p + off[r], len[r]);
-			if (desc)
-				kv[i].k = ~kv[i].k;
-			break;
-		}
-	}
-	radix_sort(kv, tmp, n);
 	if (off) {
-		/* keys that agree on 8 bytes: by the rest, then id */
-		struct run_cmp c = {rows, ar.p, off, desc};
+		struct strsort ss = {rows, ar.p, off, len, desc};
 
-		for (size_t i = 0, j; i < n; i = j) {
-			int longer = len[kv[i].r] >= 8;
+		sort_strings(&ss, kv, tmp, n);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			const struct mail_trow *r = &rows[kv[i].r];
 
-			for (j = i + 1; j < n && kv[j].k == kv[i].k; j++)
-				longer |= len[kv[j].r] >= 8;
-			if (j - i > 1 && longer)
-				qsort_r(kv + i, j - i, sizeof *kv, cmp_run, &c);
+			kv[i].k = skey(key == MAIL_TSORT_DATE ? r->date : r->size, desc);
 		}
+		radix_sort(kv, tmp, n);
 	}
 	for (size_t i = 0; i < n; i++)
 		order[i] = kv[i].r;
