@@ -635,6 +635,13 @@ const struct tr_entry tr_cat_en[] = {
 	{ "verb.mail.delete", "Delete messages (to Trash; in Trash: marked for expunge)" },
 	{ "verb.mail.archive", "Move messages to the Archive folder" },
 	{ "verb.mail.expunge", "Remove a folder's messages marked deleted, for good" },
+	{ "mail.sort.thread", "by thread" },
+	{ "mail.sort.date", "by date" },
+	{ "mail.sort.from", "by sender" },
+	{ "mail.sort.subject", "by subject" },
+	{ "mail.sort.size", "by size" },
+	{ "mail.key.sort", "Sort: thread, date, sender, subject, size (o); reverse (O)" },
+	{ "mail.key.collapse", "Collapse or expand this thread (z) or all threads (Z)" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

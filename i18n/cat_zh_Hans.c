@@ -631,6 +631,13 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "verb.mail.delete", "删除邮件（移到“已删除”；在“已删除”中则标记待彻底删除）" },
 	{ "verb.mail.archive", "将邮件移到“归档”文件夹" },
 	{ "verb.mail.expunge", "彻底删除文件夹中标为删除的邮件" },
+	{ "mail.sort.thread", "按会话" },
+	{ "mail.sort.date", "按日期" },
+	{ "mail.sort.from", "按发件人" },
+	{ "mail.sort.subject", "按主题" },
+	{ "mail.sort.size", "按大小" },
+	{ "mail.key.sort", "排序：会话、日期、发件人、主题、大小（o）；反向（O）" },
+	{ "mail.key.collapse", "折叠或展开当前会话（z）或全部会话（Z）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

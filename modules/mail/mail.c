@@ -686,6 +686,8 @@ static const struct module_key mail_keys[] = {
 	{ "a", "mail.key.archive" },
 	{ "M / C", "mail.key.movecopy" },
 	{ "$", "mail.key.expunge" },
+	{ "o / O", "mail.key.sort" },
+	{ "z / Z", "mail.key.collapse" },
 	{ NULL, NULL },
 };
 

@@ -13,6 +13,7 @@
 #include "i18n/i18n.h"
 #include "modules/account.h"
 #include "modules/mail/mail_int.h"
+#include "modules/mail/thread.h"
 #include "store/store.h"
 #include "tui/tui.h"
 
@@ -33,12 +34,15 @@ struct mjob {
 	struct mjob *next;
 };
 
+/* A message of the index; its strings live in the view's arena. */
 struct row {
-	int64_t id, date;
-	char *from, *subject;
+	int64_t id, date, size;
+	size_t from, subject, msgid, irt, refs; /* offsets into arena, or (size_t)-1 */
 	unsigned flags;
 	int att;
 };
+
+enum sort_key { SORT_THREAD, SORT_DATE, SORT_FROM, SORT_SUBJECT, SORT_SIZE, SORT_N };
 
 struct fold {
 	char *wire, *shown;
@@ -65,7 +69,17 @@ struct mail_view {
 	enum mode mode;
 	char *folder;           /* wire name; NULL: the inbox */
 	struct row *rows;
-	size_t nrows, sel, top;
+	size_t nrows;
+	struct buf arena;       /* the rows' strings, NUL-terminated */
+	struct mail_trow *trows;
+	struct mail_threads thr;
+	int threaded;           /* thr is built */
+	uint32_t *order;        /* the rows as listed: sel and top index it */
+	uint32_t *hidden;       /* per listed row: messages a collapsed thread hides */
+	unsigned char *collapsed; /* by thread */
+	size_t norder, sel, top;
+	enum sort_key sort;
+	int desc;
 	struct fold *folds;
 	size_t nfolds, fsel;
 	int picking;            /* folder list to choose a target: 'M' move, 'C' copy */
@@ -270,13 +284,68 @@ static int need_acct(struct mail_view *v)
 
 static void rows_free(struct mail_view *v)
 {
-	for (size_t i = 0; i < v->nrows; i++) {
-		free(v->rows[i].from);
-		free(v->rows[i].subject);
-	}
 	free(v->rows);
 	v->rows = NULL;
 	v->nrows = 0;
+	buf_free(&v->arena);
+	free(v->trows);
+	v->trows = NULL;
+	if (v->threaded)
+		mail_thread_free(&v->thr);
+	v->threaded = 0;
+	free(v->order);
+	free(v->hidden);
+	free(v->collapsed);
+	v->order = v->hidden = NULL;
+	v->collapsed = NULL;
+	v->norder = 0;
+}
+
+static const char *str_at(const struct mail_view *v, size_t off)
+{
+	return off == (size_t)-1 ? NULL : v->arena.data + off;
+}
+
+/* The row listed at position i of the index. */
+static struct row *listed(struct mail_view *v, size_t i)
+{
+	return i < v->norder ? &v->rows[v->order[i]] : NULL;
+}
+
+/* Order the rows as the sort says (threads kept collapsed as they were). */
+static void arrange(struct mail_view *v)
+{
+	if (!v->nrows)
+		return;
+	if (v->sort == SORT_THREAD) {
+		v->norder = mail_thread_order_collapsed(&v->thr, !v->desc, v->collapsed, v->order,
+							v->hidden);
+		return;
+	}
+	static const enum mail_tsort key[] = { MAIL_TSORT_DATE, MAIL_TSORT_DATE, MAIL_TSORT_FROM,
+					       MAIL_TSORT_SUBJECT, MAIL_TSORT_SIZE };
+	/* dates newest first by default, the others A to Z */
+	int desc = v->sort == SORT_DATE ? !v->desc : v->desc;
+	mail_thread_sort(&v->thr, key[v->sort], desc, v->order);
+	memset(v->hidden, 0, v->nrows * sizeof *v->hidden);
+	v->norder = v->nrows;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+static size_t put_str(struct buf *a, sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	size_t off = a->len;
+
+	if (!s)
+		return (size_t)-1;
+	buf_add(a, s, (size_t)sqlite3_column_bytes(st, i) + 1);
+	return off;
 }
 
 static void folds_free(struct mail_view *v)
@@ -315,17 +384,27 @@ static void reload(struct mail_view *v)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
-	int64_t keep = v->sel < v->nrows ? v->rows[v->sel].id : 0;
+	int64_t keep = v->sel < v->norder ? v->rows[v->order[v->sel]].id : 0;
 
 	if (!v->env->store || need_acct(v) < 0)
 		return;
 	db = store_cache(v->env->store);
+	size_t nwas = 0;
+	int64_t *collapsed_ids = NULL;
+	/* threads collapsed stay so, by their ids */
+	if (v->threaded && v->collapsed)
+		for (size_t t = 0; t < v->thr.nthr; t++)
+			if (v->collapsed[t]) {
+				collapsed_ids = xreallocarray(collapsed_ids, nwas + 1, sizeof *collapsed_ids);
+				collapsed_ids[nwas++] = v->rows[v->thr.thr[t].root].id;
+			}
 	rows_free(v);
+	buf_init(&v->arena);
 	if (sqlite3_prepare_v2(db,
-			       "SELECT m.id, m.date, m.from_addr, m.subject, m.flags, m.has_attachment"
+			       "SELECT m.id, m.date, m.from_addr, m.subject, m.flags, m.has_attachment,"
+			       " m.size, m.message_id, m.in_reply_to, m.refs"
 			       " FROM mail_msg m JOIN mail_folder f ON f.id=m.folder WHERE f.account=?1"
-			       " AND (CASE WHEN ?2 IS NULL THEN f.special='inbox' ELSE f.name=?2 END)"
-			       " ORDER BY m.date DESC, m.uid DESC",
+			       " AND (CASE WHEN ?2 IS NULL THEN f.special='inbox' ELSE f.name=?2 END)",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, mail_acct_key(v->ma), -1, SQLITE_STATIC);
 		if (v->folder)
@@ -333,22 +412,56 @@ static void reload(struct mail_view *v)
 		size_t cap = 0;
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			if (v->nrows == cap) {
-				cap = cap ? cap * 2 : 64;
+				cap = cap ? cap * 2 : 256;
 				v->rows = xreallocarray(v->rows, cap, sizeof *v->rows);
 			}
 			struct row *r = &v->rows[v->nrows++];
 			r->id = sqlite3_column_int64(st, 0);
 			r->date = sqlite3_column_int64(st, 1);
-			r->from = dup_col(st, 2);
-			r->subject = dup_col(st, 3);
+			r->from = put_str(&v->arena, st, 2);
+			r->subject = put_str(&v->arena, st, 3);
 			r->flags = (unsigned)sqlite3_column_int(st, 4);
 			r->att = sqlite3_column_int(st, 5);
+			r->size = sqlite3_column_int64(st, 6);
+			r->msgid = put_str(&v->arena, st, 7);
+			r->irt = put_str(&v->arena, st, 8);
+			r->refs = put_str(&v->arena, st, 9);
 		}
 		sqlite3_finalize(st);
 	}
+	if (v->nrows) {
+		v->trows = xcalloc(v->nrows, sizeof *v->trows);
+		for (size_t i = 0; i < v->nrows; i++) {
+			struct row *r = &v->rows[i];
+			struct mail_trow *t = &v->trows[i];
+			t->id = r->id;
+			t->date = r->date;
+			t->size = r->size;
+			t->flags = r->flags;
+			t->from = str_at(v, r->from);
+			t->subject = str_at(v, r->subject);
+			t->message_id = str_at(v, r->msgid);
+			t->in_reply_to = str_at(v, r->irt);
+			t->refs = str_at(v, r->refs);
+		}
+		mail_thread_build(&v->thr, v->trows, v->nrows);
+		v->threaded = 1;
+		v->order = xcalloc(v->nrows, sizeof *v->order);
+		v->hidden = xcalloc(v->nrows, sizeof *v->hidden);
+		v->collapsed = xcalloc(v->thr.nthr + 1, 1);
+		if (nwas) {
+			qsort(collapsed_ids, nwas, sizeof *collapsed_ids, cmp_i64);
+			for (size_t i = 0; i < v->nrows; i++)
+				if (bsearch(&v->rows[i].id, collapsed_ids, nwas, sizeof *collapsed_ids,
+					    cmp_i64))
+					v->collapsed[v->thr.node[i].tidx] = 1;
+		}
+		arrange(v);
+	}
+	free(collapsed_ids);
 	v->sel = 0;
-	for (size_t i = 0; i < v->nrows; i++)
-		if (v->rows[i].id == keep)
+	for (size_t i = 0; i < v->norder; i++)
+		if (v->rows[v->order[i]].id == keep)
 			v->sel = i;
 	folds_free(v);
 	v->inbox_unread = 0;
@@ -690,19 +803,27 @@ static void draw_list(struct mail_view *v, struct ui_area *a, int h, int w)
 	snprintf(n, sizeof n, "%zu", v->nrows);
 	ui_clear_row(a, 0, UI_TITLE);
 	int x = ui_puts(a, 0, 1, folder_title(v), UI_TITLE);
-	ui_puts(a, 0, 2 + x, trf(t, sizeof t, "mail.count", TR_S(n)), UI_TITLE);
+	x += 2 + ui_puts(a, 0, 2 + x, trf(t, sizeof t, "mail.count", TR_S(n)), UI_TITLE);
+	static const char *const sort_keys[] = { "mail.sort.thread", "mail.sort.date",
+						 "mail.sort.from", "mail.sort.subject",
+						 "mail.sort.size" };
+	ui_puts(a, 0, 2 + x, tr(sort_keys[v->sort]), UI_TITLE);
 	int rows = h - 2;
 	if (rows < 1)
 		return;
 	v->page = rows;
 	if (v->nrows == 0)
 		ui_puts(a, 2, 2, tr(v->syncing ? "mail.syncing" : "mail.empty"), UI_DIM);
+	struct buf sub;
+	buf_init(&sub);
 	if (v->sel < v->top)
 		v->top = v->sel;
 	if (v->sel >= v->top + (size_t)rows)
 		v->top = v->sel - (size_t)rows + 1;
-	for (int y = 0; y < rows && v->top + (size_t)y < v->nrows; y++) {
-		struct row *r = &v->rows[v->top + (size_t)y];
+	for (int y = 0; y < rows && v->top + (size_t)y < v->norder; y++) {
+		size_t li = v->top + (size_t)y;
+		struct row *r = listed(v, li);
+		const char *from = str_at(v, r->from), *subj = str_at(v, r->subject);
 		int selected = v->top + (size_t)y == v->sel;
 		enum ui_role role = selected ? UI_SELECTED : (r->flags & IMAP_F_SEEN) ? UI_NORMAL
 										       : UI_BOLD;
@@ -722,9 +843,22 @@ static void draw_list(struct mail_view *v, struct ui_area *a, int h, int w)
 		ui_puts(a, 1 + y, 1, marks, role);
 		ui_puts(a, 1 + y, 6, date, role);
 		int fw = w > 80 ? 24 : 16;
-		ui_put(a, 1 + y, 23, fw, r->from, strlen(r->from), role);
-		ui_put(a, 1 + y, 24 + fw, w - 25 - fw, r->subject, strlen(r->subject), role);
+		from = from ? from : "";
+		subj = subj ? subj : "";
+		ui_put(a, 1 + y, 23, fw, from, strlen(from), role);
+		/* the thread's tree before the subject; a reply in a thread
+		 * shows only the tree when its subject says nothing new */
+		buf_reset(&sub);
+		if (v->sort == SORT_THREAD) {
+			uint32_t ri = v->order[li];
+			mail_thread_prefix(&v->thr, ri, 8, &sub);
+			if (v->hidden[li])
+				buf_printf(&sub, "(%u) ", v->hidden[li] + 1);
+		}
+		buf_adds(&sub, subj);
+		ui_put(a, 1 + y, 24 + fw, w - 25 - fw, buf_cstr(&sub), sub.len, role);
 	}
+	buf_free(&sub);
 }
 
 static void draw_folders(struct mail_view *v, struct ui_area *a, int h)
@@ -877,7 +1011,7 @@ static void acted(struct mail_view *v, int rc, struct err *e, const char *done_k
 
 static int act_key(struct mail_view *v, int key)
 {
-	struct row *r = v->sel < v->nrows ? &v->rows[v->sel] : NULL;
+	struct row *r = listed(v, v->sel);
 	struct err e;
 	int rc;
 
@@ -934,6 +1068,53 @@ static int act_key(struct mail_view *v, int key)
 	return 1;
 }
 
+/* o, O, z, Z: the order of the index; the selection stays on its message. */
+static int order_key(struct mail_view *v, int key)
+{
+	struct row *r = listed(v, v->sel);
+	int64_t keep = r ? r->id : 0;
+
+	switch (key) {
+	case 'o':
+		v->sort = (enum sort_key)((v->sort + 1) % SORT_N);
+		break;
+	case 'O':
+		v->desc = !v->desc;
+		break;
+	case 'z':
+		if (v->sort != SORT_THREAD || !r)
+			return 1;
+		v->collapsed[v->thr.node[v->order[v->sel]].tidx] ^= 1;
+		break;
+	case 'Z': {
+		if (v->sort != SORT_THREAD || !v->nrows)
+			return 1;
+		int any = 0;
+		for (size_t t = 0; t < v->thr.nthr; t++)
+			any |= v->collapsed[t];
+		memset(v->collapsed, !any, v->thr.nthr);
+		break;
+	}
+	default:
+		return 0;
+	}
+	arrange(v);
+	v->sel = 0;
+	for (size_t i = 0; i < v->norder; i++) {
+		const struct row *x = listed(v, i);
+		/* a collapsed thread keeps the selection on its first row */
+		if (x->id == keep || (v->sort == SORT_THREAD && r &&
+				      v->thr.node[v->order[i]].tidx ==
+					      v->thr.node[r - v->rows].tidx &&
+				      v->hidden[i])) {
+			v->sel = i;
+			break;
+		}
+	}
+	redraw(v);
+	return 1;
+}
+
 /* Enter in the folder list while choosing where a message goes. */
 static void pick_target(struct mail_view *v)
 {
@@ -943,10 +1124,10 @@ static void pick_target(struct mail_view *v)
 
 	v->picking = 0;
 	v->mode = M_LIST;
-	if (!target || v->sel >= v->nrows)
+	if (!target || !listed(v, v->sel))
 		return;
 	err_clear(&e);
-	rc = mail_act_move(v->ma, &v->rows[v->sel].id, 1, target, copy, &e);
+	rc = mail_act_move(v->ma, &listed(v, v->sel)->id, 1, target, copy, &e);
 	acted(v, rc, &e, copy ? "mail.copied" : "mail.moved");
 }
 
@@ -985,13 +1166,13 @@ int mail_view_key(struct mail_view *v, int key)
 		}
 		return 0;
 	}
-	if (move(&v->sel, v->nrows, v->page, key)) {
+	if (move(&v->sel, v->norder, v->page, key)) {
 		redraw(v);
 		return 1;
 	}
 	switch (key) {
 	case UI_KEY_ENTER:
-		if (v->sel < v->nrows && mail_view_open(v, v->rows[v->sel].id, &e) < 0)
+		if (listed(v, v->sel) && mail_view_open(v, listed(v, v->sel)->id, &e) < 0)
 			note(v, UI_ERROR, e.msg);
 		return 1;
 	case 'c':
@@ -1009,6 +1190,8 @@ int mail_view_key(struct mail_view *v, int key)
 			note(v, UI_WARN, e.msg);
 		return 1;
 	}
+	if (order_key(v, key))
+		return 1;
 	return act_key(v, key);
 }
 
