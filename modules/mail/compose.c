@@ -843,6 +843,21 @@ static void put_rfc822(struct buf *out, const char *p, size_t len)
 	buf_free(&crlf);
 }
 
+/* type/subtype of token characters (a caller's type goes into a header) */
+static int type_ok(const char *t)
+{
+	const char *slash = strchr(t, '/');
+	size_t n = strlen(t);
+
+	if (!slash || slash == t || !slash[1] || strchr(slash + 1, '/') || n > 127)
+		return 0;
+	for (const char *p = t; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("!#$&^_.+-/", *p)))
+			return 0;
+	return 1;
+}
+
 static int put_attachment(struct buf *out, const struct mail_file *a, struct err *e)
 {
 	struct buf file, clean;
@@ -870,7 +885,7 @@ static int put_attachment(struct buf *out, const struct mail_file *a, struct err
 	buf_init(&clean);
 	for (const char *p = name && *name ? name : "attachment"; *p; p++)
 		buf_addc(&clean, (unsigned char)*p < 0x20 || *p == 0x7f || *p == '/' ? '_' : *p);
-	type = a->type && *a->type ? a->type : mail_type_guess(buf_cstr(&clean));
+	type = a->type && type_ok(a->type) ? a->type : mail_type_guess(buf_cstr(&clean));
 	xasprintf(&ct, "%s;", type);
 	hdr_start(&h, out, "Content-Type");
 	hdr_tokz(&h, ct);
@@ -912,6 +927,8 @@ char **mail_draft_rcpts(const struct mail_draft *d, size_t *n)
 	for (int l = 0; l < 3; l++) {
 		for (size_t i = 0; i < counts[l]; i++) {
 			size_t k;
+			if (!lists[l][i].addr || !*lists[l][i].addr)
+				continue;
 			for (k = 0; k < *n; k++)
 				if (strcasecmp(v[k], lists[l][i].addr) == 0)
 					break;

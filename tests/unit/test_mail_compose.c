@@ -554,6 +554,29 @@ static void test_types_from_extensions(void **state)
 	assert_string_equal(mail_type_guess("a.tar.unknown"), "application/octet-stream");
 }
 
+static void test_a_bad_type_cannot_inject_headers(void **state)
+{
+	struct mail_draft d;
+	char *m;
+
+	draft_basic(&d, "x", "x");
+	d.att = xcalloc(1, sizeof *d.att);
+	d.natt = 1;
+	d.att[0].data = xstrdup("abc");
+	d.att[0].len = 3;
+	d.att[0].name = xstrdup("a\r\nBcc: x@y.z.txt");
+	d.att[0].type = xstrdup("text/plain\r\nBcc: evil@example.test");
+	m = compose_ok(&d);
+	check_lines(m, 1);
+	/* no field starts a line; the name keeps its words, controls gone */
+	assert_null(strstr(m, "\nBcc"));
+	assert_null(strstr(m, "evil"));
+	assert_non_null(strstr(m, "Content-Type: text/plain;")); /* from the name's .txt */
+	assert_non_null(strstr(m, "filename=\"a__Bcc: x@y.z.txt\""));
+	free(m);
+	mail_draft_free(&d);
+}
+
 static void test_a_25_mb_attachment_is_linear(void **state)
 {
 	size_t len = 25u << 20;
@@ -796,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_attachments_round_trip_in_base64),
 		cmocka_unit_test(test_a_long_non_ascii_name_is_continued),
 		cmocka_unit_test(test_types_from_extensions),
+		cmocka_unit_test(test_a_bad_type_cannot_inject_headers),
 		cmocka_unit_test(test_a_25_mb_attachment_is_linear),
 		cmocka_unit_test(test_message_ids_are_unique_and_on_the_senders_domain),
 		cmocka_unit_test(test_date_has_english_names_and_the_zone),
