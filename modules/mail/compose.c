@@ -817,9 +817,10 @@ static int read_file(const char *path, struct buf *out, struct err *e)
 	return 0;
 }
 
-/* The original message as a message/rfc822 part: CRLF lines, and 8bit
- * unless a line is too long for SMTP (then base64, which readers accept
- * though RFC 2046 asks for an identity encoding). */
+/* The original message as a message/rfc822 part: CRLF lines, 7bit or
+ * 8bit as RFC 2046 asks (the one place 8-bit data goes out undeclared,
+ * see mail_compose), unless a line is too long for SMTP: then base64,
+ * which readers accept. */
 static void put_rfc822(struct buf *out, const char *p, size_t len)
 {
 	struct buf crlf;
@@ -961,8 +962,10 @@ int mail_compose(const struct mail_draft *d, struct buf *out, char **msgid, stru
 	buf_init(&text);
 	buf_init(&enc);
 	flow_text(&text, d->body);
+	/* not 8bit: libcurl cannot declare BODY=8BITMIME, and 8-bit data
+	 * without it breaks RFC 6152 (a strict relay may refuse or mangle it) */
 	cls = text_class(buf_cstr(&text), text.len);
-	if (cls == 2)
+	if (cls != 0)
 		qp_encode(&enc, text.data, text.len);
 
 	mail_date_format(d->date ? d->date : (int64_t)time(NULL), date);
@@ -1000,8 +1003,8 @@ int mail_compose(const struct mail_draft *d, struct buf *out, char **msgid, stru
 	}
 	buf_printf(out, "Content-Type: text/plain; charset=utf-8; format=flowed\r\n"
 			"Content-Transfer-Encoding: %s\r\n\r\n",
-		   cls == 2 ? "quoted-printable" : cls ? "8bit" : "7bit");
-	if (cls == 2)
+		   cls != 0 ? "quoted-printable" : "7bit");
+	if (cls != 0)
 		buf_add(out, buf_cstr(&enc), enc.len);
 	else
 		buf_add(out, buf_cstr(&text), text.len);

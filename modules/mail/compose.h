@@ -5,9 +5,9 @@
  *
  * The bytes: CRLF lines, headers folded at 78 columns, non-ASCII names and
  * subjects as RFC 2047 encoded words (UTF-8), the text as text/plain;
- * format=flowed (7bit, 8bit, or quoted-printable when a line would pass
- * 998 bytes), attachments in multipart/mixed as base64 with RFC 2231 file
- * names. Bcc recipients are never written: they are only in the envelope
+ * format=flowed (7bit when ASCII, else quoted-printable: libcurl's SMTP
+ * cannot declare 8bit), attachments in multipart/mixed as base64 with
+ * RFC 2231 file names. Bcc recipients are never written: they are only in the envelope
  * (mail_draft_rcpts).
  *
  * The builders take the original as plain strings already decoded, so they

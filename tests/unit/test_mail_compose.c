@@ -359,15 +359,22 @@ static void test_flowed_text_breaks_softly_and_stuffs(void **state)
 	buf_free(&in);
 }
 
-static void test_non_ascii_text_is_8bit(void **state)
+static void test_non_ascii_text_is_quoted_printable(void **state)
 {
 	struct mail_draft d;
+	struct buf dec;
 	char *m;
 
-	draft_basic(&d, "x", "你好，世界\r\nsecond line\r\n");
+	draft_basic(&d, "x", "你好，世界\r\nsecond line =x\r\n");
 	m = compose_ok(&d);
-	assert_non_null(strstr(m, "Content-Transfer-Encoding: 8bit"));
-	assert_string_equal(body_of(m), "你好，世界\r\nsecond line\r\n");
+	check_lines(m, 1);
+	assert_non_null(strstr(m, "Content-Transfer-Encoding: quoted-printable"));
+	for (const char *p = m; *p; p++)
+		assert_true((unsigned char)*p < 0x80); /* 7-bit clean on the wire */
+	buf_init(&dec);
+	mail_qp_decode(body_of(m), strlen(body_of(m)), 0, &dec);
+	assert_string_equal(buf_cstr(&dec), "你好，世界\r\nsecond line =x\r\n");
+	buf_free(&dec);
 	free(m);
 	mail_draft_free(&d);
 	draft_basic(&d, "x", "bad \xff byte");
@@ -814,7 +821,7 @@ int main(void)
 		cmocka_unit_test(test_bcc_is_in_the_envelope_only),
 		cmocka_unit_test(test_bad_addresses_are_named),
 		cmocka_unit_test(test_flowed_text_breaks_softly_and_stuffs),
-		cmocka_unit_test(test_non_ascii_text_is_8bit),
+		cmocka_unit_test(test_non_ascii_text_is_quoted_printable),
 		cmocka_unit_test(test_a_line_past_998_bytes_is_quoted_printable),
 		cmocka_unit_test(test_attachments_round_trip_in_base64),
 		cmocka_unit_test(test_a_long_non_ascii_name_is_continued),
