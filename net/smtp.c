@@ -22,13 +22,13 @@
 struct smtp_xfer {
 	const unsigned char *msg;
 	size_t len, off;
-	int eof;              /* the read callback has handed over every byte */
-	int quitting;         /* QUIT went out: later lines are not the answer */
+	int eof;      /* the read callback has handed over every byte */
+	int quitting; /* QUIT went out: later lines are not the answer */
 	const int *cancel;
 	int cancelled, stalled;
 	int64_t stall_ms, last_move;
-	char last_in[256];    /* the server's last line */
-	char cmd[128];        /* the last command sent (never AUTH's data) */
+	char last_in[256]; /* the server's last line */
+	char cmd[128];	   /* the last command sent (never AUTH's data) */
 };
 
 static int64_t now_ms(void)
@@ -39,8 +39,7 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int smtp_parse_url(const char *url, int *implicit_tls, char host[256], int *port,
-		   struct err *e)
+int smtp_parse_url(const char *url, int *implicit_tls, char host[256], int *port, struct err *e)
 {
 	const char *p, *h, *hend;
 	long v = 0;
@@ -224,8 +223,8 @@ static int classify(CURLcode rc, const char *url, const char *hostport,
 	if (x->cancelled)
 		return err_set(e, E_CANCELLED, "sending cancelled%s",
 			       r->outcome == SMTP_UNKNOWN
-				       ? " after the whole message went out: it may have been delivered"
-				       : "");
+				   ? " after the whole message went out: it may have been delivered"
+				   : "");
 	if (x->stalled || rc == CURLE_OPERATION_TIMEDOUT)
 		return err_set(e, E_UNREACHABLE, "%s did not answer for %d s (at %s)%s", hostport,
 			       (int)(x->stall_ms / 1000), stage,
@@ -240,7 +239,8 @@ static int classify(CURLcode rc, const char *url, const char *hostport,
 				       "the certificate of %s was refused (%s): the server's key "
 				       "is %s",
 				       hostport, curl_msg, r->pin);
-		return err_set(e, E_TLS, "the TLS handshake with %s failed (%s)", hostport, curl_msg);
+		return err_set(e, E_TLS, "the TLS handshake with %s failed (%s)", hostport,
+			       curl_msg);
 	}
 	if (rc == CURLE_LOGIN_DENIED)
 		return err_set(e, E_AUTH, "%s refused the user name or password%s%s", hostport,
@@ -262,7 +262,7 @@ static int classify(CURLcode rc, const char *url, const char *hostport,
 int smtp_send(const struct smtp_account *a, const char *from, const char *const *rcpts,
 	      size_t nrcpt, const void *msg, size_t len, struct smtp_result *r, struct err *e)
 {
-	struct smtp_xfer x = { .msg = msg, .len = len, .cancel = a->cancel };
+	struct smtp_xfer x = {.msg = msg, .len = len, .cancel = a->cancel};
 	struct curl_slist *to = NULL;
 	char host[256], hostport[300], errbuf[CURL_ERROR_SIZE] = "", *url, *mail_from;
 	int implicit, port, rc, timeout_ms;
@@ -325,7 +325,8 @@ int smtp_send(const struct smtp_account *a, const char *from, const char *const 
 	/* the code of the last line before QUIT: libcurl's may be QUIT's */
 	if (x.last_in[0] >= '2' && x.last_in[0] <= '5' && x.last_in[1] >= '0' &&
 	    x.last_in[1] <= '9' && x.last_in[2] >= '0' && x.last_in[2] <= '9')
-		reply = (x.last_in[0] - '0') * 100 + (x.last_in[1] - '0') * 10 + (x.last_in[2] - '0');
+		reply =
+		    (x.last_in[0] - '0') * 100 + (x.last_in[1] - '0') * 10 + (x.last_in[2] - '0');
 	r->reply = (int)reply;
 	snprintf(r->text, sizeof r->text, "%s", x.last_in);
 	if (cc == CURLE_OK) {

@@ -20,13 +20,13 @@
 #include "net/net.h"
 
 struct smtp_account {
-	const char *url;      /* smtps://host[:port] or smtp://host[:port] */
-	const char *user;     /* NULL: no AUTH (a server that needs none) */
+	const char *url;  /* smtps://host[:port] or smtp://host[:port] */
+	const char *user; /* NULL: no AUTH (a server that needs none) */
 	const char *password;
 	struct net_tls tls;
 	int connect_timeout_ms; /* 0: 15 s */
-	int stall_timeout_ms;   /* nothing moves for this long: 0: 30 s */
-	const int *cancel;      /* non-zero (set from any thread) aborts; or NULL */
+	int stall_timeout_ms;	/* nothing moves for this long: 0: 30 s */
+	const int *cancel;	/* non-zero (set from any thread) aborts; or NULL */
 };
 
 enum smtp_outcome {
@@ -37,11 +37,11 @@ enum smtp_outcome {
 
 struct smtp_result {
 	enum smtp_outcome outcome;
-	int reply;            /* the server's last reply code (250 when sent), 0 none */
-	char text[256];       /* that reply's last line, as the server wrote it */
-	int permanent;        /* the refusal was a 5xx: retrying will not help */
+	int reply;	       /* the server's last reply code (250 when sent), 0 none */
+	char text[256];	       /* that reply's last line, as the server wrote it */
+	int permanent;	       /* the refusal was a 5xx: retrying will not help */
 	char pin[NET_PIN_MAX]; /* the server key's pin after a certificate refusal */
-	double ms;            /* time the whole send took */
+	double ms;	       /* time the whole send took */
 };
 
 /*
@@ -64,7 +64,6 @@ int smtp_send(const struct smtp_account *a, const char *from, const char *const 
 
 /* Split an smtp(s):// URL: host (brackets removed), port (the default for
  * the scheme when none), implicit TLS or not. E_USAGE when malformed. */
-int smtp_parse_url(const char *url, int *implicit_tls, char host[256], int *port,
-		   struct err *e);
+int smtp_parse_url(const char *url, int *implicit_tls, char host[256], int *port, struct err *e);
 
 #endif

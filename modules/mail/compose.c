@@ -26,8 +26,8 @@
 #include "modules/mail/compose.h"
 
 #define HDR_WIDTH 78
-#define EW_MAX 75       /* an encoded word's length at most (RFC 2047) */
-#define FLOW_WIDTH 72   /* where flowed text is broken */
+#define EW_MAX 75     /* an encoded word's length at most (RFC 2047) */
+#define FLOW_WIDTH 72 /* where flowed text is broken */
 #define LINE_MAX_BYTES 998
 
 /* ---- small things -------------------------------------------------------- */
@@ -64,9 +64,11 @@ static int utf8_ok(const char *s, size_t len)
 		if (n == 1 && p[i] >= 0x80)
 			return 0;
 		/* overlong 3-byte forms and surrogates */
-		if (n == 3 && ((p[i] == 0xe0 && p[i + 1] < 0xa0) || (p[i] == 0xed && p[i + 1] >= 0xa0)))
+		if (n == 3 &&
+		    ((p[i] == 0xe0 && p[i + 1] < 0xa0) || (p[i] == 0xed && p[i + 1] >= 0xa0)))
 			return 0;
-		if (n == 4 && ((p[i] == 0xf0 && p[i + 1] < 0x90) || (p[i] == 0xf4 && p[i + 1] >= 0x90)))
+		if (n == 4 &&
+		    ((p[i] == 0xf0 && p[i + 1] < 0x90) || (p[i] == 0xf4 && p[i + 1] >= 0x90)))
 			return 0;
 		i += n;
 	}
@@ -196,8 +198,7 @@ static char *trimmed(const char *s, size_t n)
 }
 
 /* One item of a typed list: "Name <a@b>", "\"N, M\" <a@b>" or "a@b". */
-static int parse_one(const char *s, size_t n, struct mail_mbox **out, size_t *cnt,
-		     struct err *e)
+static int parse_one(const char *s, size_t n, struct mail_mbox **out, size_t *cnt, struct err *e)
 {
 	char *item = trimmed(s, n), *lt = NULL, *name = NULL, *addr;
 	int q = 0;
@@ -296,9 +297,9 @@ char *mail_msgid_new(const char *from_addr)
 
 void mail_date_format(int64_t t, char out[40])
 {
-	static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	time_t tt = (time_t)t;
 	struct tm tm;
 	int off;
@@ -315,31 +316,30 @@ const char *mail_type_guess(const char *name)
 	static const struct {
 		const char *ext, *type;
 	} types[] = {
-		{ "pdf", "application/pdf" },
-		{ "png", "image/png" },
-		{ "jpg", "image/jpeg" },
-		{ "jpeg", "image/jpeg" },
-		{ "gif", "image/gif" },
-		{ "webp", "image/webp" },
-		{ "svg", "image/svg+xml" },
-		{ "txt", "text/plain" },
-		{ "md", "text/markdown" },
-		{ "csv", "text/csv" },
-		{ "html", "text/html" },
-		{ "htm", "text/html" },
-		{ "ics", "text/calendar" },
-		{ "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
-		{ "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
-		{ "pptx",
-		  "application/vnd.openxmlformats-officedocument.presentationml.presentation" },
-		{ "ods", "application/vnd.oasis.opendocument.spreadsheet" },
-		{ "odt", "application/vnd.oasis.opendocument.text" },
-		{ "zip", "application/zip" },
-		{ "gz", "application/gzip" },
-		{ "tar", "application/x-tar" },
-		{ "json", "application/json" },
-		{ "xml", "application/xml" },
-		{ "eml", "message/rfc822" },
+	    {"pdf", "application/pdf"},
+	    {"png", "image/png"},
+	    {"jpg", "image/jpeg"},
+	    {"jpeg", "image/jpeg"},
+	    {"gif", "image/gif"},
+	    {"webp", "image/webp"},
+	    {"svg", "image/svg+xml"},
+	    {"txt", "text/plain"},
+	    {"md", "text/markdown"},
+	    {"csv", "text/csv"},
+	    {"html", "text/html"},
+	    {"htm", "text/html"},
+	    {"ics", "text/calendar"},
+	    {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	    {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+	    {"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+	    {"ods", "application/vnd.oasis.opendocument.spreadsheet"},
+	    {"odt", "application/vnd.oasis.opendocument.text"},
+	    {"zip", "application/zip"},
+	    {"gz", "application/gzip"},
+	    {"tar", "application/x-tar"},
+	    {"json", "application/json"},
+	    {"xml", "application/xml"},
+	    {"eml", "message/rfc822"},
 	};
 	const char *dot = name ? strrchr(name, '.') : NULL;
 
@@ -433,9 +433,11 @@ static void hdr_encoded(struct hdr *h, const char *s, size_t n)
 		buf_reset(&w);
 		buf_adds(&w, b64 ? "=?UTF-8?B?" : "=?UTF-8?Q?");
 		if (b64) {
-			size_t blen = sodium_base64_encoded_len(raw, sodium_base64_VARIANT_ORIGINAL);
+			size_t blen =
+			    sodium_base64_encoded_len(raw, sodium_base64_VARIANT_ORIGINAL);
 			char *tmp = xmalloc(blen);
-			sodium_bin2base64(tmp, blen, p + start, raw, sodium_base64_VARIANT_ORIGINAL);
+			sodium_bin2base64(tmp, blen, p + start, raw,
+					  sodium_base64_VARIANT_ORIGINAL);
 			buf_adds(&w, tmp);
 			free(tmp);
 		} else {
@@ -836,7 +838,9 @@ static void put_rfc822(struct buf *out, const char *p, size_t len)
 		buf_add(&crlf, "\r\n", 2);
 	cls = text_class(crlf.data, crlf.len);
 	buf_printf(out, "Content-Transfer-Encoding: %s\r\n\r\n",
-		   cls == 2 ? "base64" : cls ? "8bit" : "7bit");
+		   cls == 2 ? "base64"
+		   : cls    ? "8bit"
+			    : "7bit");
 	if (cls == 2)
 		b64_lines(out, (const unsigned char *)crlf.data, crlf.len);
 	else
@@ -914,14 +918,15 @@ static int check_mboxes(const struct mail_mbox *v, size_t n, struct err *e)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!mail_addr_valid(v[i].addr))
-			return err_set(e, E_PARSE, "not an address: %s", v[i].addr ? v[i].addr : "");
+			return err_set(e, E_PARSE, "not an address: %s",
+				       v[i].addr ? v[i].addr : "");
 	return 0;
 }
 
 char **mail_draft_rcpts(const struct mail_draft *d, size_t *n)
 {
-	const struct mail_mbox *lists[3] = { d->to, d->cc, d->bcc };
-	size_t counts[3] = { d->nto, d->ncc, d->nbcc };
+	const struct mail_mbox *lists[3] = {d->to, d->cc, d->bcc};
+	size_t counts[3] = {d->nto, d->ncc, d->nbcc};
 	char **v = xcalloc(d->nto + d->ncc + d->nbcc + 1, sizeof *v);
 
 	*n = 0;
@@ -969,8 +974,8 @@ int mail_compose(const struct mail_draft *d, struct buf *out, char **msgid, stru
 		qp_encode(&enc, text.data, text.len);
 
 	mail_date_format(d->date ? d->date : (int64_t)time(NULL), date);
-	id = d->message_id && *d->message_id ? xstrdup(d->message_id)
-					     : mail_msgid_new(d->from.addr);
+	id =
+	    d->message_id && *d->message_id ? xstrdup(d->message_id) : mail_msgid_new(d->from.addr);
 	buf_printf(out, "Date: %s\r\n", date);
 	hdr_mboxes(out, "From", &d->from, 1);
 	hdr_mboxes(out, "To", d->to, d->nto);
@@ -998,11 +1003,13 @@ int mail_compose(const struct mail_draft *d, struct buf *out, char **msgid, stru
 		randombytes_buf(rnd, sizeof rnd);
 		sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
 		snprintf(boundary, sizeof boundary, "=_atrium_%s", hex);
-		buf_printf(out, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n", boundary);
+		buf_printf(out, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n",
+			   boundary);
 		buf_printf(out, "--%s\r\n", boundary);
 	}
-	buf_printf(out, "Content-Type: text/plain; charset=utf-8; format=flowed\r\n"
-			"Content-Transfer-Encoding: %s\r\n\r\n",
+	buf_printf(out,
+		   "Content-Type: text/plain; charset=utf-8; format=flowed\r\n"
+		   "Content-Transfer-Encoding: %s\r\n\r\n",
 		   cls != 0 ? "quoted-printable" : "7bit");
 	if (cls != 0)
 		buf_add(out, buf_cstr(&enc), enc.len);
@@ -1064,7 +1071,7 @@ static char *refs_for_reply(const struct mail_orig *o)
 		const char *p;
 		size_t len;
 	} ring[MAIL_REFS_MAX - 1];
-	const char *src[2] = { o->references, o->message_id };
+	const char *src[2] = {o->references, o->message_id};
 
 	/* the first id and the last MAIL_REFS_MAX - 1 (a ring of them) */
 	for (int s = 0; s < 2; s++) {
@@ -1145,7 +1152,7 @@ static void mbox_line(struct buf *b, const char *field, const struct mail_mbox *
 void mail_reply(const struct mail_orig *o, const struct mail_mbox *me, int all,
 		struct mail_draft *d)
 {
-	static const char *const re[] = { "re", NULL };
+	static const char *const re[] = {"re", NULL};
 	const char *name = o->from.name && *o->from.name ? o->from.name : o->from.addr;
 	const char *p = o->body ? o->body : "";
 	struct buf b;
@@ -1188,7 +1195,7 @@ void mail_reply(const struct mail_orig *o, const struct mail_mbox *me, int all,
 void mail_forward(const struct mail_orig *o, const struct mail_mbox *me, int as_attachment,
 		  struct mail_draft *d)
 {
-	static const char *const fwd[] = { "fwd", "fw", NULL };
+	static const char *const fwd[] = {"fwd", "fw", NULL};
 
 	memset(d, 0, sizeof *d);
 	mbox_copy(&d->from, me);

@@ -7,8 +7,8 @@
  * subjects as RFC 2047 encoded words (UTF-8), the text as text/plain;
  * format=flowed (7bit when ASCII, else quoted-printable: libcurl's SMTP
  * cannot declare 8bit), attachments in multipart/mixed as base64 with
- * RFC 2231 file names. Bcc recipients are never written: they are only in the envelope
- * (mail_draft_rcpts).
+ * RFC 2231 file names. Bcc recipients are never written: they are only
+ * in the envelope (mail_draft_rcpts).
  *
  * The builders take the original as plain strings already decoded, so they
  * do not depend on how it was parsed.
@@ -27,11 +27,11 @@ struct mail_mbox {
 };
 
 struct mail_file {
-	char *path;  /* read from this file, or NULL for data */
-	void *data;  /* the bytes (when no path) */
+	char *path; /* read from this file, or NULL for data */
+	void *data; /* the bytes (when no path) */
 	size_t len;
-	char *name;  /* file name shown (UTF-8); NULL: the path's last part */
-	char *type;  /* MIME type; NULL: guessed from the name */
+	char *name; /* file name shown (UTF-8); NULL: the path's last part */
+	char *type; /* MIME type; NULL: guessed from the name */
 };
 
 /* All strings are owned by the draft (mail_draft_free frees them). */
@@ -39,14 +39,14 @@ struct mail_draft {
 	struct mail_mbox from;
 	struct mail_mbox *to, *cc, *bcc;
 	size_t nto, ncc, nbcc;
-	char *subject;     /* UTF-8, or NULL */
-	char *body;        /* UTF-8 text, LF or CRLF lines, or NULL */
+	char *subject;	   /* UTF-8, or NULL */
+	char *body;	   /* UTF-8 text, LF or CRLF lines, or NULL */
 	char *in_reply_to; /* "<id>", or NULL */
 	char *references;  /* "<id> <id> ...", or NULL */
 	struct mail_file *att;
 	size_t natt;
-	char *message_id;  /* "<id>"; NULL: one is made (from's domain) */
-	int64_t date;      /* unix seconds; 0: now */
+	char *message_id; /* "<id>"; NULL: one is made (from's domain) */
+	int64_t date;	  /* unix seconds; 0: now */
 };
 
 void mail_draft_free(struct mail_draft *d);
@@ -86,13 +86,13 @@ void mail_strv_free(char **v, size_t n);
 struct mail_orig {
 	const char *message_id; /* "<id>", or NULL */
 	const char *references; /* its References header, or NULL */
-	const char *subject;    /* decoded */
-	const char *date;       /* as the attribution line shows it */
+	const char *subject;	/* decoded */
+	const char *date;	/* as the attribution line shows it */
 	struct mail_mbox from;
 	const struct mail_mbox *reply_to, *to, *cc;
 	size_t nreply_to, nto, ncc;
-	const char *body;       /* its text, decoded */
-	const void *raw;        /* its bytes (forward as attachment) */
+	const char *body; /* its text, decoded */
+	const void *raw;  /* its bytes (forward as attachment) */
 	size_t raw_len;
 };
 

@@ -34,7 +34,7 @@ static void draft_basic(struct mail_draft *d, const char *subject, const char *b
 static char *compose_ok(const struct mail_draft *d)
 {
 	struct buf b;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	buf_init(&b);
 	if (mail_compose(d, &b, NULL, &e) != 0)
@@ -118,7 +118,8 @@ static void check_words(const char *m)
 
 static void test_chinese_subject_round_trips_through_the_decoder(void **state)
 {
-	const char *s = "会议纪要：第三季度预算与人员安排的讨论结果（请在周五之前回复，谢谢大家的配合）";
+	const char *s =
+	    "会议纪要：第三季度预算与人员安排的讨论结果（请在周五之前回复，谢谢大家的配合）";
 	struct mail_draft d;
 	char *m, *got;
 
@@ -195,7 +196,7 @@ static void test_names_with_quotes_commas_and_chinese(void **state)
 	struct mail_draft d;
 	struct mail_mbox *v;
 	size_t n;
-	struct err e = { 0 };
+	struct err e = {0};
 	char *m, *to;
 
 	draft_basic(&d, "names", "x");
@@ -248,15 +249,24 @@ static void test_bcc_is_in_the_envelope_only(void **state)
 
 static void test_bad_addresses_are_named(void **state)
 {
-	const char *good[] = { "a@b.c", "first.last+tag@example.test", "\"odd one\"@example.test",
-			       "x@[192.0.2.1]", "user@localhost" };
-	const char *bad[] = { "", "plain", "@example.test", "a@", "a@@b", "a b@c.d", "a..b@c.d",
-			      ".a@c.d", "a@-x.test", "a@x_y.test", "a@b.c\r\nBcc: x@y.z",
-			      "ü@example.test" };
+	const char *good[] = {"a@b.c", "first.last+tag@example.test", "\"odd one\"@example.test",
+			      "x@[192.0.2.1]", "user@localhost"};
+	const char *bad[] = {"",
+			     "plain",
+			     "@example.test",
+			     "a@",
+			     "a@@b",
+			     "a b@c.d",
+			     "a..b@c.d",
+			     ".a@c.d",
+			     "a@-x.test",
+			     "a@x_y.test",
+			     "a@b.c\r\nBcc: x@y.z",
+			     "ü@example.test"};
 	struct mail_draft d;
 	struct mail_mbox *v;
 	struct buf b;
-	struct err e = { 0 };
+	struct err e = {0};
 	size_t n;
 
 	for (size_t i = 0; i < nitems(good); i++)
@@ -274,8 +284,8 @@ static void test_bad_addresses_are_named(void **state)
 	assert_int_equal(mail_addr_parse_list("Bob <bob@example.test>, oops, c@d.e", &v, &n, &e),
 			 E_PARSE);
 	assert_string_equal(e.msg, "not an address: oops");
-	assert_int_equal(mail_addr_parse_list("\"Last, First\" <lf@example.test>; x@y.z", &v, &n, &e),
-			 0);
+	assert_int_equal(
+	    mail_addr_parse_list("\"Last, First\" <lf@example.test>; x@y.z", &v, &n, &e), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0].name, "Last, First");
 	assert_null(v[1].name);
@@ -380,7 +390,7 @@ static void test_non_ascii_text_is_quoted_printable(void **state)
 	draft_basic(&d, "x", "bad \xff byte");
 	{
 		struct buf b;
-		struct err e = { 0 };
+		struct err e = {0};
 		buf_init(&b);
 		assert_int_equal(mail_compose(&d, &b, NULL, &e), E_PARSE);
 		buf_free(&b);
@@ -514,7 +524,7 @@ static void test_attachments_round_trip_in_base64(void **state)
 	xasprintf(&d.att[1].path, "%s/missing.txt", path);
 	{
 		struct buf b;
-		struct err e = { 0 };
+		struct err e = {0};
 		buf_init(&b);
 		assert_int_equal(mail_compose(&d, &b, NULL, &e), E_IO);
 		assert_non_null(strstr(e.msg, "missing.txt"));
@@ -555,7 +565,8 @@ static void test_types_from_extensions(void **state)
 {
 	assert_string_equal(mail_type_guess("a.PDF"), "application/pdf");
 	assert_string_equal(mail_type_guess("x.jpg"), "image/jpeg");
-	assert_string_equal(mail_type_guess("x.ods"), "application/vnd.oasis.opendocument.spreadsheet");
+	assert_string_equal(mail_type_guess("x.ods"),
+			    "application/vnd.oasis.opendocument.spreadsheet");
 	assert_string_equal(mail_type_guess("m.eml"), "message/rfc822");
 	assert_string_equal(mail_type_guess("noext"), "application/octet-stream");
 	assert_string_equal(mail_type_guess("a.tar.unknown"), "application/octet-stream");
@@ -590,7 +601,7 @@ static void test_a_25_mb_attachment_is_linear(void **state)
 	struct mail_draft d;
 	struct timespec t0, t1;
 	struct buf b;
-	struct err e = { 0 };
+	struct err e = {0};
 	double ms;
 
 	draft_basic(&d, "big", "x");
@@ -621,7 +632,7 @@ static void test_message_ids_are_unique_and_on_the_senders_domain(void **state)
 	struct mail_draft d;
 	char *m, *got, *id = NULL;
 	struct buf b;
-	struct err e = { 0 };
+	struct err e = {0};
 
 	for (int i = 0; i < N; i++) {
 		ids[i] = mail_msgid_new("alice@example.test");
@@ -675,7 +686,7 @@ static void test_date_has_english_names_and_the_zone(void **state)
 
 /* ---- replies and forwards ---------------------------------------------------- */
 
-static const struct mail_mbox me = { "Alice", "alice@example.test" };
+static const struct mail_mbox me = {"Alice", "alice@example.test"};
 
 static void orig_basic(struct mail_orig *o, struct mail_mbox *to, struct mail_mbox *cc)
 {
@@ -686,10 +697,10 @@ static void orig_basic(struct mail_orig *o, struct mail_mbox *to, struct mail_mb
 	o->date = "Sat, 21 Nov 2026 10:00";
 	o->from.name = "Bob";
 	o->from.addr = "bob@example.test";
-	to[0] = (struct mail_mbox){ "Alice", "ALICE@example.test" };
-	to[1] = (struct mail_mbox){ "Carol", "carol@example.test" };
-	cc[0] = (struct mail_mbox){ NULL, "dave@example.test" };
-	cc[1] = (struct mail_mbox){ "Carol again", "Carol@Example.test" };
+	to[0] = (struct mail_mbox){"Alice", "ALICE@example.test"};
+	to[1] = (struct mail_mbox){"Carol", "carol@example.test"};
+	cc[0] = (struct mail_mbox){NULL, "dave@example.test"};
+	cc[1] = (struct mail_mbox){"Carol again", "Carol@Example.test"};
 	o->to = to;
 	o->nto = 2;
 	o->cc = cc;
@@ -717,7 +728,7 @@ static void test_reply_headers_and_quote(void **state)
 	mail_draft_free(&d);
 	/* Reply-To wins over From */
 	{
-		struct mail_mbox rt = { "List", "list@example.test" };
+		struct mail_mbox rt = {"List", "list@example.test"};
 		o.reply_to = &rt;
 		o.nreply_to = 1;
 		mail_reply(&o, &me, 0, &d);
@@ -792,7 +803,8 @@ static void test_forward_inline_and_as_attachment(void **state)
 	assert_int_equal(d.nto, 0);
 	assert_non_null(strstr(d.body, "From: Bob <bob@example.test>\n"));
 	assert_non_null(strstr(d.body, "Subject: Budget\n"));
-	assert_non_null(strstr(d.body, "Cc: dave@example.test, Carol again <Carol@Example.test>\n"));
+	assert_non_null(
+	    strstr(d.body, "Cc: dave@example.test, Carol again <Carol@Example.test>\n"));
 	assert_non_null(strstr(d.body, "\n\nNumbers below."));
 	mail_draft_free(&d);
 
@@ -804,8 +816,9 @@ static void test_forward_inline_and_as_attachment(void **state)
 	m = compose_ok(&d);
 	check_lines(m, 1);
 	assert_non_null(strstr(m, "Content-Type: message/rfc822;"));
-	assert_non_null(strstr(m, "Content-Transfer-Encoding: 7bit\r\n\r\n"
-				  "From: Bob <bob@example.test>\r\nSubject: Budget\r\n\r\nNumbers.\r\n"));
+	assert_non_null(
+	    strstr(m, "Content-Transfer-Encoding: 7bit\r\n\r\n"
+		      "From: Bob <bob@example.test>\r\nSubject: Budget\r\n\r\nNumbers.\r\n"));
 	free(m);
 	mail_draft_free(&d);
 }
@@ -813,27 +826,27 @@ static void test_forward_inline_and_as_attachment(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_chinese_subject_round_trips_through_the_decoder),
-		cmocka_unit_test(test_long_ascii_subject_is_folded_and_unfolds_to_itself),
-		cmocka_unit_test(test_mixed_subject_keeps_spaces_and_literal_markers),
-		cmocka_unit_test(test_a_very_long_word_is_encoded_so_it_can_fold),
-		cmocka_unit_test(test_names_with_quotes_commas_and_chinese),
-		cmocka_unit_test(test_bcc_is_in_the_envelope_only),
-		cmocka_unit_test(test_bad_addresses_are_named),
-		cmocka_unit_test(test_flowed_text_breaks_softly_and_stuffs),
-		cmocka_unit_test(test_non_ascii_text_is_quoted_printable),
-		cmocka_unit_test(test_a_line_past_998_bytes_is_quoted_printable),
-		cmocka_unit_test(test_attachments_round_trip_in_base64),
-		cmocka_unit_test(test_a_long_non_ascii_name_is_continued),
-		cmocka_unit_test(test_types_from_extensions),
-		cmocka_unit_test(test_a_bad_type_cannot_inject_headers),
-		cmocka_unit_test(test_a_25_mb_attachment_is_linear),
-		cmocka_unit_test(test_message_ids_are_unique_and_on_the_senders_domain),
-		cmocka_unit_test(test_date_has_english_names_and_the_zone),
-		cmocka_unit_test(test_reply_headers_and_quote),
-		cmocka_unit_test(test_reply_all_drops_me_and_duplicates),
-		cmocka_unit_test(test_references_are_trimmed_keeping_first_and_last),
-		cmocka_unit_test(test_forward_inline_and_as_attachment),
+	    cmocka_unit_test(test_chinese_subject_round_trips_through_the_decoder),
+	    cmocka_unit_test(test_long_ascii_subject_is_folded_and_unfolds_to_itself),
+	    cmocka_unit_test(test_mixed_subject_keeps_spaces_and_literal_markers),
+	    cmocka_unit_test(test_a_very_long_word_is_encoded_so_it_can_fold),
+	    cmocka_unit_test(test_names_with_quotes_commas_and_chinese),
+	    cmocka_unit_test(test_bcc_is_in_the_envelope_only),
+	    cmocka_unit_test(test_bad_addresses_are_named),
+	    cmocka_unit_test(test_flowed_text_breaks_softly_and_stuffs),
+	    cmocka_unit_test(test_non_ascii_text_is_quoted_printable),
+	    cmocka_unit_test(test_a_line_past_998_bytes_is_quoted_printable),
+	    cmocka_unit_test(test_attachments_round_trip_in_base64),
+	    cmocka_unit_test(test_a_long_non_ascii_name_is_continued),
+	    cmocka_unit_test(test_types_from_extensions),
+	    cmocka_unit_test(test_a_bad_type_cannot_inject_headers),
+	    cmocka_unit_test(test_a_25_mb_attachment_is_linear),
+	    cmocka_unit_test(test_message_ids_are_unique_and_on_the_senders_domain),
+	    cmocka_unit_test(test_date_has_english_names_and_the_zone),
+	    cmocka_unit_test(test_reply_headers_and_quote),
+	    cmocka_unit_test(test_reply_all_drops_me_and_duplicates),
+	    cmocka_unit_test(test_references_are_trimmed_keeping_first_and_last),
+	    cmocka_unit_test(test_forward_inline_and_as_attachment),
 	};
 
 	return cmocka_run_group_tests_name("mail_compose", tests, NULL, NULL);

@@ -49,9 +49,10 @@ static void test_urls(void **state)
 {
 	char host[256];
 	int implicit, port;
-	struct err e = { 0 };
+	struct err e = {0};
 
-	assert_int_equal(smtp_parse_url("smtps://mail.example.test", &implicit, host, &port, &e), 0);
+	assert_int_equal(smtp_parse_url("smtps://mail.example.test", &implicit, host, &port, &e),
+			 0);
 	assert_true(implicit);
 	assert_int_equal(port, 465);
 	assert_string_equal(host, "mail.example.test");
@@ -85,7 +86,7 @@ struct fake {
 static void *fake_run(void *arg)
 {
 	struct fake *f = arg;
-	struct pollfd p = { .fd = f->lfd, .events = POLLIN };
+	struct pollfd p = {.fd = f->lfd, .events = POLLIN};
 	char line[1024];
 	int c;
 
@@ -101,7 +102,7 @@ static void *fake_run(void *arg)
 	}
 	for (;;) {
 		ssize_t n;
-		struct pollfd q = { .fd = c, .events = POLLIN };
+		struct pollfd q = {.fd = c, .events = POLLIN};
 		if (poll(&q, 1, 5000) <= 0)
 			break;
 		n = read(c, line, sizeof line - 1);
@@ -132,7 +133,7 @@ out:
 
 static void fake_start(struct fake *f, enum fake_mode mode)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t sl = sizeof sa;
 
 	memset(f, 0, sizeof *f);
@@ -158,15 +159,15 @@ static void fake_stop(struct fake *f)
 
 static const char test_msg[] = "From: alice@example.test\r\nTo: bob@example.test\r\n"
 			       "Subject: t\r\n\r\nhello\r\n";
-static const char *const bob_only[] = { "bob@example.test" };
+static const char *const bob_only[] = {"bob@example.test"};
 
 static void test_closed_port_is_unreachable(void **state)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t sl = sizeof sa;
-	struct smtp_account a = { .user = "alice", .password = "pw" };
+	struct smtp_account a = {.user = "alice", .password = "pw"};
 	struct smtp_result r;
-	struct err e = { 0 };
+	struct err e = {0};
 	char *url;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -177,9 +178,9 @@ static void test_closed_port_is_unreachable(void **state)
 	close(fd);
 	xasprintf(&url, "smtps://127.0.0.1:%d", ntohs(sa.sin_port));
 	a.url = url;
-	assert_int_equal(smtp_send(&a, "alice@example.test", bob_only, 1, test_msg,
-				   strlen(test_msg), &r, &e),
-			 E_UNREACHABLE);
+	assert_int_equal(
+	    smtp_send(&a, "alice@example.test", bob_only, 1, test_msg, strlen(test_msg), &r, &e),
+	    E_UNREACHABLE);
 	assert_int_equal(r.outcome, SMTP_NOT_SENT);
 	assert_non_null(strstr(e.msg, "127.0.0.1"));
 	free(url);
@@ -188,17 +189,17 @@ static void test_closed_port_is_unreachable(void **state)
 static void test_no_starttls_is_refused_before_the_password(void **state)
 {
 	struct fake f;
-	struct smtp_account a = { .user = "alice", .password = "secret-pw" };
+	struct smtp_account a = {.user = "alice", .password = "secret-pw"};
 	struct smtp_result r;
-	struct err e = { 0 };
+	struct err e = {0};
 	char *url;
 
 	fake_start(&f, FAKE_NO_STARTTLS);
 	xasprintf(&url, "smtp://127.0.0.1:%d", f.port);
 	a.url = url;
-	assert_int_equal(smtp_send(&a, "alice@example.test", bob_only, 1, test_msg,
-				   strlen(test_msg), &r, &e),
-			 E_TLS);
+	assert_int_equal(
+	    smtp_send(&a, "alice@example.test", bob_only, 1, test_msg, strlen(test_msg), &r, &e),
+	    E_TLS);
 	assert_int_equal(r.outcome, SMTP_NOT_SENT);
 	assert_non_null(strstr(e.msg, "STARTTLS"));
 	pthread_join(f.th, NULL);
@@ -214,9 +215,9 @@ static void test_no_starttls_is_refused_before_the_password(void **state)
 static void test_a_silent_server_stalls_out(void **state)
 {
 	struct fake f;
-	struct smtp_account a = { .stall_timeout_ms = 700 };
+	struct smtp_account a = {.stall_timeout_ms = 700};
 	struct smtp_result r;
-	struct err e = { 0 };
+	struct err e = {0};
 	char *url;
 	double t0;
 
@@ -224,9 +225,9 @@ static void test_a_silent_server_stalls_out(void **state)
 	xasprintf(&url, "smtps://127.0.0.1:%d", f.port);
 	a.url = url;
 	t0 = now_ms();
-	assert_int_equal(smtp_send(&a, "alice@example.test", bob_only, 1, test_msg,
-				   strlen(test_msg), &r, &e),
-			 E_UNREACHABLE);
+	assert_int_equal(
+	    smtp_send(&a, "alice@example.test", bob_only, 1, test_msg, strlen(test_msg), &r, &e),
+	    E_UNREACHABLE);
 	assert_true(now_ms() - t0 < 4000);
 	assert_int_equal(r.outcome, SMTP_NOT_SENT);
 	fake_stop(&f);
@@ -249,10 +250,10 @@ static void *cancel_later(void *arg)
 static void test_cancel_from_another_thread(void **state)
 {
 	struct fake f;
-	struct canceller c = { 0 };
-	struct smtp_account a = { .cancel = &c.flag };
+	struct canceller c = {0};
+	struct smtp_account a = {.cancel = &c.flag};
 	struct smtp_result r;
-	struct err e = { 0 };
+	struct err e = {0};
 	pthread_t th;
 	char *url;
 	double t0;
@@ -262,9 +263,9 @@ static void test_cancel_from_another_thread(void **state)
 	a.url = url;
 	t0 = now_ms();
 	assert_int_equal(pthread_create(&th, NULL, cancel_later, &c), 0);
-	assert_int_equal(smtp_send(&a, "alice@example.test", bob_only, 1, test_msg,
-				   strlen(test_msg), &r, &e),
-			 E_CANCELLED);
+	assert_int_equal(
+	    smtp_send(&a, "alice@example.test", bob_only, 1, test_msg, strlen(test_msg), &r, &e),
+	    E_CANCELLED);
 	assert_true(now_ms() - t0 < 2500);
 	assert_int_equal(r.outcome, SMTP_NOT_SENT);
 	pthread_join(th, NULL);
@@ -274,13 +275,13 @@ static void test_cancel_from_another_thread(void **state)
 
 static void test_no_recipient(void **state)
 {
-	struct smtp_account a = { .url = "smtps://127.0.0.1:1" };
+	struct smtp_account a = {.url = "smtps://127.0.0.1:1"};
 	struct smtp_result r;
-	struct err e = { 0 };
+	struct err e = {0};
 
-	assert_int_equal(smtp_send(&a, "alice@example.test", NULL, 0, test_msg, strlen(test_msg),
-				   &r, &e),
-			 E_USAGE);
+	assert_int_equal(
+	    smtp_send(&a, "alice@example.test", NULL, 0, test_msg, strlen(test_msg), &r, &e),
+	    E_USAGE);
 }
 
 /* ---- against the test servers ---------------------------------------------------- */
@@ -333,7 +334,7 @@ static int it_teardown(void **state)
 /* A message from alice with a fresh Message-ID (returned). */
 static char *it_message(struct mail_draft *d, const char *subject, struct buf *out)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 	char *id = NULL;
 
 	memset(d, 0, sizeof *d);
@@ -376,11 +377,14 @@ static char *it_fetch(struct it *t, const char *user, const char *msgid, int wai
 }
 
 static int it_send(struct it *t, const char *url, const char *ca, const char *password,
-		   const char *const *rcpt, size_t nr, const struct buf *msg,
-		   struct smtp_result *r, struct err *e)
+		   const char *const *rcpt, size_t nr, const struct buf *msg, struct smtp_result *r,
+		   struct err *e)
 {
-	struct smtp_account a = { .url = url, .user = "alice", .password = password,
-				  .tls = { (char *)ca, NULL }, .stall_timeout_ms = 10000 };
+	struct smtp_account a = {.url = url,
+				 .user = "alice",
+				 .password = password,
+				 .tls = {(char *)ca, NULL},
+				 .stall_timeout_ms = 10000};
 
 	return smtp_send(&a, "alice@example.test", rcpt, nr, msg->data, msg->len, r, e);
 }
@@ -389,7 +393,7 @@ static void it_delivered(struct it *t, const char *url, const char *what)
 {
 	struct mail_draft d;
 	struct smtp_result r;
-	struct err e = { 0 };
+	struct err e = {0};
 	struct buf msg;
 	char *id, *got;
 
@@ -436,7 +440,7 @@ static void it_timing(void **state)
 	for (int i = 0; i < N; i++) {
 		struct mail_draft d;
 		struct smtp_result r;
-		struct err e = { 0 };
+		struct err e = {0};
 		struct buf msg;
 		ids[i] = it_message(&d, "smtp it: timing", &msg);
 		if (it_send(t, t->implicit_url, t->ca, t->password, bob_only, 1, &msg, &r, &e) != 0)
@@ -460,7 +464,7 @@ static void it_bcc_receives_without_the_header(void **state)
 	struct it *t = *state;
 	struct mail_draft d;
 	struct smtp_result r;
-	struct err e = { 0 };
+	struct err e = {0};
 	struct buf msg;
 	char **rcpt, *id = NULL, *got;
 	size_t nr;
@@ -475,8 +479,8 @@ static void it_bcc_receives_without_the_header(void **state)
 	assert_int_equal(mail_compose(&d, &msg, &id, &e), 0);
 	rcpt = mail_draft_rcpts(&d, &nr);
 	assert_int_equal(nr, 2);
-	if (it_send(t, t->starttls_url, t->ca, t->password, (const char *const *)rcpt, nr, &msg,
-		    &r, &e) != 0)
+	if (it_send(t, t->starttls_url, t->ca, t->password, (const char *const *)rcpt, nr, &msg, &r,
+		    &e) != 0)
 		fail_msg("smtp_send: %s", e.msg);
 	for (int u = 0; u < 2; u++) {
 		const char *user = u ? "carol" : "bob";
@@ -487,7 +491,8 @@ static void it_bcc_receives_without_the_header(void **state)
 		end = strstr(got, "\r\n\r\n");
 		assert_non_null(end);
 		/* no Bcc field in what either of them got */
-		for (const char *p = got; p && p < end; p = strstr(p, "\r\n") ? strstr(p, "\r\n") + 2 : NULL)
+		for (const char *p = got; p && p < end;
+		     p = strstr(p, "\r\n") ? strstr(p, "\r\n") + 2 : NULL)
 			assert_false(strncasecmp(p, "Bcc:", 4) == 0);
 		assert_non_null(strstr(got, "blind copy"));
 		free(got);
@@ -503,7 +508,7 @@ static void it_wrong_password(void **state)
 	struct it *t = *state;
 	struct mail_draft d;
 	struct smtp_result r;
-	struct err e = { 0 };
+	struct err e = {0};
 	struct buf msg;
 	char *id;
 
@@ -522,7 +527,7 @@ static void it_wrong_ca_sends_nothing(void **state)
 	struct it *t = *state;
 	struct mail_draft d;
 	struct smtp_result r;
-	struct err e = { 0 };
+	struct err e = {0};
 	struct buf msg;
 	char *id, *got;
 
@@ -564,10 +569,10 @@ static int it_fake(struct it *t, const char *scenario, FILE **pipe_out, int *pid
 static void it_fake_case(struct it *t, const char *scenario, size_t msg_len, int want_rc,
 			 enum smtp_outcome want, int want_reply, const char *want_text)
 {
-	struct smtp_account a = { .user = "alice", .password = "pw",
-				  .tls = { t->ca, NULL }, .stall_timeout_ms = 1000 };
+	struct smtp_account a = {
+	    .user = "alice", .password = "pw", .tls = {t->ca, NULL}, .stall_timeout_ms = 1000};
 	struct smtp_result r;
-	struct err e = { 0 };
+	struct err e = {0};
 	FILE *p;
 	int pid, port = it_fake(t, scenario, &p, &pid);
 	char *url, *msg = xmalloc(msg_len + 1);
@@ -619,23 +624,23 @@ static void it_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest unit[] = {
-		cmocka_unit_test(test_urls),
-		cmocka_unit_test(test_closed_port_is_unreachable),
-		cmocka_unit_test(test_no_starttls_is_refused_before_the_password),
-		cmocka_unit_test(test_a_silent_server_stalls_out),
-		cmocka_unit_test(test_cancel_from_another_thread),
-		cmocka_unit_test(test_no_recipient),
+	    cmocka_unit_test(test_urls),
+	    cmocka_unit_test(test_closed_port_is_unreachable),
+	    cmocka_unit_test(test_no_starttls_is_refused_before_the_password),
+	    cmocka_unit_test(test_a_silent_server_stalls_out),
+	    cmocka_unit_test(test_cancel_from_another_thread),
+	    cmocka_unit_test(test_no_recipient),
 	};
 	const struct CMUnitTest servers[] = {
-		cmocka_unit_test(it_starttls_delivers),
-		cmocka_unit_test(it_implicit_tls_delivers),
-		cmocka_unit_test(it_timing),
-		cmocka_unit_test(it_bcc_receives_without_the_header),
-		cmocka_unit_test(it_wrong_password),
-		cmocka_unit_test(it_wrong_ca_sends_nothing),
-		cmocka_unit_test(it_lost_after_the_data_is_ambiguous),
-		cmocka_unit_test(it_lost_during_the_data_is_safe),
-		cmocka_unit_test(it_refusals),
+	    cmocka_unit_test(it_starttls_delivers),
+	    cmocka_unit_test(it_implicit_tls_delivers),
+	    cmocka_unit_test(it_timing),
+	    cmocka_unit_test(it_bcc_receives_without_the_header),
+	    cmocka_unit_test(it_wrong_password),
+	    cmocka_unit_test(it_wrong_ca_sends_nothing),
+	    cmocka_unit_test(it_lost_after_the_data_is_ambiguous),
+	    cmocka_unit_test(it_lost_during_the_data_is_safe),
+	    cmocka_unit_test(it_refusals),
 	};
 	const char *it = getenv("ATRIUM_SMTP_IT");
 	int rc;
@@ -643,6 +648,7 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	rc = cmocka_run_group_tests_name("net_smtp", unit, NULL, NULL);
 	if (it && strcmp(it, "1") == 0)
-		rc += cmocka_run_group_tests_name("net_smtp_servers", servers, it_setup, it_teardown);
+		rc +=
+		    cmocka_run_group_tests_name("net_smtp_servers", servers, it_setup, it_teardown);
 	return rc;
 }
