@@ -200,9 +200,17 @@ static char *clean_href(const char *h)
 	struct buf b;
 
 	buf_init(&b);
-	for (; *h; h++)
-		if ((unsigned char)*h > ' ' && *h != 0x7f)
-			buf_addc(&b, *h);
+	for (size_t i = 0, n = strlen(h); i < n;) {
+		unsigned cp;
+		size_t l = utf8_decode(h + i, n - i, &cp);
+		if (l == 0) {
+			i++;
+			continue;
+		}
+		if (cp > ' ' && !(cp >= 0x7f && cp <= 0x9f))
+			buf_add(&b, h + i, l);
+		i += l;
+	}
 	buf_cstr(&b);
 	if (!b.len || b.data[0] == '#' || !strncasecmp(b.data, "javascript:", 11) ||
 	    !strncasecmp(b.data, "data:", 5) || !strncasecmp(b.data, "vbscript:", 9)) {
@@ -531,6 +539,7 @@ static void render_simple(struct hr *r, const char *s, size_t len)
 {
 	size_t i = 0, text = 0;
 	struct buf href, alt;
+	unsigned unclosed = 0; /* bit k: no "</skipped[k]" after here */
 
 	buf_init(&href);
 	buf_init(&alt);
@@ -562,7 +571,14 @@ static void render_simple(struct hr *r, const char *s, size_t len)
 		i = read_tag(s, len, i, name, sizeof name, &close, &href, &alt);
 		text = i;
 		if (!close && name_in(name, skipped)) {
-			size_t c = find_close(s, len, i, name);
+			/* once a close tag is missing it stays missing: not
+			 * looked for again (a document of "<title>" repeated
+			 * would cost its length squared) */
+			size_t k = 0, c = len;
+			while (skipped[k] && strcmp(skipped[k], name))
+				k++;
+			if (!(unclosed & (1u << k)) && (c = find_close(s, len, i, name)) == len)
+				unclosed |= 1u << k;
 			/* an unclosed head or title is not worth the rest of
 			 * the document (the tag is ignored); unclosed script
 			 * and style are */

@@ -241,7 +241,7 @@ static size_t params_parse(const char *v, struct param *ps)
 
 	while (p && *p && n < MAX_PARAMS) {
 		struct param *q = &ps[n];
-		char attr[80];
+		char attr[sizeof q->name];
 		size_t al = 0;
 		struct buf b;
 
@@ -294,12 +294,12 @@ static size_t params_parse(const char *v, struct param *ps)
 				q->ext = 1;
 			}
 		}
-		if (!attr[0] || strlen(attr) >= sizeof q->name) {
+		if (!attr[0]) {
 			buf_free(&b);
 			p = strchr(p, ';');
 			continue;
 		}
-		snprintf(q->name, sizeof q->name, "%s", attr);
+		memcpy(q->name, attr, sizeof q->name);
 		buf_cstr(&b);
 		q->val = buf_detach(&b);
 		n++;
@@ -408,8 +408,7 @@ static char *param_text(const char *v, const char *name)
 		} else {
 			mail_hdr_decode(bytes.data ? bytes.data : "", bytes.len, NULL, &out);
 		}
-		buf_cstr(&out);
-		r = clean_line(out.data);
+		r = clean_line(buf_cstr(&out));
 	} else {
 		for (size_t i = 0; i < n && !r; i++)
 			if (ps[i].sect < 0 && !ps[i].ext && !strcmp(ps[i].name, name))
@@ -1053,6 +1052,9 @@ char *mail_safe_name(const char *name, int index)
 		xasprintf(&c, "%.*s%s", (int)keep, r, ext ? ext : "");
 		free(r);
 		r = c;
+		/* the cut may have left a dot or blank at the end */
+		for (size_t l = strlen(r); l && (r[l - 1] == '.' || r[l - 1] == ' '); l--)
+			r[l - 1] = 0;
 	}
 	if (!*r || reserved_on_windows(r)) {
 		const char *ext = plain_ext(r);

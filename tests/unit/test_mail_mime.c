@@ -556,6 +556,41 @@ static void test_html_fallback_survives_broken_markup(void **state)
 	}
 }
 
+static void test_html_unclosed_tags_cost_linear_time(void **state)
+{
+	struct buf in, out;
+	char **links = NULL;
+	size_t n = 0;
+
+	/* quadratic, this took seconds; the text after each tag stays */
+	buf_init(&in);
+	buf_init(&out);
+	for (int i = 0; i < 40000; i++)
+		buf_adds(&in, "<title>t");
+	mail_html_text(in.data, in.len, "utf-8", MAIL_HTML_SIMPLE, &out, &links, &n);
+	assert_int_equal(out.len, 40000 + 1);
+	buf_free(&in);
+	buf_free(&out);
+}
+
+static void test_empty_or_odd_names_fall_back_to_the_type(void **state)
+{
+	const char msg[] = "Content-Type: multipart/mixed; boundary=z\n\n"
+			   "--z\nContent-Type: application/pdf; name=\"\"\n"
+			   "Content-Disposition: attachment; filename*=utf-8''\n\nA\n"
+			   "--z\nContent-Type: text/plain; name*0=\"a\"; name*2=\"c\"; name*1=\"b\"\n"
+			   "Content-Disposition: attachment\n\nB\n--z--\n";
+	struct mail_text t;
+
+	mail_text_parse(msg, sizeof msg - 1, &t);
+	assert_int_equal(t.natt, 2);
+	assert_string_equal(t.att[0].name, "part-1.pdf");
+	/* continuations in any order, joined by their numbers */
+	assert_string_equal(t.att[1].name, "abc");
+	assert_null(t.text);
+	mail_text_free(&t);
+}
+
 /* ---- safe names and saving -------------------------------------------------------------- */
 
 static void safe_is(const char *in, int idx, const char *want)
@@ -611,6 +646,14 @@ static void test_safe_name_length_cap_keeps_extension_and_characters(void **stat
 	assert_string_equal(r + strlen(r) - 4, ".pdf");
 	assert_clean(r, strlen(r), 1);
 	assert_int_equal((strlen(r) - 4) % 3, 0); /* whole characters */
+	free(r);
+	/* a cut that ends on a blank leaves no blank at the end */
+	buf_reset(&b);
+	for (int i = 0; i < 100; i++)
+		buf_adds(&b, "a ");
+	r = mail_safe_name(buf_cstr(&b), 1);
+	assert_int_equal(strlen(r), 199);
+	assert_int_equal(r[198], 'a');
 	free(r);
 	buf_free(&b);
 }
@@ -689,6 +732,8 @@ int main(void)
 		cmocka_unit_test(test_html_renderers_agree_on_clean_markup),
 		cmocka_unit_test(test_html_links_continue_numbering),
 		cmocka_unit_test(test_html_fallback_survives_broken_markup),
+		cmocka_unit_test(test_html_unclosed_tags_cost_linear_time),
+		cmocka_unit_test(test_empty_or_odd_names_fall_back_to_the_type),
 		cmocka_unit_test(test_safe_names),
 		cmocka_unit_test(test_safe_name_length_cap_keeps_extension_and_characters),
 		cmocka_unit_test(test_save_unique_never_follows_or_overwrites),
