@@ -575,6 +575,70 @@ static void holds_invariants(const struct mail_threads *t, const uint32_t *order
 	free(pos);
 }
 
+static void test_100k_deep_reply_chain(void **state)
+{
+	/* each message answers the one before: no recursion, no quadratic walk */
+	size_t n = 100000;
+	struct mail_trow *rows = calloc(n, sizeof *rows);
+	char *text = malloc(n * 32);
+	uint32_t *order = malloc(n * sizeof *order);
+	struct mail_threads t;
+	struct buf b;
+
+	for (size_t i = 0; i < n; i++) {
+		char *m = text + i * 32;
+
+		snprintf(m, 16, "<c%zu>", i);
+		snprintf(m + 16, 16, "<c%zu>", i ? i - 1 : n - 1);
+		rows[i] = (struct mail_trow){.id = (int64_t)i + 1, .message_id = m,
+					     .in_reply_to = m + 16, .date = (int64_t)i};
+	}
+	/* the first claims to answer the last: a loop through every message */
+	double t0 = now_ms();
+	mail_thread_build(&t, rows, n);
+	printf("    %zu messages in one chain: threading %.1f ms\n", n, now_ms() - t0);
+	assert_int_equal(t.nthr, 1);
+	is_node(&t, 1, 1, 0, 0);
+	is_node(&t, (int64_t)n, 1, (int64_t)n - 1, (int)n - 1);
+	mail_thread_order(&t, 1, order);
+	holds_invariants(&t, order);
+	buf_init(&b);
+	assert_int_equal(mail_thread_prefix(&t, (uint32_t)n - 1, 1000, &b), 127 * 2 + 3);
+	buf_free(&b);
+	mail_thread_free(&t);
+	free(order);
+	free(text);
+	free(rows);
+}
+
+static void test_random_references_never_make_a_loop(void **state)
+{
+	/* References naming any message, earlier or later, in any order */
+	size_t n = 20000;
+	struct mail_trow *rows = calloc(n, sizeof *rows);
+	char *text = malloc(n * 96);
+	uint32_t *order = malloc(n * sizeof *order);
+	struct mail_threads t;
+
+	for (size_t i = 0; i < n; i++) {
+		char *m = text + i * 96;
+		int len = snprintf(m, 96, "<r%zu>", i) + 1;
+		char *refs = m + len;
+
+		for (int k = 0, o = 0; k < 5; k++)
+			o += snprintf(refs + o, (size_t)(96 - len - o), "<r%u> ", rnd((uint32_t)n));
+		rows[i] = (struct mail_trow){.id = (int64_t)(n - i), .message_id = m, .refs = refs,
+					     .date = (int64_t)rnd(1000)};
+	}
+	mail_thread_build(&t, rows, n);
+	mail_thread_order(&t, 0, order);
+	holds_invariants(&t, order);
+	mail_thread_free(&t);
+	free(order);
+	free(text);
+	free(rows);
+}
+
 static void test_100k_generated_messages_form_a_forest(void **state)
 {
 	struct gen g;
@@ -636,6 +700,8 @@ int main(void)
 		cmocka_unit_test(test_collapsed_threads_show_their_root_and_count),
 		cmocka_unit_test(test_tree_prefix_draws_continuing_lines),
 		cmocka_unit_test(test_subject_normalisation),
+		cmocka_unit_test(test_100k_deep_reply_chain),
+		cmocka_unit_test(test_random_references_never_make_a_loop),
 		cmocka_unit_test(test_100k_generated_messages_form_a_forest),
 	};
 	return cmocka_run_group_tests_name("mail threads", tests, NULL, NULL);
