@@ -217,8 +217,11 @@ static int classify(CURLcode rc, const char *url, const char *hostport,
 {
 	const char *stage = x->eof ? "the end of the data" : x->cmd[0] ? x->cmd : "the greeting";
 
-	/* the data's end went out and no refusal came back: it may be there */
-	if (x->eof && (r->reply < 400 || r->reply == 0))
+	/* Every byte was handed over and no refusal came back: it may be
+	 * there. Unless a send failed: the end-of-data line is the last thing
+	 * written, so it did not reach the server whole, and without it no
+	 * server takes the message. */
+	if (x->eof && (r->reply < 400 || r->reply == 0) && rc != CURLE_SEND_ERROR)
 		r->outcome = SMTP_UNKNOWN;
 	if (x->cancelled)
 		return err_set(e, E_CANCELLED, "sending cancelled%s",
