@@ -244,10 +244,10 @@ static int32_t cont_get(struct ctx *x, const char *id, uint32_t len, uint32_t h)
 
 /*
  * Linking runs over a batch of rows in two passes: the first parses every
- * id of the batch and hashes it, the second looks them up in order. Each
- * lookup costs up to three cache misses (the slot, the container, the id it
- * points to), so the second pass asks for them ahead: the slot of the id 8
- * places on, the container of the one 4 on, the text of the one 2 on.
+ * id of the batch and hashes it, the second looks them up in order. Kept
+ * apart, consecutive lookups do not wait on each other's cache misses
+ * behind the parsing: 15-20% faster than one pass (bench/mail_thread.c).
+ * Asking for the slots ahead with prefetches measured no better.
  */
 struct pid {
 	const char *id; /* NULL: none */
@@ -298,28 +298,8 @@ static void batch_parse(struct batch *b, const struct mail_trow *rows, size_t lo
 	}
 }
 
-static void ahead(const struct ctx *x, const struct batch *b, size_t j)
-{
-	const struct pid *v = b->v;
-	uint64_t s;
-
-	if (j + 8 < b->n && v[j + 8].id)
-		__builtin_prefetch(&x->slot[v[j + 8].hash & x->mask]);
-	if (j + 4 < b->n && v[j + 4].id) {
-		s = x->slot[v[j + 4].hash & x->mask];
-		if (s && (uint32_t)(s >> 32) == v[j + 4].hash)
-			__builtin_prefetch(&x->c[(uint32_t)s - 1]);
-	}
-	if (j + 2 < b->n && v[j + 2].id) {
-		s = x->slot[v[j + 2].hash & x->mask];
-		if (s && (uint32_t)(s >> 32) == v[j + 2].hash)
-			__builtin_prefetch(x->c[(uint32_t)s - 1].id);
-	}
-}
-
 static int32_t batch_get(struct ctx *x, const struct batch *b, size_t j)
 {
-	ahead(x, b, j);
 	return cont_get(x, b->v[j].id, b->v[j].len, b->v[j].hash);
 }
 
