@@ -507,17 +507,20 @@ static size_t subj_norm(const char *s, char *dst, int *reply)
 			break;
 		}
 	}
-	while (*s) {
-		if ((w = ws_len(s)) != 0) {
+	for (unsigned char c; (c = (unsigned char)*s) != 0;) {
+		/* most bytes are neither white space nor U+3000's first */
+		if (c > ' ' && c != 0xe3) {
+			dst[n++] = (char)lower(c);
+			s++;
+		} else if ((w = ws_len(s)) != 0) {
 			s += w;
 			if (*s && !ws_len(s) && n)
 				dst[n++] = ' ';
-			continue;
+		} else {
+			dst[n++] = (char)c;
+			s++;
 		}
-		dst[n++] = (char)lower((unsigned char)*s++);
 	}
-	if (n && dst[n - 1] == ' ')
-		n--;
 	dst[n] = '\0';
 	return n;
 }
