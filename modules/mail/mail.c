@@ -23,6 +23,7 @@
 #include "i18n/i18n.h"
 #include "modules/account.h"
 #include "modules/mail/mail_int.h"
+#include "modules/mail/thread.h"
 #include "store/store.h"
 #include "tui/tui.h"
 
@@ -319,12 +320,156 @@ static int cmd_sync(struct mmod *m, struct cmd_ctx *ctx, const char *folder)
 
 /* ---- list ------------------------------------------------------------------------- */
 
-/* One message row: id, date, from, subject, flags, has_attachment,
- * folder, uid (the columns of LIST_COLS). */
+/* One message row: the columns of LIST_COLS, in order. */
 #define LIST_COLS                                                                   \
-	"m.id, m.date, m.from_addr, m.subject, m.flags, m.has_attachment, f.name, m.uid"
+	"m.id, m.date, m.from_addr, m.subject, m.flags, m.has_attachment, f.name, m.uid," \
+	" m.message_id, m.to_addrs, m.cc_addrs, m.size, m.folder"
 
-static void emit_row(struct cmd_ctx *ctx, sqlite3_stmt *st)
+/* Where a message sits in its folder's threads (for list --json). */
+struct tinfo {
+	int64_t id, thread, parent;
+};
+
+struct tmap {
+	int64_t folder;   /* the folder threaded, 0 none */
+	struct tinfo *v;  /* by id */
+	size_t n;
+};
+
+static int cmp_tinfo(const void *x, const void *y)
+{
+	int64_t a = ((const struct tinfo *)x)->id, b = ((const struct tinfo *)y)->id;
+	return a < b ? -1 : a > b;
+}
+
+/* Thread a whole folder (a --limit lists part of it, but a thread id must
+ * be the same whatever the limit). */
+static void tmap_build(struct tmap *t, sqlite3 *db, int64_t folder)
+{
+	sqlite3_stmt *st;
+	struct mail_trow *rows = NULL;
+	struct buf arena;
+	size_t n = 0, cap = 0;
+	size_t (*offs)[4] = NULL;
+
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+	t->folder = folder;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, date, message_id, in_reply_to, refs, subject FROM mail_msg"
+			       " WHERE folder=?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	buf_init(&arena);
+	sqlite3_bind_int64(st, 1, folder);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			rows = xreallocarray(rows, cap, sizeof *rows);
+			offs = xreallocarray(offs, cap, sizeof *offs);
+		}
+		memset(&rows[n], 0, sizeof rows[n]);
+		rows[n].id = sqlite3_column_int64(st, 0);
+		rows[n].date = sqlite3_column_int64(st, 1);
+		/* message_id, in_reply_to, refs, subject: offsets, as the
+		 * arena moves while it grows */
+		for (int k = 0; k < 4; k++) {
+			const char *v = (const char *)sqlite3_column_text(st, 2 + k);
+			offs[n][k] = v ? arena.len : (size_t)-1;
+			if (v)
+				buf_add(&arena, v, strlen(v) + 1);
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n; i++) {
+		rows[i].message_id = offs[i][0] == (size_t)-1 ? NULL : arena.data + offs[i][0];
+		rows[i].in_reply_to = offs[i][1] == (size_t)-1 ? NULL : arena.data + offs[i][1];
+		rows[i].refs = offs[i][2] == (size_t)-1 ? NULL : arena.data + offs[i][2];
+		rows[i].subject = offs[i][3] == (size_t)-1 ? NULL : arena.data + offs[i][3];
+	}
+	if (n) {
+		struct mail_threads th;
+		mail_thread_build(&th, rows, n);
+		t->v = xcalloc(n, sizeof *t->v);
+		for (size_t i = 0; i < n; i++) {
+			t->v[i].id = rows[i].id;
+			t->v[i].thread = th.node[i].thread;
+			t->v[i].parent = th.node[i].parent;
+		}
+		t->n = n;
+		qsort(t->v, n, sizeof *t->v, cmp_tinfo);
+		mail_thread_free(&th);
+	}
+	free(rows);
+	free(offs);
+	buf_free(&arena);
+}
+
+/* "Name <a@b>, c@d" as the cache keeps it, as [{name, address}]: a part
+ * with neither @ nor < is the first half of a name with a comma in it. */
+static void json_addrs(struct json *j, const char *s, int single)
+{
+	char *copy = xstrdup(s ? s : ""), *p = copy, *pending = NULL;
+	int any = 0;
+
+	if (!single)
+		json_arr_begin(j);
+	while (p && *p) {
+		char *next = strstr(p, ", "), *lt, *gt, *part;
+		if (next)
+			*next = 0;
+		part = p;
+		p = next ? next + 2 : NULL;
+		if (!strchr(part, '@') && !strchr(part, '<')) {
+			/* "Last" of "Last, First <a@b>": joined with what follows */
+			char *joined;
+			xasprintf(&joined, "%s%s%s", pending ? pending : "", pending ? ", " : "", part);
+			free(pending);
+			pending = joined;
+			continue;
+		}
+		char *name = NULL, *addr;
+		lt = strrchr(part, '<');
+		gt = lt ? strchr(lt, '>') : NULL;
+		if (lt && gt) {
+			*gt = 0;
+			addr = lt + 1;
+			while (lt > part && lt[-1] == ' ')
+				lt--;
+			*lt = 0;
+			if (pending || *part)
+				xasprintf(&name, "%s%s%s", pending ? pending : "",
+					  pending && *part ? ", " : "", part);
+		} else {
+			addr = part;
+		}
+		free(pending);
+		pending = NULL;
+		if (single && any)
+			break;
+		json_obj_begin(j);
+		json_key(j, "name");
+		if (name && *name)
+			json_str(j, name);
+		else
+			json_null(j);
+		json_key(j, "address");
+		json_str(j, addr);
+		json_obj_end(j);
+		free(name);
+		any = 1;
+	}
+	free(pending);
+	if (single && !any)
+		json_null(j);
+	if (!single)
+		json_arr_end(j);
+	free(copy);
+}
+
+static void emit_row(struct cmd_ctx *ctx, sqlite3_stmt *st, struct tmap *tm)
 {
 	int64_t id = sqlite3_column_int64(st, 0);
 	char date[40], flags[80];
@@ -334,28 +479,58 @@ static void emit_row(struct cmd_ctx *ctx, sqlite3_stmt *st)
 	int att = sqlite3_column_int(st, 5);
 	time_iso(sqlite3_column_int64(st, 1), date, sizeof date);
 	if (ctx->json) {
-		json_obj_begin(ctx->json);
-		json_key(ctx->json, "id");
-		json_int(ctx->json, id);
+		struct json *j = ctx->json;
+		json_obj_begin(j);
+		json_key(j, "id");
+		json_int(j, id);
 		char *shown = folder_display((const char *)sqlite3_column_text(st, 6));
-		json_key(ctx->json, "folder");
-		json_str(ctx->json, shown);
+		json_key(j, "folder");
+		json_str(j, shown);
 		free(shown);
-		json_key(ctx->json, "uid");
-		json_int(ctx->json, sqlite3_column_int64(st, 7));
-		json_key(ctx->json, "date");
-		json_str(ctx->json, date);
-		json_key(ctx->json, "from");
-		json_str(ctx->json, from ? from : "");
-		json_key(ctx->json, "subject");
-		json_str(ctx->json, subj ? subj : "");
-		json_key(ctx->json, "flags");
-		json_arr_begin(ctx->json);
+		json_key(j, "uid");
+		/* a message waiting in the outbox to reach this folder has none yet */
+		if (sqlite3_column_int64(st, 7) > 0)
+			json_int(j, sqlite3_column_int64(st, 7));
+		else
+			json_null(j);
+		json_key(j, "message_id");
+		if (sqlite3_column_text(st, 8))
+			json_str(j, (const char *)sqlite3_column_text(st, 8));
+		else
+			json_null(j);
+		json_key(j, "date");
+		json_str(j, date);
+		json_key(j, "from");
+		json_addrs(j, from, 1);
+		json_key(j, "to");
+		json_addrs(j, (const char *)sqlite3_column_text(st, 9), 0);
+		json_key(j, "cc");
+		json_addrs(j, (const char *)sqlite3_column_text(st, 10), 0);
+		json_key(j, "subject");
+		json_str(j, subj ? subj : "");
+		json_key(j, "flags");
+		json_arr_begin(j);
 		flag_names(fl, att, flags, sizeof flags, " ");
 		for (char *w = strtok(flags, " "); w; w = strtok(NULL, " "))
-			json_str(ctx->json, w);
-		json_arr_end(ctx->json);
-		json_obj_end(ctx->json);
+			json_str(j, w);
+		json_arr_end(j);
+		json_key(j, "size");
+		json_int(j, sqlite3_column_int64(st, 11));
+		json_key(j, "attachments");
+		json_int(j, att);
+		int64_t folder = sqlite3_column_int64(st, 12);
+		if (tm->folder != folder)
+			tmap_build(tm, sqlite3_db_handle(st), folder);
+		struct tinfo key = { .id = id }, *ti = bsearch(&key, tm->v, tm->n, sizeof *tm->v,
+							      cmp_tinfo);
+		json_key(j, "thread");
+		json_int(j, ti ? ti->thread : id);
+		json_key(j, "parent");
+		if (ti && ti->parent)
+			json_int(j, ti->parent);
+		else
+			json_null(j);
+		json_obj_end(j);
 	} else {
 		flag_names(fl, att, flags, sizeof flags, ",");
 		fprintf(ctx->out, "%lld\t%s\t", (long long)id, date);
@@ -366,13 +541,13 @@ static void emit_row(struct cmd_ctx *ctx, sqlite3_stmt *st)
 	}
 }
 
-
 static int cmd_list(struct mmod *m, struct cmd_ctx *ctx, const char *folder, long limit,
 		    int unread)
 {
 	sqlite3 *db = store_cache(m->env->store);
 	sqlite3_stmt *st;
 	char *wire = NULL;
+	struct tmap tm = { 0 };
 
 	if (folder && !(wire = folder_wire(m, folder)))
 		return err_tr(ctx->err, E_NOTFOUND, "mail.no_folder", TR_S(folder));
@@ -394,9 +569,10 @@ static int cmd_list(struct mmod *m, struct cmd_ctx *ctx, const char *folder, lon
 	if (ctx->json)
 		json_arr_begin(ctx->json);
 	while (sqlite3_step(st) == SQLITE_ROW)
-		emit_row(ctx, st);
+		emit_row(ctx, st, &tm);
 	sqlite3_finalize(st);
 	free(wire);
+	free(tm.v);
 	if (ctx->json)
 		json_arr_end(ctx->json);
 	return 0;
@@ -410,6 +586,7 @@ static int cmd_search(struct mmod *m, struct cmd_ctx *ctx, const char *query, lo
 	sqlite3 *db = store_cache(m->env->store);
 	struct store_hit *hits;
 	sqlite3_stmt *st;
+	struct tmap tm = { 0 };
 	size_t n;
 	int rc;
 
@@ -430,10 +607,11 @@ static int cmd_search(struct mmod *m, struct cmd_ctx *ctx, const char *query, lo
 		sqlite3_bind_int64(st, 1, strtoll(hits[i].ref, NULL, 10));
 		sqlite3_bind_text(st, 2, mail_acct_key(m->ma), -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
-			emit_row(ctx, st);
+			emit_row(ctx, st, &tm);
 	}
 	sqlite3_finalize(st);
 	store_hits_free(hits, n);
+	free(tm.v);
 	if (ctx->json)
 		json_arr_end(ctx->json);
 	return 0;

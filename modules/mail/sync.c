@@ -339,7 +339,7 @@ static int insert_msg(struct fetch_ctx *f, struct imap_msg *m)
 	sqlite3_bind_text(st, 10, subject, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 11, m->size);
 	sqlite3_bind_int(st, 12, (int)m->flags);
-	sqlite3_bind_int(st, 13, m->attachments > 0);
+	sqlite3_bind_int(st, 13, m->attachments); /* how many */
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		rc = sql_fail(f->a, "insert", f->e);
 	} else {

@@ -79,7 +79,11 @@ echo "$out" >"$T_DIR/list.json"
 check "list --json: four messages, newest first" \
 	py "[m['subject'] for m in j] == ['生僻字\u3400end', 'Raw 测试 subject', 'Budget with attachment', '季度报告']" <"$T_DIR/list.json"
 check "list --json: the GBK Q-encoded subject and the UTF-8 B-encoded sender are decoded" \
-	py "j[3]['subject'] == '季度报告' and j[3]['from'] == '张三 <zhang@example.test>'" <"$T_DIR/list.json"
+	py "j[3]['subject'] == '季度报告' and j[3]['from'] == {'name': '张三', 'address': 'zhang@example.test'}" <"$T_DIR/list.json"
+check "list --json: every field of docs/batch.md, with to and cc as lists of {name, address}" \
+	py "all(set(m) == {'id', 'folder', 'uid', 'message_id', 'date', 'from', 'to', 'cc', 'subject', 'flags', 'size', 'attachments', 'thread', 'parent'} and isinstance(m['to'], list) and isinstance(m['cc'], list) and m['size'] > 0 for m in j) and j[2]['attachments'] >= 1 and j[3]['attachments'] == 0" <"$T_DIR/list.json"
+check "list --json: messages not in a thread are their own thread, with no parent" \
+	py "all(m['thread'] == m['id'] and m['parent'] is None for m in j)" <"$T_DIR/list.json"
 check "list --json: dates in ISO form from the Date header (+0800 taken into account)" \
 	py "j[3]['date'] == '2026-11-21T02:00:00Z' and j[0]['date'] == '2026-11-21T13:00:00Z'" <"$T_DIR/list.json"
 check "list --json: flags unread, flagged, attachment as the server has them" \
