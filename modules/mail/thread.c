@@ -348,10 +348,18 @@ static void link_row(struct ctx *x, const struct batch *b, const struct prow *pr
 	}
 }
 
+/* Every row's container and parent; fills x->c and x->crow. */
 static void link_rows(struct ctx *x)
 {
 	struct batch b = {0};
 
+	x->capc = x->n + x->n / 2 + 16;
+	x->c = xreallocarray(NULL, x->capc, sizeof *x->c);
+	x->mask = 1023;
+	while (x->mask + 1 < x->capc * 2)
+		x->mask = x->mask * 2 + 1;
+	x->slot = xcalloc(x->mask + 1, sizeof *x->slot);
+	x->crow = xreallocarray(NULL, x->n, sizeof *x->crow);
 	b.r = xreallocarray(NULL, BATCH_ROWS, sizeof *b.r);
 	for (size_t lo = 0; lo < x->n; lo += BATCH_ROWS) {
 		size_t hi = x->n - lo < BATCH_ROWS ? x->n : lo + BATCH_ROWS;
@@ -362,6 +370,8 @@ static void link_rows(struct ctx *x)
 	}
 	free(b.v);
 	free(b.r);
+	free(x->slot);
+	x->slot = NULL;
 }
 
 /* Is a (a row, date then id) earlier than b? */
@@ -690,9 +700,128 @@ static void resolve(const struct ctx *x, int32_t *top, int32_t *near, int32_t *s
 	}
 }
 
+/* Lists of children, and of each thread's tops, in date order. */
+struct lists {
+	int32_t *first, *next; /* by row: first child, next sibling (-1: none) */
+	int32_t *tfirst;       /* by thread: its first top */
+};
+
+/* Give each row its parent row and thread, and build the lists: rows are
+ * appended to their parent's (or thread's) list by date, then id. tid: nc,
+ * the thread of a root container. */
+static void make_lists(struct mail_threads *t, const struct ctx *x, const int32_t *top,
+		       const int32_t *near, int32_t *tid, struct lists *l)
+{
+	size_t n = x->n, nthr = 0, capt = 0;
+	const struct mail_trow *rows = x->rows;
+	struct kv *kv = xreallocarray(NULL, n, sizeof *kv);
+	struct kv *tmp = xreallocarray(NULL, n, sizeof *tmp);
+	int32_t *last = xreallocarray(NULL, n, sizeof *last), *tlast = NULL;
+
+	by_id(rows, n, kv, tmp);
+	for (size_t i = 0; i < n; i++)
+		kv[i].k = skey(rows[kv[i].r].date, 0);
+	radix_sort(kv, tmp, n);
+	free(tmp);
+
+	l->first = xreallocarray(NULL, n, sizeof *l->first);
+	l->next = xreallocarray(NULL, n, sizeof *l->next);
+	l->tfirst = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int32_t p = x->c[x->crow[i]].parent;
+
+		t->node[i].parent_row = p >= 0 ? near[p] : -1;
+		l->first[i] = last[i] = l->next[i] = -1;
+	}
+	for (size_t k = 0; k < x->nc; k++)
+		tid[k] = -1;
+	for (size_t j = 0; j < n; j++) {
+		int32_t r = (int32_t)kv[j].r, p = t->node[r].parent_row, rc, th;
+
+		if (p >= 0) {
+			if (last[p] < 0)
+				l->first[p] = r;
+			else
+				l->next[last[p]] = r;
+			last[p] = r;
+			continue;
+		}
+		rc = top[x->crow[r]];
+		if (tid[rc] < 0) {
+			/* the thread's earliest top: its id */
+			if (nthr == capt) {
+				capt = capt * 2 + 64;
+				t->thr = xreallocarray(t->thr, capt, sizeof *t->thr);
+				l->tfirst = xreallocarray(l->tfirst, capt, sizeof *l->tfirst);
+				tlast = xreallocarray(tlast, capt, sizeof *tlast);
+			}
+			tid[rc] = (int32_t)nthr;
+			t->thr[nthr] = (struct mail_tthread){INT64_MIN, 0, 0, (uint32_t)r};
+			l->tfirst[nthr] = r;
+			tlast[nthr] = -1;
+			nthr++;
+		}
+		th = tid[rc];
+		if (tlast[th] >= 0)
+			l->next[tlast[th]] = r;
+		tlast[th] = r;
+	}
+	for (size_t i = 0; i < n; i++)
+		t->node[i].tidx = (uint32_t)tid[top[x->crow[i]]];
+	t->nthr = nthr;
+	free(kv);
+	free(last);
+	free(tlast);
+}
+
+/* Each thread's block of the tree, in pre-order (no recursion: a chain can
+ * be as deep as the folder), with depths and sibling bits. */
+static void lay_out(struct mail_threads *t, const struct lists *l)
+{
+	uint32_t pos = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct mail_tthread *h = &t->thr[t->node[i].tidx];
+
+		h->count++;
+		if (t->rows[i].date > h->newest)
+			h->newest = t->rows[i].date;
+	}
+	for (size_t h = 0; h < t->nthr; h++) {
+		int32_t y = l->tfirst[h];
+		uint8_t multi = l->next[y] >= 0 ? MAIL_TN_MULTI : 0, first = MAIL_TN_FIRST;
+
+		t->thr[h].start = pos;
+		while (y >= 0) {
+			struct mail_tnode *nd = &t->node[y];
+
+			t->tree[pos++] = (uint32_t)y;
+			nd->depth = nd->parent_row < 0 ? 0 : t->node[nd->parent_row].depth + 1;
+			nd->bits = multi | first | (l->next[y] < 0 ? MAIL_TN_LAST : 0);
+			if (l->first[y] >= 0) {
+				y = l->first[y];
+				first = MAIL_TN_FIRST;
+				continue;
+			}
+			while (y >= 0 && l->next[y] < 0)
+				y = t->node[y].parent_row;
+			if (y >= 0)
+				y = l->next[y];
+			first = 0;
+		}
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		struct mail_tnode *nd = &t->node[i];
+
+		nd->thread = t->rows[t->thr[nd->tidx].root].id;
+		nd->parent = nd->parent_row >= 0 ? t->rows[nd->parent_row].id : 0;
+	}
+}
+
 void mail_thread_build(struct mail_threads *t, const struct mail_trow *rows, size_t n)
 {
 	struct ctx x = {0};
+	struct lists l;
 
 	memset(t, 0, sizeof *t);
 	t->rows = rows;
@@ -704,16 +833,7 @@ void mail_thread_build(struct mail_threads *t, const struct mail_trow *rows, siz
 
 	x.rows = rows;
 	x.n = n;
-	x.capc = n + n / 2 + 16;
-	x.c = xreallocarray(NULL, x.capc, sizeof *x.c);
-	x.mask = 1023;
-	while (x.mask + 1 < x.capc * 2)
-		x.mask = x.mask * 2 + 1;
-	x.slot = xcalloc(x.mask + 1, sizeof *x.slot);
-	x.crow = xreallocarray(NULL, n, sizeof *x.crow);
 	link_rows(&x);
-	free(x.slot);
-	x.slot = NULL;
 
 	int32_t *stack = xreallocarray(NULL, x.nc, sizeof *stack);
 	uint8_t *state = xcalloc(x.nc, 1);
@@ -723,118 +843,18 @@ void mail_thread_build(struct mail_threads *t, const struct mail_trow *rows, siz
 
 	int32_t *top = xreallocarray(NULL, x.nc, sizeof *top);
 	int32_t *near = xreallocarray(NULL, x.nc, sizeof *near);
+	int32_t *tid = stack; /* the stack is free again */
 	resolve(&x, top, near, stack);
-	free(stack);
-
-	/* rows by date, then id: children and tops are appended in that order */
-	struct kv *kv = xreallocarray(NULL, n, sizeof *kv);
-	struct kv *tmp = xreallocarray(NULL, n, sizeof *tmp);
-	by_id(rows, n, kv, tmp);
-	for (size_t i = 0; i < n; i++)
-		kv[i].k = skey(rows[kv[i].r].date, 0);
-	radix_sort(kv, tmp, n);
-	free(tmp);
-
-	/* per root container: its thread; per thread: its list of tops */
-	int32_t *tid = near; /* near is only needed for parents: take them first */
-	int32_t *first = xreallocarray(NULL, n, sizeof *first);
-	int32_t *last = xreallocarray(NULL, n, sizeof *last);
-	int32_t *next = xreallocarray(NULL, n, sizeof *next);
-	for (size_t i = 0; i < n; i++) {
-		int32_t p = x.c[x.crow[i]].parent;
-
-		t->node[i].parent_row = p >= 0 ? near[p] : -1;
-		first[i] = last[i] = next[i] = -1;
-	}
-	for (size_t k = 0; k < x.nc; k++)
-		tid[k] = -1;
-
-	struct mail_tthread *thr = NULL;
-	int32_t *tfirst = NULL, *tlast = NULL;
-	size_t nthr = 0, capt = 0;
-	for (size_t j = 0; j < n; j++) {
-		int32_t r = (int32_t)kv[j].r, p = t->node[r].parent_row;
-
-		if (p >= 0) {
-			if (last[p] < 0)
-				first[p] = r;
-			else
-				next[last[p]] = r;
-			last[p] = r;
-			continue;
-		}
-		int32_t rc = top[x.crow[r]];
-		if (tid[rc] < 0) {
-			if (nthr == capt) {
-				capt = capt * 2 + 64;
-				thr = xreallocarray(thr, capt, sizeof *thr);
-				tfirst = xreallocarray(tfirst, capt, sizeof *tfirst);
-				tlast = xreallocarray(tlast, capt, sizeof *tlast);
-			}
-			tid[rc] = (int32_t)nthr;
-			thr[nthr] = (struct mail_tthread){INT64_MIN, 0, 0, (uint32_t)r};
-			tfirst[nthr] = r;
-			tlast[nthr] = -1;
-			nthr++;
-		}
-		int32_t th = tid[rc];
-		if (tlast[th] >= 0)
-			next[tlast[th]] = r;
-		tlast[th] = r;
-	}
-	free(kv);
-	free(last);
-
-	/* count, newest, and each thread's block of the tree */
-	for (size_t i = 0; i < n; i++) {
-		struct mail_tthread *h = &thr[tid[top[x.crow[i]]]];
-
-		t->node[i].tidx = (uint32_t)tid[top[x.crow[i]]];
-		h->count++;
-		if (rows[i].date > h->newest)
-			h->newest = rows[i].date;
-	}
-	uint32_t pos = 0;
-	for (size_t h = 0; h < nthr; h++) {
-		uint8_t multi = next[tfirst[h]] >= 0 ? MAIL_TN_MULTI : 0;
-		int32_t y = tfirst[h], prev_first = 1;
-
-		thr[h].start = pos;
-		while (y >= 0) {
-			struct mail_tnode *nd = &t->node[y];
-
-			t->tree[pos++] = (uint32_t)y;
-			nd->depth = nd->parent_row < 0 ? 0 : t->node[nd->parent_row].depth + 1;
-			nd->bits = multi | (next[y] < 0 ? MAIL_TN_LAST : 0) |
-				   (prev_first ? MAIL_TN_FIRST : 0);
-			if (first[y] >= 0) {
-				y = first[y];
-				prev_first = 1;
-				continue;
-			}
-			while (y >= 0 && next[y] < 0)
-				y = t->node[y].parent_row;
-			if (y >= 0)
-				y = next[y];
-			prev_first = 0;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct mail_tnode *nd = &t->node[i];
-
-		nd->thread = rows[thr[nd->tidx].root].id;
-		nd->parent = nd->parent_row >= 0 ? rows[nd->parent_row].id : 0;
-	}
-	free(first);
-	free(next);
-	free(tfirst);
-	free(tlast);
+	make_lists(t, &x, top, near, tid, &l);
 	free(top);
 	free(near);
+	free(tid);
 	free(x.crow);
 	free(x.c);
-	t->thr = thr;
-	t->nthr = nthr;
+	lay_out(t, &l);
+	free(l.first);
+	free(l.next);
+	free(l.tfirst);
 }
 
 void mail_thread_free(struct mail_threads *t)
