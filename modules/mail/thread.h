@@ -57,7 +57,7 @@ struct mail_trow {
 	const char *message_id, *in_reply_to, *refs, *subject, *from;
 	int64_t date;
 	int64_t size;
-	unsigned flags;
+	unsigned flags; /* mail_msg.flags: carried for the caller, not read here */
 };
 
 enum {
@@ -92,8 +92,9 @@ struct mail_threads {
 	size_t nthr;
 };
 
-/* Thread n rows (n < 2^31). Linear but for the sorts by date; allocation
- * failure is fatal. Free with mail_thread_free. */
+/* Thread n rows (n < 2^31). Linear time (the sorts are radix sorts); keeps
+ * about 45 bytes a message and needs about 100 more while it runs;
+ * allocation failure is fatal. Free with mail_thread_free. */
 void mail_thread_build(struct mail_threads *t, const struct mail_trow *rows, size_t n);
 void mail_thread_free(struct mail_threads *t);
 
@@ -126,9 +127,10 @@ void mail_thread_sort(const struct mail_threads *t, enum mail_tsort key, int des
  * in box-drawing characters: nothing for a thread's root, "├─>" or "└─>"
  * for a reply, after "│ " or "  " per ancestor level (a line continues
  * while that ancestor has later siblings); several messages at the top of
- * a thread start with "┌─>", "├─>", "└─>". At most max_levels levels are
- * drawn (the deepest ones); O(min(depth, max_levels)). Returns the number
- * of columns appended (each level is 2 columns, the arrow 3). */
+ * a thread start with "┌─>", "├─>", "└─>". At most max_levels levels
+ * (and never more than 128) are drawn, the deepest ones, in
+ * O(min(depth, max_levels)). Returns the number of columns appended (each
+ * level is 2 columns, the arrow 3). */
 int mail_thread_prefix(const struct mail_threads *t, uint32_t row, int max_levels,
 		       struct buf *out);
 
