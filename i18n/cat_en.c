@@ -580,7 +580,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "verb.mail.search", "Search the cached messages' subjects and senders (works offline; Chinese words too)" },
 	{ "files.cells_on_tab", "On the screen, Enter on the workbook in the Files tab lists its disputed cells to choose from" },
 	{ "mail.syncing", "Syncing with the mail server…" },
-	{ "mail.count", "{0} messages" },
+	{ "mail.count", "{0, plural, one {# message} other {# messages}}" },
 	{ "mail.empty", "No messages cached here yet (s syncs)" },
 	{ "mail.folders", "Folders (Enter opens one)" },
 	{ "mail.loading", "loading…" },
@@ -642,6 +642,8 @@ const struct tr_entry tr_cat_en[] = {
 	{ "mail.sort.size", "by size" },
 	{ "mail.key.sort", "Sort: thread, date, sender, subject, size (o); reverse (O)" },
 	{ "mail.key.collapse", "Collapse or expand this thread (z) or all threads (Z)" },
+	{ "mail.attachment", "attachment" },
+	{ "verb.mail.attachments", "List a message's attachments; --save DIR saves them under safe names" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

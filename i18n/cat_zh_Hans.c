@@ -638,6 +638,8 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "mail.sort.size", "按大小" },
 	{ "mail.key.sort", "排序：会话、日期、发件人、主题、大小（o）；反向（O）" },
 	{ "mail.key.collapse", "折叠或展开当前会话（z）或全部会话（Z）" },
+	{ "mail.attachment", "附件" },
+	{ "verb.mail.attachments", "列出邮件的附件；--save DIR 以安全的文件名保存" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

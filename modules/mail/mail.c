@@ -16,9 +16,13 @@
  * command line sync and read go to the tab (the worker does the network
  * part and the command returns at once).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "i18n/i18n.h"
 #include "modules/account.h"
@@ -617,6 +621,106 @@ static int cmd_search(struct mmod *m, struct cmd_ctx *ctx, const char *query, lo
 	return 0;
 }
 
+/* ---- read, attachments ----------------------------------------------------------- */
+
+static void emit_attachments(struct cmd_ctx *ctx, const struct mail_text *t)
+{
+	json_arr_begin(ctx->json);
+	for (size_t i = 0; i < t->natt; i++) {
+		json_obj_begin(ctx->json);
+		json_key(ctx->json, "index");
+		json_int(ctx->json, (long long)i + 1);
+		json_key(ctx->json, "name");
+		json_str(ctx->json, t->att[i].name);
+		json_key(ctx->json, "type");
+		json_str(ctx->json, t->att[i].type);
+		json_key(ctx->json, "size");
+		json_int(ctx->json, (long long)t->att[i].size);
+		json_obj_end(ctx->json);
+	}
+	json_arr_end(ctx->json);
+}
+
+/* atrium mail attachments ID [--save DIR] [--json] */
+static int cmd_attachments(struct mmod *m, struct cmd_ctx *ctx, const char *ids,
+			   const char *dir)
+{
+	struct buf b;
+	struct mail_text t;
+	char *end;
+	long long id = strtoll(ids, &end, 10);
+	int rc = 0, dfd = -1;
+
+	if (*end || id <= 0)
+		return err_tr(ctx->err, E_NOTFOUND, "mail.no_message", TR_S(ids));
+	buf_init(&b);
+	if ((rc = mail_acct_body(m->ma, id, &b, ctx->err)) < 0) {
+		buf_free(&b);
+		return rc;
+	}
+	mail_text_parse(b.data ? b.data : "", b.len, &t);
+	if (dir) {
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			rc = err_set(ctx->err, E_IO, "%s: %s", dir, strerror(errno));
+			goto out;
+		}
+		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			rc = err_set(ctx->err, E_IO, "%s: %s", dir, strerror(errno));
+			goto out;
+		}
+	}
+	if (ctx->json)
+		json_arr_begin(ctx->json);
+	for (size_t i = 0; i < t.natt && rc == 0; i++) {
+		char *made = NULL;
+		if (dir) {
+			struct buf data;
+			char *safe = mail_safe_name(t.att[i].name, (int)i + 1);
+			buf_init(&data);
+			rc = mail_attach_data(b.data ? b.data : "", b.len, &t, i + 1, &data, ctx->err);
+			if (rc == 0)
+				rc = mail_save_unique(dfd, safe, data.data ? data.data : "", data.len,
+						      &made, ctx->err);
+			buf_free(&data);
+			free(safe);
+		}
+		if (rc == 0 && ctx->json) {
+			json_obj_begin(ctx->json);
+			json_key(ctx->json, "index");
+			json_int(ctx->json, (long long)i + 1);
+			json_key(ctx->json, "name");
+			json_str(ctx->json, t.att[i].name);
+			json_key(ctx->json, "type");
+			json_str(ctx->json, t.att[i].type);
+			json_key(ctx->json, "size");
+			json_int(ctx->json, (long long)t.att[i].size);
+			if (made) {
+				json_key(ctx->json, "saved_as");
+				json_str(ctx->json, made);
+			}
+			json_obj_end(ctx->json);
+		} else if (rc == 0) {
+			fprintf(ctx->out, "%zu\t", i + 1);
+			put_safe(ctx->out, t.att[i].name);
+			fprintf(ctx->out, "\t%s\t%zu", t.att[i].type, t.att[i].size);
+			if (made) {
+				fputc('\t', ctx->out);
+				put_safe(ctx->out, made);
+			}
+			fputc('\n', ctx->out);
+		}
+		free(made);
+	}
+	if (ctx->json)
+		json_arr_end(ctx->json);
+out:
+	if (dfd >= 0)
+		close(dfd);
+	mail_text_free(&t);
+	buf_free(&b);
+	return rc;
+}
+
 /* ---- read ------------------------------------------------------------------------- */
 
 static int cmd_read(struct mmod *m, struct cmd_ctx *ctx, const char *ids, int raw)
@@ -658,6 +762,13 @@ static int cmd_read(struct mmod *m, struct cmd_ctx *ctx, const char *ids, int ra
 			json_strn(ctx->json, t.text, t.text_len);
 		else
 			json_null(ctx->json);
+		json_key(ctx->json, "links");
+		json_arr_begin(ctx->json);
+		for (size_t i = 0; i < t.nlinks; i++)
+			json_str(ctx->json, t.links[i]);
+		json_arr_end(ctx->json);
+		json_key(ctx->json, "attachments");
+		emit_attachments(ctx, &t);
 		if (raw) {
 			json_key(ctx->json, "raw");
 			json_strn(ctx->json, b.data ? b.data : "", b.len);
@@ -692,6 +803,19 @@ static int cmd_read(struct mmod *m, struct cmd_ctx *ctx, const char *ids, int ra
 			char msg[300];
 			fprintf(ctx->out, "%s\n", trf(msg, sizeof msg, "mail.no_text", TR_S(ids)));
 		}
+		/* links and attachments after the text, as neomutt lists them */
+		for (size_t i = 0; i < t.nlinks; i++) {
+			fprintf(ctx->out, "%s[%zu] ", i ? "" : "\n", i + 1);
+			put_safe(ctx->out, t.links[i]);
+			fputc('\n', ctx->out);
+		}
+		if (t.natt)
+			fputc('\n', ctx->out);
+		for (size_t i = 0; i < t.natt; i++) {
+			fprintf(ctx->out, "[%s %zu] ", tr("mail.attachment"), i + 1);
+			put_safe(ctx->out, t.att[i].name);
+			fprintf(ctx->out, " (%s, %zu B)\n", t.att[i].type, t.att[i].size);
+		}
 	}
 	mail_text_free(&t);
 	buf_free(&b);
@@ -706,8 +830,9 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 	const char *verb = argv[0], *folder = NULL, *pos = NULL;
 	long limit = 0;
 	int unread = 0, raw = 0, npos = 0, rc;
+	const char *save = NULL;
 	static const char all[] = "atrium mail status|folders|sync|list|search|read|send|reply|"
-				  "forward|mark|move|copy|delete|archive|expunge";
+				  "forward|mark|move|copy|delete|archive|expunge|attachments";
 
 	if (mail_verb_known(verb)) {
 		if ((rc = mail_verb_usage(ctx, argc, argv)) < 0)
@@ -729,6 +854,8 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 			unread = 1;
 		} else if (!strcmp(argv[i], "--raw")) {
 			raw = 1;
+		} else if (!strcmp(argv[i], "--save") && i + 1 < argc) {
+			save = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return usage(ctx, all);
 		} else {
@@ -752,8 +879,11 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 		if (npos != 1 || folder || unread || raw)
 			return usage(ctx, "atrium mail search WORDS [--limit N] [--json]");
 	} else if (!strcmp(verb, "read")) {
-		if (npos != 1 || folder || limit || unread)
+		if (npos != 1 || folder || limit || unread || save)
 			return usage(ctx, "atrium mail read ID [--raw] [--json]");
+	} else if (!strcmp(verb, "attachments")) {
+		if (npos != 1 || folder || limit || unread || raw)
+			return usage(ctx, "atrium mail attachments ID [--save DIR] [--json]");
 	} else {
 		return usage(ctx, all);
 	}
@@ -794,6 +924,8 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_list(m, ctx, folder, limit, unread);
 	if (!strcmp(verb, "search"))
 		return cmd_search(m, ctx, pos, limit);
+	if (!strcmp(verb, "attachments"))
+		return cmd_attachments(m, ctx, pos, save);
 	return cmd_read(m, ctx, pos, raw);
 }
 
@@ -850,6 +982,7 @@ static const struct module_verb mail_verbs[] = {
 	{ "delete", "ID...", "verb.mail.delete" },
 	{ "archive", "ID...", "verb.mail.archive" },
 	{ "expunge", "[--folder F]", "verb.mail.expunge" },
+	{ "attachments", "ID [--save DIR] [--json]", "verb.mail.attachments" },
 	{ NULL, NULL, NULL },
 };
 

@@ -684,6 +684,11 @@ static void job_done(struct mail_view *v, struct mjob *j)
 		return;
 	}
 	v->syncing = 0;
+	if (v->replay_again) {
+		struct err e;
+		v->replay_again = 0;
+		mail_view_replay(v, &e);
+	}
 	if (j->rc == 0) {
 		v->state = SVC_ONLINE;
 		v->why[0] = 0;
@@ -707,8 +712,9 @@ int mail_view_replay(struct mail_view *v, struct err *e)
 	if ((rc = worker_start(v, e)) < 0)
 		return rc;
 	if (v->replaying || v->syncing) {
-		/* one at a time; a sync replays first anyway */
-		v->replay_again = !v->syncing;
+		/* one at a time: again when this one is done (a running sync
+		 * replayed before the change was made) */
+		v->replay_again = 1;
 		return 0;
 	}
 	struct mjob *j = job_new(J_REPLAY);
@@ -798,12 +804,11 @@ static const char *folder_title(struct mail_view *v)
 
 static void draw_list(struct mail_view *v, struct ui_area *a, int h, int w)
 {
-	char t[200], n[16];
+	char t[200];
 
-	snprintf(n, sizeof n, "%zu", v->nrows);
 	ui_clear_row(a, 0, UI_TITLE);
-	int x = ui_puts(a, 0, 1, folder_title(v), UI_TITLE);
-	x += 2 + ui_puts(a, 0, 2 + x, trf(t, sizeof t, "mail.count", TR_S(n)), UI_TITLE);
+	int x = 1 + ui_puts(a, 0, 1, folder_title(v), UI_TITLE);
+	x += 2 + ui_puts(a, 0, 2 + x, trf(t, sizeof t, "mail.count", TR_N(v->nrows)), UI_TITLE);
 	static const char *const sort_keys[] = { "mail.sort.thread", "mail.sort.date",
 						 "mail.sort.from", "mail.sort.subject",
 						 "mail.sort.size" };
