@@ -114,7 +114,9 @@ static void flush(struct hr *r)
 		r->bol = 1;
 	}
 	if (r->bol) {
-		for (int i = 0; i < r->quote; i++)
+		/* a bounded prefix: quotes nested 100000 deep must not
+		 * make every line 100000 bytes longer */
+		for (int i = 0; i < r->quote && i < NEST; i++)
 			buf_addc(r->out, '>');
 		if (r->quote)
 			buf_addc(r->out, ' ');

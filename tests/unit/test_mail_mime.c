@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "modules/mail/compose.h"
 #include "modules/mail/mail_int.h"
 
 struct msg {
@@ -440,6 +441,63 @@ static void test_every_corpus_message_is_clean_and_its_attachments_load(void **s
 	}
 }
 
+static void test_what_compose_writes_reads_back(void **state)
+{
+	struct mail_draft d = { 0 };
+	struct buf raw, body;
+	struct err e = { 0 };
+	struct mail_text t;
+	size_t n;
+
+	/* long lines (format=flowed, quoted-printable), quotes, a line with
+	 * a trailing blank, a signature; names compose puts in RFC 2231 */
+	buf_init(&body);
+	for (int i = 0; i < 40; i++)
+		buf_adds(&body, "季度报告 quarterly report ");
+	buf_adds(&body, "end.\n> quoted line\nFrom here, a line that starts with From\n"
+			"trailing blank \n-- \nsig\n");
+	d.from.addr = xstrdup("me@example.test");
+	mail_mbox_add(&d.to, &d.nto, "王五", "wang@example.test");
+	d.subject = xstrdup("回复：季度报告 — Q3");
+	d.body = xstrdup(buf_cstr(&body));
+	d.att = xcalloc(2, sizeof *d.att);
+	d.natt = 2;
+	d.att[0].data = xstrdup("%PDF\x01\xff");
+	d.att[0].len = 6;
+	d.att[0].name = xstrdup("季度报告（最终版）.pdf");
+	d.att[1].data = xstrdup("k");
+	d.att[1].len = 1;
+	d.att[1].name = xstrdup("../../.ssh/authorized_keys");
+	buf_init(&raw);
+	assert_int_equal(mail_compose(&d, &raw, NULL, &e), 0);
+	mail_text_parse(raw.data, raw.len, &t);
+	assert_string_equal(t.subject, "回复：季度报告 — Q3");
+	assert_string_equal(t.to, "王五 <wang@example.test>");
+	/* the trailing blank of a line is flowed away: RFC 3676 has no way
+	 * to keep it */
+	char *want = xstrdup(buf_cstr(&body));
+	char *tb = strstr(want, "trailing blank \n");
+	memmove(tb + 14, tb + 15, strlen(tb + 15) + 1);
+	if (strcmp(t.text, want) && strcmp(t.text, body.data))
+		fail_msg("read back:\n%s\nwritten:\n%s", t.text, body.data);
+	free(want);
+	assert_int_equal(t.natt, 2);
+	assert_string_equal(t.att[0].name, "季度报告（最终版）.pdf");
+	char *a = attach(&(struct msg){ .data = raw.data, .len = raw.len, .t = t }, 1, &n);
+	assert_int_equal(n, 6);
+	assert_memory_equal(a, "%PDF\x01\xff", 6);
+	free(a);
+	/* whatever compose made of a path, it reads back as no path */
+	char *safe = mail_safe_name(t.att[1].name, 2);
+	assert_null(strchr(safe, '/'));
+	assert_non_null(strstr(safe, "authorized_keys"));
+	free(safe);
+	mail_text_free(&t);
+	mail_draft_free(&d);
+	buf_free(&raw);
+	buf_free(&body);
+}
+
 /* ---- HTML ------------------------------------------------------------------------------ */
 
 static const char rich_want[] = "Report & summary\n\n"
@@ -728,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_nesting_stops_at_the_depth_limit),
 		cmocka_unit_test(test_escape_sequences_never_pass),
 		cmocka_unit_test(test_every_corpus_message_is_clean_and_its_attachments_load),
+		cmocka_unit_test(test_what_compose_writes_reads_back),
 		cmocka_unit_test(test_html_message_as_text_with_links),
 		cmocka_unit_test(test_html_renderers_agree_on_clean_markup),
 		cmocka_unit_test(test_html_links_continue_numbering),
