@@ -500,6 +500,12 @@ static void finish(struct net *n, CURL *easy, CURLcode rc)
 			size_t l = strlen(r->resp.msg);
 			while (l && r->resp.msg[l - 1] == '\n')
 				r->resp.msg[--l] = 0;
+			/* a handshake the network cut is no TLS refusal */
+			if (rc == CURLE_SSL_CONNECT_ERROR &&
+			    (strstr(r->resp.msg, "Send failure") || strstr(r->resp.msg, "Recv failure") ||
+			     strstr(r->resp.msg, "reset by peer") ||
+			     strstr(r->resp.msg, "Connection closed")))
+				r->resp.code = E_UNREACHABLE;
 		}
 		{
 			long proxy_code = 0;

@@ -56,6 +56,7 @@
 	X(mailimap_append) X(mailimap_uidplus_append) X(mailimap_date_time_new)                \
 	X(mailimap_uid_copy) X(mailimap_uid_move) X(mailimap_uidplus_uid_copy)               \
 	X(mailimap_uidplus_uid_move) X(mailimap_uid_expunge) X(mailimap_expunge)                \
+	X(mailimap_uid_fetch_changedsince)                \
 	X(mailimap_date_time_free) X(clist_new)                \
 	X(clist_insert_after) X(clist_free) X(mailstream_socket_open_timeout)               \
 	X(mailstream_ssl_open_with_callback_timeout) X(mailstream_ssl_set_server_name)      \
@@ -1248,6 +1249,50 @@ int imap_fetch_headers(struct imap_session *s, const uint32_t *uids, size_t n,
 	if (skipped)
 		*skipped = sk;
 	return rc;
+}
+
+int imap_fetch_flags(struct imap_session *s, uint32_t lo, uint64_t changedsince,
+		     struct imap_flags **out, size_t *n, struct err *e)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	clist *res = NULL;
+	struct imap_flags *v;
+	size_t cnt = 0;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if (!s->imap || !s->selected)
+		return err_set(e, E_INTERNAL, "UID FETCH without a mailbox");
+	ft = ET(mailimap_fetch_type_new_fetch_att_list_empty)();
+	add_att(ft, ET(mailimap_fetch_att_new_uid)());
+	add_att(ft, ET(mailimap_fetch_att_new_flags)());
+	set = ET(mailimap_set_new_interval)(lo ? lo : 1, 0);
+	if (changedsince)
+		r = ET(mailimap_uid_fetch_changedsince)(s->imap, set, ft, changedsince, &res);
+	else
+		r = ET(mailimap_uid_fetch)(s->imap, set, ft, &res);
+	ET(mailimap_fetch_type_free)(ft);
+	ET(mailimap_set_free)(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, r, "UID FETCH FLAGS", e);
+	v = xcalloc(clist_count(res) + 1, sizeof *v);
+	for (clistiter *it = clist_begin(res); it; it = clist_next(it)) {
+		struct imap_msg m;
+		if (!take_msg(&m, clist_content(it)))
+			continue;
+		/* "lo:*" names the last message even below lo */
+		if (m.uid >= lo) {
+			v[cnt].uid = m.uid;
+			v[cnt++].flags = m.flags & ~IMAP_F_RECENT;
+		}
+		msg_clear(&m);
+	}
+	ET(mailimap_fetch_list_free)(res);
+	*out = v;
+	*n = cnt;
+	return 0;
 }
 
 int imap_fetch_body(struct imap_session *s, uint32_t uid, struct buf *out, struct err *e)

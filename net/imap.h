@@ -187,6 +187,15 @@ typedef int (*imap_batch_fn)(void *arg, struct imap_msg *msgs, size_t n);
  * message that still fails is skipped and counted in *skipped. */
 int imap_fetch_headers(struct imap_session *s, const uint32_t *uids, size_t n,
 		       imap_batch_fn fn, void *arg, int *skipped, struct err *e);
+/* The flags of messages UID lo:* (IMAP_F_RECENT left out): all of them,
+ * or with changedsince (CONDSTORE) only those changed after that
+ * modification sequence. A new array (free it). */
+struct imap_flags {
+	uint32_t uid;
+	unsigned flags;
+};
+int imap_fetch_flags(struct imap_session *s, uint32_t lo, uint64_t changedsince,
+		     struct imap_flags **out, size_t *n, struct err *e);
 /* The whole message (BODY.PEEK[]: \Seen is not set), byte-exact. */
 int imap_fetch_body(struct imap_session *s, uint32_t uid, struct buf *out, struct err *e);
 

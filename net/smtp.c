@@ -235,6 +235,14 @@ static int classify(CURLcode rc, const char *url, const char *hostport,
 							  : "");
 	if (rc == CURLE_USE_SSL_FAILED)
 		return err_set(e, E_TLS, "%s does not offer STARTTLS: nothing was sent", hostport);
+	/* a handshake the network cut (reset, closed) is no TLS refusal: it
+	 * waits like any lost connection */
+	if (rc == CURLE_SSL_CONNECT_ERROR && curl_msg &&
+	    (strstr(curl_msg, "Send failure") || strstr(curl_msg, "Recv failure") ||
+	     strstr(curl_msg, "reset by peer") || strstr(curl_msg, "connection was closed") ||
+	     strstr(curl_msg, "Connection closed") || strstr(curl_msg, "Broken pipe")))
+		return err_set(e, E_UNREACHABLE, "the connection to %s was lost during the TLS "
+				  "handshake (%s): nothing was sent", hostport, curl_msg);
 	if (is_tls_failure(rc)) {
 		probe_pin(url, a, timeout_ms, r->pin);
 		if (r->pin[0])

@@ -403,13 +403,13 @@ static int on_batch(void *arg, struct imap_msg *msgs, size_t n)
 }
 
 static int folder_row(struct mail_acct *a, const char *name, int64_t *id, int64_t *uidvalidity,
-		      int64_t *modseq)
+		      int64_t *modseq, int64_t *uidnext)
 {
 	sqlite3_stmt *st;
 	int found = 0;
 
 	if (sqlite3_prepare_v2(db(a),
-			       "SELECT id, uidvalidity, highestmodseq FROM mail_folder"
+			       "SELECT id, uidvalidity, highestmodseq, uidnext FROM mail_folder"
 			       " WHERE account=?1 AND name=?2",
 			       -1, &st, NULL) != SQLITE_OK)
 		return 0;
@@ -420,6 +420,7 @@ static int folder_row(struct mail_acct *a, const char *name, int64_t *id, int64_
 		*id = sqlite3_column_int64(st, 0);
 		*uidvalidity = sqlite3_column_int64(st, 1);
 		*modseq = sqlite3_column_int64(st, 2);
+		*uidnext = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_finalize(st);
 	return found;
@@ -554,26 +555,72 @@ const struct module_env *mail_acct_env(struct mail_acct *a)
 	return a->env;
 }
 
+/* The flags the server reported, onto the cached rows they differ on. */
+static int apply_flags(struct fetch_ctx *f, const struct imap_flags *v, size_t n)
+{
+	int rc = store_exec(db(f->a), "BEGIN", f->e);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct imap_msg m = { .uid = v[i].uid, .flags = v[i].flags };
+		rc = update_flags(f, &m);
+	}
+	if (rc == 0)
+		return store_exec(db(f->a), "COMMIT", f->e);
+	store_exec(db(f->a), "ROLLBACK", &(struct err){ 0 });
+	return rc;
+}
+
+static int64_t cached_count(struct mail_acct *a, int64_t folder)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(db(a), "SELECT count(*) FROM mail_msg WHERE folder=?1 AND uid>0", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, folder);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * What the folder's state on the server says must be fetched:
+ *  - UIDVALIDITY, UIDNEXT, the message count and (CONDSTORE) HIGHESTMODSEQ
+ *    all as cached: nothing changed, nothing is fetched (a no-change
+ *    resync is one SELECT);
+ *  - new messages are the UIDs from the cached UIDNEXT on (UID SEARCH
+ *    UIDNEXT:*), unless the count says some also went: then UID SEARCH ALL
+ *    names what is gone;
+ *  - flags: with CONDSTORE only those changed since the cached
+ *    HIGHESTMODSEQ (UID FETCH 1:* (FLAGS) (CHANGEDSINCE m)), else all of
+ *    them, flags only.
+ * QRESYNC's VANISHED would spare the SEARCH ALL after an expunge; the
+ * count check keeps that search for the syncs that need it.
+ */
 int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_sync_count *cnt,
 			  struct err *e)
 {
 	struct imap_selected sel;
-	int64_t folder = 0, uidv = 0, modseq = 0;
-	uint32_t *su = NULL, *newu = NULL, *keepu = NULL;
+	int64_t folder = 0, uidv = 0, modseq = 0, uidnext = 0, have;
+	uint32_t *su = NULL, *newu = NULL;
 	struct cached *c = NULL, *gone = NULL;
-	size_t ns = 0, nc = 0, cap = 0, nnew = 0, nkeep = 0, ngone = 0;
+	struct imap_flags *fv = NULL;
+	size_t ns = 0, nc = 0, cap = 0, nnew = 0, ngone = 0, nfv = 0;
 	sqlite3_stmt *st = NULL;
 	struct fetch_ctx f;
 	struct err fe;
-	int rc, skipped = 0;
+	int rc, skipped = 0, full;
 
 	memset(cnt, 0, sizeof *cnt);
+	memset(&f, 0, sizeof f);
 	if ((rc = need_session(a, e)) < 0)
 		return rc;
-	if (!folder_row(a, name, &folder, &uidv, &modseq)) {
+	if (!folder_row(a, name, &folder, &uidv, &modseq, &uidnext)) {
 		if ((rc = mail_acct_folders(a, e)) < 0)
 			return rc;
-		if (!folder_row(a, name, &folder, &uidv, &modseq))
+		if (!folder_row(a, name, &folder, &uidv, &modseq, &uidnext))
 			return err_tr(e, E_NOTFOUND, "mail.no_folder", TR_S(name));
 	}
 	if ((rc = select_box(a, name, &sel, e)) < 0)
@@ -582,11 +629,14 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 		/* the server renumbered the folder: its UIDs name other mail */
 		if ((rc = drop_msgs(a, folder, NULL, 0, 1, &cnt->removed, e)) < 0)
 			return rc;
-		modseq = 0;
+		modseq = uidnext = 0;
 	}
-	if ((rc = imap_search_uids(a->s, 1, 0, &su, &ns, e)) < 0)
-		return rc;
-	if (sqlite3_prepare_v2(db(a), "SELECT uid, flags, id FROM mail_msg WHERE folder=?1 AND uid>0 ORDER BY uid",
+	have = cached_count(a, folder);
+	if (uidnext && (int64_t)sel.uidnext == uidnext && have == (int64_t)sel.exists &&
+	    sel.highestmodseq && modseq == (int64_t)sel.highestmodseq)
+		return 0; /* nothing changed */
+	if (sqlite3_prepare_v2(db(a),
+			       "SELECT uid, flags, id FROM mail_msg WHERE folder=?1 AND uid>0 ORDER BY uid",
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = sql_fail(a, "read", e);
 		goto out;
@@ -603,26 +653,46 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 		nc++;
 	}
 	sqlite3_finalize(st);
-	/* the two sorted lists side by side */
+	/* new UIDs; all of them when something also went (a message moved
+	 * here by the outbox is cached already, with its UID) */
+	full = !uidnext;
+	if (!full) {
+		size_t fresh = 0;
+		if ((rc = imap_search_uids(a->s, (uint32_t)uidnext, 0, &su, &ns, e)) < 0)
+			goto out;
+		for (size_t i = 0; i < ns; i++) {
+			struct cached key = { .uid = su[i] };
+			fresh += !bsearch(&key, c, nc, sizeof *c, cmp_cached);
+		}
+		if (have + (int64_t)fresh != (int64_t)sel.exists) {
+			free(su);
+			su = NULL;
+			full = 1;
+		}
+	}
+	if (full && (rc = imap_search_uids(a->s, 1, 0, &su, &ns, e)) < 0)
+		goto out;
+	/* the two sorted lists side by side (all of them, or only the new
+	 * ones: then nothing cached is gone) */
 	newu = xcalloc(ns + 1, sizeof *newu);
-	keepu = xcalloc(ns + 1, sizeof *keepu);
 	gone = xcalloc(nc + 1, sizeof *gone);
 	{
 		size_t i = 0, j = 0;
 		while (i < ns || j < nc) {
 			if (j >= nc || (i < ns && su[i] < c[j].uid))
 				newu[nnew++] = su[i++];
-			else if (i >= ns || c[j].uid < su[i])
-				gone[ngone++] = c[j++];
-			else {
-				keepu[nkeep++] = su[i++];
+			else if (i >= ns || c[j].uid < su[i]) {
+				if (full)
+					gone[ngone++] = c[j];
+				j++;
+			} else {
+				i++;
 				j++;
 			}
 		}
 	}
 	if (ngone && (rc = drop_msgs(a, folder, gone, ngone, 0, &cnt->removed, e)) < 0)
 		goto out;
-	memset(&f, 0, sizeof f);
 	f.a = a;
 	f.folder = folder;
 	f.cnt = cnt;
@@ -635,23 +705,23 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 			       " max(coalesce((SELECT value FROM meta WHERE key='mail.last_id'), 0),"
 			       " coalesce((SELECT max(id) FROM mail_msg), 0)) + 1)",
 			       -1, &f.ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db(a), "UPDATE mail_msg SET flags=?1 WHERE id=?2 AND flags=?3", -1, &f.upd,
-			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db(a), "UPDATE mail_msg SET flags=?1 WHERE id=?2 AND flags=?3", -1,
+			       &f.upd, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db(a), "INSERT OR REPLACE INTO meta(key, value) VALUES('mail.last_id', ?1)",
 			       -1, &f.last, NULL) != SQLITE_OK) {
 		rc = sql_fail(a, "prepare", e);
 		goto fin;
 	}
-	/* flags of the cached ones, unless CONDSTORE says nothing changed */
-	if (nkeep && !(sel.highestmodseq && modseq == (int64_t)sel.highestmodseq)) {
-		f.update = 1;
+	/* flags of the cached ones: those changed since the last sync */
+	if (nc && !(sel.highestmodseq && modseq == (int64_t)sel.highestmodseq)) {
+		uint64_t since = sel.highestmodseq && modseq ? (uint64_t)modseq : 0;
+		if ((rc = imap_fetch_flags(a->s, 1, since, &fv, &nfv, e)) < 0)
+			goto fin;
 		f.c = c;
 		f.nc = nc;
-		if ((rc = imap_fetch_headers(a->s, keepu, nkeep, on_batch, &f, &skipped, e)) < 0)
+		if ((rc = apply_flags(&f, fv, nfv)) < 0)
 			goto fin;
-		cnt->skipped += skipped;
 	}
-	f.update = 0;
 	if (nnew && (rc = imap_fetch_headers(a->s, newu, nnew, on_batch, &f, &skipped, e)) < 0)
 		goto fin;
 	cnt->skipped += skipped;
@@ -660,6 +730,8 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 			       " WHERE id=?4",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, sel.uidvalidity);
+		/* a message skipped (it does not parse) is not fetched again
+		 * and again: UIDNEXT moves past it like past the others */
 		sqlite3_bind_int64(st, 2, sel.uidnext);
 		if (sel.highestmodseq)
 			sqlite3_bind_int64(st, 3, (int64_t)sel.highestmodseq);
@@ -681,9 +753,9 @@ fin:
 out:
 	free(su);
 	free(newu);
-	free(keepu);
 	free(c);
 	free(gone);
+	free(fv);
 	return rc;
 }
 
