@@ -80,7 +80,7 @@ struct hr {
 	int want_nl;    /* line breaks wanted before the next text */
 	int space;      /* collapsed white space pending */
 	int bol;        /* at the beginning of a line */
-	int pre, quote, skip;
+	int pre, quote;
 	int cells[NEST], ntable;  /* cells so far in each open table's row */
 	int items[NEST], nlist;   /* -1 bullets, else the next number */
 	char *href;               /* the open link's target */
@@ -147,8 +147,6 @@ static void newline(struct hr *r)
 
 static void put_text(struct hr *r, const char *s, size_t len)
 {
-	if (r->skip)
-		return;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (r->pre) {
@@ -177,23 +175,57 @@ static void put_str(struct hr *r, const char *s)
 	put_text(r, s, strlen(s));
 }
 
-static int name_in(const char *n, const char *const *set)
+/* What an element does to the text. */
+enum tag {
+	T_OTHER, T_SKIP, T_BLOCK1, T_BLOCK2, T_LIST, T_OLIST, T_LI, T_TABLE, T_TR, T_CELL,
+	T_BR, T_HR, T_IMG, T_A, T_QUOTE, T_PRE,
+};
+
+static const struct {
+	const char *name;
+	enum tag tag;
+} tags[] = { /* sorted for bsearch */
+	{ "a", T_A },	       { "address", T_BLOCK2 }, { "article", T_BLOCK1 },
+	{ "aside", T_BLOCK1 }, { "blockquote", T_QUOTE }, { "body", T_BLOCK1 },
+	{ "br", T_BR },	       { "caption", T_BLOCK1 }, { "center", T_BLOCK1 },
+	{ "dd", T_BLOCK1 },    { "details", T_BLOCK1 }, { "div", T_BLOCK1 },
+	{ "dl", T_BLOCK2 },    { "dt", T_BLOCK1 },      { "fieldset", T_BLOCK2 },
+	{ "figcaption", T_BLOCK1 }, { "figure", T_BLOCK2 }, { "footer", T_BLOCK1 },
+	{ "form", T_BLOCK2 },  { "h1", T_BLOCK2 },      { "h2", T_BLOCK2 },
+	{ "h3", T_BLOCK2 },    { "h4", T_BLOCK2 },      { "h5", T_BLOCK2 },
+	{ "h6", T_BLOCK2 },    { "head", T_SKIP },      { "header", T_BLOCK1 },
+	{ "hgroup", T_BLOCK1 }, { "hr", T_HR },         { "iframe", T_SKIP },
+	{ "img", T_IMG },      { "li", T_LI },          { "main", T_BLOCK1 },
+	{ "math", T_SKIP },    { "menu", T_LIST },      { "nav", T_BLOCK1 },
+	{ "object", T_SKIP },  { "ol", T_OLIST },       { "p", T_BLOCK2 },
+	{ "pre", T_PRE },      { "script", T_SKIP },    { "section", T_BLOCK1 },
+	{ "style", T_SKIP },   { "summary", T_BLOCK1 }, { "svg", T_SKIP },
+	{ "table", T_TABLE },  { "tbody", T_BLOCK1 },   { "td", T_CELL },
+	{ "template", T_SKIP }, { "tfoot", T_BLOCK1 },  { "th", T_CELL },
+	{ "thead", T_BLOCK1 }, { "title", T_SKIP },     { "tr", T_TR },
+	{ "ul", T_LIST },
+};
+
+_Static_assert(nitems(tags) <= 64, "render_simple keeps a bit per tag");
+
+static int tag_cmp(const void *k, const void *e)
 {
-	for (; *set; set++)
-		if (!strcasecmp(n, *set))
-			return 1;
-	return 0;
+	return strcmp(k, *(const char *const *)e);
 }
 
-static const char *const skipped[] = { "script", "style", "head", "title", "template",
-				       "svg", "math", "iframe", "object", NULL };
-static const char *const blocks2[] = { "p", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-				       "dl", "figure", "fieldset", "form", "address", NULL };
-static const char *const blocks1[] = { "div", "section", "article", "header", "footer",
-				       "nav", "main", "aside", "center", "dt", "dd",
-				       "caption", "figcaption", "tbody", "thead", "tfoot",
-				       "hgroup", "details", "summary", "ul", "ol", "menu", "body",
-				       NULL };
+static enum tag tag_of(const char *name)
+{
+	char low[16];
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < sizeof low; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	if (name[i])
+		return T_OTHER;
+	low[i] = 0;
+	const void *t = bsearch(low, tags, nitems(tags), sizeof tags[0], tag_cmp);
+	return t ? ((const __typeof__(tags[0]) *)t)->tag : T_OTHER;
+}
 
 /* The link's target as it may be shown: no blanks or controls (browsers
  * drop them from URLs too), and only targets one can follow. */
@@ -222,32 +254,40 @@ static char *clean_href(const char *h)
 	return buf_detach(&b);
 }
 
-static void start(struct hr *r, const char *name, const char *href, const char *alt)
+static void start(struct hr *r, enum tag t, const char *href, const char *alt)
 {
-	if (r->skip)
-		return;
-	if (!strcasecmp(name, "br")) {
+	switch (t) {
+	case T_BR:
 		newline(r);
-	} else if (name_in(name, blocks2)) {
+		break;
+	case T_BLOCK2:
 		block(r, 2);
-		if (!strcasecmp(name, "table") && r->ntable < NEST)
+		break;
+	case T_TABLE:
+		block(r, 2);
+		if (r->ntable < NEST)
 			r->cells[r->ntable] = 0;
-		if (!strcasecmp(name, "table"))
-			r->ntable++;
-	} else if (name_in(name, blocks1)) {
+		r->ntable++;
+		break;
+	case T_BLOCK1:
 		block(r, 1);
-		if (!strcasecmp(name, "ul") || !strcasecmp(name, "ol") || !strcasecmp(name, "menu")) {
-			if (r->nlist < NEST)
-				r->items[r->nlist] = strcasecmp(name, "ol") ? -1 : 1;
-			r->nlist++;
-		}
-	} else if (!strcasecmp(name, "blockquote")) {
+		break;
+	case T_LIST:
+	case T_OLIST:
+		block(r, 1);
+		if (r->nlist < NEST)
+			r->items[r->nlist] = t == T_OLIST ? 1 : -1;
+		r->nlist++;
+		break;
+	case T_QUOTE:
 		block(r, 2);
 		r->quote++;
-	} else if (!strcasecmp(name, "pre")) {
+		break;
+	case T_PRE:
 		block(r, 2);
 		r->pre++;
-	} else if (!strcasecmp(name, "li")) {
+		break;
+	case T_LI: {
 		int d = r->nlist < NEST ? r->nlist : NEST;
 		block(r, 1);
 		flush(r);
@@ -259,70 +299,105 @@ static void start(struct hr *r, const char *name, const char *href, const char *
 		} else {
 			buf_adds(r->out, "\xe2\x80\xa2 ");
 		}
-	} else if (!strcasecmp(name, "tr")) {
+		break;
+	}
+	case T_TR:
 		block(r, 1);
 		if (r->ntable > 0 && r->ntable <= NEST)
 			r->cells[r->ntable - 1] = 0;
-	} else if (!strcasecmp(name, "td") || !strcasecmp(name, "th")) {
+		break;
+	case T_CELL:
 		if (r->ntable > 0 && r->ntable <= NEST && r->cells[r->ntable - 1]++ > 0) {
 			flush(r);
 			buf_adds(r->out, " | ");
 		}
-	} else if (!strcasecmp(name, "hr")) {
+		break;
+	case T_HR:
 		block(r, 1);
 		flush(r);
 		buf_adds(r->out, "\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80");
 		block(r, 1);
-	} else if (!strcasecmp(name, "img")) {
+		break;
+	case T_IMG:
 		if (alt && *alt) {
 			put_str(r, "[");
 			put_str(r, alt);
 			put_str(r, "]");
 		}
-	} else if (!strcasecmp(name, "a")) {
+		break;
+	case T_A:
 		free(r->href);
 		r->href = href ? clean_href(href) : NULL;
 		r->href_mark = r->out->len;
+		break;
+	default:
+		break;
 	}
 }
 
-static void end(struct hr *r, const char *name)
+/* Links already numbered: the same target again gets the same number.
+ * Only the last ones are compared, so a document of a million different
+ * links costs a million comparisons times LINK_WINDOW, not a million
+ * squared. */
+#define LINK_WINDOW 256
+
+static void link_end(struct hr *r)
 {
-	if (r->skip)
-		return;
-	if (name_in(name, blocks2)) {
+	size_t i, n = *r->nlinks, from = n > LINK_WINDOW ? n - LINK_WINDOW : 0;
+
+	if (r->out->len > r->href_mark) {
+		for (i = from; i < n; i++)
+			if (!strcmp((*r->links)[i], r->href))
+				break;
+		if (i == n) {
+			*r->links = xreallocarray(*r->links, n + 1, sizeof **r->links);
+			(*r->links)[(*r->nlinks)++] = r->href;
+			r->href = NULL;
+		}
+		buf_printf(r->out, "[%zu]", i + 1);
+	}
+	free(r->href);
+	r->href = NULL;
+}
+
+static void end(struct hr *r, enum tag t)
+{
+	switch (t) {
+	case T_BLOCK2:
 		block(r, 2);
-		if (!strcasecmp(name, "table") && r->ntable > 0)
+		break;
+	case T_TABLE:
+		block(r, 2);
+		if (r->ntable > 0)
 			r->ntable--;
-	} else if (name_in(name, blocks1) || !strcasecmp(name, "li") || !strcasecmp(name, "tr")) {
+		break;
+	case T_BLOCK1:
+	case T_LI:
+	case T_TR:
 		block(r, 1);
-		if ((!strcasecmp(name, "ul") || !strcasecmp(name, "ol") || !strcasecmp(name, "menu")) &&
-		    r->nlist > 0)
+		break;
+	case T_LIST:
+	case T_OLIST:
+		block(r, 1);
+		if (r->nlist > 0)
 			r->nlist--;
-	} else if (!strcasecmp(name, "blockquote")) {
+		break;
+	case T_QUOTE:
 		block(r, 2);
 		if (r->quote > 0)
 			r->quote--;
-	} else if (!strcasecmp(name, "pre")) {
+		break;
+	case T_PRE:
 		block(r, 2);
 		if (r->pre > 0)
 			r->pre--;
-	} else if (!strcasecmp(name, "a") && r->href) {
-		size_t n, i;
-		if (r->out->len > r->href_mark) {
-			for (i = 0; i < *r->nlinks; i++)
-				if (!strcmp((*r->links)[i], r->href))
-					break;
-			if (i == *r->nlinks) {
-				*r->links = xreallocarray(*r->links, i + 1, sizeof **r->links);
-				(*r->links)[(*r->nlinks)++] = r->href;
-				r->href = NULL;
-			}
-			n = i + 1;
-			buf_printf(r->out, "[%zu]", n);
-		}
-		free(r->href);
-		r->href = NULL;
+		break;
+	case T_A:
+		if (r->href)
+			link_end(r);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -345,9 +420,10 @@ static void walk_tree(struct hr *r, xmlDoc *doc)
 	while (n) {
 		int down = 0;
 		if (n->type == XML_ELEMENT_NODE && n->name) {
-			const char *nm = (const char *)n->name;
-			if (!name_in(nm, skipped)) {
-				start(r, nm, attr(n, "href"), attr(n, "alt"));
+			enum tag t = tag_of((const char *)n->name);
+			if (t != T_SKIP) {
+				start(r, t, t == T_A ? attr(n, "href") : NULL,
+				      t == T_IMG ? attr(n, "alt") : NULL);
 				down = 1;
 			}
 		} else if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) &&
@@ -359,7 +435,7 @@ static void walk_tree(struct hr *r, xmlDoc *doc)
 			continue;
 		}
 		if (down)
-			end(r, (const char *)n->name);
+			end(r, tag_of((const char *)n->name));
 		while (n && !n->next) {
 			n = n->parent;
 			if (!n || (xmlDoc *)n == doc || n->type == XML_DOCUMENT_NODE ||
@@ -367,7 +443,7 @@ static void walk_tree(struct hr *r, xmlDoc *doc)
 				n = NULL;
 				break;
 			}
-			end(r, (const char *)n->name);
+			end(r, tag_of((const char *)n->name));
 		}
 		if (n)
 			n = n->next;
@@ -457,7 +533,7 @@ static void text_run(struct hr *r, const char *s, size_t len)
 {
 	struct buf b;
 
-	if (!len || r->skip)
+	if (!len)
 		return;
 	buf_init(&b);
 	decode_entities(s, len, &b);
@@ -541,7 +617,7 @@ static void render_simple(struct hr *r, const char *s, size_t len)
 {
 	size_t i = 0, text = 0;
 	struct buf href, alt;
-	unsigned unclosed = 0; /* bit k: no "</skipped[k]" after here */
+	unsigned long long unclosed = 0; /* bit k: no "</tags[k]" after here */
 
 	buf_init(&href);
 	buf_init(&alt);
@@ -572,15 +648,16 @@ static void render_simple(struct hr *r, const char *s, size_t len)
 		buf_reset(&alt);
 		i = read_tag(s, len, i, name, sizeof name, &close, &href, &alt);
 		text = i;
-		if (!close && name_in(name, skipped)) {
+		enum tag t = tag_of(name);
+		if (!close && t == T_SKIP) {
 			/* once a close tag is missing it stays missing: not
 			 * looked for again (a document of "<title>" repeated
 			 * would cost its length squared) */
 			size_t k = 0, c = len;
-			while (skipped[k] && strcmp(skipped[k], name))
+			while (k < nitems(tags) && strcmp(tags[k].name, name))
 				k++;
-			if (!(unclosed & (1u << k)) && (c = find_close(s, len, i, name)) == len)
-				unclosed |= 1u << k;
+			if (!(unclosed & (1ull << k)) && (c = find_close(s, len, i, name)) == len)
+				unclosed |= 1ull << k;
 			/* an unclosed head or title is not worth the rest of
 			 * the document (the tag is ignored); unclosed script
 			 * and style are */
@@ -592,9 +669,9 @@ static void render_simple(struct hr *r, const char *s, size_t len)
 			continue;
 		}
 		if (close)
-			end(r, name);
+			end(r, t);
 		else
-			start(r, name, href.len ? href.data : NULL, alt.len ? alt.data : NULL);
+			start(r, t, href.len ? href.data : NULL, alt.len ? alt.data : NULL);
 	}
 	text_run(r, s + text, len - text);
 	buf_free(&href);

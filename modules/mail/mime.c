@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -700,6 +701,35 @@ static void add_chunk(struct walk *w, const char *s, size_t len)
 	put_clean_text(&w->text, s, len);
 }
 
+/* The decoded size without decoding (base64 is most of a big message's
+ * bytes): what mail_b64_decode would give, 6 bits per character of the
+ * alphabet up to the padding. */
+static size_t body_size(const struct part *p)
+{
+	size_t n = 0;
+
+	if (p->cte == CTE_IDENTITY)
+		return p->body_len;
+	if (p->cte == CTE_B64) {
+		/* one bit per byte value: A-Z a-z 0-9 + / */
+		static const uint64_t alpha[4] = { 0x03ff880000000000ull, 0x07fffffe07fffffeull, 0,
+						   0 };
+		const char *eq = memchr(p->body, '=', p->body_len);
+		size_t end = eq ? (size_t)(eq - p->body) : p->body_len;
+		for (size_t i = 0; i < end; i++) {
+			unsigned char c = (unsigned char)p->body[i];
+			n += (alpha[c >> 6] >> (c & 63)) & 1;
+		}
+		return n * 6 / 8;
+	}
+	struct buf d;
+	buf_init(&d);
+	decode_body(p, &d);
+	n = d.len;
+	buf_free(&d);
+	return n;
+}
+
 static const char *ext_of_type(const char *type)
 {
 	static const char *const map[][2] = {
@@ -742,15 +772,15 @@ static struct mail_attach *add_attach(struct walk *w, const struct part *p, int 
 		a->name = xstrdup(p->name);
 	else
 		xasprintf(&a->name, "part-%zu.%s", t->natt, ext_of_type(p->type));
-	buf_init(&d);
-	decode_body(p, &d);
-	a->size = d.len;
 	a->cte = p->cte;
 	if (p->in_msg) {
 		a->off = (size_t)(p->body - w->msg);
 		a->len = p->body_len;
-		buf_free(&d);
+		a->size = body_size(p);
 	} else {
+		buf_init(&d);
+		decode_body(p, &d);
+		a->size = d.len;
 		a->cte = -1;
 		a->len = d.len;
 		a->copy = d.data ? buf_detach(&d) : xstrdup("");
@@ -847,6 +877,10 @@ static void render(struct walk *w, const struct part *p)
 			const struct part *k = pick_alternative(w, p);
 			if (k)
 				render(w, k);
+			/* not an alternative of the text, whatever its place */
+			for (size_t i = 0; i < p->nkids; i++)
+				if (&p->kids[i] != k && p->kids[i].disp == DISP_ATTACH)
+					render(w, &p->kids[i]);
 		} else if (!strcmp(p->type, "multipart/related") && p->nkids) {
 			char *start = param_raw(p->ct, "start");
 			const struct part *root = &p->kids[0];

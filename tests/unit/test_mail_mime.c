@@ -370,6 +370,22 @@ static void test_missing_closing_boundary_and_bad_base64(void **state)
 	text_is("bad-base64.eml", "Hello, 世界! Decodes.\n");
 }
 
+static void test_attachment_inside_alternative_is_listed(void **state)
+{
+	const char msg[] = "Content-Type: multipart/alternative; boundary=q\n\n"
+			   "--q\nContent-Type: text/plain\n\nplain\n"
+			   "--q\nContent-Type: text/html\n\n<p>html</p>\n"
+			   "--q\nContent-Type: application/pdf\n"
+			   "Content-Disposition: attachment; filename=a.pdf\n\nPDF\n--q--\n";
+	struct mail_text t;
+
+	mail_text_parse(msg, sizeof msg - 1, &t);
+	assert_string_equal(t.text, "plain\n");
+	assert_int_equal(t.natt, 1);
+	assert_string_equal(t.att[0].name, "a.pdf");
+	mail_text_free(&t);
+}
+
 static void test_multipart_without_boundary_is_text(void **state)
 {
 	const char msg[] = "Content-Type: multipart/mixed\n\n--x\nstill shown\n";
@@ -782,6 +798,7 @@ int main(void)
 		cmocka_unit_test(test_base64_encoded_forward_is_still_read),
 		cmocka_unit_test(test_format_flowed_joined_into_paragraphs),
 		cmocka_unit_test(test_missing_closing_boundary_and_bad_base64),
+		cmocka_unit_test(test_attachment_inside_alternative_is_listed),
 		cmocka_unit_test(test_multipart_without_boundary_is_text),
 		cmocka_unit_test(test_nesting_stops_at_the_depth_limit),
 		cmocka_unit_test(test_escape_sequences_never_pass),
