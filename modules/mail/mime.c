@@ -766,10 +766,11 @@ static struct mail_attach *add_attach(struct walk *w, const struct part *p, int 
 	memset(a, 0, sizeof *a);
 	a->type = xstrdup(p->type);
 	a->shown = shown;
+	/* names decoded from encoded words may hold C1 controls */
 	if (name && *name)
-		a->name = xstrdup(name);
+		a->name = clean_line(name);
 	else if (p->name)
-		a->name = xstrdup(p->name);
+		a->name = clean_line(p->name);
 	else
 		xasprintf(&a->name, "part-%zu.%s", t->natt, ext_of_type(p->type));
 	a->cte = p->cte;

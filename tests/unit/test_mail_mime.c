@@ -663,6 +663,12 @@ static void test_empty_or_odd_names_fall_back_to_the_type(void **state)
 	assert_string_equal(t.att[1].name, "abc");
 	assert_null(t.text);
 	mail_text_free(&t);
+	/* an encoded word holding a C1 control (CSI) in a name */
+	const char c1[] = "Content-Type: application/pdf; name=\"=?UTF-8?Q?a=C2=9B2Jb.pdf?=\"\n\nx\n";
+	mail_text_parse(c1, sizeof c1 - 1, &t);
+	assert_int_equal(t.natt, 1);
+	assert_string_equal(t.att[0].name, "a\xef\xbf\xbd" "2Jb.pdf");
+	mail_text_free(&t);
 }
 
 /* ---- safe names and saving -------------------------------------------------------------- */
