@@ -56,7 +56,8 @@
 	X(mailimap_append) X(mailimap_uidplus_append) X(mailimap_date_time_new)                \
 	X(mailimap_uid_copy) X(mailimap_uid_move) X(mailimap_uidplus_uid_copy)               \
 	X(mailimap_uidplus_uid_move) X(mailimap_uid_expunge) X(mailimap_expunge)                \
-	X(mailimap_uid_fetch_changedsince)                \
+	X(mailimap_uid_fetch_changedsince) X(mailimap_idle) X(mailimap_idle_done)                \
+	X(mailimap_idle_get_fd)                \
 	X(mailimap_date_time_free) X(clist_new)                \
 	X(clist_insert_after) X(clist_free) X(mailstream_socket_open_timeout)               \
 	X(mailstream_ssl_open_with_callback_timeout) X(mailstream_ssl_set_server_name)      \
@@ -1476,6 +1477,44 @@ int imap_expunge(struct imap_session *s, const uint32_t *uids, size_t n, struct 
 	r = ET(mailimap_uid_expunge)(s->imap, set);
 	ET(mailimap_set_free)(set);
 	return r == MAILIMAP_NO_ERROR ? 0 : fail(s, r, "UID EXPUNGE", e);
+}
+
+int imap_idle(struct imap_session *s, int wake_fd, int timeout_ms, struct err *e)
+{
+	struct pollfd p[2];
+	int r, got = 0, fd;
+
+	if (!s->imap || !s->selected)
+		return err_set(e, E_INTERNAL, "IDLE without a mailbox");
+	if (!imap_has_cap(s, "IDLE"))
+		return err_set(e, E_NOTFOUND, "%s has no IDLE", s->host);
+	if ((r = ET(mailimap_idle)(s->imap)) != MAILIMAP_NO_ERROR)
+		return fail(s, r, "IDLE", e);
+	fd = ET(mailimap_idle_get_fd)(s->imap);
+	/* what the server said with its "+ idling" may be read already */
+	if (fd < 0 || s->imap->imap_stream->read_buffer_len > 0) {
+		got = 1;
+	} else {
+		p[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = wake_fd, .events = POLLIN };
+		r = poll(p, wake_fd >= 0 ? 2 : 1, timeout_ms);
+		got = r > 0 && p[0].revents;
+		if (r > 0 && wake_fd >= 0 && p[1].revents) {
+			char buf[64];
+			while (read(wake_fd, buf, sizeof buf) > 0)
+				;
+		}
+	}
+	if (is_cancelled(s)) {
+		drop(s);
+		return err_set(e, E_CANCELLED, "IDLE: cancelled");
+	}
+	/* DONE, then the tagged OK; a server that says nothing more is
+	 * caught by the session's timeout (libetpan issue #393: IDLE could
+	 * hang after "* FLAGS") */
+	if ((r = ET(mailimap_idle_done)(s->imap)) != MAILIMAP_NO_ERROR)
+		return fail(s, r, "IDLE DONE", e);
+	return got;
 }
 
 int imap_append(struct imap_session *s, const char *mailbox, const void *data, size_t len,

@@ -211,6 +211,10 @@ int imap_copy(struct imap_session *s, const uint32_t *uids, size_t n, const char
 /* Remove uids marked \Deleted for good: UID EXPUNGE with UIDPLUS, else
  * EXPUNGE (every \Deleted message of the mailbox). */
 int imap_expunge(struct imap_session *s, const uint32_t *uids, size_t n, struct err *e);
+/* IDLE on the selected mailbox until the server says something (1: sync
+ * now), wake_fd (-1: none; drained here) is readable or timeout_ms passes
+ * (0). E_NOTFOUND when the server has no IDLE. */
+int imap_idle(struct imap_session *s, int wake_fd, int timeout_ms, struct err *e);
 /* APPEND a message (bytes as they are, CRLF lines) with flags and an
  * internal date (unix seconds, 0: the server's now); *uid is its UID when
  * the server has UIDPLUS, else 0. */

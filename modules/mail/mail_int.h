@@ -41,6 +41,7 @@ int mail_mutf7_decode(const char *in, struct buf *out);
 /* UTF-8 to modified UTF-7. */
 char *mail_mutf7_encode(const char *in);
 
+#include "modules/mail/compose.h"
 #include "modules/mail/mime.h"
 
 /* ---- sync.c ----------------------------------------------------------------- */
@@ -63,6 +64,11 @@ struct mail_sync_count {
 /* Sync one folder (by its name on the server) into the store. */
 int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_sync_count *c,
 			  struct err *e);
+/* Wait on a folder for news (IMAP IDLE): 1 when the server said
+ * something (sync it), 0 when timeout_ms passed or wake_fd woke it,
+ * E_NOTFOUND when the server has no IDLE. */
+int mail_acct_idle(struct mail_acct *a, const char *name, int wake_fd, int timeout_ms,
+		   struct err *e);
 /* The message's bytes: the cached blob, else fetched and cached. */
 int mail_acct_body(struct mail_acct *a, int64_t id, struct buf *out, struct err *e);
 /* From any thread: the call in progress ends (E_CANCELLED), and so does
@@ -128,6 +134,11 @@ int mail_send_queue(struct mail_acct *a, const char *from, const char *const *rc
 		    const char *summary, int64_t *entry, struct err *e);
 /* Replay of one "send" entry (act.c's replay calls it). */
 int mail_send_replay(struct mail_acct *a, struct outbox_entry *en, struct err *e);
+/* Queue the bytes of a draft for the Drafts folder (APPEND with \Draft);
+ * its replay (kind "draft"). */
+int mail_draft_queue(struct mail_acct *a, const void *msg, size_t len, const char *message_id,
+		     const char *summary, int64_t *entry, struct err *e);
+int mail_draft_replay(struct mail_acct *a, struct outbox_entry *en, struct err *e);
 /* The envelope sender and the From header of the account: [mail] from,
  * else the user when it is an address; E_USAGE when neither. */
 int mail_from_address(struct mail_acct *a, char **name, char **addr, struct err *e);
@@ -139,6 +150,21 @@ int mail_verb_known(const char *verb);
  * Touches neither store nor network. */
 int mail_verb_usage(struct cmd_ctx *ctx, int argc, char **argv);
 int mail_verb_run(struct mail_acct *a, struct cmd_ctx *ctx, int argc, char **argv);
+
+/* The original of a reply or forward: fill raw with its bytes, then
+ * mail_orig_parse makes o (for mail_reply / mail_forward) point into it. */
+struct mail_orig_msg {
+	struct buf raw;
+	struct mail_text t;
+	char *msgid, *refs;
+	struct mail_mbox *reply_to, *to, *cc, *from;
+	size_t nreply_to, nto, ncc, nfrom;
+	struct mail_orig o;
+};
+void mail_orig_parse(struct mail_orig_msg *g);
+void mail_orig_free(struct mail_orig_msg *g);
+/* [mail] signature_file, under "-- " at the end of what the user wrote. */
+void mail_add_signature(struct mail_acct *a, struct buf *body);
 
 /* ---- view.c: the tab, with its worker thread ------------------------------------ */
 

@@ -545,6 +545,19 @@ const int *mail_acct_cancel_flag(struct mail_acct *a)
 	return &a->cancelled;
 }
 
+int mail_acct_idle(struct mail_acct *a, const char *name, int wake_fd, int timeout_ms,
+		   struct err *e)
+{
+	struct imap_selected sel;
+	int rc;
+
+	if ((rc = need_session(a, e)) < 0)
+		return rc;
+	if ((!a->open_box || strcmp(a->open_box, name)) && (rc = select_box(a, name, &sel, e)) < 0)
+		return rc;
+	return imap_idle(a->s, wake_fd, timeout_ms, e);
+}
+
 struct store *mail_acct_store(struct mail_acct *a)
 {
 	return a->store;

@@ -5,10 +5,13 @@
  * for the network. The worker runs the same sync.c code as the verbs;
  * results come back on the main loop and the tab reads the store again.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "i18n/i18n.h"
 #include "modules/account.h"
@@ -18,8 +21,13 @@
 #include "tui/tui.h"
 
 #define SYNC_EVERY_MS (5 * 60 * 1000)
+/* IDLE is re-issued this often (servers drop it after 30 min; a hung
+ * IDLE, libetpan issue #393, ends here too) */
+#define IDLE_MS (4 * 60 * 1000)
+/* after a failed IDLE, wait this long before the next */
+#define IDLE_RETRY_MS (30 * 1000)
 
-enum job_kind { J_SYNC, J_BODY, J_REPLAY, J_QUIT };
+enum job_kind { J_SYNC, J_BODY, J_REPLAY, J_NOIDLE, J_QUIT };
 
 struct mjob {
 	enum job_kind kind;
@@ -63,6 +71,9 @@ struct mail_view {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct mjob *head, **tail;
+	int wake[2];            /* a job is queued: ends the worker's IDLE */
+	char *idle_box;         /* the worker's: the folder it waits on (IMAP IDLE) */
+	int idle_off;           /* the server has no IDLE */
 	int syncing, timer, kicked;
 	int replaying, replay_again; /* a J_REPLAY is queued or running */
 	/* what the tab shows */
@@ -166,7 +177,41 @@ static void run_job(struct mail_view *v, struct mjob *j)
 	struct mail_sync_count c = { 0 };
 	if (name)
 		j->rc = mail_acct_sync_folder(v->wma, name, &c, &j->e);
-	free(name);
+	/* then wait on that folder for news */
+	free(v->idle_box);
+	v->idle_box = j->rc == 0 && !j->offline ? name : NULL;
+	if (v->idle_box != name)
+		free(name);
+}
+
+/* With no job queued: IDLE on the folder shown (lock held; released
+ * while waiting). New mail or a flag changed elsewhere queues a sync. */
+static void idle_wait(struct mail_view *v)
+{
+	struct err e;
+	int r;
+
+	pthread_mutex_unlock(&v->lock);
+	err_clear(&e);
+	r = mail_acct_idle(v->wma, v->idle_box, v->wake[0], IDLE_MS, &e);
+	pthread_mutex_lock(&v->lock);
+	if (r == E_NOTFOUND) {
+		v->idle_off = 1;
+	} else if (r == 1 && !v->head && !v->stopping) {
+		struct mjob *j = xcalloc(1, sizeof *j);
+		j->kind = J_SYNC;
+		j->folder = xstrdup(v->idle_box);
+		buf_init(&j->body);
+		j->v = v;
+		*v->tail = j;
+		v->tail = &j->next;
+	} else if (r < 0 && r != E_CANCELLED && !v->head) {
+		/* the server or the network failed: not in a tight loop */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += IDLE_RETRY_MS / 1000;
+		pthread_cond_timedwait(&v->cond, &v->lock, &ts);
+	}
 }
 
 static void *worker_main(void *arg)
@@ -176,8 +221,12 @@ static void *worker_main(void *arg)
 	for (;;) {
 		struct mjob *j;
 		pthread_mutex_lock(&v->lock);
-		while (!v->head)
-			pthread_cond_wait(&v->cond, &v->lock);
+		while (!v->head) {
+			if (v->idle_box && !v->idle_off && !v->stopping)
+				idle_wait(v);
+			else
+				pthread_cond_wait(&v->cond, &v->lock);
+		}
 		j = v->head;
 		v->head = j->next;
 		if (!v->head)
@@ -186,6 +235,12 @@ static void *worker_main(void *arg)
 		if (j->kind == J_QUIT) {
 			job_free(j);
 			break;
+		}
+		if (j->kind == J_NOIDLE) {
+			free(v->idle_box);
+			v->idle_box = NULL;
+			job_free(j);
+			continue;
 		}
 		run_job(v, j);
 		loop_post(v->env->loop, deliver, j);
@@ -212,10 +267,17 @@ static int worker_start(struct mail_view *v, struct err *e)
 		v->wstore = NULL;
 		return rc;
 	}
+	if (pipe2(v->wake, O_NONBLOCK | O_CLOEXEC) < 0) {
+		mail_acct_free(v->wma);
+		store_close(v->wstore);
+		return err_set(e, E_INTERNAL, "cannot start the mail thread: %s", strerror(errno));
+	}
 	pthread_mutex_init(&v->lock, NULL);
 	pthread_cond_init(&v->cond, NULL);
 	v->tail = &v->head;
 	if (pthread_create(&v->thread, NULL, worker_main, v) != 0) {
+		close(v->wake[0]);
+		close(v->wake[1]);
 		mail_acct_free(v->wma);
 		store_close(v->wstore);
 		pthread_mutex_destroy(&v->lock);
@@ -234,6 +296,10 @@ static void submit(struct mail_view *v, struct mjob *j)
 	v->tail = &j->next;
 	pthread_cond_signal(&v->cond);
 	pthread_mutex_unlock(&v->lock);
+	/* the worker may be in IDLE: it ends it and takes the job */
+	if (write(v->wake[1], "j", 1) < 0) {
+		/* full: it has been woken already */
+	}
 }
 
 static struct mjob *job_new(enum job_kind k)
@@ -264,6 +330,9 @@ static void worker_stop(struct mail_view *v)
 	pthread_join(v->thread, NULL);
 	/* results already posted free themselves on the loop */
 	loop_run_once(v->env->loop, 0);
+	free(v->idle_box);
+	close(v->wake[0]);
+	close(v->wake[1]);
 	mail_acct_free(v->wma);
 	store_close(v->wstore);
 	pthread_mutex_destroy(&v->lock);
@@ -1214,6 +1283,8 @@ void mail_view_event(struct mail_view *v, const struct module_event *ev)
 	} else if (ev->type == MEV_OFFLINE) {
 		if (v->env->offline) {
 			v->state = SVC_OFFLINE;
+			if (v->started) /* no more waiting on the server */
+				submit(v, job_new(J_NOIDLE));
 		} else if (v->env->store && need_acct(v) == 0) {
 			if (!v->timer)
 				v->timer = loop_add_timer(v->env->loop, SYNC_EVERY_MS, 1, on_timer, v);
