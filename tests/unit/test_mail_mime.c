@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,26 @@ static char *attach(struct msg *m, size_t n, size_t *len)
 	*len = b.len;
 	buf_cstr(&b);
 	return buf_detach(&b);
+}
+
+/* Runs first: libxml2 is loaded by the first HTML part, not before. */
+static void test_libxml2_loaded_only_when_html_comes(void **state)
+{
+	struct msg m;
+	void *h;
+
+	if ((h = dlopen("libxml2.so.2", RTLD_NOW | RTLD_NOLOAD)) != NULL) {
+		dlclose(h);
+		skip(); /* something else in this process loaded it */
+	}
+	msg_open(&m, "mixed-attachments.eml");
+	msg_close(&m);
+	assert_null(dlopen("libxml2.so.2", RTLD_NOW | RTLD_NOLOAD));
+	msg_open(&m, "alt-empty-plain.eml");
+	msg_close(&m);
+	h = dlopen("libxml2.so.2", RTLD_NOW | RTLD_NOLOAD);
+	assert_non_null(h);
+	dlclose(h);
 }
 
 /* ---- charsets ---------------------------------------------------------------------- */
@@ -787,6 +808,7 @@ static void test_save_unique_never_follows_or_overwrites(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_libxml2_loaded_only_when_html_comes),
 		cmocka_unit_test(test_gb2312_label_read_as_gb18030),
 		cmocka_unit_test(test_gbk_base64_body),
 		cmocka_unit_test(test_big5_read_as_big5_hkscs),
