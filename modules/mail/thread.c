@@ -14,8 +14,11 @@
  * sort), and each thread is laid out once in pre-order in `tree`: any
  * threaded order is then a copy of thread blocks in the threads' order.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "modules/mail/thread.h"
 
@@ -142,20 +145,30 @@ static int msg_id(const char *s, const char **id, uint32_t *len)
 	return 1;
 }
 
+/* Ids and subjects come from senders: with a hash they could predict, they
+ * could send thousands of ids of one slot and make the build quadratic.
+ * The hash is keyed SipHash (libsodium's crypto_shorthash) with a key
+ * drawn once a process, so a collision found offline is worth nothing
+ * here. Only equality is ever read from it: threads do not depend on the
+ * key. */
+static unsigned char hash_key[crypto_shorthash_KEYBYTES];
+static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
+
+static void hash_key_init(void)
+{
+	if (sodium_init() < 0)
+		fatal("libsodium cannot start");
+	randombytes_buf(hash_key, sizeof hash_key);
+}
+
 static uint32_t hash_bytes(const char *s, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+	unsigned char out[crypto_shorthash_BYTES];
+	uint32_t h;
 
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
-	return (uint32_t)h;
+	crypto_shorthash(out, (const unsigned char *)s, n, hash_key);
+	memcpy(&h, out, sizeof h);
+	return h;
 }
 
 /* ---- containers ------------------------------------------------------------------ */
@@ -823,6 +836,7 @@ void mail_thread_build(struct mail_threads *t, const struct mail_trow *rows, siz
 	struct ctx x = {0};
 	struct lists l;
 
+	pthread_once(&hash_once, hash_key_init);
 	memset(t, 0, sizeof *t);
 	t->rows = rows;
 	t->n = n;
