@@ -57,7 +57,8 @@
 	X(mailimap_uid_copy) X(mailimap_uid_move) X(mailimap_uidplus_uid_copy)               \
 	X(mailimap_uidplus_uid_move) X(mailimap_uid_expunge) X(mailimap_expunge)                \
 	X(mailimap_uid_fetch_changedsince) X(mailimap_idle) X(mailimap_idle_done)                \
-	X(mailimap_idle_get_fd)                \
+	X(mailimap_idle_get_fd) X(mailimap_search_key_new) X(mailimap_search_key_new_multiple_empty) \
+	X(mailimap_search_key_multiple_add) X(mailimap_date_new)                \
 	X(mailimap_date_time_free) X(clist_new)                \
 	X(clist_insert_after) X(clist_free) X(mailstream_socket_open_timeout)               \
 	X(mailstream_ssl_open_with_callback_timeout) X(mailstream_ssl_set_server_name)      \
@@ -1477,6 +1478,92 @@ int imap_expunge(struct imap_session *s, const uint32_t *uids, size_t n, struct 
 	r = ET(mailimap_uid_expunge)(s->imap, set);
 	ET(mailimap_set_free)(set);
 	return r == MAILIMAP_NO_ERROR ? 0 : fail(s, r, "UID EXPUNGE", e);
+}
+
+/* One criterion of a SEARCH: a type with a string or a date. */
+static void add_key(struct mailimap_search_key *all, int type, const char *str, int64_t when)
+{
+	struct mailimap_date *d = NULL;
+	char *v = str ? xstrdup(str) : NULL;
+	struct mailimap_search_key *k;
+
+	if (when > 0) {
+		time_t t = (time_t)when;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		d = ET(mailimap_date_new)(tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
+	}
+	k = ET(mailimap_search_key_new)(
+		type, NULL, type == MAILIMAP_SEARCH_KEY_BEFORE ? d : NULL,
+		type == MAILIMAP_SEARCH_KEY_BODY ? v : NULL, type == MAILIMAP_SEARCH_KEY_CC ? v : NULL,
+		type == MAILIMAP_SEARCH_KEY_FROM ? v : NULL, NULL, NULL,
+		type == MAILIMAP_SEARCH_KEY_SINCE ? d : NULL,
+		type == MAILIMAP_SEARCH_KEY_SUBJECT ? v : NULL,
+		type == MAILIMAP_SEARCH_KEY_TEXT ? v : NULL, type == MAILIMAP_SEARCH_KEY_TO ? v : NULL,
+		NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL);
+	if (!k || ET(mailimap_search_key_multiple_add)(all, k) != MAILIMAP_NO_ERROR)
+		fatal("out of memory in libetpan");
+}
+
+int imap_search(struct imap_session *s, const struct imap_query *q, uint32_t **uids, size_t *n,
+		struct err *e)
+{
+	static const struct {
+		unsigned bit;
+		int on, off;
+	} fl[] = {
+		{ IMAP_F_SEEN, MAILIMAP_SEARCH_KEY_SEEN, MAILIMAP_SEARCH_KEY_UNSEEN },
+		{ IMAP_F_FLAGGED, MAILIMAP_SEARCH_KEY_FLAGGED, MAILIMAP_SEARCH_KEY_UNFLAGGED },
+		{ IMAP_F_ANSWERED, MAILIMAP_SEARCH_KEY_ANSWERED, MAILIMAP_SEARCH_KEY_UNANSWERED },
+		{ IMAP_F_DELETED, MAILIMAP_SEARCH_KEY_DELETED, MAILIMAP_SEARCH_KEY_UNDELETED },
+		{ IMAP_F_DRAFT, MAILIMAP_SEARCH_KEY_DRAFT, MAILIMAP_SEARCH_KEY_UNDRAFT },
+	};
+	struct mailimap_search_key *all;
+	clist *res = NULL;
+	uint32_t *v;
+	size_t cnt = 0;
+	int r;
+
+	*uids = NULL;
+	*n = 0;
+	if (!s->imap || !s->selected)
+		return err_set(e, E_INTERNAL, "UID SEARCH without a mailbox");
+	all = ET(mailimap_search_key_new_multiple_empty)();
+	add_key(all, MAILIMAP_SEARCH_KEY_ALL, NULL, 0);
+	if (q->from)
+		add_key(all, MAILIMAP_SEARCH_KEY_FROM, q->from, 0);
+	if (q->to)
+		add_key(all, MAILIMAP_SEARCH_KEY_TO, q->to, 0);
+	if (q->cc)
+		add_key(all, MAILIMAP_SEARCH_KEY_CC, q->cc, 0);
+	if (q->subject)
+		add_key(all, MAILIMAP_SEARCH_KEY_SUBJECT, q->subject, 0);
+	if (q->body)
+		add_key(all, MAILIMAP_SEARCH_KEY_BODY, q->body, 0);
+	for (size_t i = 0; i < q->ntext; i++)
+		add_key(all, MAILIMAP_SEARCH_KEY_TEXT, q->text[i], 0);
+	if (q->since > 0)
+		add_key(all, MAILIMAP_SEARCH_KEY_SINCE, NULL, q->since);
+	if (q->before > 0)
+		add_key(all, MAILIMAP_SEARCH_KEY_BEFORE, NULL, q->before);
+	for (size_t i = 0; i < nitems(fl); i++) {
+		if (q->set & fl[i].bit)
+			add_key(all, fl[i].on, NULL, 0);
+		if (q->unset & fl[i].bit)
+			add_key(all, fl[i].off, NULL, 0);
+	}
+	r = ET(mailimap_uid_search)(s->imap, "UTF-8", all, &res);
+	ET(mailimap_search_key_free)(all);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(s, r, "UID SEARCH", e);
+	v = xcalloc(clist_count(res) + 1, sizeof *v);
+	for (clistiter *it = clist_begin(res); it; it = clist_next(it))
+		v[cnt++] = *(uint32_t *)clist_content(it);
+	ET(mailimap_search_result_free)(res);
+	qsort(v, cnt, sizeof *v, cmp_u32);
+	*uids = v;
+	*n = cnt;
+	return 0;
 }
 
 int imap_idle(struct imap_session *s, int wake_fd, int timeout_ms, struct err *e)

@@ -211,6 +211,19 @@ int imap_copy(struct imap_session *s, const uint32_t *uids, size_t n, const char
 /* Remove uids marked \Deleted for good: UID EXPUNGE with UIDPLUS, else
  * EXPUNGE (every \Deleted message of the mailbox). */
 int imap_expunge(struct imap_session *s, const uint32_t *uids, size_t n, struct err *e);
+/* A server-side search of the selected mailbox: every field given must
+ * match (strings as IMAP matches them: a substring, case-insensitive;
+ * sent as UTF-8), dates are unix seconds (day granularity), set/unset
+ * are IMAP_F_* bits the messages must have or lack. */
+struct imap_query {
+	const char *from, *to, *cc, *subject, *body;
+	const char *const *text; /* words anywhere in the message */
+	size_t ntext;
+	int64_t since, before;
+	unsigned set, unset;
+};
+int imap_search(struct imap_session *s, const struct imap_query *q, uint32_t **uids, size_t *n,
+		struct err *e);
 /* IDLE on the selected mailbox until the server says something (1: sync
  * now), wake_fd (-1: none; drained here) is readable or timeout_ms passes
  * (0). E_NOTFOUND when the server has no IDLE. */

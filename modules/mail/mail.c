@@ -585,40 +585,95 @@ static int cmd_list(struct mmod *m, struct cmd_ctx *ctx, const char *folder, lon
 /* ---- search ----------------------------------------------------------------------- */
 
 /* The offline search over subjects and senders, best first. */
-static int cmd_search(struct mmod *m, struct cmd_ctx *ctx, const char *query, long limit)
+static int cmp_desc_date(const void *x, const void *y)
+{
+	const int64_t *a = x, *b = y; /* pairs: date, id */
+	if (a[0] != b[0])
+		return a[0] > b[0] ? -1 : 1;
+	return a[1] > b[1] ? -1 : a[1] < b[1];
+}
+
+/* The cache, and the server's SEARCH in one folder when it can be
+ * reached; newest first. */
+static int cmd_search(struct mmod *m, struct cmd_ctx *ctx, const char *query, const char *folder,
+		      long limit)
 {
 	sqlite3 *db = store_cache(m->env->store);
-	struct store_hit *hits;
+	struct mail_query q;
 	sqlite3_stmt *st;
 	struct tmap tm = { 0 };
-	size_t n;
+	int64_t *loc = NULL, *srv = NULL, *pairs;
+	size_t nl = 0, ns = 0, np = 0;
+	char *wire = NULL;
 	int rc;
 
-	if ((rc = store_search(m->env->store, "mail", query, limit > 0 ? (int)limit : 50, &hits,
-			       &n, ctx->err)) < 0)
+	if ((rc = mail_query_parse(query, &q, ctx->err)) < 0)
 		return rc;
+	if (folder && !(wire = folder_wire(m, folder))) {
+		mail_query_free(&q);
+		return err_tr(ctx->err, E_NOTFOUND, "mail.no_folder", TR_S(folder));
+	}
+	if ((rc = mail_search_local(m->ma, &q, wire, &loc, &nl, ctx->err)) < 0)
+		goto out;
+	if (!m->env->offline) {
+		char *box = wire ? xstrdup(wire) : mail_special_folder(m->ma, "inbox");
+		struct err e2;
+		err_clear(&e2);
+		if (box && mail_search_server(m->ma, &q, box, &srv, &ns, &e2) < 0)
+			/* the cache's answer stands; say why the server's is missing */
+			fprintf(stderr, "atrium: %s\n", e2.msg);
+		free(box);
+	}
+	/* both, once each, newest first */
+	pairs = xcalloc(2 * (nl + ns) + 2, sizeof *pairs);
+	if (sqlite3_prepare_v2(db, "SELECT date FROM mail_msg WHERE id=?1", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		for (size_t i = 0; i < nl + ns; i++) {
+			int64_t id = i < nl ? loc[i] : srv[i - nl];
+			int dup = 0;
+			for (size_t k = 0; k < np && i >= nl; k++)
+				dup |= pairs[2 * k + 1] == id;
+			if (dup)
+				continue;
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, id);
+			pairs[2 * np] = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+			pairs[2 * np + 1] = id;
+			np++;
+		}
+		sqlite3_finalize(st);
+	}
+	qsort(pairs, np, 2 * sizeof *pairs, cmp_desc_date);
+	if (limit > 0 && np > (size_t)limit)
+		np = (size_t)limit;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT " LIST_COLS " FROM mail_msg m JOIN mail_folder f ON f.id=m.folder"
 			       " WHERE m.id=?1 AND f.account=?2",
 			       -1, &st, NULL) != SQLITE_OK) {
-		store_hits_free(hits, n);
-		return err_set(ctx->err, E_IO, "mail cache: %s", sqlite3_errmsg(db));
+		free(pairs);
+		rc = err_set(ctx->err, E_IO, "mail cache: %s", sqlite3_errmsg(db));
+		goto out;
 	}
 	if (ctx->json)
 		json_arr_begin(ctx->json);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < np; i++) {
 		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, strtoll(hits[i].ref, NULL, 10));
+		sqlite3_bind_int64(st, 1, pairs[2 * i + 1]);
 		sqlite3_bind_text(st, 2, mail_acct_key(m->ma), -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			emit_row(ctx, st, &tm);
 	}
 	sqlite3_finalize(st);
-	store_hits_free(hits, n);
+	free(pairs);
 	free(tm.v);
 	if (ctx->json)
 		json_arr_end(ctx->json);
-	return 0;
+out:
+	free(loc);
+	free(srv);
+	free(wire);
+	mail_query_free(&q);
+	return rc;
 }
 
 /* ---- read, attachments ----------------------------------------------------------- */
@@ -876,8 +931,8 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 		if (npos || raw)
 			return usage(ctx, "atrium mail list [--folder F] [--limit N] [--unread] [--json]");
 	} else if (!strcmp(verb, "search")) {
-		if (npos != 1 || folder || unread || raw)
-			return usage(ctx, "atrium mail search WORDS [--limit N] [--json]");
+		if (npos != 1 || unread || raw || save)
+			return usage(ctx, "atrium mail search QUERY [--folder F] [--limit N] [--json]");
 	} else if (!strcmp(verb, "read")) {
 		if (npos != 1 || folder || limit || unread || save)
 			return usage(ctx, "atrium mail read ID [--raw] [--json]");
@@ -923,7 +978,7 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 	if (!strcmp(verb, "list"))
 		return cmd_list(m, ctx, folder, limit, unread);
 	if (!strcmp(verb, "search"))
-		return cmd_search(m, ctx, pos, limit);
+		return cmd_search(m, ctx, pos, folder, limit);
 	if (!strcmp(verb, "attachments"))
 		return cmd_attachments(m, ctx, pos, save);
 	return cmd_read(m, ctx, pos, raw);
@@ -949,6 +1004,20 @@ static int mmod_key(void *state, int key)
 	return mail_view_key(m->view, key);
 }
 
+static int mmod_taking_text(void *state)
+{
+	struct mmod *m = state;
+
+	return m->view && m->env->store && mail_view_taking_text(m->view);
+}
+
+static int mmod_unsaved(void *state)
+{
+	struct mmod *m = state;
+
+	return m->view && m->env->store && mail_view_unsaved(m->view);
+}
+
 static void mmod_on_event(void *state, const struct module_event *ev)
 {
 	struct mmod *m = state;
@@ -971,7 +1040,7 @@ static const struct module_verb mail_verbs[] = {
 	{ "folders", "[--json]", "verb.mail.folders" },
 	{ "sync", "[--folder F]", "verb.mail.sync" },
 	{ "list", "[--folder F] [--limit N] [--unread] [--json]", "verb.mail.list" },
-	{ "search", "WORDS [--limit N] [--json]", "verb.mail.search" },
+	{ "search", "QUERY [--folder F] [--limit N] [--json]", "verb.mail.search" },
 	{ "read", "ID [--raw] [--json]", "verb.mail.read" },
 	{ "send", "--to A [--cc A] [--bcc A] --subject S [--attach FILE]... < body", "verb.mail.send" },
 	{ "reply", "ID [--all] < body", "verb.mail.reply" },
@@ -999,6 +1068,7 @@ static const struct module_key mail_keys[] = {
 	{ "$", "mail.key.expunge" },
 	{ "o / O", "mail.key.sort" },
 	{ "z / Z", "mail.key.collapse" },
+	{ "m / r / R / f", "mail.key.write" },
 	{ NULL, NULL },
 };
 
@@ -1009,9 +1079,11 @@ const struct module mail_module = {
 	.free = mmod_free,
 	.draw = mmod_draw,
 	.key = mmod_key,
+	.taking_text = mmod_taking_text,
 	.command = mmod_command,
 	.on_event = mmod_on_event,
 	.status = mmod_status,
+	.unsaved = mmod_unsaved,
 	.verbs = mail_verbs,
 	.keys = mail_keys,
 };

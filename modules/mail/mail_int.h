@@ -143,6 +143,29 @@ int mail_draft_replay(struct mail_acct *a, struct outbox_entry *en, struct err *
  * else the user when it is an address; E_USAGE when neither. */
 int mail_from_address(struct mail_acct *a, char **name, char **addr, struct err *e);
 
+/* ---- search.c ------------------------------------------------------------------- */
+
+/* A parsed query: words (full text: subjects, senders, bodies fetched)
+ * and fields that must all hold. */
+struct mail_query {
+	char *from, *to, *subject; /* substrings of the headers, or NULL */
+	char *words;               /* anywhere (full-text index; IMAP TEXT), or NULL */
+	char *body;                /* body: a phrase of the text (IMAP BODY), or NULL */
+	int64_t since, before;     /* unix seconds (UTC days), 0: none */
+	unsigned set, unset;       /* IMAP_F_* the messages have / lack */
+	int attachment;
+};
+/* E_USAGE naming what is wrong (a date, an is: value). */
+int mail_query_parse(const char *text, struct mail_query *q, struct err *e);
+void mail_query_free(struct mail_query *q);
+/* The cached messages that match (folder: a wire name, NULL for all),
+ * newest first. */
+int mail_search_local(struct mail_acct *a, const struct mail_query *q, const char *folder,
+		      int64_t **ids, size_t *n, struct err *e);
+/* IMAP SEARCH in one folder; hits the cache lacks are synced first. */
+int mail_search_server(struct mail_acct *a, const struct mail_query *q, const char *folder,
+		       int64_t **ids, size_t *n, struct err *e);
+
 /* ---- verbs.c: the verbs that change something ---------------------------------- */
 
 int mail_verb_known(const char *verb);
@@ -186,6 +209,10 @@ int mail_view_sync(struct mail_view *v, struct err *e);
 int mail_view_replay(struct mail_view *v, struct err *e);
 /* Show the folder of that wire name (the index of the cache). */
 void mail_view_folder(struct mail_view *v, const char *wire);
+/* While the compose screen is up: it takes text (':' is text); it holds
+ * text not sent (the shell asks before quitting; a draft is kept anyway). */
+int mail_view_taking_text(struct mail_view *v);
+int mail_view_unsaved(struct mail_view *v);
 /* Show message id (its body from the cache or the worker). */
 int mail_view_open(struct mail_view *v, int64_t id, struct err *e);
 

@@ -774,6 +774,40 @@ out:
 
 /* ---- bodies ------------------------------------------------------------------------ */
 
+/* The offline search finds words of a body once it has been fetched: its
+ * text joins the sender in the index entry. */
+static void index_body(struct mail_acct *a, int64_t id, const struct buf *raw)
+{
+	sqlite3_stmt *st;
+	struct mail_text t;
+	struct buf body;
+	struct err e2;
+	char ref[32];
+
+	if (sqlite3_prepare_v2(db(a), "SELECT subject, from_addr FROM mail_msg WHERE id=?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return;
+	}
+	mail_text_parse(raw->data ? raw->data : "", raw->len, &t);
+	buf_init(&body);
+	buf_adds(&body, (const char *)sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+	if (t.text) {
+		buf_addc(&body, '\n');
+		buf_add(&body, t.text, t.text_len);
+	}
+	snprintf(ref, sizeof ref, "%lld", (long long)id);
+	store_index_put(a->store, "mail", ref,
+			(const char *)sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "",
+			buf_cstr(&body), &e2);
+	sqlite3_finalize(st);
+	buf_free(&body);
+	mail_text_free(&t);
+}
+
 int mail_acct_body(struct mail_acct *a, int64_t id, struct buf *out, struct err *e)
 {
 	sqlite3_stmt *st;
@@ -829,6 +863,7 @@ int mail_acct_body(struct mail_acct *a, int64_t id, struct buf *out, struct err 
 		char nid[STORE_BLOB_ID_LEN + 1];
 		struct err e2;
 		/* keeping a copy is best effort: the text is shown anyway */
+		index_body(a, id, out);
 		if (store_blob_put(a->store, out->data ? out->data : "", out->len, nid, &e2) == 0) {
 			if (sqlite3_prepare_v2(db(a), "UPDATE mail_msg SET body_blob=?1 WHERE id=?2",
 					       -1, &st, NULL) == SQLITE_OK) {

@@ -84,6 +84,23 @@ at "${A[@]}" --offline mail list --folder "$BOX" --json
 check "list --json: the reply's parent is the message it answers, both in its thread" \
 	py "{m['id']: (m['thread'], m['parent']) for m in j} == {$S1: ($S1, None), $S2: ($S2, None), $S3: ($S1, $S1)}" <<<"$out"
 
+# --- search: the cache and the server ------------------------------------------------
+at "${A[@]}" --offline mail search "from:bob subject:\"$TAG seed\"" --json
+check "search --offline by sender and subject: both seeds, newest first" \
+	py "[m['id'] for m in j] == [$S2, $S1]" <<<"$out"
+at "${A[@]}" --offline mail search "seed body 2" --json
+check "search --offline for body words before any body was fetched: nothing" py "j == []" <<<"$out"
+at "${A[@]}" mail search "body:\"seed body 2\"" --folder "$BOX" --json
+check "search online: the server's SEARCH finds the body words ($errout)" \
+	py "[m['id'] for m in j] == [$S2]" <<<"$out"
+"$ATRIUM_BIN" "${A[@]}" mail read "$S2" >/dev/null 2>&1
+at "${A[@]}" --offline mail search "body 2" --json
+check "once read, the body's words are in the offline index" py "$S2 in [m['id'] for m in j]" <<<"$out"
+at "${A[@]}" --offline mail search "since:2026-11-21 before:2026-11-22 subject:$TAG is:unread" --folder "$BOX" --json
+check "search by date range and is:unread" py "$S1 in [m['id'] for m in j] and all(m['id'] != $S2 or 'unread' in m['flags'] for m in j)" <<<"$out"
+at "${A[@]}" --offline mail search "since:yesterday"
+check "a date that is not one: usage, exit 1 ($errout)" test "$rc" = 1 -a -n "$(grep -i 'date' <<<"$errout")"
+
 # --- send -----------------------------------------------------------------------------
 printf 'Hello Bob,\n\nthe numbers are in.\n' >"$T_DIR/body"
 at "${A[@]}" mail send --to "Bob <$BOB_EMAIL>" --subject "$TAG 预算 plain" <"$T_DIR/body"
