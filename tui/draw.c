@@ -128,6 +128,26 @@ int ui_area_w(const struct ui_area *a)
 	return a->w;
 }
 
+struct ui_area *ui_area_rows(struct ui_area *a, int y, int h)
+{
+	/* a few per frame at most: a small ring, no allocation to free */
+	static struct ui_area ring[8];
+	static unsigned next;
+	struct ui_area *s;
+
+	if (y < 0)
+		y = 0;
+	if (y + h > a->h)
+		h = a->h - y;
+	if (h <= 0)
+		return NULL;
+	s = &ring[next++ % 8];
+	*s = *a;
+	s->y = a->y + y;
+	s->h = h;
+	return s;
+}
+
 void ui_clear_row(struct ui_area *a, int y, enum ui_role role)
 {
 	attr_t at = screen_attr(role);

@@ -85,6 +85,10 @@ enum ui_role {
 struct ui_area;
 int ui_area_h(const struct ui_area *a);
 int ui_area_w(const struct ui_area *a);
+/* Rows y .. y+h-1 of an area (clipped to it) as an area of their own, for
+ * a view that hands a part of its area to a component; valid until the
+ * frame is drawn. NULL when no row is left. */
+struct ui_area *ui_area_rows(struct ui_area *a, int y, int h);
 /* Fill the area (or a row of it) with blanks in a role. */
 void ui_clear(struct ui_area *a, enum ui_role role);
 void ui_clear_row(struct ui_area *a, int y, enum ui_role role);

@@ -697,6 +697,8 @@ static int replay_one(void *ctx, struct outbox_entry *en, struct err *e)
 
 	if (!strcmp(en->kind, "send"))
 		return mail_send_replay(a, en, e);
+	if (!strcmp(en->kind, "draft"))
+		return mail_draft_replay(a, en, e);
 	if (act_parse(en->payload, en->payload_len, &x) < 0) {
 		rc = err_set(e, E_PARSE, "%s", tr("mail.act.bad_entry"));
 		store_outbox_mark(st, en->id, OUTBOX_FAILED, e->msg, &e2);

@@ -19,6 +19,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "i18n/i18n.h"
 #include "modules/mail/mail_int.h"
@@ -250,4 +251,60 @@ sent:
 out:
 	sendp_free(&p);
 	return rc;
+}
+
+/* ---- a copy in Drafts ---------------------------------------------------------------- */
+
+/*
+ * "Save to Drafts" is an outbox entry of kind "draft" whose payload is the
+ * message's bytes; the replay APPENDs them, flagged \Draft, to the folder
+ * of special use "drafts". Each save is its own entry (key: the draft's
+ * Message-ID and the time of the save), so a later save is not taken for
+ * the earlier one; an APPEND lost between the data and the answer may
+ * leave two copies, never none.
+ */
+int mail_draft_queue(struct mail_acct *a, const void *msg, size_t len, const char *message_id,
+		     const char *summary, int64_t *entry, struct err *e)
+{
+	char key[400];
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(key, sizeof key, "draft %s %lld.%09ld", message_id ? message_id : "",
+		 (long long)ts.tv_sec, ts.tv_nsec);
+	return store_outbox_add(mail_acct_store(a), "mail", "draft", key, summary, msg, len, entry,
+				e);
+}
+
+int mail_draft_replay(struct mail_acct *a, struct outbox_entry *en, struct err *e)
+{
+	struct store *st = mail_acct_store(a);
+	char *drafts = mail_special_folder(a, "drafts");
+	struct imap_session *s;
+	struct err e2;
+	int rc;
+
+	if (!drafts) {
+		rc = err_tr(e, E_NOTFOUND, "mail.write.no_drafts");
+		store_outbox_mark(st, en->id, OUTBOX_FAILED, e->msg, &e2);
+		return rc;
+	}
+	if (mail_acct_env(a)->offline) {
+		free(drafts);
+		return err_tr(e, E_UNREACHABLE, "mail.offline_forced");
+	}
+	if (!(s = mail_acct_session(a, e))) {
+		free(drafts);
+		return e->code;
+	}
+	rc = imap_append(s, drafts, en->payload, en->payload_len, IMAP_F_DRAFT | IMAP_F_SEEN, 0,
+			 NULL, e);
+	free(drafts);
+	if (rc == 0)
+		store_outbox_mark(st, en->id, OUTBOX_DONE, NULL, &e2);
+	else if (stops(rc))
+		store_outbox_mark(st, en->id, OUTBOX_QUEUED, e->msg, &e2);
+	else
+		store_outbox_mark(st, en->id, OUTBOX_FAILED, e->msg, &e2);
+	return rc == E_CANCELLED ? E_UNREACHABLE : rc;
 }

@@ -262,7 +262,7 @@ static int add_addrs(struct mail_mbox **v, size_t *n, const char *const *texts, 
 }
 
 /* [mail] signature_file, under "-- " at the end of what the user wrote. */
-static void add_signature(struct mail_acct *a, struct buf *body)
+void mail_add_signature(struct mail_acct *a, struct buf *body)
 {
 	const char *path = conf_get(mail_acct_env(a)->conf, "mail", "signature_file");
 	FILE *f;
@@ -378,7 +378,7 @@ static int cmd_send(struct mail_acct *a, struct cmd_ctx *ctx, int argc, char **a
 		struct buf b;
 		buf_init(&b);
 		buf_adds(&b, d.body);
-		add_signature(a, &b);
+		mail_add_signature(a, &b);
 		free(d.body);
 		buf_cstr(&b);
 		d.body = buf_detach(&b);
@@ -387,29 +387,6 @@ static int cmd_send(struct mail_acct *a, struct cmd_ctx *ctx, int argc, char **a
 out:
 	mail_draft_free(&d);
 	return rc;
-}
-
-/* The original of a reply or forward, from the cache or the server. */
-struct orig {
-	struct buf raw;
-	struct mail_text t;
-	char *msgid, *refs, *date;
-	struct mail_mbox *reply_to, *to, *cc, *from;
-	size_t nreply_to, nto, ncc, nfrom;
-	struct mail_orig o;
-};
-
-static void orig_free(struct orig *g)
-{
-	mail_text_free(&g->t);
-	buf_free(&g->raw);
-	free(g->msgid);
-	free(g->refs);
-	free(g->date);
-	mail_mboxes_free(g->reply_to, g->nreply_to);
-	mail_mboxes_free(g->to, g->nto);
-	mail_mboxes_free(g->cc, g->ncc);
-	mail_mboxes_free(g->from, g->nfrom);
 }
 
 /* The addresses of a header (decoded); what does not parse is left out. */
@@ -432,19 +409,24 @@ static void addrs_of(const char *hdr, size_t hl, const char *name, struct mail_m
 	free(raw);
 }
 
-static int orig_load(struct mail_acct *a, struct cmd_ctx *ctx, const char *ids, struct orig *g)
+void mail_orig_free(struct mail_orig_msg *g)
 {
-	int64_t id;
-	int rc;
-	size_t hl = 0;
-	const char *m;
-
+	mail_text_free(&g->t);
+	buf_free(&g->raw);
+	free(g->msgid);
+	free(g->refs);
+	mail_mboxes_free(g->reply_to, g->nreply_to);
+	mail_mboxes_free(g->to, g->nto);
+	mail_mboxes_free(g->cc, g->ncc);
+	mail_mboxes_free(g->from, g->nfrom);
 	memset(g, 0, sizeof *g);
-	buf_init(&g->raw);
-	if ((rc = parse_id(ids, &id, ctx->err)) < 0 ||
-	    (rc = mail_acct_body(a, id, &g->raw, ctx->err)) < 0)
-		return rc;
-	m = g->raw.data ? g->raw.data : "";
+}
+
+void mail_orig_parse(struct mail_orig_msg *g)
+{
+	size_t hl = 0;
+	const char *m = g->raw.data ? g->raw.data : "";
+
 	mail_text_parse(m, g->raw.len, &g->t);
 	/* the header block: up to the first empty line */
 	for (size_t i = 0; i + 1 < g->raw.len; i++)
@@ -476,6 +458,21 @@ static int orig_load(struct mail_acct *a, struct cmd_ctx *ctx, const char *ids, 
 	g->o.body = g->t.text;
 	g->o.raw = g->raw.data;
 	g->o.raw_len = g->raw.len;
+}
+
+/* The original of a reply or forward, from the cache or the server. */
+static int orig_load(struct mail_acct *a, struct cmd_ctx *ctx, const char *ids,
+		     struct mail_orig_msg *g)
+{
+	int64_t id;
+	int rc;
+
+	memset(g, 0, sizeof *g);
+	buf_init(&g->raw);
+	if ((rc = parse_id(ids, &id, ctx->err)) < 0 ||
+	    (rc = mail_acct_body(a, id, &g->raw, ctx->err)) < 0)
+		return rc;
+	mail_orig_parse(g);
 	return 0;
 }
 
@@ -487,7 +484,7 @@ static int cmd_reply(struct mail_acct *a, struct cmd_ctx *ctx, int argc, char **
 	struct mail_draft d;
 	struct mail_mbox me = { 0 };
 	struct wopts o;
-	struct orig g;
+	struct mail_orig_msg g;
 	char *text = NULL;
 	int64_t id;
 	int rc;
@@ -519,7 +516,7 @@ static int cmd_reply(struct mail_acct *a, struct cmd_ctx *ctx, int argc, char **
 		buf_adds(&b, text);
 		if (*text && text[strlen(text) - 1] != '\n')
 			buf_addc(&b, '\n');
-		add_signature(a, &b);
+		mail_add_signature(a, &b);
 		if (d.body) {
 			buf_addc(&b, '\n');
 			buf_adds(&b, d.body);
@@ -543,7 +540,7 @@ out:
 	free(text);
 	free(me.name);
 	free(me.addr);
-	orig_free(&g);
+	mail_orig_free(&g);
 	mail_draft_free(&d);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "modules/account.h"
 #include "modules/mail/mail_int.h"
 #include "modules/mail/thread.h"
+#include "modules/mail/write.h"
 #include "store/store.h"
 #include "tui/tui.h"
 
@@ -57,7 +58,7 @@ struct fold {
 	int unread;
 };
 
-enum mode { M_LIST, M_FOLDERS, M_MSG };
+enum mode { M_LIST, M_FOLDERS, M_MSG, M_WRITE };
 
 struct mail_view {
 	const struct module_env *env;
@@ -108,6 +109,11 @@ struct mail_view {
 	size_t nlines, scroll;
 	int wrap_w;
 	int page;               /* rows of the last draw */
+	/* writing (write.c) */
+	struct mail_write *w;
+	enum mode write_back;   /* the mode to go back to */
+	int write_pending;      /* the key to write with once the body is here */
+	int64_t sent_entry;     /* the mail whose fate the next replay tells */
 };
 
 static void redraw(struct mail_view *v)
@@ -716,6 +722,88 @@ int mail_view_open(struct mail_view *v, int64_t id, struct err *e)
 	return 0;
 }
 
+/* ---- writing (write.c): m new, r reply, R reply to all, f forward ------------------- */
+
+static void write_replay(void *arg)
+{
+	struct err e;
+
+	mail_view_replay(arg, &e);
+}
+
+static int write_start(struct mail_view *v, int key)
+{
+	enum mail_write_kind k = key == 'r' ? MAIL_WRITE_REPLY : key == 'R' ? MAIL_WRITE_REPLY_ALL
+				 : key == 'f' ? MAIL_WRITE_FORWARD : MAIL_WRITE_NEW;
+	int64_t id = 0;
+	struct buf b;
+	struct err e;
+
+	if (need_acct(v) < 0)
+		return 1;
+	buf_init(&b);
+	err_clear(&e);
+	if (k != MAIL_WRITE_NEW) {
+		id = v->mode == M_MSG ? v->msg_id : listed(v, v->sel) ? listed(v, v->sel)->id : 0;
+		if (!id || (v->mode == M_MSG && v->loading))
+			return 1;
+		if (!cached_body(v, id, &b)) {
+			/* the worker fetches it; the screen opens once it is here */
+			buf_free(&b);
+			if (mail_view_open(v, id, &e) < 0)
+				note(v, UI_ERROR, e.msg);
+			else
+				v->write_pending = key;
+			return 1;
+		}
+	}
+	v->w = mail_write_new(v->env, v->ma, k, id, &b, write_replay, v, &e);
+	buf_free(&b);
+	if (!v->w) {
+		note(v, UI_ERROR, e.msg);
+		return 1;
+	}
+	v->write_back = v->mode;
+	v->mode = M_WRITE;
+	redraw(v);
+	return 1;
+}
+
+static int key_write(struct mail_view *v, int key)
+{
+	int used = mail_write_key(v->w, key);
+	int64_t entry;
+	char t[600];
+	enum ui_role role;
+
+	if (mail_write_closed(v->w, &entry, t, sizeof t, &role)) {
+		mail_write_free(v->w);
+		v->w = NULL;
+		v->mode = v->write_back == M_MSG && v->nsrc ? M_MSG : M_LIST;
+		v->note[0] = 0;
+		if (t[0])
+			note(v, role, t);
+		if (entry && !v->env->offline) {
+			v->sent_entry = entry;
+			write_replay(v);
+		}
+		reload(v);
+		used = 1;
+	}
+	redraw(v);
+	return used;
+}
+
+int mail_view_taking_text(struct mail_view *v)
+{
+	return v->mode == M_WRITE;
+}
+
+int mail_view_unsaved(struct mail_view *v)
+{
+	return v->mode == M_WRITE && mail_write_modified(v->w);
+}
+
 /* ---- results ------------------------------------------------------------------------ */
 
 static void job_done(struct mail_view *v, struct mjob *j)
@@ -729,7 +817,10 @@ static void job_done(struct mail_view *v, struct mjob *j)
 			add_line(v, j->e.msg, strlen(j->e.msg));
 		} else {
 			show_body(v, &j->body);
+			if (v->write_pending)
+				write_start(v, v->write_pending);
 		}
+		v->write_pending = 0;
 		redraw(v);
 		return;
 	}
@@ -744,6 +835,13 @@ static void job_done(struct mail_view *v, struct mjob *j)
 			note(v, UI_ERROR, trf(t, sizeof t, "mail.replay_failed", TR_S(n)));
 		}
 		reload(v);
+		if (v->sent_entry && !v->replay_again) {
+			char t[600];
+			enum ui_role role;
+			mail_write_outcome(v->ma, v->sent_entry, t, sizeof t, &role);
+			note(v, role, t);
+			v->sent_entry = 0;
+		}
 		if (v->replay_again) {
 			struct err e;
 			v->replay_again = 0;
@@ -854,6 +952,7 @@ void mail_view_free(struct mail_view *v)
 		return;
 	if (v->timer)
 		loop_del_timer(v->env->loop, v->timer);
+	mail_write_free(v->w); /* keeps what was typed */
 	worker_stop(v);
 	rows_free(v);
 	folds_free(v);
@@ -986,6 +1085,10 @@ void mail_view_draw(struct mail_view *v, struct ui_area *a, const struct account
 		v->kicked = 1;
 		mail_view_event(v, &ev);
 	}
+	if (v->mode == M_WRITE) {
+		mail_write_draw(v->w, a);
+		return;
+	}
 	ui_clear(a, UI_NORMAL);
 	if (v->mode == M_LIST && !v->nfolds && !v->nrows) {
 		/* nothing cached yet (never synced): who and where */
@@ -1047,8 +1150,11 @@ static int key_msg(struct mail_view *v, int key)
 {
 	size_t max = v->nlines > (size_t)v->page ? v->nlines - (size_t)v->page : 0;
 
+	if (key == 'm' || key == 'r' || key == 'R' || key == 'f')
+		return write_start(v, key);
 	if (key == 'q' || key == UI_KEY_ESC) {
 		v->mode = M_LIST;
+		v->write_pending = 0;
 		lines_free(v);
 		v->loading = 0;
 		reload(v); /* a body fetched may have been the last unread */
@@ -1209,6 +1315,8 @@ int mail_view_key(struct mail_view *v, int key)
 {
 	struct err e;
 
+	if (v->mode == M_WRITE)
+		return key_write(v, key);
 	if (v->mode == M_MSG)
 		return key_msg(v, key);
 	if (v->mode == M_FOLDERS) {
@@ -1263,6 +1371,11 @@ int mail_view_key(struct mail_view *v, int key)
 		if (mail_view_sync(v, &e) < 0)
 			note(v, UI_WARN, e.msg);
 		return 1;
+	case 'm':
+	case 'r':
+	case 'R':
+	case 'f':
+		return write_start(v, key);
 	}
 	if (order_key(v, key))
 		return 1;
