@@ -680,6 +680,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "mail.write.no_drafts", "The account has no Drafts folder" },
 	{ "mail.search.bad_date", "Not a date: {0} (since: and before: take YYYY-MM-DD)" },
 	{ "mail.search.bad_is", "Unknown is:{0} (is:unread, read, flagged, unflagged, answered, deleted)" },
+	{ "mail.bad_prefetch", "[mail] prefetch = {0}: expected all, none or a number of days" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -676,6 +676,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "mail.write.no_drafts", "此账户没有草稿箱" },
 	{ "mail.search.bad_date", "不是日期：{0}（since: 和 before: 使用 YYYY-MM-DD）" },
 	{ "mail.search.bad_is", "未知的 is:{0}（可用 is:unread、read、flagged、unflagged、answered、deleted）" },
+	{ "mail.bad_prefetch", "[mail] prefetch = {0}：应为 all、none 或天数" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

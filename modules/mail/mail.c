@@ -278,6 +278,13 @@ static int cmd_sync(struct mmod *m, struct cmd_ctx *ctx, const char *folder)
 			}
 			break;
 		}
+		/* bodies for offline reading, as [mail] prefetch says */
+		{
+			int got = 0;
+			if ((rc = mail_acct_prefetch(m->ma, names[i], NULL, NULL, &got, ctx->err)) < 0)
+				break;
+			cs[i].bodies = got;
+		}
 		done[i] = 1;
 		if (ctx->json)
 			continue;
@@ -309,6 +316,8 @@ static int cmd_sync(struct mmod *m, struct cmd_ctx *ctx, const char *folder)
 			json_int(ctx->json, cs[i].removed);
 			json_key(ctx->json, "skipped");
 			json_int(ctx->json, cs[i].skipped);
+			json_key(ctx->json, "bodies");
+			json_int(ctx->json, cs[i].bodies);
 			json_obj_end(ctx->json);
 			free(shown);
 		}

@@ -60,6 +60,7 @@ const char *mail_acct_key(const struct mail_acct *a);
 int mail_acct_folders(struct mail_acct *a, struct err *e);
 struct mail_sync_count {
 	int added, changed, removed, skipped;
+	int bodies; /* fetched for offline reading (prefetch) */
 };
 /* Sync one folder (by its name on the server) into the store. */
 int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_sync_count *c,
@@ -69,6 +70,11 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
  * E_NOTFOUND when the server has no IDLE. */
 int mail_acct_idle(struct mail_acct *a, const char *name, int wake_fd, int timeout_ms,
 		   struct err *e);
+/* Fetch the bodies [mail] prefetch asks for (all, none, or the last N
+ * days; 30 by default) that the cache lacks, newest first, so they can be
+ * read offline; stop (may be NULL) is asked between bodies. */
+int mail_acct_prefetch(struct mail_acct *a, const char *name, int (*stop)(void *), void *arg,
+		       int *fetched, struct err *e);
 /* The message's bytes: the cached blob, else fetched and cached. */
 int mail_acct_body(struct mail_acct *a, int64_t id, struct buf *out, struct err *e);
 /* From any thread: the call in progress ends (E_CANCELLED), and so does

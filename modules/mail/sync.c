@@ -558,6 +558,56 @@ int mail_acct_idle(struct mail_acct *a, const char *name, int wake_fd, int timeo
 	return imap_idle(a->s, wake_fd, timeout_ms, e);
 }
 
+int mail_acct_prefetch(struct mail_acct *a, const char *name, int (*stop)(void *), void *arg,
+		       int *fetched, struct err *e)
+{
+	const char *rule = conf_get(a->env->conf, "mail", "prefetch");
+	int64_t folder = 0, uidv, modseq, uidnext, since = 0, *ids = NULL;
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc = 0;
+
+	*fetched = 0;
+	if (rule && !strcmp(rule, "none"))
+		return 0;
+	if (!rule || strcmp(rule, "all")) {
+		char *end;
+		long days = rule ? strtol(rule, &end, 10) : 30;
+		if (rule && (*end || days <= 0))
+			return err_tr(e, E_USAGE, "mail.bad_prefetch", TR_S(rule));
+		since = (int64_t)time(NULL) - (int64_t)days * 86400;
+	}
+	if (!folder_row(a, name, &folder, &uidv, &modseq, &uidnext))
+		return 0;
+	/* newest first: what is read first is there first */
+	if (sqlite3_prepare_v2(db(a),
+			       "SELECT id FROM mail_msg WHERE folder=?1 AND uid>0 AND body_blob IS NULL"
+			       " AND date>=?2 ORDER BY date DESC",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(a, "read", e);
+	sqlite3_bind_int64(st, 1, folder);
+	sqlite3_bind_int64(st, 2, since);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ids = xreallocarray(ids, n + 1, sizeof *ids);
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct buf b;
+		if (stop && stop(arg))
+			break;
+		buf_init(&b);
+		rc = mail_acct_body(a, ids[i], &b, e);
+		buf_free(&b);
+		if (rc == 0)
+			(*fetched)++;
+		else if (rc == E_NOTFOUND) /* gone meanwhile */
+			rc = 0;
+	}
+	free(ids);
+	return rc;
+}
+
 struct store *mail_acct_store(struct mail_acct *a)
 {
 	return a->store;

@@ -166,6 +166,8 @@ static char *inbox_name(struct mail_view *v)
 	return name;
 }
 
+static int job_waiting(void *arg);
+
 static void run_job(struct mail_view *v, struct mjob *j)
 {
 	err_clear(&j->e);
@@ -183,11 +185,28 @@ static void run_job(struct mail_view *v, struct mjob *j)
 	struct mail_sync_count c = { 0 };
 	if (name)
 		j->rc = mail_acct_sync_folder(v->wma, name, &c, &j->e);
+	/* bodies for offline reading, given up for any job that comes */
+	if (name && j->rc == 0) {
+		int got;
+		struct err e2;
+		mail_acct_prefetch(v->wma, name, job_waiting, v, &got, &e2);
+	}
 	/* then wait on that folder for news */
 	free(v->idle_box);
 	v->idle_box = j->rc == 0 && !j->offline ? name : NULL;
 	if (v->idle_box != name)
 		free(name);
+}
+
+static int job_waiting(void *arg)
+{
+	struct mail_view *v = arg;
+	int any;
+
+	pthread_mutex_lock(&v->lock);
+	any = v->head != NULL || v->stopping;
+	pthread_mutex_unlock(&v->lock);
+	return any;
 }
 
 /* With no job queued: IDLE on the folder shown (lock held; released

@@ -38,6 +38,7 @@ mkcfg() {
 		echo "user = $ALICE_EMAIL"
 		echo "password = $ALICE_PASSWORD"
 		echo "ca_file = $CA_FILE"
+		echo "prefetch = ${PREFETCH:-none}"
 	} >"$T_DIR/$1.conf"
 	chmod 600 "$T_DIR/$1.conf"
 	echo "$T_DIR/$1.conf"
@@ -138,6 +139,18 @@ sed -i 's|^password = .*|password = wrong-pw|' "$T_DIR/badpw.conf"
 at "${BADPW[@]}" mail folders
 check "a wrong password: exit 4 ($errout)" test "$rc" = 4
 mkdir -m 700 "$T_DIR/home2"
+# prefetch: bodies fetched with the sync, for reading offline
+mkdir -m 700 "$T_DIR/home3"
+PRE=(--config "$(PREFETCH=all mkcfg prefetch "imaps://127.0.0.1:$IMAPS_PORT")" --home "$T_DIR/home3")
+at "${PRE[@]}" mail sync --folder "$BOX" --json
+check "sync with prefetch = all fetches every body ($out)" py "j[0]['bodies'] == j[0]['added'] and j[0]['added'] > 0" <<<"$out"
+at "${PRE[@]}" --offline mail read "$ID3"
+check "... so a message never opened reads offline" test "$rc" = 0 -a -n "$out"
+at "${PRE[@]}" mail sync --folder "$BOX" --json
+check "a second sync fetches no body again" py "j[0]['bodies'] == 0" <<<"$out"
+sed -i 's|^prefetch = .*|prefetch = soon|' "$T_DIR/prefetch.conf"
+at "${PRE[@]}" mail sync --folder "$BOX"
+check "prefetch = soon: usage error naming it ($errout)" test "$rc" = 1 -a -n "$(grep -F 'prefetch' <<<"$errout")"
 STARTTLS=(--config "$(mkcfg starttls "imap://127.0.0.1:$IMAP_PORT")" --home "$T_DIR/home2")
 at "${STARTTLS[@]}" mail sync --folder "$BOX"
 check "imap:// with STARTTLS syncs the folder too (exit $rc, $out)" \
@@ -148,7 +161,7 @@ check "imap:// with STARTTLS syncs the folder too (exit $rc, $out)" \
 /usr/bin/python3 -B "$SEED" flag "$BOX" m4@example.test
 at "${A[@]}" mail sync --folder "$BOX" --json
 check "sync after a delete and a flag on the server: 1 removed, 1 changed ($out)" \
-	py "j == [{'folder': '$BOX', 'added': 0, 'changed': 1, 'removed': 1, 'skipped': 0}]" <<<"$out"
+	py "j == [{'folder': '$BOX', 'added': 0, 'changed': 1, 'removed': 1, 'skipped': 0, 'bodies': 0}]" <<<"$out"
 at "${A[@]}" mail list --folder "$BOX" --json
 check "list: the deleted message is gone, the flag is there" \
 	py "[m['subject'] for m in j] == ['生僻字\u3400end', 'Raw 测试 subject', '季度报告'] and 'flagged' in j[0]['flags']" <<<"$out"

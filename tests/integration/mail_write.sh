@@ -48,6 +48,7 @@ mkcfg() { # NAME SMTP_URL
 		echo "password = $ALICE_PASSWORD"
 		echo "name = Alice Liddell"
 		echo "ca_file = $CA_FILE"
+		echo "prefetch = none"
 	} >"$T_DIR/$1.conf"
 	chmod 600 "$T_DIR/$1.conf"
 	echo "$T_DIR/$1.conf"
