@@ -60,6 +60,7 @@ static const struct key_spec keys[] = {
 	{ "mail", "name", V_TEXT },
 	{ "mail", "signature_file", V_PATH },
 	{ "mail", "prefetch", V_TEXT },
+	{ "mail", "download_dir", V_TEXT },
 	{ "mail", "password_command", V_TEXT },
 	{ "mail", "password", V_PASSWORD },
 	{ "mail", "ca_file", V_PATH },

@@ -681,6 +681,10 @@ const struct tr_entry tr_cat_en[] = {
 	{ "mail.search.bad_date", "Not a date: {0} (since: and before: take YYYY-MM-DD)" },
 	{ "mail.search.bad_is", "Unknown is:{0} (is:unread, read, flagged, unflagged, answered, deleted)" },
 	{ "mail.bad_prefetch", "[mail] prefetch = {0}: expected all, none or a number of days" },
+	{ "mail.att_keys", "Attachments (1-9 open one: workbooks in Sheets, text in Docs, others saved; S saves all):" },
+	{ "mail.att_size", "{0, plural, one {# byte} other {# bytes}}" },
+	{ "mail.att_saved", "Saved to {0}/{1}" },
+	{ "mail.att_saved_all", "{0} attachments saved to {1}" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

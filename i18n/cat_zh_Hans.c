@@ -677,6 +677,10 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "mail.search.bad_date", "不是日期：{0}（since: 和 before: 使用 YYYY-MM-DD）" },
 	{ "mail.search.bad_is", "未知的 is:{0}（可用 is:unread、read、flagged、unflagged、answered、deleted）" },
 	{ "mail.bad_prefetch", "[mail] prefetch = {0}：应为 all、none 或天数" },
+	{ "mail.att_keys", "附件（按 1-9 打开：工作簿用表格、文本用文档，其他保存；S 全部保存）：" },
+	{ "mail.att_size", "{0} 字节" },
+	{ "mail.att_saved", "已保存到 {0}/{1}" },
+	{ "mail.att_saved_all", "已将 {0} 个附件保存到 {1}" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

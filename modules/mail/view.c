@@ -10,6 +10,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,6 +104,8 @@ struct mail_view {
 	enum ui_role note_role;
 	/* the message view */
 	int64_t msg_id;
+	struct buf msg_raw;     /* its bytes, for its attachments */
+	size_t natt;
 	int loading;
 	char **src;             /* the message's lines as parsed */
 	size_t nsrc;
@@ -677,7 +681,126 @@ static void show_body(struct mail_view *v, const struct buf *b)
 		trf(msg, sizeof msg, "mail.no_text", TR_S(ids));
 		add_line(v, msg, strlen(msg));
 	}
+	/* the links of an HTML text, then the attachments: a digit opens one */
+	for (size_t i = 0; i < t.nlinks; i++) {
+		char *l;
+		if (i == 0)
+			add_line(v, "", 0);
+		xasprintf(&l, "[%zu] %s", i + 1, t.links[i]);
+		add_line(v, l, strlen(l));
+		free(l);
+	}
+	for (size_t i = 0; i < t.natt; i++) {
+		char *l, t1[200];
+		if (i == 0) {
+			add_line(v, "", 0);
+			add_line(v, tr("mail.att_keys"), strlen(tr("mail.att_keys")));
+		}
+		xasprintf(&l, "%s %s (%s, %s)", i < 9 ? (char[]){ '[', (char)('1' + i), ']', 0 } : "   ",
+			  t.att[i].name, t.att[i].type, trf(t1, sizeof t1, "mail.att_size", TR_N(t.att[i].size)));
+		add_line(v, l, strlen(l));
+		free(l);
+	}
+	v->natt = t.natt;
+	buf_reset(&v->msg_raw);
+	buf_add(&v->msg_raw, b->data ? b->data : "", b->len);
 	mail_text_free(&t);
+}
+
+/* Where saved attachments go: [mail] download_dir, else ~/Downloads. */
+static char *download_dir(struct mail_view *v)
+{
+	const char *d = conf_get(v->env->conf, "mail", "download_dir"), *home = getenv("HOME");
+	char *out;
+
+	if (d && *d)
+		return xstrdup(d);
+	xasprintf(&out, "%s/Downloads", home && *home ? home : ".");
+	return out;
+}
+
+/* Save attachment n (from 1; 0: all) into dir; *made the last name. */
+static int save_att(struct mail_view *v, const char *dir, size_t n, char **made, int *count,
+		    struct err *e)
+{
+	struct mail_text t;
+	int dfd, rc = 0;
+
+	*count = 0;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return err_set(e, E_IO, "%s: %s", dir, strerror(errno));
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set(e, E_IO, "%s: %s", dir, strerror(errno));
+	mail_text_parse(v->msg_raw.data ? v->msg_raw.data : "", v->msg_raw.len, &t);
+	for (size_t i = n ? n : 1; rc == 0 && i <= (n ? n : t.natt); i++) {
+		struct buf data;
+		char *safe = mail_safe_name(i <= t.natt ? t.att[i - 1].name : "", (int)i);
+		buf_init(&data);
+		rc = mail_attach_data(v->msg_raw.data ? v->msg_raw.data : "", v->msg_raw.len, &t, i,
+				      &data, e);
+		if (rc == 0) {
+			free(*made);
+			*made = NULL;
+			rc = mail_save_unique(dfd, safe, data.data ? data.data : "", data.len, made, e);
+		}
+		if (rc == 0)
+			(*count)++;
+		buf_free(&data);
+		free(safe);
+	}
+	mail_text_free(&t);
+	close(dfd);
+	return rc;
+}
+
+/* A digit in the message view: a workbook opens in sheets, text in docs
+ * (from a private folder in memory, /dev/shm, when there is one), anything
+ * else is saved to the download folder. */
+static void open_att(struct mail_view *v, size_t n)
+{
+	struct err e;
+	char *made = NULL, *dir = NULL, t[700];
+	const char *ext, *module = NULL;
+	int count;
+
+	err_clear(&e);
+	{
+		struct mail_text mt;
+		mail_text_parse(v->msg_raw.data ? v->msg_raw.data : "", v->msg_raw.len, &mt);
+		const char *name = n <= mt.natt ? mt.att[n - 1].name : "";
+		const char *type = n <= mt.natt ? mt.att[n - 1].type : "";
+		ext = strrchr(name, '.');
+		if (ext && (!strcasecmp(ext, ".xlsx") || !strcasecmp(ext, ".ods") ||
+			    !strcasecmp(ext, ".csv")))
+			module = "sheets";
+		else if (!strncmp(type, "text/", 5) ||
+			 (ext && (!strcasecmp(ext, ".txt") || !strcasecmp(ext, ".md"))))
+			module = "docs";
+		mail_text_free(&mt);
+	}
+	if (module) {
+		char tmpl[] = "/dev/shm/atrium-att.XXXXXX";
+		char tmpl2[] = "/tmp/atrium-att.XXXXXX";
+		dir = mkdtemp(tmpl) ? xstrdup(tmpl) : mkdtemp(tmpl2) ? xstrdup(tmpl2) : NULL;
+	}
+	if (!dir)
+		dir = download_dir(v);
+	if (save_att(v, dir, n, &made, &count, &e) < 0) {
+		note(v, UI_ERROR, e.msg);
+	} else if (module) {
+		char *path, *argv[3];
+		xasprintf(&path, "%s/%s", dir, made);
+		argv[0] = (char *)module;
+		argv[1] = "open";
+		argv[2] = path;
+		if (tui_run_in(3, argv) != 0)
+			note(v, UI_ERROR, tr("files.no_module"));
+		free(path);
+	} else {
+		note(v, UI_DIM, trf(t, sizeof t, "mail.att_saved", TR_S(dir), TR_S(made ? made : "")));
+	}
+	free(made);
+	free(dir);
 }
 
 /* The cached body on this thread (a blob read); 1 when there was one. */
@@ -962,6 +1085,7 @@ struct mail_view *mail_view_new(const struct module_env *env)
 	v->env = env;
 	v->state = SVC_OFFLINE;
 	v->inbox_unread = -1;
+	buf_init(&v->msg_raw);
 	return v;
 }
 
@@ -976,6 +1100,7 @@ void mail_view_free(struct mail_view *v)
 	rows_free(v);
 	folds_free(v);
 	lines_free(v);
+	buf_free(&v->msg_raw);
 	free(v->folder);
 	mail_acct_free(v->ma);
 	free(v);
@@ -1178,6 +1303,25 @@ static int key_msg(struct mail_view *v, int key)
 		v->loading = 0;
 		reload(v); /* a body fetched may have been the last unread */
 		redraw(v);
+		return 1;
+	}
+	if (key >= '1' && key <= '9' && !v->loading && (size_t)(key - '0') <= v->natt) {
+		open_att(v, (size_t)(key - '0'));
+		return 1;
+	}
+	if (key == 'S' && !v->loading && v->natt) {
+		struct err e;
+		char *dir = download_dir(v), *made = NULL, t[700], num[16];
+		int count = 0;
+		err_clear(&e);
+		if (save_att(v, dir, 0, &made, &count, &e) < 0) {
+			note(v, UI_ERROR, e.msg);
+		} else {
+			snprintf(num, sizeof num, "%d", count);
+			note(v, UI_DIM, trf(t, sizeof t, "mail.att_saved_all", TR_S(num), TR_S(dir)));
+		}
+		free(made);
+		free(dir);
 		return 1;
 	}
 	if (key == ' ')

@@ -42,6 +42,8 @@ mkcfg() { # FILE URL
 		echo "user = $ALICE_EMAIL"
 		echo "password = $ALICE_PASSWORD"
 		echo "ca_file = $CA_FILE"
+		echo "download_dir = $T_DIR/dl"
+		echo "prefetch = none" # the stalled part opens a body never fetched
 	} >"$1"
 	chmod 600 "$1"
 }
@@ -114,6 +116,32 @@ check "Enter opens the message: headers and its GBK text decoded" wait_for "Subj
 check "the body is shown (fetched on the worker)" wait_for "你好，报告见附件。" 10
 keys q
 check "q goes back to the index" wait_for "Budget with attachment" 5
+# the message with an attachment: listed under the text, 1 saves it
+open_budget() {
+	local i
+	for i in 1 2 3 4 5; do
+		keys g
+		for ((n = 0; n < i - 1; n++)); do keys j; done
+		sleep 0.2
+		keys Enter
+		wait_for "Subject:" 5 || return 1
+		screen | grep -q "Subject: Budget with attachment" && return 0
+		keys q
+		wait_for "Budget with attachment" 5
+	done
+	return 1
+}
+check "the message with an attachment opens" open_budget
+check "its attachment is listed under the text: [1] q3.pdf (application/pdf, ...)" wait_for "[1] q3.pdf (application/pdf" 5
+keys 1
+check "1 saves it to the download folder and says where" wait_for "q3.pdf" 5
+check "... the file is there, byte for byte the attachment" /usr/bin/python3 -c "
+import email, sys
+m = email.message_from_binary_file(open('$T_DIR/eml/2.eml', 'rb'))
+p = [x for x in m.walk() if x.get_filename() == 'q3.pdf'][0]
+sys.exit(0 if open('$T_DIR/dl/q3.pdf', 'rb').read() == p.get_payload(decode=True) else 1)"
+keys q
+wait_for "Budget with attachment" 5
 
 # a message added on the server meanwhile
 /usr/bin/python3 -B - "$BOX" <<'EOF'
