@@ -991,7 +991,8 @@ void mail_write_outcome(struct mail_acct *a, int64_t entry, char *out, size_t le
 
 static void cancel(struct mail_write *w)
 {
-	if (mail_write_modified(w)) {
+	/* a draft kept from before is the user's text too */
+	if (w->has_saved || mail_write_modified(w)) {
 		w->ask = A_CANCEL;
 		return;
 	}
@@ -1084,7 +1085,8 @@ static int body_key(struct mail_write *w, int key)
 
 	w->esc = 0;
 	if (!w->pasting) {
-		if (key == UI_KEY_ESC && esc) {
+		/* Esc Esc typed fast may come as Alt-Esc */
+		if ((key == UI_KEY_ESC && esc) || key == (UI_KEY_ESC | UI_MOD_ALT)) {
 			cancel(w);
 			return 1;
 		}
