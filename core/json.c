@@ -94,7 +94,12 @@ static void json_write_string(FILE *f, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		fwrite(p + i, 1, len, f);
+		/* C1 controls (CSI is one) would reach a terminal that shows
+		 * the document: escaped like C0 */
+		if (cp >= 0x80 && cp <= 0x9f)
+			fprintf(f, "\\u%04x", cp);
+		else
+			fwrite(p + i, 1, len, f);
 		i += len;
 	}
 	fputc('"', f);

@@ -52,14 +52,15 @@ static void test_json_nesting_puts_commas_only_between_values(void **state)
 
 static void doc_hostile(struct json *j)
 {
-	json_strn(j, "q\"\\\n\x1b[2J\x7f\xff\xe4\xb8\xad", 13);
+	json_strn(j, "q\"\\\n\x1b[2J\x7f\xff\xe4\xb8\xad\xc2\x9b", 15);
 }
 
 static void test_json_escapes_controls_and_replaces_invalid_utf8(void **state)
 {
 	char *s = json_of(doc_hostile);
 
-	assert_string_equal(s, "\"q\\\"\\\\\\n\\u001b[2J\\u007f\xef\xbf\xbd\xe4\xb8\xad\"");
+	/* U+009B (CSI, a C1 control) is escaped like C0 */
+	assert_string_equal(s, "\"q\\\"\\\\\\n\\u001b[2J\\u007f\xef\xbf\xbd\xe4\xb8\xad\\u009b\"");
 	free(s);
 }
 
