@@ -9,7 +9,8 @@
 # a CJK body, Ctrl-S: "Sent", bob has it once with that subject, body,
 # attachment and the signature; r on bob's message: To prefilled, "Re: ",
 # the quote shown, sent with In-Reply-To the original's Message-ID, the
-# original marked answered; a bad address: the error on the bottom line,
+# original marked answered; f forwards it with its text; Ctrl-D puts a
+# copy in Drafts (\Draft); a bad address: the error on the bottom line,
 # nothing typed lost, fixed and sent; Esc with text asks, n goes on, y
 # discards; kill -9 while writing: m offers the draft after a restart, y
 # brings the text back; --offline: "Queued (offline)", nothing at bob's
@@ -38,7 +39,7 @@ import sys
 sys.path.insert(0, "tests/integration")
 import mail_probe
 tag, box = sys.argv[1], sys.argv[2]
-for user, folders in (("bob", ("INBOX",)), ("alice", ("Sent", "INBOX"))):
+for user, folders in (("bob", ("INBOX",)), ("alice", ("Sent", "Drafts"))):
     m = mail_probe.connect(user)
     for f in folders:
         for uid in mail_probe.find(m, f, tag):
@@ -209,9 +210,43 @@ srv_answered() {
 }
 check "the original is marked answered on the server" srv_answered
 
-# ---- a bad address: said, nothing lost, fixed ---------------------------------------------
+# ---- a forward ------------------------------------------------------------------------
+keys f
+check "f: To empty and focused, the subject Fwd:" eval 'field Subject "Fwd: $TAG hello from bob" 5 &&
+	! screen | grep -F " To:" | grep -qF "@"'
+check "f: the forwarded text is in the body" wait_for "bob says hi $TAG" 5
+type_text "$BOB_EMAIL"
+keys C-s
+check "the forward: Sent" wait_for "Sent" 20
+FSUBJ="Fwd: $TAG hello from bob"
+check "bob has the forward once, the original's text in it" eval '[ "$(bob_count "$FSUBJ")" = 1 ] &&
+	bob_text "$FSUBJ" | grep -qF "bob says hi $TAG"'
+
+# ---- a copy to Drafts ------------------------------------------------------------------------
 keys q
 wait_for "Bob Tuicompose" 5
+keys m
+wait_for "To:" 5
+keys Down Down Down
+type_text "$TAG draft copy"
+keys C-d
+check "Ctrl-D (no recipient yet): a copy goes to Drafts" wait_for "Saving a copy to Drafts" 5
+drafts_flag() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		probe flags alice Drafts "$TAG draft copy" 2>/dev/null | grep -qF '\Draft' && return 0
+		sleep 0.2
+	done
+	return 1
+}
+check "... the server's Drafts has it, flagged \\Draft" drafts_flag
+check "... the screen stays as it was" field Subject "$TAG draft copy" 1
+keys Escape
+wait_for "Discard this mail?" 5
+keys y
+wait_for "The mail was discarded" 5
+
+# ---- a bad address: said, nothing lost, fixed ---------------------------------------------
 keys m
 wait_for "To:" 5
 type_text "bob at nowhere"
