@@ -39,6 +39,7 @@ struct mjob {
 	int offline;
 	int rc;
 	struct net_replay_stats rs; /* sync, replay: the outbox's part */
+	struct mail_sync_count count; /* sync: what changed */
 	struct err e;
 	struct buf body;
 	struct mail_view *v;
@@ -51,6 +52,7 @@ struct row {
 	size_t from, subject, msgid, irt, refs; /* offsets into arena, or (size_t)-1 */
 	unsigned flags;
 	int att;
+	int gone;               /* left the folder (moved, deleted) since the reload */
 };
 
 enum sort_key { SORT_THREAD, SORT_DATE, SORT_FROM, SORT_SUBJECT, SORT_SIZE, SORT_N };
@@ -92,6 +94,7 @@ struct mail_view {
 	uint32_t *hidden;       /* per listed row: messages a collapsed thread hides */
 	unsigned char *collapsed; /* by thread */
 	size_t norder, sel, top;
+	size_t ngone;           /* rows that left the folder since the last reload */
 	enum sort_key sort;
 	int desc;
 	struct fold *folds;
@@ -189,6 +192,7 @@ static void run_job(struct mail_view *v, struct mjob *j)
 	struct mail_sync_count c = { 0 };
 	if (name)
 		j->rc = mail_acct_sync_folder(v->wma, name, &c, &j->e);
+	j->count = c;
 	/* bodies for offline reading, given up for any job that comes */
 	if (name && j->rc == 0) {
 		int got;
@@ -397,6 +401,7 @@ static void rows_free(struct mail_view *v)
 	v->order = v->hidden = NULL;
 	v->collapsed = NULL;
 	v->norder = 0;
+	v->ngone = 0;
 }
 
 static const char *str_at(const struct mail_view *v, size_t off)
@@ -427,6 +432,22 @@ static void arrange(struct mail_view *v)
 	mail_thread_sort(&v->thr, key[v->sort], desc, v->order);
 	memset(v->hidden, 0, v->nrows * sizeof *v->hidden);
 	v->norder = v->nrows;
+}
+
+/* arrange, without the rows that left the folder */
+static void arrange_shown(struct mail_view *v)
+{
+	size_t k = 0;
+
+	arrange(v);
+	if (!v->ngone)
+		return;
+	for (size_t i = 0; i < v->norder; i++)
+		if (!v->rows[v->order[i]].gone) {
+			v->order[k] = v->order[i];
+			v->hidden[k++] = v->hidden[i];
+		}
+	v->norder = k;
 }
 
 static int cmp_i64(const void *x, const void *y)
@@ -475,6 +496,8 @@ static char *dup_col(sqlite3_stmt *st, int i)
 	const char *s = (const char *)sqlite3_column_text(st, i);
 	return xstrdup(s ? s : "");
 }
+
+static void reload_folds(struct mail_view *v);
 
 /* Read the index, the folders and the inbox's unread count again; the
  * selection stays on the same message when it is still there. */
@@ -561,6 +584,18 @@ static void reload(struct mail_view *v)
 	for (size_t i = 0; i < v->norder; i++)
 		if (v->rows[v->order[i]].id == keep)
 			v->sel = i;
+	reload_folds(v);
+}
+
+/* The folder list and the inbox's unread count (cheap: one GROUP BY). */
+static void reload_folds(struct mail_view *v)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	if (!v->env->store || need_acct(v) < 0)
+		return;
+	db = store_cache(v->env->store);
 	folds_free(v);
 	v->inbox_unread = 0;
 	if (sqlite3_prepare_v2(db,
@@ -975,8 +1010,8 @@ static void job_done(struct mail_view *v, struct mjob *j)
 			char t[200], n[16];
 			snprintf(n, sizeof n, "%d", j->rs.failed + j->rs.conflicts);
 			note(v, UI_ERROR, trf(t, sizeof t, "mail.replay_failed", TR_S(n)));
+			reload(v); /* a failed move's rows went back */
 		}
-		reload(v);
 		if (v->sent_entry && !v->replay_again) {
 			char t[600];
 			enum ui_role role;
@@ -1008,7 +1043,12 @@ static void job_done(struct mail_view *v, struct mjob *j)
 		snprintf(v->why, sizeof v->why, "%.120s", j->e.msg);
 		note(v, j->rc == E_UNREACHABLE ? UI_WARN : UI_ERROR, j->e.msg);
 	}
-	reload(v);
+	/* the index is read again only when the folder changed: at 100k
+	 * messages that is a tenth of a second the screen would wait */
+	if (j->count.added || j->count.changed || j->count.removed || !v->nrows)
+		reload(v);
+	else
+		reload_folds(v);
 	redraw(v);
 }
 
@@ -1120,7 +1160,7 @@ static void draw_list(struct mail_view *v, struct ui_area *a, int h, int w)
 
 	ui_clear_row(a, 0, UI_TITLE);
 	int x = 1 + ui_puts(a, 0, 1, folder_title(v), UI_TITLE);
-	x += 2 + ui_puts(a, 0, 2 + x, trf(t, sizeof t, "mail.count", TR_N(v->nrows)), UI_TITLE);
+	x += 2 + ui_puts(a, 0, 2 + x, trf(t, sizeof t, "mail.count", TR_N(v->nrows - v->ngone)), UI_TITLE);
 	static const char *const sort_keys[] = { "mail.sort.thread", "mail.sort.date",
 						 "mail.sort.from", "mail.sort.subject",
 						 "mail.sort.size" };
@@ -1336,6 +1376,44 @@ static int key_msg(struct mail_view *v, int key)
 
 /* ---- actions: into the outbox and the cache now, to the server on the worker ------ */
 
+/* After an action on the listed row li: its flags from the cache, or the
+ * row leaves the list when the message left the folder. The rest of the
+ * index stays as it is (reading 100k rows again would make the key slow);
+ * the next sync that changes something reads it all again. */
+static void refresh_listed(struct mail_view *v, size_t li)
+{
+	struct row *r = listed(v, li);
+	sqlite3_stmt *st;
+	int here = 0;
+
+	if (!r)
+		return;
+	if (sqlite3_prepare_v2(store_cache(v->env->store),
+			       "SELECT m.flags, (CASE WHEN ?2 IS NULL THEN f.special='inbox'"
+			       " ELSE f.name=?2 END) FROM mail_msg m JOIN mail_folder f"
+			       " ON f.id=m.folder WHERE m.id=?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, r->id);
+	if (v->folder)
+		sqlite3_bind_text(st, 2, v->folder, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		r->flags = (unsigned)sqlite3_column_int(st, 0);
+		here = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (!here) {
+		r->gone = 1;
+		memmove(&v->order[li], &v->order[li + 1], (v->norder - li - 1) * sizeof *v->order);
+		memmove(&v->hidden[li], &v->hidden[li + 1], (v->norder - li - 1) * sizeof *v->hidden);
+		v->norder--;
+		v->ngone++;
+		if (v->sel >= v->norder && v->sel)
+			v->sel--;
+	}
+	reload_folds(v);
+}
+
 static void acted(struct mail_view *v, int rc, struct err *e, const char *done_key)
 {
 	struct err e2;
@@ -1344,7 +1422,10 @@ static void acted(struct mail_view *v, int rc, struct err *e, const char *done_k
 		note(v, UI_ERROR, e->msg);
 		return;
 	}
-	reload(v);
+	if (v->picking || v->mode == M_LIST)
+		refresh_listed(v, v->sel);
+	else
+		reload(v);
 	if (done_key)
 		note(v, UI_DIM, tr(done_key));
 	if (mail_view_replay(v, &e2) < 0)
@@ -1397,6 +1478,8 @@ static int act_key(struct mail_view *v, int key)
 		free(wire);
 		if (rc == 0) {
 			snprintf(num, sizeof num, "%d", n);
+			if (n)
+				reload(v); /* several rows went */
 			acted(v, 0, &e, NULL);
 			note(v, UI_DIM, trf(t, sizeof t, "mail.expunged", TR_S(num)));
 		} else {
@@ -1441,7 +1524,7 @@ static int order_key(struct mail_view *v, int key)
 	default:
 		return 0;
 	}
-	arrange(v);
+	arrange_shown(v);
 	v->sel = 0;
 	for (size_t i = 0; i < v->norder; i++) {
 		const struct row *x = listed(v, i);
