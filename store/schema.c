@@ -53,6 +53,10 @@ const char *const store_cache_migrations[] = {
 	/* 4 -> 5: folders of the share kept available offline (modules/files) */
 	"CREATE TABLE file_pin(share TEXT NOT NULL, path TEXT NOT NULL,"
 	" PRIMARY KEY(share, path));",
+
+	/* 5 -> 6: unread counts per folder from the unread messages alone (a
+	 * count over a 100k-message table decrypted every page of it) */
+	"CREATE INDEX mail_msg_unseen ON mail_msg(folder) WHERE (flags & 1) = 0;",
 };
 const int store_cache_version = (int)nitems(store_cache_migrations);
 

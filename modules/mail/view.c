@@ -95,6 +95,16 @@ struct mail_view {
 	unsigned char *collapsed; /* by thread */
 	size_t norder, sel, top;
 	size_t ngone;           /* rows that left the folder since the last reload */
+	/* the index is read and threaded on a thread of its own: at 100k
+	 * messages that takes a few tenths of a second; the first page shows
+	 * at once, by date, meanwhile */
+	int partial;            /* rows are only the newest page, not threaded */
+	char *shown_folder;     /* the folder the rows are of ("" the inbox) */
+	struct store *lstore;   /* the loader's connection */
+	pthread_t loader;
+	int loading_index, reload_again;
+	uint64_t load_gen;
+	int64_t seen_version;   /* the store's data_version when last read */
 	enum sort_key sort;
 	int desc;
 	struct fold *folds;
@@ -420,6 +430,13 @@ static void arrange(struct mail_view *v)
 {
 	if (!v->nrows)
 		return;
+	if (!v->threaded) { /* the first page, newest first, until the index is threaded */
+		for (size_t i = 0; i < v->nrows; i++)
+			v->order[i] = (uint32_t)i;
+		memset(v->hidden, 0, v->nrows * sizeof *v->hidden);
+		v->norder = v->nrows;
+		return;
+	}
 	if (v->sort == SORT_THREAD) {
 		v->norder = mail_thread_order_collapsed(&v->thr, !v->desc, v->collapsed, v->order,
 							v->hidden);
@@ -498,21 +515,108 @@ static char *dup_col(sqlite3_stmt *st, int i)
 }
 
 static void reload_folds(struct mail_view *v);
+static void reload(struct mail_view *v);
 
 /* Read the index, the folders and the inbox's unread count again; the
  * selection stays on the same message when it is still there. */
-static void reload(struct mail_view *v)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t keep = v->sel < v->norder ? v->rows[v->order[v->sel]].id : 0;
+/* An index read from the store: rows (their strings in arena) and, once
+ * threaded, trows and thr. */
+struct index {
+	struct row *rows;
+	size_t nrows;
+	struct buf arena;
+	struct mail_trow *trows;
+	struct mail_threads thr;
+	int threaded;
+};
 
-	if (!v->env->store || need_acct(v) < 0)
+static void index_free(struct index *ix)
+{
+	free(ix->rows);
+	buf_free(&ix->arena);
+	free(ix->trows);
+	if (ix->threaded)
+		mail_thread_free(&ix->thr);
+	memset(ix, 0, sizeof *ix);
+}
+
+/* A folder's rows (folder NULL: the inbox); limit > 0: only the newest. */
+static void index_read(sqlite3 *db, const char *acct, const char *folder, long limit,
+		       struct index *ix)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+
+	memset(ix, 0, sizeof *ix);
+	buf_init(&ix->arena);
+	if (sqlite3_prepare_v2(db,
+			       "SELECT m.id, m.date, m.from_addr, m.subject, m.flags, m.has_attachment,"
+			       " m.size, m.message_id, m.in_reply_to, m.refs"
+			       " FROM mail_msg m JOIN mail_folder f ON f.id=m.folder WHERE f.account=?1"
+			       " AND (CASE WHEN ?2 IS NULL THEN f.special='inbox' ELSE f.name=?2 END)"
+			       " ORDER BY CASE WHEN ?3 > 0 THEN m.date END DESC LIMIT ?3",
+			       -1, &st, NULL) != SQLITE_OK)
 		return;
-	db = store_cache(v->env->store);
+	sqlite3_bind_text(st, 1, acct, -1, SQLITE_STATIC);
+	if (folder)
+		sqlite3_bind_text(st, 2, folder, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, limit > 0 ? limit : -1);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (ix->nrows == cap) {
+			cap = cap ? cap * 2 : 256;
+			ix->rows = xreallocarray(ix->rows, cap, sizeof *ix->rows);
+		}
+		struct row *r = &ix->rows[ix->nrows++];
+		memset(r, 0, sizeof *r);
+		r->id = sqlite3_column_int64(st, 0);
+		r->date = sqlite3_column_int64(st, 1);
+		r->from = put_str(&ix->arena, st, 2);
+		r->subject = put_str(&ix->arena, st, 3);
+		r->flags = (unsigned)sqlite3_column_int(st, 4);
+		r->att = sqlite3_column_int(st, 5);
+		r->size = sqlite3_column_int64(st, 6);
+		r->msgid = put_str(&ix->arena, st, 7);
+		r->irt = put_str(&ix->arena, st, 8);
+		r->refs = put_str(&ix->arena, st, 9);
+	}
+	sqlite3_finalize(st);
+}
+
+static const char *ix_str(const struct index *ix, size_t off)
+{
+	return off == (size_t)-1 ? NULL : ix->arena.data + off;
+}
+
+static void index_thread(struct index *ix)
+{
+	if (!ix->nrows)
+		return;
+	ix->trows = xcalloc(ix->nrows, sizeof *ix->trows);
+	for (size_t i = 0; i < ix->nrows; i++) {
+		struct row *r = &ix->rows[i];
+		struct mail_trow *t = &ix->trows[i];
+		t->id = r->id;
+		t->date = r->date;
+		t->size = r->size;
+		t->flags = r->flags;
+		t->from = ix_str(ix, r->from);
+		t->subject = ix_str(ix, r->subject);
+		t->message_id = ix_str(ix, r->msgid);
+		t->in_reply_to = ix_str(ix, r->irt);
+		t->refs = ix_str(ix, r->refs);
+	}
+	mail_thread_build(&ix->thr, ix->trows, ix->nrows);
+	ix->threaded = 1;
+}
+
+/* Show ix (taken over): the selection stays on its message, collapsed
+ * threads stay collapsed. */
+static void install(struct mail_view *v, struct index *ix)
+{
+	int64_t keep = v->sel < v->norder ? v->rows[v->order[v->sel]].id : 0;
 	size_t nwas = 0;
 	int64_t *collapsed_ids = NULL;
-	/* threads collapsed stay so, by their ids */
+
 	if (v->threaded && v->collapsed)
 		for (size_t t = 0; t < v->thr.nthr; t++)
 			if (v->collapsed[t]) {
@@ -520,62 +624,27 @@ static void reload(struct mail_view *v)
 				collapsed_ids[nwas++] = v->rows[v->thr.thr[t].root].id;
 			}
 	rows_free(v);
-	buf_init(&v->arena);
-	if (sqlite3_prepare_v2(db,
-			       "SELECT m.id, m.date, m.from_addr, m.subject, m.flags, m.has_attachment,"
-			       " m.size, m.message_id, m.in_reply_to, m.refs"
-			       " FROM mail_msg m JOIN mail_folder f ON f.id=m.folder WHERE f.account=?1"
-			       " AND (CASE WHEN ?2 IS NULL THEN f.special='inbox' ELSE f.name=?2 END)",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, mail_acct_key(v->ma), -1, SQLITE_STATIC);
-		if (v->folder)
-			sqlite3_bind_text(st, 2, v->folder, -1, SQLITE_STATIC);
-		size_t cap = 0;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			if (v->nrows == cap) {
-				cap = cap ? cap * 2 : 256;
-				v->rows = xreallocarray(v->rows, cap, sizeof *v->rows);
-			}
-			struct row *r = &v->rows[v->nrows++];
-			r->id = sqlite3_column_int64(st, 0);
-			r->date = sqlite3_column_int64(st, 1);
-			r->from = put_str(&v->arena, st, 2);
-			r->subject = put_str(&v->arena, st, 3);
-			r->flags = (unsigned)sqlite3_column_int(st, 4);
-			r->att = sqlite3_column_int(st, 5);
-			r->size = sqlite3_column_int64(st, 6);
-			r->msgid = put_str(&v->arena, st, 7);
-			r->irt = put_str(&v->arena, st, 8);
-			r->refs = put_str(&v->arena, st, 9);
-		}
-		sqlite3_finalize(st);
-	}
+	v->rows = ix->rows;
+	v->nrows = ix->nrows;
+	v->arena = ix->arena;
+	v->trows = ix->trows;
+	v->thr = ix->thr;
+	v->threaded = ix->threaded;
+	/* thr.rows points at trows, which moved with it */
+	memset(ix, 0, sizeof *ix);
+	v->partial = !v->threaded;
 	if (v->nrows) {
-		v->trows = xcalloc(v->nrows, sizeof *v->trows);
-		for (size_t i = 0; i < v->nrows; i++) {
-			struct row *r = &v->rows[i];
-			struct mail_trow *t = &v->trows[i];
-			t->id = r->id;
-			t->date = r->date;
-			t->size = r->size;
-			t->flags = r->flags;
-			t->from = str_at(v, r->from);
-			t->subject = str_at(v, r->subject);
-			t->message_id = str_at(v, r->msgid);
-			t->in_reply_to = str_at(v, r->irt);
-			t->refs = str_at(v, r->refs);
-		}
-		mail_thread_build(&v->thr, v->trows, v->nrows);
-		v->threaded = 1;
 		v->order = xcalloc(v->nrows, sizeof *v->order);
 		v->hidden = xcalloc(v->nrows, sizeof *v->hidden);
-		v->collapsed = xcalloc(v->thr.nthr + 1, 1);
-		if (nwas) {
-			qsort(collapsed_ids, nwas, sizeof *collapsed_ids, cmp_i64);
-			for (size_t i = 0; i < v->nrows; i++)
-				if (bsearch(&v->rows[i].id, collapsed_ids, nwas, sizeof *collapsed_ids,
-					    cmp_i64))
-					v->collapsed[v->thr.node[i].tidx] = 1;
+		if (v->threaded) {
+			v->collapsed = xcalloc(v->thr.nthr + 1, 1);
+			if (nwas) {
+				qsort(collapsed_ids, nwas, sizeof *collapsed_ids, cmp_i64);
+				for (size_t i = 0; i < v->nrows; i++)
+					if (bsearch(&v->rows[i].id, collapsed_ids, nwas,
+						    sizeof *collapsed_ids, cmp_i64))
+						v->collapsed[v->thr.node[i].tidx] = 1;
+			}
 		}
 		arrange(v);
 	}
@@ -584,7 +653,109 @@ static void reload(struct mail_view *v)
 	for (size_t i = 0; i < v->norder; i++)
 		if (v->rows[v->order[i]].id == keep)
 			v->sel = i;
+}
+
+struct loadjob {
+	struct mail_view *v;
+	struct store *st;
+	char *key, *folder;
+	uint64_t gen;
+	struct index ix;
+};
+
+static void loaded(void *arg)
+{
+	struct loadjob *lj = arg;
+	struct mail_view *v = lj->v;
+
+	if (!v->stopping) {
+		pthread_join(v->loader, NULL);
+		v->loading_index = 0;
+		if (lj->gen == v->load_gen) {
+			install(v, &lj->ix);
+			redraw(v);
+		}
+		if (v->reload_again) {
+			v->reload_again = 0;
+			reload(v);
+		}
+	}
+	index_free(&lj->ix);
+	free(lj->key);
+	free(lj->folder);
+	free(lj);
+}
+
+static void *loader_main(void *arg)
+{
+	struct loadjob *lj = arg;
+
+	index_read(store_cache(lj->st), lj->key, lj->folder, 0, &lj->ix);
+	index_thread(&lj->ix);
+	loop_post(lj->v->env->loop, loaded, lj);
+	return NULL;
+}
+
+/* SQLite's count of commits by other connections (the worker's). */
+static int64_t data_version(struct mail_view *v)
+{
+	sqlite3_stmt *st;
+	int64_t dv = -1;
+
+	if (!v->env->store ||
+	    sqlite3_prepare_v2(store_cache(v->env->store), "PRAGMA data_version", -1, &st, NULL) !=
+		    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		dv = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return dv;
+}
+
+/* Read the index again (the folders at once, the messages on the loader
+ * thread; a folder shown for the first time gets its newest page now). */
+static void reload(struct mail_view *v)
+{
+	struct loadjob *lj;
+	struct err e;
+
+	if (!v->env->store || need_acct(v) < 0)
+		return;
+	v->seen_version = data_version(v);
 	reload_folds(v);
+	if (!v->shown_folder || strcmp(v->shown_folder, v->folder ? v->folder : "")) {
+		struct index ix;
+		free(v->shown_folder);
+		v->shown_folder = xstrdup(v->folder ? v->folder : "");
+		v->sel = v->top = 0;
+		index_read(store_cache(v->env->store), mail_acct_key(v->ma), v->folder, 200, &ix);
+		install(v, &ix);
+		v->load_gen++; /* a load of the folder shown before is of no use */
+	}
+	if (v->loading_index) {
+		v->reload_again = 1;
+		return;
+	}
+	if (!v->lstore && store_clone(v->env->store, &v->lstore, &e) < 0)
+		v->lstore = NULL;
+	lj = xcalloc(1, sizeof *lj);
+	lj->v = v;
+	lj->key = xstrdup(mail_acct_key(v->ma));
+	lj->folder = v->folder ? xstrdup(v->folder) : NULL;
+	lj->gen = ++v->load_gen;
+	lj->st = v->lstore;
+	if (!lj->st || pthread_create(&v->loader, NULL, loader_main, lj) != 0) {
+		/* no thread: here, the screen waits this once */
+		index_read(store_cache(v->env->store), lj->key, lj->folder, 0, &lj->ix);
+		index_thread(&lj->ix);
+		install(v, &lj->ix);
+		index_free(&lj->ix);
+		free(lj->key);
+		free(lj->folder);
+		free(lj);
+		return;
+	}
+	v->loading_index = 1;
 }
 
 /* The folder list and the inbox's unread count (cheap: one GROUP BY). */
@@ -599,9 +770,9 @@ static void reload_folds(struct mail_view *v)
 	folds_free(v);
 	v->inbox_unread = 0;
 	if (sqlite3_prepare_v2(db,
-			       "SELECT f.name, f.special, coalesce(sum((m.flags & 1) = 0), 0)"
-			       " FROM mail_folder f LEFT JOIN mail_msg m ON m.folder=f.id"
-			       " WHERE f.account=?1 GROUP BY f.id"
+			       "SELECT f.name, f.special, (SELECT count(*) FROM mail_msg m"
+			       " WHERE m.folder=f.id AND (m.flags & 1) = 0)"
+			       " FROM mail_folder f WHERE f.account=?1"
 			       " ORDER BY f.special IS NOT 'inbox', f.name",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, mail_acct_key(v->ma), -1, SQLITE_STATIC);
@@ -1137,6 +1308,14 @@ void mail_view_free(struct mail_view *v)
 		loop_del_timer(v->env->loop, v->timer);
 	mail_write_free(v->w); /* keeps what was typed */
 	worker_stop(v);
+	if (v->loading_index) {
+		v->stopping = 1;
+		pthread_join(v->loader, NULL);
+		loop_run_once(v->env->loop, 0); /* its result frees itself */
+	}
+	if (v->lstore)
+		store_close(v->lstore);
+	free(v->shown_folder);
 	rows_free(v);
 	folds_free(v);
 	lines_free(v);
@@ -1164,7 +1343,11 @@ static void draw_list(struct mail_view *v, struct ui_area *a, int h, int w)
 	static const char *const sort_keys[] = { "mail.sort.thread", "mail.sort.date",
 						 "mail.sort.from", "mail.sort.subject",
 						 "mail.sort.size" };
-	ui_puts(a, 0, 2 + x, tr(sort_keys[v->sort]), UI_TITLE);
+	/* the newest page by date until the whole index is read and threaded */
+	x += 2 + ui_puts(a, 0, 2 + x, tr(v->partial ? "mail.sort.date" : sort_keys[v->sort]),
+			 UI_TITLE);
+	if (v->loading_index)
+		ui_puts(a, 0, 2 + x, "…", UI_TITLE);
 	int rows = h - 2;
 	if (rows < 1)
 		return;
@@ -1206,7 +1389,7 @@ static void draw_list(struct mail_view *v, struct ui_area *a, int h, int w)
 		/* the thread's tree before the subject; a reply in a thread
 		 * shows only the tree when its subject says nothing new */
 		buf_reset(&sub);
-		if (v->sort == SORT_THREAD) {
+		if (v->sort == SORT_THREAD && v->threaded) {
 			uint32_t ri = v->order[li];
 			mail_thread_prefix(&v->thr, ri, 8, &sub);
 			if (v->hidden[li])
@@ -1508,12 +1691,12 @@ static int order_key(struct mail_view *v, int key)
 		v->desc = !v->desc;
 		break;
 	case 'z':
-		if (v->sort != SORT_THREAD || !r)
+		if (v->sort != SORT_THREAD || !r || !v->threaded)
 			return 1;
 		v->collapsed[v->thr.node[v->order[v->sel]].tidx] ^= 1;
 		break;
 	case 'Z': {
-		if (v->sort != SORT_THREAD || !v->nrows)
+		if (v->sort != SORT_THREAD || !v->nrows || !v->threaded)
 			return 1;
 		int any = 0;
 		for (size_t t = 0; t < v->thr.nthr; t++)
@@ -1529,7 +1712,7 @@ static int order_key(struct mail_view *v, int key)
 	for (size_t i = 0; i < v->norder; i++) {
 		const struct row *x = listed(v, i);
 		/* a collapsed thread keeps the selection on its first row */
-		if (x->id == keep || (v->sort == SORT_THREAD && r &&
+		if (x->id == keep || (v->sort == SORT_THREAD && r && v->threaded &&
 				      v->thr.node[v->order[i]].tidx ==
 					      v->thr.node[r - v->rows].tidx &&
 				      v->hidden[i])) {
@@ -1633,7 +1816,13 @@ void mail_view_event(struct mail_view *v, const struct module_event *ev)
 	struct err e;
 
 	if (ev->type == MEV_SHOWN) {
-		reload(v);
+		/* back to the tab: read again only what another connection
+		 * (the worker) changed meanwhile */
+		int64_t dv = data_version(v);
+		if (dv != v->seen_version || !v->shown_folder)
+			reload(v);
+		else
+			redraw(v);
 		if (!v->timer && !v->env->offline && v->env->store && need_acct(v) == 0) {
 			v->timer = loop_add_timer(v->env->loop, SYNC_EVERY_MS, 1, on_timer, v);
 			mail_view_sync(v, &e);
