@@ -99,6 +99,7 @@ struct mail_view {
 	 * messages that takes a few tenths of a second; the first page shows
 	 * at once, by date, meanwhile */
 	int partial;            /* rows are only the newest page, not threaded */
+	int64_t total;          /* ... of this many in the folder */
 	char *shown_folder;     /* the folder the rows are of ("" the inbox) */
 	struct store *lstore;   /* the loader's connection */
 	pthread_t loader;
@@ -696,6 +697,28 @@ static void *loader_main(void *arg)
 	return NULL;
 }
 
+/* How many messages the folder shown has (the title, while the index is
+ * only its first page). */
+static int64_t folder_total(struct mail_view *v)
+{
+	sqlite3_stmt *st;
+	int64_t n = 0;
+
+	if (sqlite3_prepare_v2(store_cache(v->env->store),
+			       "SELECT count(*) FROM mail_msg m JOIN mail_folder f ON f.id=m.folder"
+			       " WHERE f.account=?1 AND (CASE WHEN ?2 IS NULL THEN f.special='inbox'"
+			       " ELSE f.name=?2 END)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, mail_acct_key(v->ma), -1, SQLITE_STATIC);
+	if (v->folder)
+		sqlite3_bind_text(st, 2, v->folder, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 /* SQLite's count of commits by other connections (the worker's). */
 static int64_t data_version(struct mail_view *v)
 {
@@ -730,6 +753,7 @@ static void reload(struct mail_view *v)
 		v->sel = v->top = 0;
 		index_read(store_cache(v->env->store), mail_acct_key(v->ma), v->folder, 200, &ix);
 		install(v, &ix);
+		v->total = folder_total(v);
 		v->load_gen++; /* a load of the folder shown before is of no use */
 	}
 	if (v->loading_index) {
@@ -1339,7 +1363,8 @@ static void draw_list(struct mail_view *v, struct ui_area *a, int h, int w)
 
 	ui_clear_row(a, 0, UI_TITLE);
 	int x = 1 + ui_puts(a, 0, 1, folder_title(v), UI_TITLE);
-	x += 2 + ui_puts(a, 0, 2 + x, trf(t, sizeof t, "mail.count", TR_N(v->nrows - v->ngone)), UI_TITLE);
+	x += 2 + ui_puts(a, 0, 2 + x, trf(t, sizeof t, "mail.count",
+				       TR_N(v->partial ? (size_t)v->total : v->nrows - v->ngone)), UI_TITLE);
 	static const char *const sort_keys[] = { "mail.sort.thread", "mail.sort.date",
 						 "mail.sort.from", "mail.sort.subject",
 						 "mail.sort.size" };
