@@ -47,6 +47,7 @@ struct line {
 struct cand {
 	char *name, *addr;
 	int n;
+	size_t seq; /* newest first: its spelling and name are kept */
 };
 
 enum ask { A_NONE, A_RESUME, A_CANCEL, A_ATTACH };
@@ -204,7 +205,8 @@ static void line_draw(struct line *l, struct ui_area *a, int y, int x, int cols,
 static int cand_cmp_addr(const void *x, const void *y)
 {
 	const struct cand *a = x, *b = y;
-	return strcasecmp(a->addr, b->addr);
+	int c = strcasecmp(a->addr, b->addr);
+	return c ? c : a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 static int cand_cmp_n(const void *x, const void *y)
@@ -237,6 +239,7 @@ static void cands_add(struct cand **v, size_t *n, size_t *cap, const char *text)
 		}
 		(*v)[*n].name = m[i].name && *m[i].name ? xstrdup(m[i].name) : NULL;
 		(*v)[*n].addr = xstrdup(m[i].addr);
+		(*v)[*n].seq = *n;
 		(*v)[(*n)++].n = 1;
 	}
 	mail_mboxes_free(m, nm);
@@ -386,11 +389,21 @@ static int complete(struct mail_write *w)
 		w->comp_prefix = xstrndup(s + start, l->cur - start);
 		i = 0;
 	}
-	if (!w->loaded) {
-		cands_load(w->a, w->from.addr, &w->cands, &w->ncands);
-		w->loaded = 1;
-	}
 	fp = txt_casefold(w->comp_prefix, strlen(w->comp_prefix));
+	/* loaded once per screen; again when nothing matches (a sync may
+	 * have brought the address since) */
+	for (int fresh = 0; fp && !fresh;) {
+		size_t k;
+		if (w->loaded) {
+			for (k = 0; k < w->ncands && !cand_match(&w->cands[k], fp); k++)
+				;
+			if (k < w->ncands)
+				break;
+			cands_free(w->cands, w->ncands);
+		}
+		cands_load(w->a, w->from.addr, &w->cands, &w->ncands);
+		w->loaded = fresh = 1;
+	}
 	size_t first = (size_t)-1, chosen = (size_t)-1;
 	for (size_t k = 0; fp && k < w->ncands; k++) {
 		if (!cand_match(&w->cands[k], fp))
@@ -687,7 +700,7 @@ static char *mboxes_text(const struct mail_mbox *v, size_t n)
 
 	buf_init(&b);
 	for (size_t i = 0; i < n; i++) {
-		struct cand c = { v[i].name, v[i].addr, 0 };
+		struct cand c = { v[i].name, v[i].addr, 0, 0 };
 		if (i)
 			buf_adds(&b, ", ");
 		cand_text(&c, &b);
@@ -1263,7 +1276,7 @@ void mail_write_draw(struct mail_write *w, struct ui_area *a)
 	ui_puts(a, y, 1 + ui_puts(a, y, 1, labels[0], UI_DIM), ":", UI_DIM);
 	{
 		struct buf b;
-		struct cand c = { w->from.name, w->from.addr, 0 };
+		struct cand c = { w->from.name, w->from.addr, 0, 0 };
 		buf_init(&b);
 		cand_text(&c, &b);
 		ui_put(a, y, vx, vw, b.data, b.len, UI_DIM);
@@ -1297,14 +1310,15 @@ void mail_write_draw(struct mail_write *w, struct ui_area *a)
 	ui_clear_row(a, b, UI_NORMAL);
 	switch (w->ask) {
 	case A_RESUME: {
-		char *id = draft_id(w), what[300] = "";
+		char *id = draft_id(w), what[420] = "";
 		struct buf d;
 		struct err e;
 		buf_init(&d);
 		/* name it by its subject and recipient, as kept */
 		if (id && store_blob_get(w->env->store, id, &d, &e) == 0) {
-			const char *s = buf_cstr(&d), *p;
-			char subj[200] = "", to[200] = "";
+			char *s = (char *)buf_cstr(&d), *p, subj[200] = "", to[200] = "";
+			if ((p = strstr(s, "\n\n")))
+				p[1] = 0; /* the fields only, not the text */
 			if ((p = strstr(s, "\nsubject=")))
 				snprintf(subj, sizeof subj, "%.*s", (int)strcspn(p + 9, "\n"), p + 9);
 			if ((p = strstr(s, "\nto=")))
