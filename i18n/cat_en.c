@@ -685,6 +685,13 @@ const struct tr_entry tr_cat_en[] = {
 	{ "mail.att_size", "{0, plural, one {# byte} other {# bytes}}" },
 	{ "mail.att_saved", "Saved to {0}/{1}" },
 	{ "mail.att_saved_all", "{0} attachments saved to {1}" },
+	{ "mail.rmdir_yes", "Deleting folder {0} deletes its mail on the server: add --yes" },
+	{ "mail.folder_done", "{0} {1}: done" },
+	{ "verb.mail.mkdir", "Create a folder on the server" },
+	{ "verb.mail.rmdir", "Delete a folder and its mail on the server (--yes)" },
+	{ "verb.mail.rename", "Rename a folder on the server" },
+	{ "verb.mail.subscribe", "Subscribe to a folder" },
+	{ "verb.mail.unsubscribe", "Unsubscribe from a folder" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

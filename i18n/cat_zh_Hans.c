@@ -681,6 +681,13 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "mail.att_size", "{0} 字节" },
 	{ "mail.att_saved", "已保存到 {0}/{1}" },
 	{ "mail.att_saved_all", "已将 {0} 个附件保存到 {1}" },
+	{ "mail.rmdir_yes", "删除文件夹 {0} 会删除服务器上其中的邮件：请加 --yes" },
+	{ "mail.folder_done", "{0} {1}：完成" },
+	{ "verb.mail.mkdir", "在服务器上创建文件夹" },
+	{ "verb.mail.rmdir", "删除服务器上的文件夹及其邮件（需 --yes）" },
+	{ "verb.mail.rename", "重命名服务器上的文件夹" },
+	{ "verb.mail.subscribe", "订阅文件夹" },
+	{ "verb.mail.unsubscribe", "取消订阅文件夹" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -58,7 +58,8 @@
 	X(mailimap_uidplus_uid_move) X(mailimap_uid_expunge) X(mailimap_expunge)                \
 	X(mailimap_uid_fetch_changedsince) X(mailimap_idle) X(mailimap_idle_done)                \
 	X(mailimap_idle_get_fd) X(mailimap_search_key_new) X(mailimap_search_key_new_multiple_empty) \
-	X(mailimap_search_key_multiple_add) X(mailimap_date_new)                \
+	X(mailimap_search_key_multiple_add) X(mailimap_date_new) X(mailimap_create) X(mailimap_delete) \
+	X(mailimap_rename) X(mailimap_subscribe) X(mailimap_unsubscribe)                \
 	X(mailimap_date_time_free) X(clist_new)                \
 	X(clist_insert_after) X(clist_free) X(mailstream_socket_open_timeout)               \
 	X(mailstream_ssl_open_with_callback_timeout) X(mailstream_ssl_set_server_name)      \
@@ -1564,6 +1565,48 @@ int imap_search(struct imap_session *s, const struct imap_query *q, uint32_t **u
 	*uids = v;
 	*n = cnt;
 	return 0;
+}
+
+int imap_mailbox_op(struct imap_session *s, enum imap_mbox_op op, const char *mailbox,
+		    const char *to, struct err *e)
+{
+	char what[600];
+	int r;
+
+	if (!s->imap)
+		return err_set(e, E_INTERNAL, "mailbox command without a connection");
+	/* a mailbox being renamed or deleted must not stay selected */
+	if ((op == IMAP_MBOX_DELETE || op == IMAP_MBOX_RENAME) && s->selected &&
+	    !strcmp(s->selected, mailbox)) {
+		free(s->selected);
+		s->selected = NULL;
+		drop(s);
+		if ((r = imap_open(s, e)) < 0)
+			return r;
+	}
+	switch (op) {
+	case IMAP_MBOX_CREATE:
+		snprintf(what, sizeof what, "CREATE %s", mailbox);
+		r = ET(mailimap_create)(s->imap, mailbox);
+		break;
+	case IMAP_MBOX_DELETE:
+		snprintf(what, sizeof what, "DELETE %s", mailbox);
+		r = ET(mailimap_delete)(s->imap, mailbox);
+		break;
+	case IMAP_MBOX_RENAME:
+		snprintf(what, sizeof what, "RENAME %s %s", mailbox, to);
+		r = ET(mailimap_rename)(s->imap, mailbox, to);
+		break;
+	case IMAP_MBOX_SUBSCRIBE:
+		snprintf(what, sizeof what, "SUBSCRIBE %s", mailbox);
+		r = ET(mailimap_subscribe)(s->imap, mailbox);
+		break;
+	default:
+		snprintf(what, sizeof what, "UNSUBSCRIBE %s", mailbox);
+		r = ET(mailimap_unsubscribe)(s->imap, mailbox);
+		break;
+	}
+	return r == MAILIMAP_NO_ERROR ? 0 : fail(s, r, what, e);
 }
 
 int imap_idle(struct imap_session *s, int wake_fd, int timeout_ms, struct err *e)

@@ -224,6 +224,11 @@ struct imap_query {
 };
 int imap_search(struct imap_session *s, const struct imap_query *q, uint32_t **uids, size_t *n,
 		struct err *e);
+/* Folder management (names on the wire, modified UTF-7). */
+enum imap_mbox_op { IMAP_MBOX_CREATE, IMAP_MBOX_DELETE, IMAP_MBOX_RENAME, IMAP_MBOX_SUBSCRIBE,
+		    IMAP_MBOX_UNSUBSCRIBE };
+int imap_mailbox_op(struct imap_session *s, enum imap_mbox_op op, const char *mailbox,
+		    const char *to, struct err *e);
 /* IDLE on the selected mailbox until the server says something (1: sync
  * now), wake_fd (-1: none; drained here) is readable or timeout_ms passes
  * (0). E_NOTFOUND when the server has no IDLE. */

@@ -177,7 +177,7 @@ static int cmd_folders(struct mmod *m, struct cmd_ctx *ctx)
 		return rc;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT f.name, f.special, count(m.id),"
-			       " coalesce(sum((m.flags & 1) = 0), 0) FROM mail_folder f"
+			       " coalesce(sum((m.flags & 1) = 0), 0), f.subscribed FROM mail_folder f"
 			       " LEFT JOIN mail_msg m ON m.folder=f.id WHERE f.account=?1"
 			       " GROUP BY f.id ORDER BY f.special IS NOT 'inbox', f.name",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -205,6 +205,8 @@ static int cmd_folders(struct mmod *m, struct cmd_ctx *ctx)
 			json_int(ctx->json, total);
 			json_key(ctx->json, "unread");
 			json_int(ctx->json, unread);
+			json_key(ctx->json, "subscribed");
+			json_bool(ctx->json, sqlite3_column_int(st, 4));
 			json_obj_end(ctx->json);
 		} else {
 			put_safe(ctx->out, shown);
@@ -896,7 +898,8 @@ static int mmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 	int unread = 0, raw = 0, npos = 0, rc;
 	const char *save = NULL;
 	static const char all[] = "atrium mail status|folders|sync|list|search|read|send|reply|"
-				  "forward|mark|move|copy|delete|archive|expunge|attachments";
+				  "forward|mark|move|copy|delete|archive|expunge|attachments|mkdir|rmdir|"
+				  "rename|subscribe|unsubscribe";
 
 	if (mail_verb_known(verb)) {
 		if ((rc = mail_verb_usage(ctx, argc, argv)) < 0)
@@ -1061,6 +1064,11 @@ static const struct module_verb mail_verbs[] = {
 	{ "archive", "ID...", "verb.mail.archive" },
 	{ "expunge", "[--folder F]", "verb.mail.expunge" },
 	{ "attachments", "ID [--save DIR] [--json]", "verb.mail.attachments" },
+	{ "mkdir", "FOLDER", "verb.mail.mkdir" },
+	{ "rmdir", "FOLDER --yes", "verb.mail.rmdir" },
+	{ "rename", "FOLDER NEW", "verb.mail.rename" },
+	{ "subscribe", "FOLDER", "verb.mail.subscribe" },
+	{ "unsubscribe", "FOLDER", "verb.mail.unsubscribe" },
 	{ NULL, NULL, NULL },
 };
 

@@ -65,6 +65,10 @@ struct mail_sync_count {
 /* Sync one folder (by its name on the server) into the store. */
 int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_sync_count *c,
 			  struct err *e);
+/* Create, delete, rename, subscribe or unsubscribe a folder on the
+ * server (wire names), then the cache's list follows. */
+int mail_acct_folder_op(struct mail_acct *a, enum imap_mbox_op op, const char *wire,
+			const char *to, struct err *e);
 /* Wait on a folder for news (IMAP IDLE): 1 when the server said
  * something (sync it), 0 when timeout_ms passed or wake_fd woke it,
  * E_NOTFOUND when the server has no IDLE. */

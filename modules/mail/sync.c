@@ -608,6 +608,45 @@ int mail_acct_prefetch(struct mail_acct *a, const char *name, int (*stop)(void *
 	return rc;
 }
 
+int mail_acct_folder_op(struct mail_acct *a, enum imap_mbox_op op, const char *wire,
+			const char *to, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = need_session(a, e)) < 0)
+		return rc;
+	free(a->open_box); /* the op may close or rename what is selected */
+	a->open_box = NULL;
+	if ((rc = imap_mailbox_op(a->s, op, wire, to, e)) < 0)
+		return rc;
+	if (op == IMAP_MBOX_RENAME &&
+	    sqlite3_prepare_v2(db(a), "UPDATE mail_folder SET name=?3 WHERE account=?1 AND name=?2",
+			       -1, &st, NULL) == SQLITE_OK) {
+		/* its cached messages go with it (a changed UIDVALIDITY is
+		 * caught by the next sync) */
+		sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, wire, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (op == IMAP_MBOX_SUBSCRIBE || op == IMAP_MBOX_UNSUBSCRIBE) {
+		if (sqlite3_prepare_v2(db(a),
+				       "UPDATE mail_folder SET subscribed=?3 WHERE account=?1 AND name=?2",
+				       -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, wire, -1, SQLITE_STATIC);
+			sqlite3_bind_int(st, 3, op == IMAP_MBOX_SUBSCRIBE);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+		return 0;
+	}
+	/* the cache's folder list as the server has it now */
+	return mail_acct_folders(a, e);
+}
+
 struct store *mail_acct_store(struct mail_acct *a)
 {
 	return a->store;

@@ -545,12 +545,58 @@ out:
 	return rc;
 }
 
+/* ---- folders ------------------------------------------------------------------------ */
+
+/* mkdir F, rmdir F --yes, rename F NEW, subscribe F, unsubscribe F: on the
+ * server at once (they need it: nothing of this is queued). */
+static int cmd_folder(struct mail_acct *a, struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const char *verb = argv[0];
+	enum imap_mbox_op op;
+	char *wire = NULL, *to = NULL, t[600];
+	int rc;
+
+	if (!strcmp(verb, "mkdir"))
+		op = IMAP_MBOX_CREATE;
+	else if (!strcmp(verb, "rmdir"))
+		op = IMAP_MBOX_DELETE;
+	else if (!strcmp(verb, "rename"))
+		op = IMAP_MBOX_RENAME;
+	else if (!strcmp(verb, "subscribe"))
+		op = IMAP_MBOX_SUBSCRIBE;
+	else
+		op = IMAP_MBOX_UNSUBSCRIBE;
+	if (op == IMAP_MBOX_DELETE && !(argc == 3 && !strcmp(argv[2], "--yes")))
+		return err_tr(ctx->err, E_USAGE, "mail.rmdir_yes", TR_S(argc > 1 ? argv[1] : ""));
+	if (mail_acct_env(a)->offline)
+		return err_tr(ctx->err, E_UNREACHABLE, "mail.offline_forced");
+	if (op == IMAP_MBOX_CREATE) {
+		wire = mail_mutf7_encode(argv[1]);
+	} else if (!(wire = wire_of(a, argv[1]))) {
+		/* not cached yet: the server's list may know it */
+		if ((rc = mail_acct_folders(a, ctx->err)) < 0)
+			return rc;
+		if (!(wire = wire_of(a, argv[1])))
+			return err_tr(ctx->err, E_NOTFOUND, "mail.no_folder", TR_S(argv[1]));
+	}
+	if (op == IMAP_MBOX_RENAME)
+		to = mail_mutf7_encode(argv[2]);
+	rc = mail_acct_folder_op(a, op, wire, to, ctx->err);
+	if (rc == 0 && !ctx->json)
+		fprintf(ctx->out, "%s\n", trf(t, sizeof t, "mail.folder_done", TR_S(verb),
+					       TR_S(argv[1])));
+	free(wire);
+	free(to);
+	return rc;
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 int mail_verb_known(const char *verb)
 {
-	static const char *const v[] = { "mark",    "move",  "copy",  "delete", "archive",
-					 "expunge", "send",  "reply", "forward" };
+	static const char *const v[] = { "mark",    "move",	"copy",	   "delete", "archive",
+					 "expunge", "send",	"reply",   "forward", "mkdir",
+					 "rmdir",   "rename", "subscribe", "unsubscribe" };
 	for (size_t i = 0; i < nitems(v); i++)
 		if (!strcmp(verb, v[i]))
 			return 1;
@@ -567,6 +613,13 @@ int mail_verb_usage(struct cmd_ctx *ctx, int argc, char **argv)
 		return usage(ctx, "atrium mail move|copy ID... FOLDER");
 	if ((!strcmp(verb, "delete") || !strcmp(verb, "archive")) && argc < 2)
 		return usage(ctx, "atrium mail delete|archive ID...");
+	if ((!strcmp(verb, "mkdir") || !strcmp(verb, "subscribe") ||
+	     !strcmp(verb, "unsubscribe")) && argc != 2)
+		return usage(ctx, "atrium mail mkdir|subscribe|unsubscribe FOLDER");
+	if (!strcmp(verb, "rmdir") && argc != 2 && argc != 3)
+		return usage(ctx, "atrium mail rmdir FOLDER --yes");
+	if (!strcmp(verb, "rename") && argc != 3)
+		return usage(ctx, "atrium mail rename FOLDER NEW");
 	if (!strcmp(verb, "expunge") &&
 	    !(argc == 1 || (argc == 3 && !strcmp(argv[1], "--folder"))))
 		return usage(ctx, "atrium mail expunge [--folder F]");
@@ -588,5 +641,8 @@ int mail_verb_run(struct mail_acct *a, struct cmd_ctx *ctx, int argc, char **arg
 		return cmd_reply(a, ctx, argc, argv, 1);
 	if (!strcmp(verb, "expunge"))
 		return cmd_expunge(a, ctx, argc == 3 ? argv[2] : NULL);
+	if (!strcmp(verb, "mkdir") || !strcmp(verb, "rmdir") || !strcmp(verb, "rename") ||
+	    !strcmp(verb, "subscribe") || !strcmp(verb, "unsubscribe"))
+		return cmd_folder(a, ctx, argc, argv);
 	return cmd_act(a, ctx, verb, argc, argv);
 }

@@ -10,6 +10,7 @@ atrium). Reads the servers' env file named by $ATRIUM_TEST_SERVERS.
   body USER BOX SUBJECT             its whole bytes to stdout
   mkbox USER BOX [EML...]           create BOX and append the files
   rmbox USER BOX                    delete BOX (no error when absent)
+  exists USER BOX                   "yes" or "no"
   store USER BOX SUBJECT FLAGS      +FLAGS on the first such message
 USER is alice, bob or carol. BOX is a UTF-8 name (encoded here).
 """
@@ -111,6 +112,9 @@ def main():
                 typ, _ = m.append(quote(box), None, None, f.read())
             if typ != "OK":
                 sys.exit("APPEND %s: %s" % (p, typ))
+    elif what == "exists":
+        typ, _ = m.select(quote(box))
+        print("yes" if typ == "OK" else "no")
     elif what == "rmbox":
         m.delete(quote(box))
     else:

@@ -31,6 +31,8 @@ cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	for p in $pids; do wait "$p" 2>/dev/null; done
 	probe rmbox alice "$BOX" >/dev/null 2>&1
+	probe rmbox alice "$BOX-子" >/dev/null 2>&1
+	probe rmbox alice "$BOX-新" >/dev/null 2>&1
 	rm -rf "$T_DIR"
 }
 trap cleanup EXIT
@@ -274,6 +276,32 @@ check "archive: exit 0 ($errout)" test "$rc" = 0
 check "in Archive twice now (the copy and the archived one), not in the folder" \
 	test "$(probe count alice Archive "$TAG seed 2")" = 2 -a "$(probe count alice "$BOX" "$TAG seed 2")" = 0
 check "the outbox is empty at the end" py "len(j) == 0" <<<"$(outbox_json)"
+
+# --- folders: create, rename, subscribe, delete (on the server at once) ---------------
+at "${A[@]}" mail mkdir "$BOX-子"
+check "mkdir with a Chinese name: exit 0 ($errout)" test "$rc" = 0
+check "the server has it (its name in modified UTF-7 on the wire)" \
+	test "$(probe exists alice "$BOX-子")" = yes
+at "${A[@]}" mail folders --json
+check "folders lists it, subscribed" py "[f['subscribed'] for f in j if f['name'] == '$BOX-子'] == [True]" <<<"$out"
+at "${A[@]}" mail rename "$BOX-子" "$BOX-新"
+check "rename: exit 0 ($errout)" test "$rc" = 0
+at "${A[@]}" mail folders --json
+check "folders has the new name, not the old" \
+	py "'$BOX-新' in [f['name'] for f in j] and '$BOX-子' not in [f['name'] for f in j]" <<<"$out"
+at "${A[@]}" mail unsubscribe "$BOX-新"
+check "unsubscribe: shown as not subscribed" \
+	py "[f['subscribed'] for f in j if f['name'] == '$BOX-新'] == [False]" <<<"$("$ATRIUM_BIN" "${A[@]}" mail folders --json 2>/dev/null)"
+at "${A[@]}" mail rmdir "$BOX-新"
+check "rmdir without --yes: refused, exit 1, nothing deleted" test "$rc" = 1
+at "${A[@]}" mail rmdir "$BOX-新" --yes
+check "rmdir --yes: exit 0 ($errout)" test "$rc" = 0
+at "${A[@]}" mail folders --json
+check "and it is gone from the list and from the server" \
+	py "'$BOX-新' not in [f['name'] for f in j]" <<<"$out"
+check "... the server has no such folder" test "$(probe exists alice "$BOX-新")" = no
+at "${A[@]}" --offline mail mkdir "$BOX-x"
+check "mkdir offline: exit 7, saying offline" test "$rc" = 7
 
 echo "1..$t_n"
 t_done
