@@ -32,6 +32,7 @@ cleanup() {
 	for p in $pids; do wait "$p" 2>/dev/null; done
 	probe rmbox alice "$BOX" >/dev/null 2>&1
 	probe rmbox alice "$BOX-子" >/dev/null 2>&1
+	probe rmbox alice "$BOX-big" >/dev/null 2>&1
 	probe rmbox alice "$BOX-新" >/dev/null 2>&1
 	rm -rf "$T_DIR"
 }
@@ -276,6 +277,32 @@ check "archive: exit 0 ($errout)" test "$rc" = 0
 check "in Archive twice now (the copy and the archived one), not in the folder" \
 	test "$(probe count alice Archive "$TAG seed 2")" = 2 -a "$(probe count alice "$BOX" "$TAG seed 2")" = 0
 check "the outbox is empty at the end" py "len(j) == 0" <<<"$(outbox_json)"
+
+# --- the connection lost in the middle of a sync: nothing half-done, nothing twice ---------
+/usr/bin/python3 -B tests/integration/mail_corpus.py thread "$BOX-big" 3000 "$T_DIR/map.json" >/dev/null 2>&1
+mkdir -m 700 "$T_DIR/home-cut"
+C_NF=(--config "$(mkcfg cut "smtp://127.0.0.1:$SUBMISSION_PORT")" --home "$T_DIR/home-cut")
+sed -i "s|^imap = .*|imap = imaps://127.0.0.1:$NF_PORT|" "$T_DIR/cut.conf"
+tests/servers/netfault ctl "$CTL" target "127.0.0.1:$IMAPS_PORT" >/dev/null 2>&1
+# how much a whole first sync reads (a home thrown away), then cut at 80 %:
+# the envelopes come in batches of 2,000, so the first batch is in
+mkdir -m 700 "$T_DIR/home-measure"
+before=$(stat_of bytes_down)
+"$ATRIUM_BIN" --config "$T_DIR/cut.conf" --home "$T_DIR/home-measure" mail sync --folder "$BOX-big" >/dev/null 2>&1
+whole=$(($(stat_of bytes_down) - before))
+tests/servers/netfault ctl "$CTL" drop-after $((whole * 8 / 10)) >/dev/null 2>&1
+at "${C_NF[@]}" mail sync --folder "$BOX-big"
+check "a sync whose connection is cut at 80 % of its bytes: exit 7 ($errout)" test "$rc" = 7
+at "${C_NF[@]}" --offline mail list --folder "$BOX-big" --json
+n_part=$(/usr/bin/python3 -c "import json,sys; print(len(json.load(sys.stdin)))" <<<"$out")
+check "what came before the cut is kept ($n_part of 3000)" test "${n_part:-0}" -gt 0 -a "${n_part:-0}" -lt 3000
+tests/servers/netfault ctl "$CTL" pass >/dev/null 2>&1
+at "${C_NF[@]}" mail sync --folder "$BOX-big"
+check "the next sync brings the rest ($out)" test "$rc" = 0
+at "${C_NF[@]}" --offline mail list --folder "$BOX-big" --json
+check "3000 messages, each once (no message id twice)" \
+	py "len(j) == 3000 and len({m['message_id'] for m in j}) == 3000 and len({m['id'] for m in j}) == 3000" <<<"$out"
+tests/servers/netfault ctl "$CTL" target "127.0.0.1:$SUBMISSIONS_PORT" >/dev/null 2>&1
 
 # --- folders: create, rename, subscribe, delete (on the server at once) ---------------
 at "${A[@]}" mail mkdir "$BOX-子"
