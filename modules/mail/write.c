@@ -1219,6 +1219,9 @@ int mail_write_key(struct mail_write *w, int key)
 			free(w->att[i]);
 			memmove(w->att + i, w->att + i + 1, (w->natt - i - 1) * sizeof *w->att);
 			w->natt--;
+			/* stay in the list (on Subject when it is empty) */
+			if (w->focus == body_focus(w))
+				w->focus = w->natt ? w->focus - 1 : F_SUBJECT;
 			changed(w);
 		}
 		return key < UI_KEY_BASE || key == UI_KEY_DELETE || key == UI_KEY_BACKSPACE;

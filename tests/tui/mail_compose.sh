@@ -159,8 +159,23 @@ keys C-a
 check "Ctrl-A asks for a file to attach" wait_for "Attach file:" 5
 type_text "$att"
 keys Enter
-check "the attachment is listed with its size" wait_for "预算-$TAG.txt (" 5
+check "the attachment is listed with its size" wait_for "预算-$TAG.txt (25 B)" 5
+keys C-a
+wait_for "Attach file:" 5
+type_text "$T_DIR/no-such-file"
+keys Enter
+check "a file that cannot be read: said, not attached" eval 'wait_for "Cannot attach" 5 &&
+	! screen | grep -qF "no-such-file ("'
+keys C-a
+wait_for "Attach file:" 5
+type_text "$sig"
+keys Enter
+check "a second attachment listed" wait_for "signature (" 5
 keys Down Down
+keys Delete
+check "Delete on its line removes it" eval 'wait_gone "signature (" 5 &&
+	wait_for "预算-$TAG.txt (25 B)" 1'
+keys Down
 type_text "你好，鲍勃：这是正文 $TAG-body。"
 keys Enter
 type_text "第二行 line two"
