@@ -40,7 +40,11 @@ I18N_SRC = $(wildcard i18n/*.c)
 TUI_SRC = $(wildcard tui/*.c)
 STORE_SRC = $(wildcard store/*.c)
 NET_SRC = $(wildcard net/*.c)
-MOD_SRC = $(wildcard modules/*.c) $(foreach m,$(MODULES),$(wildcard modules/$(m)/*.c))
+# code one module uses from another comes along (mail writes in the docs
+# editor; files merges through docs and sheets), its tab does not
+MOD_CODE = $(sort $(MODULES) $(if $(filter mail files,$(MODULES)),docs) \
+	$(if $(filter files,$(MODULES)),sheets))
+MOD_SRC = $(wildcard modules/*.c) $(foreach m,$(MOD_CODE),$(wildcard modules/$(m)/*.c))
 APP_SRC = $(filter-out app/main.c,$(wildcard app/*.c))
 LIB_SRC = $(CORE_SRC) $(I18N_SRC) $(STORE_SRC) $(NET_SRC) $(TUI_SRC) $(MOD_SRC) $(APP_SRC)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -17,6 +17,15 @@ at --config /dev/null --home "$T_DIR/h" version
 check "... and has only those modules" test "$out" = "atrium 0.1.0 (mail docs)"
 at --config /dev/null --home "$T_DIR/h" chat status
 check "... a left-out module is refused as not built in" grep -q "the chat module is not built into this atrium" <<<"$errout"
+if make -s BUILD="$T_DIR/m" MODULES="mail" >"$T_DIR/make-m.log" 2>&1; then
+	ok "make MODULES=mail builds (the docs editor's code comes along for writing mail)"
+else
+	not_ok "make MODULES=mail builds"; sed 's/^/# /' "$T_DIR/make-m.log" | tail -20
+fi
+ATRIUM_BIN=$T_DIR/m/atrium
+at --config /dev/null --home "$T_DIR/h" version
+check "... and has the mail module only (no Docs tab)" test "$out" = "atrium 0.1.0 (mail)"
+ATRIUM_BIN=$T_DIR/b/atrium
 
 if make -s install DESTDIR="$T_DIR/root" PREFIX=/usr >"$T_DIR/install.log" 2>&1; then
 	ok "make install into DESTDIR"
