@@ -692,6 +692,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "verb.mail.rename", "Rename a folder on the server" },
 	{ "verb.mail.subscribe", "Subscribe to a folder" },
 	{ "verb.mail.unsubscribe", "Unsubscribe from a folder" },
+	{ "mail.key.tag", "Tag the message and go to the next (t); untag all (T): actions then apply to every tagged message" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

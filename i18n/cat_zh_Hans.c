@@ -688,6 +688,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "verb.mail.rename", "重命名服务器上的文件夹" },
 	{ "verb.mail.subscribe", "订阅文件夹" },
 	{ "verb.mail.unsubscribe", "取消订阅文件夹" },
+	{ "mail.key.tag", "标记邮件并移到下一封（t）；取消全部标记（T）：之后的操作作用于所有已标记的邮件" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -1078,6 +1078,7 @@ static const struct module_key mail_keys[] = {
 	{ "q / Esc", "mail.key.back" },
 	{ "c / Tab", "mail.key.folders" },
 	{ "s", "mail.key.sync" },
+	{ "t / T", "mail.key.tag" },
 	{ "N / F", "mail.key.mark" },
 	{ "d / u", "mail.key.delete" },
 	{ "a", "mail.key.archive" },

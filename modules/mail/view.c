@@ -53,6 +53,7 @@ struct row {
 	unsigned flags;
 	int att;
 	int gone;               /* left the folder (moved, deleted) since the reload */
+	int tagged;             /* t: actions apply to every tagged row */
 };
 
 enum sort_key { SORT_THREAD, SORT_DATE, SORT_FROM, SORT_SUBJECT, SORT_SIZE, SORT_N };
@@ -1399,18 +1400,19 @@ static void draw_list(struct mail_view *v, struct ui_area *a, int h, int w)
 		marks[1] = (r->flags & IMAP_F_FLAGGED) ? '!' : ' ';
 		marks[2] = (r->flags & IMAP_F_ANSWERED) ? 'R' : ' ';
 		marks[3] = r->att ? '@' : ' ';
-		marks[4] = 0;
+		marks[4] = r->tagged ? '*' : ' ';
+		marks[5] = 0;
 		if (r->date > 0 && localtime_r(&tt, &tm))
 			strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
 		else
 			snprintf(date, sizeof date, "-");
 		ui_clear_row(a, 1 + y, role);
 		ui_puts(a, 1 + y, 1, marks, role);
-		ui_puts(a, 1 + y, 6, date, role);
+		ui_puts(a, 1 + y, 7, date, role);
 		int fw = w > 80 ? 24 : 16;
 		from = from ? from : "";
 		subj = subj ? subj : "";
-		ui_put(a, 1 + y, 23, fw, from, strlen(from), role);
+		ui_put(a, 1 + y, 24, fw, from, strlen(from), role);
 		/* the thread's tree before the subject; a reply in a thread
 		 * shows only the tree when its subject says nothing new */
 		buf_reset(&sub);
@@ -1421,7 +1423,7 @@ static void draw_list(struct mail_view *v, struct ui_area *a, int h, int w)
 				buf_printf(&sub, "(%u) ", v->hidden[li] + 1);
 		}
 		buf_adds(&sub, subj);
-		ui_put(a, 1 + y, 24 + fw, w - 25 - fw, buf_cstr(&sub), sub.len, role);
+		ui_put(a, 1 + y, 25 + fw, w - 26 - fw, buf_cstr(&sub), sub.len, role);
 	}
 	buf_free(&sub);
 }
@@ -1641,38 +1643,95 @@ static void acted(struct mail_view *v, int rc, struct err *e, const char *done_k
 	redraw(v);
 }
 
+/* What an action applies to: the tagged rows, else the selected one.
+ * *all_flag: whether every one of them has flag. */
+static size_t targets(struct mail_view *v, int64_t **ids, unsigned flag, int *all_flag)
+{
+	struct row *r = listed(v, v->sel);
+	size_t n = 0;
+
+	*ids = xcalloc(v->nrows + 1, sizeof **ids);
+	*all_flag = 1;
+	for (size_t i = 0; i < v->nrows; i++)
+		if (v->rows[i].tagged && !v->rows[i].gone) {
+			(*ids)[n++] = v->rows[i].id;
+			*all_flag &= !!(v->rows[i].flags & flag);
+		}
+	if (!n && r) {
+		(*ids)[n++] = r->id;
+		*all_flag = !!(r->flags & flag);
+	}
+	return n;
+}
+
+static int tagged_any(const struct mail_view *v)
+{
+	for (size_t i = 0; i < v->nrows; i++)
+		if (v->rows[i].tagged && !v->rows[i].gone)
+			return 1;
+	return 0;
+}
+
 static int act_key(struct mail_view *v, int key)
 {
 	struct row *r = listed(v, v->sel);
 	struct err e;
-	int rc;
+	int64_t *ids;
+	size_t n;
+	int rc, all, multi;
 
 	if (!r || need_acct(v) < 0)
 		return 0;
 	err_clear(&e);
+	if (key == 't') { /* tag, and on to the next */
+		r->tagged = !r->tagged;
+		if (v->sel + 1 < v->norder)
+			v->sel++;
+		redraw(v);
+		return 1;
+	}
+	if (key == 'T') { /* untag all */
+		for (size_t i = 0; i < v->nrows; i++)
+			v->rows[i].tagged = 0;
+		redraw(v);
+		return 1;
+	}
+	/* (a key code past ASCII must not pass for its low byte) */
+	if (key > 0 && key < 128 && strchr("NFuda", key)) {
+		n = targets(v, &ids, key == 'N' ? IMAP_F_SEEN : IMAP_F_FLAGGED, &all);
+	} else {
+		ids = NULL;
+		n = 0;
+		all = 0;
+	}
+	multi = tagged_any(v);
 	switch (key) {
 	case 'N':
-		rc = mail_act_mark(v->ma, &r->id, 1, r->flags & IMAP_F_SEEN ? MAIL_UNREAD : MAIL_READ,
-				   &e);
+		rc = mail_act_mark(v->ma, ids, n, all ? MAIL_UNREAD : MAIL_READ, &e);
 		break;
 	case 'F':
-		rc = mail_act_mark(v->ma, &r->id, 1,
-				   r->flags & IMAP_F_FLAGGED ? MAIL_UNFLAG : MAIL_FLAG, &e);
+		rc = mail_act_mark(v->ma, ids, n, all ? MAIL_UNFLAG : MAIL_FLAG, &e);
 		break;
 	case 'u':
-		rc = mail_act_mark(v->ma, &r->id, 1, MAIL_UNDELETED, &e);
+		rc = mail_act_mark(v->ma, ids, n, MAIL_UNDELETED, &e);
 		break;
 	case 'd':
-		rc = mail_act_delete(v->ma, &r->id, 1, &e);
+		rc = mail_act_delete(v->ma, ids, n, &e);
+		if (multi && rc == 0)
+			reload(v);
 		acted(v, rc, &e, "mail.deleted");
+		free(ids);
 		return 1;
 	case 'a':
-		rc = mail_act_archive(v->ma, &r->id, 1, &e);
+		rc = mail_act_archive(v->ma, ids, n, &e);
+		if (multi && rc == 0)
+			reload(v);
 		acted(v, rc, &e, "mail.archived");
+		free(ids);
 		return 1;
 	case 'M':
 	case 'C':
-		reload(v);
+		reload_folds(v);
 		v->mode = M_FOLDERS;
 		v->picking = key;
 		v->fsel = 0;
@@ -1680,13 +1739,13 @@ static int act_key(struct mail_view *v, int key)
 		return 1;
 	case '$': {
 		char *wire = v->folder ? xstrdup(v->folder) : mail_special_folder(v->ma, "inbox");
-		int n = 0;
+		int cnt = 0;
 		char t[200], num[16];
-		rc = wire ? mail_act_expunge(v->ma, wire, &n, &e) : 0;
+		rc = wire ? mail_act_expunge(v->ma, wire, &cnt, &e) : 0;
 		free(wire);
 		if (rc == 0) {
-			snprintf(num, sizeof num, "%d", n);
-			if (n)
+			snprintf(num, sizeof num, "%d", cnt);
+			if (cnt)
 				reload(v); /* several rows went */
 			acted(v, 0, &e, NULL);
 			note(v, UI_DIM, trf(t, sizeof t, "mail.expunged", TR_S(num)));
@@ -1698,7 +1757,11 @@ static int act_key(struct mail_view *v, int key)
 	default:
 		return 0;
 	}
+	/* several rows changed: read them all again (on the loader) */
+	if (multi && rc == 0)
+		reload(v);
 	acted(v, rc, &e, NULL);
+	free(ids);
 	return 1;
 }
 
@@ -1761,7 +1824,13 @@ static void pick_target(struct mail_view *v)
 	if (!target || !listed(v, v->sel))
 		return;
 	err_clear(&e);
-	rc = mail_act_move(v->ma, &listed(v, v->sel)->id, 1, target, copy, &e);
+	int64_t *ids;
+	int all, multi = tagged_any(v);
+	size_t n = targets(v, &ids, 0, &all);
+	rc = mail_act_move(v->ma, ids, n, target, copy, &e);
+	free(ids);
+	if (multi && rc == 0)
+		reload(v);
 	acted(v, rc, &e, copy ? "mail.copied" : "mail.moved");
 }
 

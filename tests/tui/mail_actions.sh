@@ -257,6 +257,25 @@ check "q: back, the message no longer unread" eval 'wait_for "Dora Bravo" 5 &&
 	row_has "$(row_of "Cid Second")" "     2026" 2'
 check "opened: the server has \\Seen" srv_flag 1 '\Seen' "Re: Re: $TAG Alpha"
 
+# ---- several at once: t tags, an action applies to every tagged message ----------------
+select_row "Dora Bravo"
+keys t
+check "t: the row is tagged (*)" eval 'row_has "$(row_of "Dora Bravo")" "*" 2'
+select_row "Ben Reply"
+keys t
+keys F
+check "F with two tagged: both flagged on the screen" eval 'row_has "$(row_of "Dora Bravo")" "!" 3 &&
+	row_has "$(row_of "Ben Reply")" "!" 3'
+check "... and on the server, both" eval 'srv_flag 1 "\Flagged" "$TAG Bravo" &&
+	srv_flag 1 "\Flagged" "Re: $TAG Alpha"'
+check "... the tags are gone after the action" eval 'wait_gone "*" 5'
+select_row "Dora Bravo"
+keys F
+select_row "Ben Reply"
+keys F
+check "F on each alone: unflagged again on the server" eval 'srv_flag 0 "\Flagged" "$TAG Bravo" &&
+	srv_flag 0 "\Flagged" "Re: $TAG Alpha"'
+
 # ---- move and delete -------------------------------------------------------------------
 select_row "Dora Bravo"
 keys M
