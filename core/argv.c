@@ -136,3 +136,22 @@ size_t utf8_decode(const char *s, size_t n, unsigned *cp)
 		return 0;
 	return len;
 }
+
+int utf8_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned cp;
+		size_t n;
+
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}

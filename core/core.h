@@ -106,6 +106,8 @@ size_t utf8_encode(unsigned cp, char *out);
 /* Decode one code point from s; returns its length, or 0 if the bytes are
  * not valid UTF-8 (overlong, surrogate, truncated). */
 size_t utf8_decode(const char *s, size_t n, unsigned *cp);
+/* Whether len bytes are valid UTF-8 throughout. */
+int utf8_valid(const char *s, size_t len);
 
 /* ---- logging ------------------------------------------------------------ */
 

@@ -55,26 +55,6 @@ static size_t u8len(const unsigned char *p, size_t left)
 	return n;
 }
 
-static int utf8_ok(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < len;) {
-		size_t n = u8len(p + i, len - i);
-		if (n == 1 && p[i] >= 0x80)
-			return 0;
-		/* overlong 3-byte forms and surrogates */
-		if (n == 3 &&
-		    ((p[i] == 0xe0 && p[i + 1] < 0xa0) || (p[i] == 0xed && p[i + 1] >= 0xa0)))
-			return 0;
-		if (n == 4 &&
-		    ((p[i] == 0xf0 && p[i + 1] < 0x90) || (p[i] == 0xf4 && p[i + 1] >= 0x90)))
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
 static void mbox_copy(struct mail_mbox *dst, const struct mail_mbox *src)
 {
 	dst->name = src->name && *src->name ? xstrdup(src->name) : NULL;
@@ -959,9 +939,9 @@ int mail_compose(const struct mail_draft *d, struct buf *out, char **msgid, stru
 		return e->code;
 	if (d->nto + d->ncc + d->nbcc == 0)
 		return err_set(e, E_PARSE, "the message has no recipient");
-	if (d->body && !utf8_ok(d->body, strlen(d->body)))
+	if (d->body && !utf8_valid(d->body, strlen(d->body)))
 		return err_set(e, E_PARSE, "the text is not UTF-8");
-	if (d->subject && !utf8_ok(d->subject, strlen(d->subject)))
+	if (d->subject && !utf8_valid(d->subject, strlen(d->subject)))
 		return err_set(e, E_PARSE, "the subject is not UTF-8");
 
 	buf_init(&text);

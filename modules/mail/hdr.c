@@ -120,25 +120,6 @@ static void put_clean(struct buf *out, const char *s, size_t len)
 	}
 }
 
-static int utf8_valid(const char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned cp;
-		size_t n;
-
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
 /* Bytes in charset (NULL: raw, UTF-8 or the fallback) to clean UTF-8.
  * Returns -1 when the charset is unknown (nothing appended). */
 static int put_converted(struct buf *out, const char *charset, const char *s, size_t len,

@@ -147,22 +147,7 @@ static char *folder_display(const char *wire)
  * ("已发送" for "&XfJT0ZAB-"). NULL when the cache has neither. */
 static char *folder_wire(struct mmod *m, const char *given)
 {
-	sqlite3_stmt *st;
-	char *enc = mail_mutf7_encode(given), *found = NULL;
-
-	if (sqlite3_prepare_v2(store_cache(m->env->store),
-			       "SELECT name FROM mail_folder WHERE account=?1 AND name IN (?2, ?3)"
-			       " ORDER BY name=?2 DESC LIMIT 1",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, mail_acct_key(m->ma), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, given, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, enc, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			found = xstrdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-	}
-	free(enc);
-	return found;
+	return mail_folder_wire(m->ma, given);
 }
 
 /* ---- folders ----------------------------------------------------------------------- */

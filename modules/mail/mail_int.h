@@ -97,6 +97,9 @@ struct store *mail_acct_store(struct mail_acct *a);
 const struct imap_account *mail_acct_server(struct mail_acct *a, struct err *e);
 /* Set by mail_acct_cancel: long calls (SMTP) watch it. */
 const int *mail_acct_cancel_flag(struct mail_acct *a);
+/* The cached folder a user named: as on the server, or in UTF-8 ("已发送"
+ * for "&XfJT0ZAB-"); NULL when the cache has neither. */
+char *mail_folder_wire(struct mail_acct *a, const char *given);
 /* Remove rows (with their bodies and search entries) from the cache. */
 int mail_cache_drop(struct mail_acct *a, const int64_t *ids, size_t n, int *removed,
 		    struct err *e);

@@ -65,25 +65,6 @@ struct walk {
 
 /* ---- small helpers -------------------------------------------------------------- */
 
-static int utf8_ok(const char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned cp;
-		size_t n;
-
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
 /* Append s as valid UTF-8 with no control but \n and \t: CRLF becomes
  * LF, anything else (ESC, a lone CR, DEL, C1 controls, invalid bytes)
  * U+FFFD. The one place that makes text safe for a terminal. */
@@ -156,7 +137,7 @@ void mail_charset_to_utf8(const char *charset, const char *in, size_t len, struc
 
 	if (len == 0)
 		return;
-	valid = utf8_ok(in, len);
+	valid = utf8_valid(in, len);
 	for (size_t i = 0; i < len && !high; i++)
 		high = (unsigned char)in[i] >= 0x80;
 	if (charset && *charset && label_is(charset, utf8) && strlen(charset) <= 5) {

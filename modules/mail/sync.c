@@ -647,6 +647,26 @@ int mail_acct_folder_op(struct mail_acct *a, enum imap_mbox_op op, const char *w
 	return mail_acct_folders(a, e);
 }
 
+char *mail_folder_wire(struct mail_acct *a, const char *given)
+{
+	sqlite3_stmt *st;
+	char *enc = mail_mutf7_encode(given), *found = NULL;
+
+	if (sqlite3_prepare_v2(db(a),
+			       "SELECT name FROM mail_folder WHERE account=?1 AND name IN (?2, ?3)"
+			       " ORDER BY name=?2 DESC LIMIT 1",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, given, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, enc, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			found = xstrdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	free(enc);
+	return found;
+}
+
 struct store *mail_acct_store(struct mail_acct *a)
 {
 	return a->store;

@@ -47,27 +47,6 @@ static int parse_id(const char *s, int64_t *id, struct err *e)
 	return 0;
 }
 
-/* The folder a user named: as on the server or in UTF-8. */
-static char *wire_of(struct mail_acct *a, const char *given)
-{
-	sqlite3_stmt *st;
-	char *enc = mail_mutf7_encode(given), *found = NULL;
-
-	if (sqlite3_prepare_v2(store_cache(mail_acct_store(a)),
-			       "SELECT name FROM mail_folder WHERE account=?1 AND name IN (?2, ?3)"
-			       " ORDER BY name=?2 DESC LIMIT 1",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, mail_acct_key(a), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, given, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, enc, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			found = xstrdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-	}
-	free(enc);
-	return found;
-}
-
 static int failed_count(struct mail_acct *a)
 {
 	struct outbox_entry *v;
@@ -141,7 +120,7 @@ static int cmd_act(struct mail_acct *a, struct cmd_ctx *ctx, const char *verb, i
 		}
 		rc = mail_act_mark(a, ids, n, (enum mail_mark)k, ctx->err);
 	} else if (!strcmp(verb, "move") || !strcmp(verb, "copy")) {
-		if (!(target = wire_of(a, argv[argc - 1]))) {
+		if (!(target = mail_folder_wire(a, argv[argc - 1]))) {
 			rc = err_tr(ctx->err, E_NOTFOUND, "mail.no_folder", TR_S(argv[argc - 1]));
 			goto out;
 		}
@@ -161,7 +140,7 @@ out:
 
 static int cmd_expunge(struct mail_acct *a, struct cmd_ctx *ctx, const char *folder)
 {
-	char *wire = wire_of(a, folder ? folder : "INBOX");
+	char *wire = mail_folder_wire(a, folder ? folder : "INBOX");
 	char num[16], t[256];
 	int n = 0, rc;
 
@@ -572,11 +551,11 @@ static int cmd_folder(struct mail_acct *a, struct cmd_ctx *ctx, int argc, char *
 		return err_tr(ctx->err, E_UNREACHABLE, "mail.offline_forced");
 	if (op == IMAP_MBOX_CREATE) {
 		wire = mail_mutf7_encode(argv[1]);
-	} else if (!(wire = wire_of(a, argv[1]))) {
+	} else if (!(wire = mail_folder_wire(a, argv[1]))) {
 		/* not cached yet: the server's list may know it */
 		if ((rc = mail_acct_folders(a, ctx->err)) < 0)
 			return rc;
-		if (!(wire = wire_of(a, argv[1])))
+		if (!(wire = mail_folder_wire(a, argv[1])))
 			return err_tr(ctx->err, E_NOTFOUND, "mail.no_folder", TR_S(argv[1]));
 	}
 	if (op == IMAP_MBOX_RENAME)
