@@ -87,6 +87,7 @@ if ! probe mkbox alice "$BOX" "$E/1.eml"; then
 fi
 att=$T_DIR/预算-$TAG.txt
 printf 'attached bytes %s\n' "$TAG" >"$att"
+att_size=$(stat -c %s "$att") # the tag's length is the PID's
 
 # Wait until a header line LABEL: holds TEXT (default 5 s).
 field() { # LABEL TEXT [seconds]
@@ -159,7 +160,7 @@ keys C-a
 check "Ctrl-A asks for a file to attach" wait_for "Attach file:" 5
 type_text "$att"
 keys Enter
-check "the attachment is listed with its size" wait_for "预算-$TAG.txt (25 B)" 5
+check "the attachment is listed with its size" wait_for "预算-$TAG.txt ($att_size B)" 5
 keys C-a
 wait_for "Attach file:" 5
 type_text "$T_DIR/no-such-file"
@@ -174,7 +175,7 @@ check "a second attachment listed" wait_for "signature (" 5
 keys Down Down
 keys Delete
 check "Delete on its line removes it" eval 'wait_gone "signature (" 5 &&
-	wait_for "预算-$TAG.txt (25 B)" 1'
+	wait_for "预算-$TAG.txt ($att_size B)" 1'
 keys Down
 type_text "你好，鲍勃：这是正文 $TAG-body。"
 keys Enter
