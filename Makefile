@@ -18,7 +18,7 @@ CC ?= cc
 
 PKGS = ncursesw icu-uc icu-i18n sqlite3 libsodium expat
 # compiled against, not linked: loaded when first needed (core/dl.c)
-PKGS_DL = libzip libxml-2.0
+PKGS_DL = libzip libxml-2.0 libstrophe
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wno-unused-parameter
 ifeq ($(CI),true)

@@ -57,6 +57,34 @@ const char *const store_cache_migrations[] = {
 	/* 5 -> 6: unread counts per folder from the unread messages alone (a
 	 * count over a 100k-message table decrypted every page of it) */
 	"CREATE INDEX mail_msg_unseen ON mail_msg(folder) WHERE (flags & 1) = 0;",
+
+	/* 6 -> 7: chat (modules/chat): ts in milliseconds; a message is known
+	 * by the archive's stanza id once it has one, by its origin id (ours:
+	 * the outbox key) or its id attribute before; state of our own:
+	 * 1 queued, 2 on the server, 3 delivered, 4 read, 5 failed; an event
+	 * (a kick, a nick change, a topic, an invitation) is a row with its
+	 * kind in `event` and its words in body */
+	"ALTER TABLE chat_conv ADD COLUMN nick TEXT;"
+	"ALTER TABLE chat_conv ADD COLUMN topic TEXT;"
+	"ALTER TABLE chat_conv ADD COLUMN joined INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chat_conv ADD COLUMN mentions INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chat_conv ADD COLUMN oldest_id TEXT;"
+	"ALTER TABLE chat_conv ADD COLUMN archive_start INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chat_conv ADD COLUMN last_ts INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chat_msg ADD COLUMN msg_id TEXT;"
+	"ALTER TABLE chat_msg ADD COLUMN nick TEXT;"
+	"ALTER TABLE chat_msg ADD COLUMN outgoing INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chat_msg ADD COLUMN state INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chat_msg ADD COLUMN edited INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chat_msg ADD COLUMN mention INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chat_msg ADD COLUMN url TEXT;"
+	"ALTER TABLE chat_msg ADD COLUMN error TEXT;"
+	"ALTER TABLE chat_msg ADD COLUMN event TEXT;"
+	"CREATE INDEX chat_msg_origin ON chat_msg(conv, origin_id);"
+	"CREATE INDEX chat_msg_msgid ON chat_msg(conv, msg_id);"
+	"CREATE TABLE chat_roster(account TEXT NOT NULL, jid TEXT NOT NULL, name TEXT,"
+	" subscription TEXT NOT NULL DEFAULT 'none', ask INTEGER NOT NULL DEFAULT 0,"
+	" request INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(account, jid));",
 };
 const int store_cache_version = (int)nitems(store_cache_migrations);
 
