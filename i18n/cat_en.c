@@ -756,6 +756,10 @@ const struct tr_entry tr_cat_en[] = {
 	{ "chat.key.edit", "Correct your last message" },
 	{ "chat.key.long", "Write a long message in the editor" },
 	{ "chat.key.sync", "Connect now and catch up" },
+	{ "chat.correcting", "Correcting your message (Esc cancels)" },
+	{ "chat.pick", "Pick a conversation on the left (Enter), or :chat join ROOM" },
+	{ "chat.screen_batch_only", "That works in batch mode only (atrium chat ... in a shell)" },
+	{ "chat.working", "Working on it: the answer shows in the status line" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -752,6 +752,10 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "chat.key.edit", "更正您的最后一条消息" },
 	{ "chat.key.long", "在编辑器中写长消息" },
 	{ "chat.key.sync", "立即连接并更新" },
+	{ "chat.correcting", "正在更正您的消息（Esc 取消）" },
+	{ "chat.pick", "在左侧选择会话（Enter），或 :chat join 群聊地址" },
+	{ "chat.screen_batch_only", "该命令仅在批处理模式下可用（在命令行中运行 atrium chat ...）" },
+	{ "chat.working", "正在处理：结果将显示在状态栏" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

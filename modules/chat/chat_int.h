@@ -108,6 +108,13 @@ void chat_occupants(struct chat_acct *a, const char *room,
 		    void (*fn)(void *arg, const char *nick, const char *role, enum xmpp_show sh),
 		    void *arg);
 
+/* ---- chat.c --------------------------------------------------------------------------- */
+
+/* Run a verb against an account (the tab's worker runs the screen's
+ * command lines this way): as in batch mode, with ctx->out for output. */
+int chat_verb_run(const struct module_env *env, struct chat_acct *a, struct cmd_ctx *ctx,
+		  int argc, char **argv);
+
 /* ---- the store (model.c) ---------------------------------------------------------------- */
 
 struct chat_row {

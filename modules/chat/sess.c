@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,7 +50,9 @@ struct chat_acct {
 	int lost_code;
 	char lost_reason[600];
 	int catching;    /* a catch-up runs: live ids do not move the marks */
-	/* presences seen in this process */
+	/* presences seen in this process; the tab reads them from the
+	 * main thread while the worker writes: under plock */
+	pthread_mutex_t plock;
 	struct occupant *occ;
 	size_t nocc, capocc;
 	/* rooms joined on this connection */
@@ -230,6 +233,7 @@ int chat_acct_new(const struct module_env *env, struct store *store, struct chat
 	if (!store)
 		return err_set(e, E_LOCKED, "the store is locked");
 	a = xcalloc(1, sizeof *a);
+	pthread_mutex_init(&a->plock, NULL);
 	a->env = env;
 	a->store = store;
 	a->jid = xstrdup(jid);
@@ -281,6 +285,7 @@ void chat_acct_free(struct chat_acct *a)
 		free(a->occ[i].status);
 	}
 	free(a->occ);
+	pthread_mutex_destroy(&a->plock);
 	for (size_t i = 0; i < a->njoined; i++)
 		free(a->joined[i]);
 	free(a->joined);
@@ -369,6 +374,7 @@ enum xmpp_show chat_presence_of(struct chat_acct *a, const char *jid, char *stat
 
 	if (status && n)
 		status[0] = 0;
+	pthread_mutex_lock(&a->plock);
 	for (size_t i = 0; i < a->nocc; i++) {
 		const char *o = a->occ[i].jid;
 		/* the JID itself, or a resource of it */
@@ -383,6 +389,7 @@ enum xmpp_show chat_presence_of(struct chat_acct *a, const char *jid, char *stat
 				snprintf(status, n, "%s", a->occ[i].status ? a->occ[i].status : "");
 		}
 	}
+	pthread_mutex_unlock(&a->plock);
 	return best;
 }
 
@@ -392,9 +399,11 @@ void chat_occupants(struct chat_acct *a, const char *room,
 {
 	size_t len = strlen(room);
 
+	pthread_mutex_lock(&a->plock);
 	for (size_t i = 0; i < a->nocc; i++)
 		if (strncasecmp(a->occ[i].jid, room, len) == 0 && a->occ[i].jid[len] == '/')
 			fn(arg, a->occ[i].jid + len + 1, a->occ[i].role, a->occ[i].show);
+	pthread_mutex_unlock(&a->plock);
 }
 
 static void event_row(struct chat_acct *a, int64_t conv, const char *event, const char *who,
@@ -419,21 +428,21 @@ static void on_presence(void *arg, const struct xmpp_pres *p)
 	const char *res = strchr(p->from, '/');
 	int64_t room = p->muc ? chat_conv_id(a->store, a->jid, bare, NULL, 0) : 0;
 
+	pthread_mutex_lock(&a->plock);
 	if (strcmp(p->type, "subscribe") == 0) {
+		pthread_mutex_unlock(&a->plock);
 		chat_roster_request(a->store, a->jid, bare, 1);
+		pthread_mutex_lock(&a->plock);
 	} else if (strcmp(p->type, "") == 0 || strcmp(p->type, "unavailable") == 0) {
 		if (room && res) {
 			struct occupant *o;
 			if (strcmp(p->type, "unavailable") == 0) {
 				occ_drop(a, p->from);
 				if (p->new_nick) {
-					char *nj;
-					xasprintf(&nj, "%s/%s", bare, p->new_nick);
 					if (!p->self)
 						event_row(a, room, "nick", res + 1, p->new_nick);
 					else
 						conv_set(a, room, "nick", p->new_nick, 0);
-					free(nj);
 				} else if (p->kicked || p->banned) {
 					event_row(a, room, p->banned ? "ban" : "kick", res + 1, p->reason);
 					if (p->self)
@@ -455,6 +464,7 @@ static void on_presence(void *arg, const struct xmpp_pres *p)
 			}
 		}
 	}
+	pthread_mutex_unlock(&a->plock);
 	free(bare);
 	changed(a);
 }
