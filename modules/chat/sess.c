@@ -853,7 +853,7 @@ static int need_password(struct chat_acct *a, struct err *e)
 	} else {
 		err_clear(e);
 		return err_set(e, E_AUTH, "no password for %s: set password or password_command in "
-					  "[chat], or keep one with `atrium vault set chat`", a->jid);
+					  "[chat], or keep one with `atrium login chat`", a->jid);
 	}
 	a->xa.password = a->password;
 	return 0;
