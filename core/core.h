@@ -109,6 +109,19 @@ size_t utf8_decode(const char *s, size_t n, unsigned *cp);
 /* Whether len bytes are valid UTF-8 throughout. */
 int utf8_valid(const char *s, size_t len);
 
+/* ---- file names from others (fname.c) ---------------------------------------- */
+
+/* A name that stays in the folder it is saved to: the last path part, with
+ * control characters and those Windows refuses as '_', no leading dot or
+ * dash, no trailing dot or blank, at most 200 bytes (the extension kept);
+ * an empty or reserved one (CON, LPT1, ...) becomes STEM-INDEX.ext. */
+char *fname_safe(const char *name, const char *stem, int index);
+/* Create name (from fname_safe) in dirfd, else name-1.ext, name-2.ext ...:
+ * never overwriting, never through a symbolic link; written and fsynced.
+ * *made (may be NULL) gets the name used. */
+int fname_save_unique(int dirfd, const char *name, const void *data, size_t len, char **made,
+		      struct err *e);
+
 /* ---- logging ------------------------------------------------------------ */
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };

@@ -760,6 +760,8 @@ const struct tr_entry tr_cat_en[] = {
 	{ "chat.pick", "Pick a conversation on the left (Enter), or :chat join ROOM" },
 	{ "chat.screen_batch_only", "That works in batch mode only (atrium chat ... in a shell)" },
 	{ "chat.working", "Working on it: the answer shows in the status line" },
+	{ "chat.no_link", "That message links to no file (an https:// link)" },
+	{ "verb.chat.download", "Save the file a message links to (into [chat] download_dir or ~/Downloads)" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -756,6 +756,8 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "chat.pick", "在左侧选择会话（Enter），或 :chat join 群聊地址" },
 	{ "chat.screen_batch_only", "该命令仅在批处理模式下可用（在命令行中运行 atrium chat ...）" },
 	{ "chat.working", "正在处理：结果将显示在状态栏" },
+	{ "chat.no_link", "该消息不含文件链接（https:// 链接）" },
+	{ "verb.chat.download", "保存消息所链接的文件（保存到 [chat] download_dir 或 ~/Downloads）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

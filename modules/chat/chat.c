@@ -604,6 +604,7 @@ static const struct {
 	{ "tail", 0, 0, 1, "atrium chat tail [--json]" },
 	{ "search", 1, 1, 2, "atrium chat search QUERY [--limit N] [--json] [--offline]" },
 	{ "upload", 2, 2, 1, "atrium chat upload JID|ROOM FILE" },
+	{ "download", 1, 1, 0, "atrium chat download ID [--save DIR]" },
 	{ "presence", 1, 2, 1, "atrium chat presence available|away|xa|dnd|chat [TEXT]" },
 	{ "add", 1, 1, 1, "atrium chat add JID" },
 	{ "remove", 1, 1, 1, "atrium chat remove JID" },
@@ -622,7 +623,7 @@ static const struct {
 static int cmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct cmod *m = state;
-	const char *pos[4] = { 0 }, *nick = NULL;
+	const char *pos[4] = { 0 }, *nick = NULL, *save = NULL;
 	int npos = 0, offline = 0, rc, vi = -1;
 	long limit = 0;
 	int64_t since = 0;
@@ -651,6 +652,8 @@ static int cmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 				return err_tr(ctx->err, E_USAGE, "chat.bad_time", TR_S(argv[i]));
 		} else if (!strcmp(argv[i], "--nick") && i + 1 < argc) {
 			nick = argv[++i];
+		} else if (!strcmp(argv[i], "--save") && i + 1 < argc) {
+			save = argv[++i];
 		} else if (!strcmp(argv[i], "--offline")) {
 			offline = 1;
 		} else if (argv[i][0] == '-' && argv[i][1] && strcmp(argv[i], "--") != 0) {
@@ -662,7 +665,7 @@ static int cmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (npos < verbs[vi].min || npos > verbs[vi].max ||
-	    (nick && strcmp(argv[0], "join") != 0) ||
+	    (nick && strcmp(argv[0], "join") != 0) || (save && strcmp(argv[0], "download") != 0) ||
 	    ((limit || since) && strcmp(argv[0], "history") && strcmp(argv[0], "search")) ||
 	    (offline && verbs[vi].online != 2))
 		return usage(ctx, verbs[vi].usage);
@@ -692,6 +695,28 @@ static int cmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_send(m, ctx, pos[0], pos[1]);
 	if (!strcmp(argv[0], "tail"))
 		return cmd_tail(m, ctx);
+	if (!strcmp(argv[0], "download")) {
+		int64_t row = 0;
+		char *saved, *dir = NULL;
+		const char *home = getenv("HOME");
+		if (msg_row_arg(ctx, pos[0], &row) < 0)
+			return ctx->err->code;
+		if (save)
+			dir = xstrdup(save);
+		else if (conf_get(m->env->conf, "chat", "download_dir"))
+			dir = xstrdup(conf_get(m->env->conf, "chat", "download_dir"));
+		else
+			xasprintf(&dir, "%s/Downloads", home ? home : ".");
+		rc = chat_download(m->ca, m->env->loop, row, dir, &saved, ctx->err);
+		if (rc == 0) {
+			fprintf(ctx->out, "%s/", dir);
+			put_safe(ctx->out, saved);
+			fputc('\n', ctx->out);
+			free(saved);
+		}
+		free(dir);
+		return rc;
+	}
 	if (!strcmp(argv[0], "read")) {
 		int64_t conv;
 		if (!offline && need_online(m, ctx, 1) < 0)
@@ -851,6 +876,7 @@ static const struct module_verb chat_verbs[] = {
 	{ "tail", "[--json]", "verb.chat.tail" },
 	{ "search", "QUERY [--limit N] [--json] [--offline]", "verb.chat.search" },
 	{ "upload", "JID|ROOM FILE", "verb.chat.upload" },
+	{ "download", "ID [--save DIR]", "verb.chat.download" },
 	{ "presence", "available|away|xa|dnd|chat [TEXT]", "verb.chat.presence" },
 	{ "add", "JID", "verb.chat.add" },
 	{ "remove", "JID", "verb.chat.remove" },

@@ -100,6 +100,11 @@ int chat_contact_op(struct chat_acct *a, const char *op, const char *jid, struct
 int chat_upload(struct chat_acct *a, struct loop *l, const char *to, const char *path,
 		int64_t *row, struct err *e);
 
+/* Fetch the file a message links to (https only, under our TLS policy)
+ * into dir under a safe name (never overwriting); *saved: the name. */
+int chat_download(struct chat_acct *a, struct loop *l, int64_t row, const char *dir,
+		  char **saved, struct err *e);
+
 /* Presence of a contact (bare JID) or an occupant (room/nick) as last
  * seen by this process; XSHOW_OFFLINE when unknown. */
 enum xmpp_show chat_presence_of(struct chat_acct *a, const char *jid, char *status, size_t n);

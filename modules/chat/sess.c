@@ -10,6 +10,7 @@
  * again: the catch-up that follows every connect brings our own messages
  * back with their origin id, and one found there is done, not resent.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -933,6 +934,7 @@ int chat_connect(struct chat_acct *a, struct err *e)
 	struct xsess_cb cb = { a, on_message, on_presence, on_roster, on_lost };
 	char *pres;
 	int rc, got;
+	int64_t t0, t1;
 
 	if (a->env->offline)
 		return err_set(e, E_UNREACHABLE, "%s", tr("chat.offline_forced"));
@@ -942,6 +944,7 @@ int chat_connect(struct chat_acct *a, struct err *e)
 		return rc;
 	if (!a->s && (rc = xsess_new(&a->xa, &cb, &a->s, e)) < 0)
 		return rc;
+	t0 = loop_now_ms();
 	if ((rc = xsess_connect(a->s, e)) < 0) {
 		a->lost_code = rc;
 		snprintf(a->lost_reason, sizeof a->lost_reason, "%s", e->msg);
@@ -950,6 +953,8 @@ int chat_connect(struct chat_acct *a, struct err *e)
 	a->lost_code = 0;
 	a->lost_reason[0] = 0;
 	a->njoined = 0;
+	t1 = loop_now_ms();
+	log_debug("chat: %s online in %lld ms", a->jid, (long long)(t1 - t0));
 	/* what the user chose last time (presence STATE TEXT) */
 	pres = meta_get(a, "presence");
 	{
@@ -971,11 +976,18 @@ int chat_connect(struct chat_acct *a, struct err *e)
 	err_clear(e);
 	xsess_bookmarks(a->s, bookmark_seen, a, e);
 	err_clear(e);
+	log_debug("chat: roster and bookmarks in %lld ms", (long long)(loop_now_ms() - t1));
+	t1 = loop_now_ms();
 	rejoin(a);
+	log_debug("chat: rooms joined in %lld ms", (long long)(loop_now_ms() - t1));
+	t1 = loop_now_ms();
 	if ((rc = chat_catch_up(a, &got, e)) < 0)
 		return rc;
+	log_debug("chat: %d messages caught up in %lld ms", got, (long long)(loop_now_ms() - t1));
+	t1 = loop_now_ms();
 	if ((rc = chat_replay(a, NULL, NULL, e)) < 0)
 		return rc;
+	log_debug("chat: outbox replayed in %lld ms", (long long)(loop_now_ms() - t1));
 	changed(a);
 	return 0;
 }
@@ -1628,5 +1640,127 @@ out:
 	for (size_t i = 0; headers && headers[i]; i++)
 		free(headers[i]);
 	free(headers);
+	return rc;
+}
+
+struct get_wait {
+	int done;
+	long status;
+	int code;
+	char msg[256];
+	struct buf body;
+	size_t limit;
+};
+
+static int get_sink(void *arg, const void *p, size_t n)
+{
+	struct get_wait *w = arg;
+
+	if (w->body.len + n > w->limit)
+		return -1;
+	buf_add(&w->body, p, n);
+	return 0;
+}
+
+static void get_done(struct net_req *r, const struct net_resp *resp, void *arg)
+{
+	struct get_wait *w = arg;
+
+	(void)r;
+	w->status = resp->status;
+	w->code = resp->failed ? resp->code : 0;
+	snprintf(w->msg, sizeof w->msg, "%s", resp->msg);
+	w->done = 1;
+}
+
+/* The last path part of a URL, percent-decoded (a name, never a path:
+ * fname_safe makes it one). */
+static char *url_name(const char *url)
+{
+	const char *p = url + strlen("https://"), *q, *end;
+	struct buf b;
+
+	end = p + strcspn(p, "?#");
+	q = end;
+	while (q > p && q[-1] != '/')
+		q--;
+	buf_init(&b);
+	for (; q < end; q++) {
+		if (*q == '%' && end - q > 2 && isxdigit((unsigned char)q[1]) &&
+		    isxdigit((unsigned char)q[2])) {
+			char hex[3] = { q[1], q[2], 0 };
+			buf_addc(&b, (char)strtol(hex, NULL, 16));
+			q += 2;
+		} else {
+			buf_addc(&b, *q);
+		}
+	}
+	return buf_detach(&b);
+}
+
+int chat_download(struct chat_acct *a, struct loop *l, int64_t row, const char *dir,
+		  char **saved, struct err *e)
+{
+	struct chat_msg m;
+	struct net_server srv = { 0 };
+	struct net_req_opts o = { 0 };
+	struct get_wait w = { 0 };
+	struct net *net = NULL;
+	const char *url;
+	char *name = NULL, *safe = NULL;
+	int rc, dfd = -1;
+
+	*saved = NULL;
+	if ((rc = chat_msg_get(a->store, row, &m, e)) < 0)
+		return rc;
+	url = m.url ? m.url : m.body;
+	if (!url || strncmp(url, "https://", 8) != 0 || strpbrk(url, " \t\r\n")) {
+		chat_msg_free(&m);
+		return err_set(e, E_NOTFOUND, "%s", tr("chat.no_link"));
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		rc = err_set(e, E_IO, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rc = err_set(e, E_IO, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if ((rc = net_new(l, &net, e)) < 0)
+		goto out;
+	/* whoever sent the link chose the server: our CAs and policy decide */
+	srv.url = (char *)url;
+	srv.tls.ca_file = a->xa.tls.ca_file;
+	o.method = "GET";
+	o.out_fd = -1;
+	o.sink = get_sink;
+	o.sink_arg = &w;
+	w.limit = (size_t)1 << 30;
+	buf_init(&w.body);
+	if (!net_request(net, &srv, &o, get_done, &w, e)) {
+		rc = e->code;
+		goto out;
+	}
+	net_wait(net, &w.done);
+	if (w.code) {
+		rc = err_set(e, w.code, "download: %s", w.msg);
+		goto out;
+	}
+	if (w.status != 200) {
+		rc = err_set(e, w.status == 404 ? E_NOTFOUND : E_IO, "download: the server answered %ld",
+			     w.status);
+		goto out;
+	}
+	name = url_name(url);
+	safe = fname_safe(name, "download", (int)row);
+	rc = fname_save_unique(dfd, safe, w.body.data ? w.body.data : "", w.body.len, saved, e);
+out:
+	if (dfd >= 0)
+		close(dfd);
+	buf_free(&w.body);
+	net_free(net);
+	free(name);
+	free(safe);
+	chat_msg_free(&m);
 	return rc;
 }

@@ -62,24 +62,10 @@ void mail_text_free(struct mail_text *t);
 int mail_attach_data(const char *msg, size_t len, const struct mail_text *t, size_t n,
 		     struct buf *out, struct err *e);
 
-/* A file name for attachment `index` that cannot leave the folder it is
- * saved in and that no common system or shell reads as special: the path
- * before the last / or \ dropped, controls and characters Windows refuses
- * replaced by '_', leading dots, dashes and blanks and trailing dots and
- * blanks removed, at most 200 bytes (cut at a character boundary, the
- * extension kept). A name left empty or reserved on Windows (CON, NUL,
- * COM1, ... with any extension) becomes "attachment-N" plus its extension
- * if that is plain. A new string. */
-char *mail_safe_name(const char *name, int index);
-/* Write data to a new file in directory dirfd named after `name` (which
- * must come from mail_safe_name): name, else name-1.ext, name-2.ext, ...
- * Each candidate is created with O_EXCL|O_NOFOLLOW, so neither another
- * writer nor a symbolic link planted under that name can make it write
- * anywhere else. The bytes are written in full and fsync'ed (the folder
- * too); a file that could not be written whole is removed. *made (unless
- * NULL) gets the name used. */
-int mail_save_unique(int dirfd, const char *name, const void *data, size_t len, char **made,
-		     struct err *e);
+/* Attachment names made safe (core's fname_safe: "attachment-N.ext" for an
+ * empty or reserved one) and saved without overwriting anything. */
+#define mail_safe_name(name, index) fname_safe((name), "attachment", (index))
+#define mail_save_unique fname_save_unique
 
 /* Decoders of a Content-Transfer-Encoding (appending to out; hdr.c). */
 void mail_qp_decode(const char *in, size_t len, int header, struct buf *out);
