@@ -244,10 +244,18 @@ int xmpp_jid_valid(const char *jid, int bare)
 
 	if (!jid || !*jid || strlen(jid) > 3071 || !utf8_valid(jid, strlen(jid)))
 		return 0;
-	for (p = jid; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '"' || *p == '<' || *p == '>')
-			return 0;
 	slash = strchr(jid, '/');
+	for (p = jid; *p;) {
+		unsigned cp;
+		size_t k = utf8_decode(p, strlen(p), &cp);
+		/* controls (C0, DEL, C1) nowhere; spaces and quotes only in the
+		 * resource (a room nick may be "John Doe") */
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			return 0;
+		if ((!slash || p < slash) && (cp == ' ' || cp == '"' || cp == '<' || cp == '>'))
+			return 0;
+		p += k;
+	}
 	if (slash && (bare || slash[1] == 0 || strlen(slash + 1) > 1023))
 		return 0;
 	at = strchr(jid, '@');

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n/i18n.h"
 #include "modules/chat/chat_int.h"
 #include "store/store.h"
 
@@ -48,20 +49,35 @@ void chat_short_name(const char *jid, char *out, size_t n)
 
 int chat_mentions(const char *text, const char *nick)
 {
-	size_t nl = nick ? strlen(nick) : 0;
+	char *ft, *fn;
 	const char *p;
+	size_t nl;
+	int found = 0;
 
-	if (!text || nl == 0)
+	if (!text || !nick || !*nick)
 		return 0;
-	for (p = text; (p = strcasestr(p, nick)); p++) {
-		unsigned char before = p > text ? (unsigned char)p[-1] : ' ';
+	/* any case, in any script: both folded (ICU) */
+	ft = txt_casefold(text, strlen(text));
+	fn = txt_casefold(nick, strlen(nick));
+	if (!ft || !fn) {
+		free(ft);
+		free(fn);
+		return 0;
+	}
+	nl = strlen(fn);
+	for (p = ft; nl && (p = strstr(p, fn)); p++) {
+		unsigned char before = p > ft ? (unsigned char)p[-1] : ' ';
 		unsigned char after = (unsigned char)p[nl];
 		/* a word of its own: not inside a longer ASCII word (CJK text
 		 * has no spaces: any non-ASCII neighbour counts as a border) */
-		if (!(isalnum(before) || before == '_') && !(isalnum(after) || after == '_'))
-			return 1;
+		if (!(isalnum(before) || before == '_') && !(isalnum(after) || after == '_')) {
+			found = 1;
+			break;
+		}
 	}
-	return 0;
+	free(ft);
+	free(fn);
+	return found;
 }
 
 int64_t chat_conv_id(struct store *s, const char *account, const char *jid, const char *kind,
@@ -400,6 +416,22 @@ int chat_msg_get(struct store *s, int64_t row, struct chat_msg *m, struct err *e
 	return 0;
 }
 
+static int row_of_account(struct store *s, int64_t row, const char *account)
+{
+	sqlite3_stmt *st;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(store_cache(s), "SELECT 1 FROM chat_msg m JOIN chat_conv c ON"
+				   " c.id = m.conv WHERE m.id = ?1 AND c.account = ?2", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, row);
+	bind_text(st, 2, account);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
 int chat_search(struct store *s, const char *account, const char *query, int limit,
 		struct chat_msg **out, size_t *n, struct err *e)
 {
@@ -418,8 +450,9 @@ int chat_search(struct store *s, const char *account, const char *query, int lim
 		long long row = strtoll(hits[i].ref, &end, 10);
 		if (*end || chat_msg_get(s, row, &m, &ge) < 0)
 			continue;
-		/* this account's conversations only */
-		if (chat_conv_id(s, account, m.chat, NULL, 0) == 0) {
+		/* this account's conversations only (two accounts may both
+		 * talk to the same JID) */
+		if (!row_of_account(s, row, account)) {
 			chat_msg_free(&m);
 			continue;
 		}
