@@ -754,7 +754,6 @@ const struct tr_entry tr_cat_en[] = {
 	{ "chat.key.write", "Write a message (Enter sends, Alt-Enter a new line)" },
 	{ "chat.key.scroll", "Scroll back (older messages come from the archive)" },
 	{ "chat.key.edit", "Correct your last message" },
-	{ "chat.key.long", "Write a long message in the editor" },
 	{ "chat.key.sync", "Connect now and catch up" },
 	{ "chat.correcting", "Correcting your message (Esc cancels)" },
 	{ "chat.pick", "Pick a conversation on the left (Enter), or :chat join ROOM" },

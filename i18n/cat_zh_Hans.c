@@ -750,7 +750,6 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "chat.key.write", "写消息（Enter 发送，Alt-Enter 换行）" },
 	{ "chat.key.scroll", "向上滚动（更早的消息来自存档）" },
 	{ "chat.key.edit", "更正您的最后一条消息" },
-	{ "chat.key.long", "在编辑器中写长消息" },
 	{ "chat.key.sync", "立即连接并更新" },
 	{ "chat.correcting", "正在更正您的消息（Esc 取消）" },
 	{ "chat.pick", "在左侧选择会话（Enter），或 :chat join 群聊地址" },

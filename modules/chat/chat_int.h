@@ -55,6 +55,8 @@ void chat_acct_viewing(struct chat_acct *a, int64_t conv);
  * outbox replayed. Idempotent. E_UNREACHABLE / E_TLS / E_AUTH. */
 int chat_connect(struct chat_acct *a, struct err *e);
 void chat_disconnect(struct chat_acct *a);
+/* Tell the server whether the user is looking (XEP-0352). */
+int chat_set_active(struct chat_acct *a, int active);
 int chat_online(const struct chat_acct *a);
 /* Run the connection up to ms (wake_fd ends the wait early). */
 int chat_pump(struct chat_acct *a, int ms, int wake_fd);

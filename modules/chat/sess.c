@@ -992,6 +992,15 @@ int chat_connect(struct chat_acct *a, struct err *e)
 	return 0;
 }
 
+int chat_set_active(struct chat_acct *a, int active)
+{
+	if (!chat_online(a))
+		return E_UNREACHABLE;
+	/* XEP-0352: while nobody looks, the server may hold back presences
+	 * and other noise; messages still come at once */
+	return xsess_csi(a->s, active);
+}
+
 void chat_disconnect(struct chat_acct *a)
 {
 	if (a->s)

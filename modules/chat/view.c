@@ -27,6 +27,7 @@
 #define LIST_W 28        /* the conversation list's width at most */
 #define PAGE_BACK 100    /* messages asked of the archive when scrolling back */
 #define SHOWN 400        /* messages of a conversation read at a time */
+#define IDLE_MS (2 * 60 * 1000) /* no key for this long: the server is told (CSI) */
 
 enum job_kind { J_CONNECT, J_SEND, J_VERB, J_OLDER, J_READ, J_CORRECT, J_QUIT };
 
@@ -84,6 +85,8 @@ struct chat_view {
 	int failures;
 	int64_t retry_at;
 	int connect_now;
+	int64_t last_key;          /* loop_now_ms() of the last key on the tab */
+	int inactive;              /* the worker told the server so */
 	/* the screen's */
 	struct entry *ents;
 	size_t nents;
@@ -190,6 +193,7 @@ static void try_connect(struct chat_view *v)
 	if (rc == 0) {
 		v->failures = 0;
 		v->retry_at = 0;
+		v->inactive = 0; /* a new stream starts active */
 	} else {
 		v->failures++;
 		/* a refused password or certificate waits for the user (s) */
@@ -279,6 +283,10 @@ static void *worker_main(void *arg)
 		}
 		if (chat_online(v->wa)) {
 			char drain[64];
+			int idle = loop_now_ms() - __atomic_load_n(&v->last_key, __ATOMIC_ACQUIRE) >
+				   IDLE_MS;
+			if (idle != v->inactive && chat_set_active(v->wa, !idle) == 0)
+				v->inactive = idle;
 			if (chat_pump(v->wa, 1000, v->wake[0]) == 1)
 				while (read(v->wake[0], drain, sizeof drain) > 0)
 					;
@@ -332,6 +340,7 @@ static int worker_start(struct chat_view *v, struct err *e)
 	v->tail = &v->head;
 	v->connect_now = 1;
 	v->svc = SVC_CONNECTING;
+	v->last_key = loop_now_ms();
 	if (pthread_create(&v->thread, NULL, worker_main, v) != 0) {
 		close(v->wake[0]);
 		close(v->wake[1]);
@@ -975,7 +984,6 @@ static int key_input(struct chat_view *v, int key)
 		v->cur = 0;
 		return 1;
 	case UI_KEY_END:
-	case UI_CTRL('e'):
 		v->cur = v->input.len;
 		return 1;
 	case UI_CTRL('u'):
@@ -1015,6 +1023,9 @@ static void start_correct(struct chat_view *v)
 
 int chat_view_key(struct chat_view *v, int key)
 {
+	__atomic_store_n(&v->last_key, loop_now_ms(), __ATOMIC_RELEASE);
+	if (v->inactive)
+		wake(v); /* the worker tells the server we are back */
 	if (v->writing)
 		return key_input(v, key);
 	if (v->focus == F_LIST) {
