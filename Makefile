@@ -40,9 +40,9 @@ I18N_SRC = $(wildcard i18n/*.c)
 TUI_SRC = $(wildcard tui/*.c)
 STORE_SRC = $(wildcard store/*.c)
 NET_SRC = $(wildcard net/*.c)
-# code one module uses from another comes along (mail writes in the docs
-# editor; files merges through docs and sheets), its tab does not
-MOD_CODE = $(sort $(MODULES) $(if $(filter mail files,$(MODULES)),docs) \
+# code one module uses from another comes along (mail and chat write in the
+# docs editor; files merges through docs and sheets), its tab does not
+MOD_CODE = $(sort $(MODULES) $(if $(filter mail chat files,$(MODULES)),docs) \
 	$(if $(filter files,$(MODULES)),sheets))
 MOD_SRC = $(wildcard modules/*.c) $(foreach m,$(MOD_CODE),$(wildcard modules/$(m)/*.c))
 APP_SRC = $(filter-out app/main.c,$(wildcard app/*.c))

@@ -761,6 +761,8 @@ const struct tr_entry tr_cat_en[] = {
 	{ "chat.working", "Working on it: the answer shows in the status line" },
 	{ "chat.no_link", "That message links to no file (an https:// link)" },
 	{ "verb.chat.download", "Save the file a message links to (into [chat] download_dir or ~/Downloads)" },
+	{ "chat.long_title", "Message to {0}" },
+	{ "chat.key.long", "Write a long message in the docs editor (its finish key sends)" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

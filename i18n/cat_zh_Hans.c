@@ -757,6 +757,8 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "chat.working", "正在处理：结果将显示在状态栏" },
 	{ "chat.no_link", "该消息不含文件链接（https:// 链接）" },
 	{ "verb.chat.download", "保存消息所链接的文件（保存到 [chat] download_dir 或 ~/Downloads）" },
+	{ "chat.long_title", "发给 {0} 的消息" },
+	{ "chat.key.long", "在文档编辑器中写长消息（完成键发送）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -900,6 +900,7 @@ static const struct module_key chat_keys[] = {
 	{ "i / a", "chat.key.write" },
 	{ "PgUp / PgDn", "chat.key.scroll" },
 	{ "e", "chat.key.edit" },
+	{ "E / Alt-E", "chat.key.long" },
 	{ "s", "chat.key.sync" },
 	{ NULL, NULL },
 };

@@ -45,6 +45,9 @@ int chat_acct_new(const struct module_env *env, struct store *store, struct chat
 		  struct err *e);
 void chat_acct_free(struct chat_acct *a);
 void chat_acct_notify(struct chat_acct *a, const struct chat_notify *n);
+/* Sending, correcting and retracting only queue (durably, in the store):
+ * for the screen's thread, whose worker then replays the outbox. */
+void chat_acct_queue_only(struct chat_acct *a);
 const char *chat_acct_jid(const struct chat_acct *a);
 struct store *chat_acct_store(struct chat_acct *a);
 /* The conversation shown on screen: its messages do not count unread. */

@@ -51,6 +51,7 @@ struct chat_acct {
 	int lost_code;
 	char lost_reason[600];
 	int catching;    /* a catch-up runs: live ids do not move the marks */
+	int queue_only;  /* the tab's main-thread account: the worker sends */
 	/* presences seen in this process; the tab reads them from the
 	 * main thread while the worker writes: under plock */
 	pthread_mutex_t plock;
@@ -293,6 +294,11 @@ void chat_acct_free(struct chat_acct *a)
 	free(a->jid);
 	free(a->nick);
 	free(a);
+}
+
+void chat_acct_queue_only(struct chat_acct *a)
+{
+	a->queue_only = 1;
 }
 
 void chat_acct_notify(struct chat_acct *a, const struct chat_notify *n)
@@ -1206,6 +1212,8 @@ static int flush(struct chat_acct *a, const char *id, struct err *e)
 	struct err ge;
 	int rc;
 
+	if (a->queue_only)
+		return err_set(e, E_QUEUED, "%s", tr("chat.queued"));
 	if (chat_online(a) && (rc = chat_replay(a, NULL, NULL, e)) < 0 && rc != E_UNREACHABLE)
 		return rc;
 	err_clear(e);

@@ -21,6 +21,7 @@
 #include "modules/account.h"
 #include "modules/chat/chat_int.h"
 #include "modules/chat/view.h"
+#include "modules/docs/docs.h"
 #include "store/store.h"
 #include "tui/tui.h"
 
@@ -29,7 +30,7 @@
 #define SHOWN 400        /* messages of a conversation read at a time */
 #define IDLE_MS (2 * 60 * 1000) /* no key for this long: the server is told (CSI) */
 
-enum job_kind { J_CONNECT, J_SEND, J_VERB, J_OLDER, J_READ, J_CORRECT, J_QUIT };
+enum job_kind { J_CONNECT, J_REPLAY, J_VERB, J_OLDER, J_READ, J_QUIT };
 
 struct cjob {
 	enum job_kind kind;
@@ -105,6 +106,7 @@ struct chat_view {
 	size_t cur;                /* byte offset in input */
 	int pasting;
 	int64_t correcting;        /* the row a correction replaces, 0 none */
+	struct docs_edit *long_ed; /* a long message in the docs editor (E) */
 	int last_w;
 };
 
@@ -209,7 +211,6 @@ static void try_connect(struct chat_view *v)
 
 static void run_job(struct chat_view *v, struct cjob *j)
 {
-	int64_t row;
 	int got;
 
 	err_clear(&j->e);
@@ -218,12 +219,11 @@ static void run_job(struct chat_view *v, struct cjob *j)
 		try_connect(v);
 		j->rc = 0;
 		return;
-	case J_SEND:
-		/* queued first, whatever the network does */
-		j->rc = chat_send(v->wa, j->to, j->text, NULL, &row, &j->e);
-		return;
-	case J_CORRECT:
-		j->rc = chat_correct(v->wa, j->row, j->text, &j->e);
+	case J_REPLAY:
+		/* the screen queued it; sent now if the server is there */
+		j->rc = chat_online(v->wa) ? chat_replay(v->wa, NULL, NULL, &j->e) : 0;
+		if (j->rc == E_UNREACHABLE)
+			j->rc = 0; /* it waits: the screen says (queued) */
 		return;
 	case J_READ:
 		j->rc = chat_mark_read(v->wa, j->conv, &j->e);
@@ -442,10 +442,13 @@ static void ents_free(struct chat_view *v)
 static int need_acct(struct chat_view *v)
 {
 	struct err e;
+	int rc;
 
 	if (v->ca)
 		return 0;
-	return chat_acct_new(v->env, v->env->store, &v->ca, &e);
+	if ((rc = chat_acct_new(v->env, v->env->store, &v->ca, &e)) == 0)
+		chat_acct_queue_only(v->ca);
+	return rc;
 }
 
 static enum xmpp_show presence_of(struct chat_view *v, const char *jid)
@@ -604,6 +607,7 @@ void chat_view_free(struct chat_view *v)
 	free(v->open_kind);
 	free(v->open_topic);
 	buf_free(&v->input);
+	docs_edit_free(v->long_ed);
 	chat_acct_free(v->ca);
 	free(v);
 }
@@ -871,6 +875,10 @@ void chat_view_draw(struct chat_view *v, struct ui_area *area, const struct acco
 	}
 	if (!v->ents && need_acct(v) == 0)
 		load_list(v);
+	if (v->long_ed) {
+		docs_edit_draw(v->long_ed, area);
+		return;
+	}
 	ui_clear(area, UI_NORMAL);
 	lw = w / 3 < LIST_W ? w / 3 : LIST_W;
 	if (lw < 12)
@@ -909,18 +917,33 @@ static void input_insert(struct chat_view *v, const char *s, size_t n)
 
 static void send_input(struct chat_view *v)
 {
-	struct cjob *j;
 	size_t n = v->input.len;
+	struct err e;
+	char *text;
+	int64_t row;
+	int rc;
 
 	while (n && (v->input.data[n - 1] == '\n' || v->input.data[n - 1] == ' '))
 		n--;
 	if (!n || !v->open_jid)
 		return;
-	j = job_new(v->correcting ? J_CORRECT : J_SEND);
-	j->to = xstrdup(v->open_jid);
-	j->text = xstrndup(v->input.data, n);
-	j->row = v->correcting;
-	submit(v, j);
+	/* queued here, at once and durably, whatever the worker is doing
+	 * (a catch-up may keep it busy); the worker sends it */
+	text = xstrndup(v->input.data, n);
+	if (need_acct(v) < 0)
+		rc = err_set(&e, E_USAGE, "%s", "no chat account");
+	else if (v->correcting)
+		rc = chat_correct(v->ca, v->correcting, text, &e);
+	else
+		rc = chat_send(v->ca, v->open_jid, text, NULL, &row, &e);
+	free(text);
+	if (rc < 0 && rc != E_QUEUED) {
+		if (v->env->message)
+			v->env->message(v->env->host, e.msg);
+		return; /* the text stays in the line */
+	}
+	submit(v, job_new(J_REPLAY));
+	refresh(v);
 	buf_reset(&v->input);
 	v->cur = 0;
 	v->correcting = 0;
@@ -1006,6 +1029,41 @@ static int key_input(struct chat_view *v, int key)
 	return 1; /* the line takes every key while it is open */
 }
 
+/* E (or Alt-E while writing): the message in the docs editor, what was
+ * written so far in it; its finish key sends, a cancel keeps the line. */
+static void open_long(struct chat_view *v)
+{
+	char title[300];
+
+	if (!v->open_jid)
+		return;
+	snprintf(title, sizeof title, "%s", trf((char[300]){ 0 }, 300, "chat.long_title",
+						  TR_S(v->open_jid)));
+	v->long_ed = docs_edit_new(v->input.data ? v->input.data : "", v->input.len, title);
+	docs_edit_configure(v->long_ed, v->env->conf);
+}
+
+static int key_long(struct chat_view *v, int key)
+{
+	enum docs_edit_state st;
+	int used = docs_edit_key(v->long_ed, key);
+
+	st = docs_edit_state(v->long_ed);
+	if (st == DOCS_EDIT_FINISHED) {
+		buf_reset(&v->input);
+		docs_edit_text(v->long_ed, &v->input);
+		v->cur = v->input.len;
+		docs_edit_free(v->long_ed);
+		v->long_ed = NULL;
+		send_input(v);
+		v->writing = 0;
+	} else if (st == DOCS_EDIT_CANCELLED) {
+		docs_edit_free(v->long_ed);
+		v->long_ed = NULL;
+	}
+	return used || st != DOCS_EDIT_EDITING;
+}
+
 static void start_correct(struct chat_view *v)
 {
 	for (size_t i = v->nmsgs; i-- > 0;) {
@@ -1026,6 +1084,12 @@ int chat_view_key(struct chat_view *v, int key)
 	__atomic_store_n(&v->last_key, loop_now_ms(), __ATOMIC_RELEASE);
 	if (v->inactive)
 		wake(v); /* the worker tells the server we are back */
+	if (v->long_ed)
+		return key_long(v, key);
+	if (v->writing && key == (UI_MOD_ALT | 'e')) {
+		open_long(v);
+		return 1;
+	}
 	if (v->writing)
 		return key_input(v, key);
 	if (v->focus == F_LIST) {
@@ -1087,6 +1151,9 @@ int chat_view_key(struct chat_view *v, int key)
 	case 'e':
 		start_correct(v);
 		return 1;
+	case 'E':
+		open_long(v);
+		return 1;
 	case 'k':
 	case UI_KEY_UP:
 	case UI_KEY_PGUP:
@@ -1120,12 +1187,12 @@ int chat_view_key(struct chat_view *v, int key)
 
 int chat_view_taking_text(struct chat_view *v)
 {
-	return v->writing;
+	return v->writing || v->long_ed;
 }
 
 int chat_view_unsaved(struct chat_view *v)
 {
-	return v->input.len > 0;
+	return v->input.len > 0 || (v->long_ed && docs_edit_modified(v->long_ed));
 }
 
 void chat_view_event(struct chat_view *v, const struct module_event *ev)
