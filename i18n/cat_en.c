@@ -763,6 +763,11 @@ const struct tr_entry tr_cat_en[] = {
 	{ "verb.chat.download", "Save the file a message links to (into [chat] download_dir or ~/Downloads)" },
 	{ "chat.long_title", "Message to {0}" },
 	{ "chat.key.long", "Write a long message in the docs editor (its finish key sends)" },
+	{ "docs.share_save_first", "Save it first: what is shared is the file as saved" },
+	{ "docs.share_no_chat", "Chat is not available (no [chat] account, or built without chat)" },
+	{ "verb.docs.share", "Send the document to a contact or room (the share's name, or the file uploaded)" },
+	{ "sheets.share_usage", "On the screen: :share JID|ROOM sends the workbook to a contact or room" },
+	{ "verb.sheets.share", "Send the workbook to a contact or room (the share's name, or the file uploaded)" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

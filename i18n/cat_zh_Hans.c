@@ -759,6 +759,11 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "verb.chat.download", "保存消息所链接的文件（保存到 [chat] download_dir 或 ~/Downloads）" },
 	{ "chat.long_title", "发给 {0} 的消息" },
 	{ "chat.key.long", "在文档编辑器中写长消息（完成键发送）" },
+	{ "docs.share_save_first", "请先保存：分享的是已保存的文件" },
+	{ "docs.share_no_chat", "聊天不可用（没有 [chat] 账户，或未编译聊天模块）" },
+	{ "verb.docs.share", "将文档发送给联系人或群聊（团队共享中的名称，或上传文件）" },
+	{ "sheets.share_usage", "在界面中：:share 联系人|群聊 将工作簿发送给联系人或群聊" },
+	{ "verb.sheets.share", "将工作簿发送给联系人或群聊（团队共享中的名称，或上传文件）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

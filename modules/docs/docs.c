@@ -1848,6 +1848,27 @@ static int docs_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 			return err_set(ctx->err, E_USAGE, "%s",
 				       trf(t, sizeof t, "docs.err.needs_screen", TR_S(verb)));
 	}
+	if (strcmp(verb, "share") == 0) {
+		const char *path = editor_path(d->ed);
+		char *av[4];
+
+		if (argc != 2)
+			return usage(ctx, "docs share JID|ROOM");
+		if (!ctx->interactive)
+			return err_set(ctx->err, E_USAGE, "%s",
+				       trf(t, sizeof t, "docs.err.needs_screen", TR_S(verb)));
+		if (!path || editor_modified(d->ed))
+			return err_set(ctx->err, E_USAGE, "%s", tr("docs.share_save_first"));
+		/* a document of the team share goes as its name there (the
+		 * others open it from their share); a file of this machine is
+		 * uploaded. The chat tab's worker does it. */
+		av[0] = "chat";
+		av[1] = editor_remote(d->ed) ? "send" : "upload";
+		av[2] = argv[1];
+		av[3] = (char *)path;
+		return tui_run_in(4, av) == 0 ? 0
+					      : err_set(ctx->err, E_USAGE, "%s", tr("docs.share_no_chat"));
+	}
 	if (strcmp(verb, "open") == 0 || strcmp(verb, "e") == 0) {
 		if (argc != 2)
 			return usage(ctx, "docs open FILE[:LINE[:COL]]");
@@ -1943,6 +1964,7 @@ static const struct module_verb docs_verbs[] = {
 	{ "e", "FILE[:LINE[:COL]]", "verb.docs.open" },
 	{ "reload", "", "verb.docs.reload" },
 	{ "save", "[FILE]", "verb.docs.save" },
+	{ "share", "JID|ROOM", "verb.docs.share" },
 	{ "w", "[FILE]", "verb.docs.save" },
 	{ "numbers", "", "verb.docs.numbers" },
 	{ "wrap", "", "verb.docs.wrap" },

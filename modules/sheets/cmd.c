@@ -998,6 +998,7 @@ const struct module_verb sheet_verbs[] = {
 	{ "set", "FILE CELL VALUE|=FORMULA", "verb.sheets.set" },
 	{ "open", "FILE|share:/PATH", "verb.sheets.open" },
 	{ "save", "[FILE|share:/PATH]", "verb.sheets.save" },
+	{ "share", "JID|ROOM", "verb.sheets.share" },
 	{ "w", "[FILE|share:/PATH]", "verb.sheets.save" },
 	{ "goto", "CELL", "verb.sheets.goto" },
 	{ "sheet", "NAME|add [NAME]|rename NAME|delete [NAME]|next|prev", "verb.sheets.sheet" },

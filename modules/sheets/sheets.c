@@ -843,6 +843,22 @@ static int sheets_command(void *state, struct cmd_ctx *ctx, int argc, char **arg
 		return account_mod_command(s->acct, ctx, argc, argv);
 	if (strcmp(argv[0], "open") == 0 && ctx->interactive && s->env->loop)
 		return open_async(s, ctx, argc, argv);
+	if (strcmp(argv[0], "share") == 0) {
+		const char *path = grid_path(s->grid);
+		char *av[4];
+
+		if (argc != 2 || !ctx->interactive)
+			return err_set(ctx->err, E_USAGE, "%s", tr("sheets.share_usage"));
+		if (!path || grid_modified(s->grid) || s->load || s->fetching)
+			return err_set(ctx->err, E_USAGE, "%s", tr("docs.share_save_first"));
+		/* as docs share: a share file by its name, a local one uploaded */
+		av[0] = "chat";
+		av[1] = strncmp(path, "share:", 6) == 0 ? "send" : "upload";
+		av[2] = argv[1];
+		av[3] = (char *)path;
+		return tui_run_in(4, av) == 0 ? 0
+					      : err_set(ctx->err, E_USAGE, "%s", tr("docs.share_no_chat"));
+	}
 	if ((strcmp(argv[0], "save") == 0 || strcmp(argv[0], "w") == 0) && ctx->interactive) {
 		int rc;
 
