@@ -768,6 +768,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "verb.docs.share", "Send the document to a contact or room (the share's name, or the file uploaded)" },
 	{ "sheets.share_usage", "On the screen: :share JID|ROOM sends the workbook to a contact or room" },
 	{ "verb.sheets.share", "Send the workbook to a contact or room (the share's name, or the file uploaded)" },
+	{ "chat.people", "({0, plural, one {# person} other {# people}})" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

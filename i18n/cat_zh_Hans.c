@@ -764,6 +764,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "verb.docs.share", "将文档发送给联系人或群聊（团队共享中的名称，或上传文件）" },
 	{ "sheets.share_usage", "在界面中：:share 联系人|群聊 将工作簿发送给联系人或群聊" },
 	{ "verb.sheets.share", "将工作簿发送给联系人或群聊（团队共享中的名称，或上传文件）" },
+	{ "chat.people", "（{0} 人）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

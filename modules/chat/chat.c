@@ -359,6 +359,19 @@ static int cmd_roster(struct cmod *m, struct cmd_ctx *ctx, int offline)
 	return 0;
 }
 
+static void put_occupant(void *arg, const char *nick, const char *role, enum xmpp_show sh)
+{
+	struct json *j = arg;
+
+	(void)sh;
+	json_obj_begin(j);
+	json_key(j, "nick");
+	json_str(j, nick);
+	json_key(j, "role");
+	json_str(j, role);
+	json_obj_end(j);
+}
+
 static int cmd_rooms(struct cmod *m, struct cmd_ctx *ctx, int offline)
 {
 	struct chat_conv *v;
@@ -392,6 +405,11 @@ static int cmd_rooms(struct cmod *m, struct cmd_ctx *ctx, int offline)
 			json_int(j, v[i].unread);
 			json_key(j, "mentions");
 			json_int(j, v[i].mentions);
+			/* who is there, as this connection saw them join */
+			json_key(j, "occupants");
+			json_arr_begin(j);
+			chat_occupants(m->ca, v[i].jid, put_occupant, j);
+			json_arr_end(j);
 			json_obj_end(j);
 		} else {
 			put_safe(ctx->out, v[i].jid);

@@ -795,6 +795,14 @@ static int input_rows(struct chat_view *v, int w)
 	return rows > 5 ? 5 : rows;
 }
 
+static void count_one(void *arg, const char *nick, const char *role, enum xmpp_show sh)
+{
+	(void)nick;
+	(void)role;
+	(void)sh;
+	++*(int *)arg;
+}
+
 static void draw_conv(struct chat_view *v, struct ui_area *a, int x0, int w, int h)
 {
 	struct line *ls;
@@ -805,8 +813,18 @@ static void draw_conv(struct chat_view *v, struct ui_area *a, int x0, int w, int
 	ui_put(a, 0, x0, w, "", 0, UI_TITLE);
 	for (int k = x0; k < x0 + w; k++)
 		ui_puts(a, 0, k, " ", UI_TITLE);
-	snprintf(head, sizeof head, "%s%s%s", v->open_jid ? v->open_jid : "",
-		 v->open_topic && *v->open_topic ? " — " : "", v->open_topic ? v->open_topic : "");
+	{
+		int people = 0;
+		char count[64] = "";
+		if (v->started && v->open_kind && strcmp(v->open_kind, "room") == 0) {
+			chat_occupants(v->wa, v->open_jid, count_one, &people);
+			if (people)
+				trf(count, sizeof count, "chat.people", TR_N(people));
+		}
+		snprintf(head, sizeof head, "%s%s%s%s%s", v->open_jid ? v->open_jid : "",
+			 *count ? "  " : "", count, v->open_topic && *v->open_topic ? " — " : "",
+			 v->open_topic ? v->open_topic : "");
+	}
 	ui_put(a, 0, x0 + 1, w - 2, head, strlen(head), UI_TITLE);
 	body = h - 1 - ih - (ih ? 1 : 0);
 	if (body < 1)
