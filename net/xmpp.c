@@ -346,7 +346,12 @@ static void parse_content(xmpp_stanza_t *st, struct xmpp_msg *m)
 	m->from = attr_dup(st, "from");
 	m->to = attr_dup(st, "to");
 	m->id = attr_dup(st, "id");
-	snprintf(m->type, sizeof m->type, "%s", type && strlen(type) < sizeof m->type ? type : "normal");
+	/* RFC 6121 5.2.2: a type not understood is taken as normal */
+	if (type && (!strcmp(type, "chat") || !strcmp(type, "groupchat") ||
+		     !strcmp(type, "headline") || !strcmp(type, "error")))
+		snprintf(m->type, sizeof m->type, "%s", type);
+	else
+		snprintf(m->type, sizeof m->type, "normal");
 	if ((c = child(st, "body", NULL)))
 		m->body = text_dup(c);
 	if ((c = child(st, "subject", NULL))) {
