@@ -104,6 +104,16 @@ static void test_message_without_type_is_normal_and_odd_type_too(void **state)
 	     &m);
 	assert_string_equal(m.type, "normal");
 	xmpp_msg_free(&m);
+	/* RFC 6121 5.2.2: a type not understood MUST be taken as normal */
+	must("<message from='bob@example.test' type=''><body>x</body></message>", &m);
+	assert_string_equal(m.type, "normal");
+	xmpp_msg_free(&m);
+	must("<message from='bob@example.test' type='Chat'><body>x</body></message>", &m);
+	assert_string_equal(m.type, "normal");
+	xmpp_msg_free(&m);
+	must("<message from='bob@example.test' type='headline'><body>x</body></message>", &m);
+	assert_string_equal(m.type, "headline");
+	xmpp_msg_free(&m);
 }
 
 static void test_groupchat_keeps_the_rooms_stanza_id_only(void **state)
