@@ -8,7 +8,7 @@ build="build-essential pkg-config libncurses-dev libicu-dev libsodium-dev
   libsqlite3-dev libcurl4-gnutls-dev libetpan-dev libstrophe-dev
   libgnutls28-dev libcmocka-dev libzip-dev libexpat1-dev libxml2-dev"
 servers="openssl curl dovecot-core dovecot-imapd dovecot-submissiond
-  dovecot-lmtpd opensmtpd prosody apache2 apache2-utils python3-slixmpp
+  dovecot-lmtpd opensmtpd prosody lua-dbi-sqlite3 apache2 apache2-utils python3-slixmpp
   python3-openpyxl"
 check="$build $servers tmux libreoffice-calc-nogui python3-openpyxl"
 demo="$check"
