@@ -769,6 +769,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "sheets.share_usage", "On the screen: :share JID|ROOM sends the workbook to a contact or room" },
 	{ "verb.sheets.share", "Send the workbook to a contact or room (the share's name, or the file uploaded)" },
 	{ "chat.people", "({0, plural, one {# person} other {# people}})" },
+	{ "chat.too_big", "The message is too long for the server ({0} KB as sent; at most {1} KB): send it as a file (chat upload)" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -765,6 +765,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "sheets.share_usage", "在界面中：:share 联系人|群聊 将工作簿发送给联系人或群聊" },
 	{ "verb.sheets.share", "将工作簿发送给联系人或群聊（团队共享中的名称，或上传文件）" },
 	{ "chat.people", "（{0} 人）" },
+	{ "chat.too_big", "消息太长，服务器无法接收（发送时 {0} KB；最多 {1} KB）：请作为文件发送（chat upload）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -29,6 +29,7 @@
 
 #define PAGE 250           /* archive results asked per page (servers cap it) */
 #define INITIAL_DEFAULT 500 /* messages of an archive fetched the first time */
+#define CHAT_MAX_TEXT (240 * 1024) /* a message's text as XML, at most */
 
 struct occupant {
 	char *jid;      /* room/nick, or a contact's full JID */
@@ -1255,6 +1256,22 @@ static int conv_type(struct chat_acct *a, const char *to, int64_t *conv, const c
 	return *conv ? 0 : E_IO;
 }
 
+/* Servers close the stream over a stanza past their limit (Prosody:
+ * 256 KiB), and a message queued then would be sent again at every
+ * connect: refused here, with the size as XML will carry it. */
+static int too_big(const char *text, struct err *e)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p; p++)
+		n += *p == '<' || *p == '>' ? 4 : *p == '&' ? 5 : *p == '"' || *p == '\'' ? 6 : 1;
+	if (n <= CHAT_MAX_TEXT)
+		return 0;
+	return err_set(e, E_USAGE, "%s",
+		       trf((char[300]){ 0 }, 300, "chat.too_big", TR_N((n + 1023) / 1024),
+			   TR_N(CHAT_MAX_TEXT / 1024)));
+}
+
 int chat_send(struct chat_acct *a, const char *to, const char *text, const char *url,
 	      int64_t *row, struct err *e)
 {
@@ -1271,6 +1288,8 @@ int chat_send(struct chat_acct *a, const char *to, const char *text, const char 
 		return err_set(e, E_USAGE, "%s", tr("chat.empty"));
 	if (!utf8_valid(text, strlen(text)))
 		return err_set(e, E_USAGE, "%s", tr("chat.not_utf8"));
+	if (too_big(text, e) < 0)
+		return e->code;
 	if (conv_type(a, to, &conv, &type) < 0)
 		return err_set(e, E_IO, "the store: cannot make the conversation");
 	gen_id(id);
@@ -1331,6 +1350,8 @@ int chat_correct(struct chat_acct *a, int64_t row, const char *text, struct err 
 
 	if (!text || !*text || !utf8_valid(text, strlen(text)))
 		return err_set(e, E_USAGE, "%s", tr("chat.empty"));
+	if (too_big(text, e) < 0)
+		return e->code;
 	if ((rc = own_row(a, row, &m, &type, e)) < 0)
 		return rc;
 	gen_id(id);
