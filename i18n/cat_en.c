@@ -770,6 +770,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "verb.sheets.share", "Send the workbook to a contact or room (the share's name, or the file uploaded)" },
 	{ "chat.people", "({0, plural, one {# person} other {# people}})" },
 	{ "chat.too_big", "The message is too long for the server ({0} KB as sent; at most {1} KB): send it as a file (chat upload)" },
+	{ "chat.gave_up", "Not sent: the connection broke at each of 8 tries (atrium outbox retry ID sends it again)" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -766,6 +766,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "verb.sheets.share", "将工作簿发送给联系人或群聊（团队共享中的名称，或上传文件）" },
 	{ "chat.people", "（{0} 人）" },
 	{ "chat.too_big", "消息太长，服务器无法接收（发送时 {0} KB；最多 {1} KB）：请作为文件发送（chat upload）" },
+	{ "chat.gave_up", "未发送：8 次尝试中连接均中断（atrium outbox retry ID 可重新发送）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -1137,6 +1137,16 @@ static int replay_one(void *ctx, struct outbox_entry *en, struct err *e)
 		}
 		mark_joined(a, o.to);
 	}
+	/* a stanza the server closes the stream over would go again at
+	 * every connect: after 8 tries it fails, visibly, for the user */
+	if (en->attempts >= 8) {
+		err_set(e, E_IO, "%s", tr("chat.gave_up"));
+		store_outbox_mark(a->store, en->id, OUTBOX_FAILED, e->msg, NULL);
+		if (o.row)
+			chat_msg_state(a->store, o.row, CS_FAILED, e->msg);
+		buf_free(&copy);
+		return E_IO;
+	}
 	store_outbox_mark(a->store, en->id, OUTBOX_SENDING, NULL, NULL);
 	a->err_id[0] = 0;
 	if (o.retract)
