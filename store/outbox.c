@@ -209,7 +209,9 @@ int store_outbox_mark(struct store *s, int64_t id, enum outbox_state stt, const 
 int store_outbox_retry(struct store *s, int64_t id, struct err *e)
 {
 	return change(s,
-		      "UPDATE outbox SET state=?2, error=?3, updated=?4 WHERE id=?1 AND state<>3",
+		      /* the user's retry starts the count again */
+		      "UPDATE outbox SET state=?2, error=?3, updated=?4, attempts=0"
+		      " WHERE id=?1 AND state<>3",
 		      id, OUTBOX_QUEUED, NULL, e);
 }
 
