@@ -1523,6 +1523,31 @@ int xsess_mam(struct xsess *s, const char *archive, const char *with, const char
 
 /* ---- rooms ----------------------------------------------------------------------- */
 
+int xsess_is_room(struct xsess *s, const char *jid, struct err *e)
+{
+	struct buf b;
+	char id[33];
+	xmpp_stanza_t *reply, *q, *c;
+	int rc, room = 0;
+
+	iq_begin(&b, "get", jid, id);
+	buf_adds(&b, "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
+	rc = iq(s, &b, id, "service discovery", &reply, e);
+	if (rc == E_UNREACHABLE || rc == E_CANCELLED)
+		return rc;
+	if (rc < 0) { /* a user's account may not answer: not a room */
+		err_clear(e);
+		return 0;
+	}
+	q = child(reply, "query", "http://jabber.org/protocol/disco#info");
+	for (c = q ? XS(xmpp_stanza_get_children)(q) : NULL; c; c = XS(xmpp_stanza_get_next)(c))
+		if (XS(xmpp_stanza_is_tag)(c) && !strcmp(XS(xmpp_stanza_get_name)(c), "identity") &&
+		    attr(c, "category") && !strcmp(attr(c, "category"), "conference"))
+			room = 1;
+	XS(xmpp_stanza_release)(reply);
+	return room;
+}
+
 struct join_wait {
 	const char *occupant; /* room/nick */
 	int done, created, code;

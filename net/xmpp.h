@@ -189,6 +189,9 @@ int xsess_mam(struct xsess *s, const char *archive, const char *with, const char
 
 /* ---- rooms (XEP-0045) -------------------------------------------------------- */
 
+/* Whether a JID is a group room (service discovery: 1 or 0). */
+int xsess_is_room(struct xsess *s, const char *jid, struct err *e);
+
 /* Join room (bare JID) as nick and wait for our own presence: *created
  * when the room is new (locked until xsess_muc_configure). The server's
  * refusal (E_PERM, E_CONFLICT for a nick in use, E_NOTFOUND) has its

@@ -61,6 +61,9 @@ struct chat_acct {
 	/* rooms joined on this connection */
 	char **joined;
 	size_t njoined;
+	/* JIDs found not to be rooms on this connection */
+	char **checked;
+	size_t nchecked;
 	/* the last error a room sent back for one of our messages */
 	char err_id[64];
 	char err_text[256];
@@ -292,6 +295,9 @@ void chat_acct_free(struct chat_acct *a)
 	for (size_t i = 0; i < a->njoined; i++)
 		free(a->joined[i]);
 	free(a->joined);
+	for (size_t i = 0; i < a->nchecked; i++)
+		free(a->checked[i]);
+	free(a->checked);
 	free(a->jid);
 	free(a->nick);
 	free(a);
@@ -1098,6 +1104,54 @@ static int server_has(struct chat_acct *a, int64_t row, const char *id)
 	return has;
 }
 
+/* A JID we send to as a chat that is neither a contact nor a known
+ * conversation may be a room: asked once per connection. 1 when it is
+ * (its conversation becomes a room's), 0 not, E_UNREACHABLE. */
+static int room_unknown(struct chat_acct *a, const char *to, struct err *e)
+{
+	struct chat_contact *cs;
+	size_t n;
+	int64_t conv;
+	struct conv_info ci;
+	int rc;
+
+	if (strchr(to, '/'))
+		return 0;
+	for (size_t i = 0; i < a->nchecked; i++)
+		if (!strcasecmp(a->checked[i], to))
+			return 0;
+	if (chat_roster_list(a->store, a->jid, &cs, &n, e) == 0) {
+		int known = 0;
+		for (size_t i = 0; i < n; i++)
+			known |= !strcasecmp(cs[i].jid, to);
+		chat_contacts_free(cs, n);
+		if (known)
+			return 0;
+	}
+	err_clear(e);
+	if ((rc = xsess_is_room(a->s, to, e)) < 0)
+		return rc;
+	a->checked = xreallocarray(a->checked, a->nchecked + 1, sizeof *a->checked);
+	a->checked[a->nchecked++] = xstrdup(to);
+	if (rc == 1 && (conv = chat_conv_id(a->store, a->jid, to, "room", 1)) &&
+	    conv_info(a, conv, &ci)) {
+		store_exec(db(a), "SAVEPOINT kind", NULL);
+		{
+			sqlite3_stmt *st;
+			if (sqlite3_prepare_v2(db(a), "UPDATE chat_conv SET kind = 'room', joined = 1"
+						      " WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+				sqlite3_bind_int64(st, 1, conv);
+				sqlite3_step(st);
+				sqlite3_finalize(st);
+			}
+		}
+		store_exec(db(a), "RELEASE kind", NULL);
+		if (!ci.nick[0])
+			conv_set(a, conv, "nick", a->nick, 0);
+	}
+	return rc;
+}
+
 static int replay_one(void *ctx, struct outbox_entry *en, struct err *e)
 {
 	struct chat_acct *a = ctx;
@@ -1111,6 +1165,16 @@ static int replay_one(void *ctx, struct outbox_entry *en, struct err *e)
 		return err_set(e, E_PARSE, "outbox entry %lld is not a chat message", (long long)en->id);
 	}
 	group = strcmp(o.type, "groupchat") == 0;
+	if (!group && chat_online(a) && (rc = room_unknown(a, o.to, e)) != 0) {
+		if (rc < 0) {
+			buf_free(&copy);
+			return E_UNREACHABLE;
+		}
+		/* sent to a room not joined (send ROOM TEXT from a script): it
+		 * goes to the room, joined now, not as a chat with the room */
+		group = 1;
+		o.type = "groupchat";
+	}
 	if (!o.replace && !o.retract && server_has(a, o.row, en->idem_key)) {
 		/* sent before a cut: the archive has it, done without a resend */
 		store_outbox_mark(a->store, en->id, OUTBOX_DONE, NULL, NULL);

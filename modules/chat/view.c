@@ -255,7 +255,7 @@ static void *worker_main(void *arg)
 	chat_acct_notify(v->wa, &n);
 	for (;;) {
 		struct cjob *j = NULL;
-		int online, want;
+		int online, want, offline;
 		int64_t retry;
 
 		pthread_mutex_lock(&v->lock);
@@ -274,7 +274,15 @@ static void *worker_main(void *arg)
 			break;
 		}
 		online = chat_online(v->wa);
-		if (!online && (want || (retry >= 0 && loop_now_ms() >= retry)) && !v->wenv.offline)
+		pthread_mutex_lock(&v->lock);
+		offline = v->wenv.offline;
+		pthread_mutex_unlock(&v->lock);
+		if (online && offline) { /* :offline: the connection goes */
+			chat_disconnect(v->wa);
+			set_svc(v, SVC_OFFLINE, tr("chat.offline_forced"));
+			online = 0;
+		}
+		if (!online && (want || (retry >= 0 && loop_now_ms() >= retry)) && !offline)
 			try_connect(v);
 		if (j) {
 			run_job(v, j);
@@ -338,8 +346,10 @@ static int worker_start(struct chat_view *v, struct err *e)
 	pthread_mutex_init(&v->lock, NULL);
 	pthread_cond_init(&v->cond, NULL);
 	v->tail = &v->head;
-	v->connect_now = 1;
-	v->svc = SVC_CONNECTING;
+	v->connect_now = !v->env->offline;
+	v->svc = v->env->offline ? SVC_OFFLINE : SVC_CONNECTING;
+	if (v->env->offline)
+		snprintf(v->reason, sizeof v->reason, "%s", tr("chat.offline_forced"));
 	v->last_key = loop_now_ms();
 	if (pthread_create(&v->thread, NULL, worker_main, v) != 0) {
 		close(v->wake[0]);
