@@ -119,12 +119,13 @@ int store_migrate(sqlite3 *db, const char *name, const char *const *migrations, 
 }
 
 static int open_one(const char *path, const unsigned char key[STORE_KEY_BYTES], int with_fts,
-		    const char *const *migrations, int version, sqlite3 **out, struct err *e)
+		    int one_thread, const char *const *migrations, int version, sqlite3 **out,
+		    struct err *e)
 {
 	sqlite3 *db = NULL;
 	int rc;
 
-	rc = store_vfs_open(path, key, &db, e);
+	rc = store_vfs_open_mode(path, key, one_thread, &db, e);
 	if (rc != 0) {
 		if (strstr(e->msg, "disk I/O error") || strstr(e->msg, "not a database"))
 			store_sqlite_err(NULL, SQLITE_NOTADB, path, e);
@@ -192,11 +193,13 @@ int store_clone(struct store *src, struct store **out, struct err *e)
 	memcpy(s->outbox_key, src->outbox_key, sizeof s->outbox_key);
 	xasprintf(&cache, "%s/cache.db", s->home);
 	xasprintf(&outbox, "%s/outbox.db", s->home);
-	rc = open_one(outbox, s->outbox_key, 0, store_outbox_migrations, store_outbox_version,
+	/* a clone is for one worker thread (store.h): its connections need
+	 * no locks */
+	rc = open_one(outbox, s->outbox_key, 0, 1, store_outbox_migrations, store_outbox_version,
 		      &s->outbox, e);
 	if (rc == 0)
-		rc = open_one(cache, s->cache_key, 1, store_cache_migrations, store_cache_version,
-			      &s->cache, e);
+		rc = open_one(cache, s->cache_key, 1, 1, store_cache_migrations,
+			      store_cache_version, &s->cache, e);
 	free(cache);
 	free(outbox);
 	if (rc != 0) {
@@ -222,11 +225,11 @@ int store_open(const char *home, const struct store_key *k, struct store **out, 
 	xasprintf(&outbox, "%s/outbox.db", home);
 	store_key_derive(k, SUBKEY_OUTBOX_DB, s->outbox_key);
 	store_key_derive(k, SUBKEY_CACHE_DB, s->cache_key);
-	rc = open_one(outbox, s->outbox_key, 0, store_outbox_migrations, store_outbox_version,
+	rc = open_one(outbox, s->outbox_key, 0, 0, store_outbox_migrations, store_outbox_version,
 		      &s->outbox, e);
 	if (rc == 0) {
-		rc = open_one(cache, s->cache_key, 1, store_cache_migrations, store_cache_version,
-			      &s->cache, e);
+		rc = open_one(cache, s->cache_key, 1, 0, store_cache_migrations,
+			      store_cache_version, &s->cache, e);
 		if (rc == E_IO && strstr(e->msg, "cannot be read with this key"))
 			snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg),
 				 ". `atrium cache rebuild` moves it aside and starts an empty "
@@ -255,6 +258,7 @@ void store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	store_fts_finalize(&s->fts);
 	store_vfs_close(s->cache);
 	store_vfs_close(s->outbox);
 	sodium_memzero(s->vault_key, sizeof s->vault_key);

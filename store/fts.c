@@ -182,40 +182,78 @@ static int fts_check_item(const char *kind, const char *ref, struct err *e)
 	return 0;
 }
 
+/* The statement sql on db: the cached one when there is a cache (a put
+ * per message of a sync parsed three statements each time: a third of
+ * the sync's time), else a new one for this call only. */
+static sqlite3_stmt *fts_stmt(sqlite3 *db, sqlite3_stmt **cache, const char *sql)
+{
+	sqlite3_stmt *st = cache ? *cache : NULL;
+
+	if (st)
+		return st;
+	if (sqlite3_prepare_v3(db, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	if (cache)
+		*cache = st;
+	return st;
+}
+
+/* Done with st: a cached one is reset (no read transaction or pointer to
+ * the caller's strings is kept), another finalized. */
+static void fts_stmt_done(sqlite3_stmt *st, sqlite3_stmt **cache)
+{
+	if (cache) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else {
+		sqlite3_finalize(st);
+	}
+}
+
+void store_fts_finalize(struct store_fts_stmts *c)
+{
+	sqlite3_finalize(c->slot);
+	sqlite3_finalize(c->del);
+	sqlite3_finalize(c->ins);
+	memset(c, 0, sizeof *c);
+}
+
 /* Delete the rows of (kind, ref) from its bucket. */
-static int fts_del_rows(sqlite3 *db, int64_t lo, const char *kind, const char *ref, struct err *e)
+static int fts_del_rows(sqlite3 *db, struct store_fts_stmts *c, int64_t lo, const char *kind,
+			const char *ref, struct err *e)
 {
 	static const char sql[] = "DELETE FROM search WHERE rowid BETWEEN ?1 AND ?2"
 				  " AND kind = ?3 AND ref = ?4";
-	sqlite3_stmt *st;
+	sqlite3_stmt **cache = c ? &c->del : NULL, *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (!(st = fts_stmt(db, cache, sql)))
 		return fts_fail(db, e, "delete");
 	sqlite3_bind_int64(st, 1, lo);
 	sqlite3_bind_int64(st, 2, lo + BUCKET_SLOTS - 1);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, ref, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fts_fail(db, e, "delete");
-	sqlite3_finalize(st);
+	fts_stmt_done(st, cache);
 	return rc;
 }
 
 /* Where (kind, ref) goes in the bucket starting at lo: the row it already
  * has (*found set), else the lowest free slot. */
-static int fts_slot(sqlite3 *db, int64_t lo, const char *kind, const char *ref, int64_t *rowid,
-		    int *found, struct err *e)
+static int fts_slot(sqlite3 *db, struct store_fts_stmts *c, int64_t lo, const char *kind,
+		    const char *ref, int64_t *rowid, int *found, struct err *e)
 {
 	static const char sql[] = "SELECT rowid, kind, ref FROM search"
 				  " WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid";
-	sqlite3_stmt *st;
+	sqlite3_stmt **cache = c ? &c->slot : NULL, *st;
 	int64_t next = lo, r;
 	const char *k, *f;
 	int rc;
 
 	*found = 0;
 	*rowid = lo;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (!(st = fts_stmt(db, cache, sql)))
 		return fts_fail(db, e, "find a slot");
 	sqlite3_bind_int64(st, 1, lo);
 	sqlite3_bind_int64(st, 2, lo + BUCKET_SLOTS - 1);
@@ -237,20 +275,20 @@ static int fts_slot(sqlite3 *db, int64_t lo, const char *kind, const char *ref, 
 		rc = err_set(e, E_RANGE, "search index: too many items share one hash");
 	else
 		rc = 0;
-	sqlite3_finalize(st);
+	fts_stmt_done(st, cache);
 	*rowid = next;
 	return rc;
 }
 
-static int fts_insert(sqlite3 *db, int64_t rowid, const char *kind, const char *ref,
-		      const char *title, const char *body, struct err *e)
+static int fts_insert(sqlite3 *db, struct store_fts_stmts *c, int64_t rowid, const char *kind,
+		      const char *ref, const char *title, const char *body, struct err *e)
 {
 	static const char sql[] = "INSERT INTO search(rowid, kind, ref, title, body)"
 				  " VALUES(?1, ?2, ?3, ?4, ?5)";
-	sqlite3_stmt *st;
+	sqlite3_stmt **cache = c ? &c->ins : NULL, *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (!(st = fts_stmt(db, cache, sql)))
 		return fts_fail(db, e, "insert");
 	sqlite3_bind_int64(st, 1, rowid);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
@@ -258,12 +296,12 @@ static int fts_insert(sqlite3 *db, int64_t rowid, const char *kind, const char *
 	sqlite3_bind_text(st, 4, title ? title : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, body ? body : "", -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fts_fail(db, e, "insert");
-	sqlite3_finalize(st);
+	fts_stmt_done(st, cache);
 	return rc;
 }
 
-int store_index_put_db(sqlite3 *db, const char *kind, const char *ref, const char *title,
-		       const char *body, struct err *e)
+static int fts_put(sqlite3 *db, struct store_fts_stmts *c, const char *kind, const char *ref,
+		   const char *title, const char *body, struct err *e)
 {
 	int64_t lo, rowid;
 	int rc, found;
@@ -276,16 +314,16 @@ int store_index_put_db(sqlite3 *db, const char *kind, const char *ref, const cha
 	 * A savepoint here would make FTS5 flush its pending terms on every
 	 * put and undo the batching: 3x slower for bulk indexing. */
 	if (!sqlite3_get_autocommit(db)) {
-		if ((rc = fts_slot(db, lo, kind, ref, &rowid, &found, e)) == 0 &&
-		    (!found || (rc = fts_del_rows(db, lo, kind, ref, e)) == 0))
-			rc = fts_insert(db, rowid, kind, ref, title, body, e);
+		if ((rc = fts_slot(db, c, lo, kind, ref, &rowid, &found, e)) == 0 &&
+		    (!found || (rc = fts_del_rows(db, c, lo, kind, ref, e)) == 0))
+			rc = fts_insert(db, c, rowid, kind, ref, title, body, e);
 		return rc;
 	}
 	if ((rc = fts_exec(db, "SAVEPOINT store_index_put", e)) < 0)
 		return rc;
-	if ((rc = fts_slot(db, lo, kind, ref, &rowid, &found, e)) == 0 &&
-	    (!found || (rc = fts_del_rows(db, lo, kind, ref, e)) == 0) &&
-	    (rc = fts_insert(db, rowid, kind, ref, title, body, e)) == 0 &&
+	if ((rc = fts_slot(db, c, lo, kind, ref, &rowid, &found, e)) == 0 &&
+	    (!found || (rc = fts_del_rows(db, c, lo, kind, ref, e)) == 0) &&
+	    (rc = fts_insert(db, c, rowid, kind, ref, title, body, e)) == 0 &&
 	    (rc = fts_exec(db, "RELEASE store_index_put", e)) == 0)
 		return 0;
 	/* Undo, and close the savepoint even if RELEASE (a COMMIT when it is
@@ -294,14 +332,26 @@ int store_index_put_db(sqlite3 *db, const char *kind, const char *ref, const cha
 	return rc;
 }
 
+int store_index_put_db(sqlite3 *db, const char *kind, const char *ref, const char *title,
+		       const char *body, struct err *e)
+{
+	return fts_put(db, NULL, kind, ref, title, body, e);
+}
+
 /* Deleting an item that is not indexed is not an error. */
-int store_index_del_db(sqlite3 *db, const char *kind, const char *ref, struct err *e)
+static int fts_del(sqlite3 *db, struct store_fts_stmts *c, const char *kind, const char *ref,
+		   struct err *e)
 {
 	int rc;
 
 	if ((rc = fts_check_item(kind, ref, e)) < 0)
 		return rc;
-	return fts_del_rows(db, fts_bucket(kind, ref), kind, ref, e);
+	return fts_del_rows(db, c, fts_bucket(kind, ref), kind, ref, e);
+}
+
+int store_index_del_db(sqlite3 *db, const char *kind, const char *ref, struct err *e)
+{
+	return fts_del(db, NULL, kind, ref, e);
 }
 
 /* ---- searching ------------------------------------------------------------- */
@@ -401,12 +451,12 @@ int store_search_db(sqlite3 *db, const char *kind, const char *query, int limit,
 int store_index_put(struct store *s, const char *kind, const char *ref, const char *title,
 		    const char *body, struct err *e)
 {
-	return store_index_put_db(store_cache(s), kind, ref, title, body, e);
+	return fts_put(s->cache, &s->fts, kind, ref, title, body, e);
 }
 
 int store_index_del(struct store *s, const char *kind, const char *ref, struct err *e)
 {
-	return store_index_del_db(store_cache(s), kind, ref, e);
+	return fts_del(s->cache, &s->fts, kind, ref, e);
 }
 
 int store_search(struct store *s, const char *kind, const char *query, int limit,

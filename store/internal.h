@@ -16,6 +16,12 @@ struct store {
 	/* the databases' keys, for store_clone */
 	unsigned char cache_key[STORE_KEY_BYTES];
 	unsigned char outbox_key[STORE_KEY_BYTES];
+	/* fts.c's statements on `cache`, prepared on first use (a statement
+	 * belongs to one connection: a clone has its own); store_close
+	 * finalizes them */
+	struct store_fts_stmts {
+		sqlite3_stmt *slot, *del, *ins;
+	} fts;
 };
 
 /* The schemas: migrations[i] brings a database from version i to i+1. */
@@ -28,6 +34,11 @@ extern const int store_outbox_version;
  * transaction. A database newer than this program is refused. */
 int store_migrate(sqlite3 *db, const char *name, const char *const *migrations, int target,
 		  struct err *e);
+/* store_vfs_open, and for a connection only one thread uses at a time
+ * (one_thread): no mutex around each SQLite call (8% of reading a
+ * folder's index went to locking and unlocking it). */
+int store_vfs_open_mode(const char *path, const unsigned char key[STORE_KEY_BYTES],
+			int one_thread, sqlite3 **db, struct err *e);
 /* Set the pragmas every store connection uses. */
 int store_pragmas(sqlite3 *db, struct err *e);
 /* Turn an SQLite error on db into an E_* code with a message naming path. */
@@ -43,6 +54,7 @@ const char *store_home(struct store *s);
 void store_blob_key(struct store *s, unsigned char out[STORE_KEY_BYTES]);
 
 /* fts.c, on a connection. */
+void store_fts_finalize(struct store_fts_stmts *c);
 int store_index_put_db(sqlite3 *db, const char *kind, const char *ref, const char *title,
 		       const char *body, struct err *e);
 int store_index_del_db(sqlite3 *db, const char *kind, const char *ref, struct err *e);

@@ -96,7 +96,8 @@ struct store;
 int store_open(const char *home, const struct store_key *k, struct store **out, struct err *e);
 void store_close(struct store *s);
 /* The same store on new connections, for a worker thread (SQLite's WAL
- * keeps the two consistent; each thread uses only its own). */
+ * keeps the two consistent; each thread uses only its own). A clone is
+ * used by one thread at a time: its connections take no locks. */
 int store_clone(struct store *src, struct store **out, struct err *e);
 /* The cache database, for the modules' models. */
 sqlite3 *store_cache(struct store *s);

@@ -33,7 +33,7 @@
 
 #include <sodium.h>
 
-#include "store/store.h"
+#include "store/internal.h"
 
 #define PAGE_SIZE 4096
 #define NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES /* 24 */
@@ -724,6 +724,12 @@ static sqlite3 *slot_owner[KEY_SLOTS];
 int store_vfs_open(const char *path, const unsigned char key[STORE_KEY_BYTES], sqlite3 **dbp,
 		   struct err *e)
 {
+	return store_vfs_open_mode(path, key, 0, dbp, e);
+}
+
+int store_vfs_open_mode(const char *path, const unsigned char key[STORE_KEY_BYTES],
+			int one_thread, sqlite3 **dbp, struct err *e)
+{
 	sqlite3 *db = NULL;
 	sqlite3_file *fp = NULL;
 	sqlite3_int64 size = 0;
@@ -739,7 +745,7 @@ int store_vfs_open(const char *path, const unsigned char key[STORE_KEY_BYTES], s
 	uri = sqlite3_mprintf("file:%s?atrium_key=%d", path, slot);
 	rc = sqlite3_open_v2(uri, &db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
-				     SQLITE_OPEN_FULLMUTEX,
+				     (one_thread ? SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX),
 			     STORE_VFS_NAME);
 	sqlite3_free(uri);
 	if (rc != SQLITE_OK) {

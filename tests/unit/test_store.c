@@ -617,6 +617,51 @@ static void test_crash_harness_loses_no_acknowledged_entry(void **state)
 	store_key_free(k);
 }
 
+/* The search index through struct store: its statements are prepared
+ * once per connection and kept, so each connection (a clone too) must
+ * find what every other wrote, replaced items once, deleted ones never. */
+static void test_index_through_the_store_and_a_clone(void **state)
+{
+	struct store_key *k = new_key();
+	struct store *s = open_store(k), *c = NULL;
+	struct store_hit *h = NULL;
+	char ref[16], title[32];
+	size_t n = 0;
+	struct err e;
+
+	assert_int_equal(store_clone(s, &c, &e), 0);
+	assert_int_equal(store_index_put(s, "mail", "1", "budget report", "alice", &e), 0);
+	exec_ok(store_cache(s), "BEGIN");
+	for (int i = 2; i <= 50; i++) {
+		snprintf(ref, sizeof ref, "%d", i);
+		snprintf(title, sizeof title, "quarter %d", i);
+		assert_int_equal(store_index_put(s, "mail", ref, title, "bob", &e), 0);
+	}
+	exec_ok(store_cache(s), "COMMIT");
+	assert_int_equal(store_index_put(s, "mail", "1", "travel plan", "alice", &e), 0);
+	assert_int_equal(store_index_del(s, "mail", "2", &e), 0);
+	/* a refused put leaves the kept statements usable */
+	assert_int_equal(store_index_put(s, "", "3", "x", "y", &e), E_USAGE);
+	assert_int_equal(store_index_put(c, "mail", "100", "budget clone", "carol", &e), 0);
+
+	assert_int_equal(store_search(s, "mail", "budget", 10, &h, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(h[0].ref, "100");
+	store_hits_free(h, n);
+	assert_int_equal(store_search(c, "mail", "travel", 10, &h, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(h[0].ref, "1");
+	store_hits_free(h, n);
+	assert_int_equal(store_search(c, "mail", "quarter", 100, &h, &n, &e), 0);
+	assert_int_equal(n, 48);
+	for (size_t i = 0; i < n; i++)
+		assert_string_not_equal(h[i].ref, "2");
+	store_hits_free(h, n);
+	store_close(c);
+	store_close(s);
+	store_key_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -632,6 +677,7 @@ int main(void)
 		cmocka_unit_test(test_cache_rebuild_moves_the_cache_aside_and_keeps_the_outbox),
 		cmocka_unit_test(test_disk_full_fails_clearly_and_loses_no_queued_entry),
 		cmocka_unit_test(test_crash_harness_loses_no_acknowledged_entry),
+		cmocka_unit_test(test_index_through_the_store_and_a_clone),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }
