@@ -15,6 +15,7 @@
  * message is gone.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -301,7 +302,26 @@ struct fetch_ctx {
 	size_t nc;
 	struct mail_sync_count *cnt;
 	struct err *e;
-	sqlite3_stmt *ins, *upd, *last;
+	sqlite3_stmt *ins, *upd, *last, *next;
+	struct writer *w; /* new rows written on a thread of their own */
+};
+
+/*
+ * The store's half of a first sync runs beside the network's: while the
+ * writer puts one batch into the store, the fetch reads and parses the
+ * next (before, the server waited while the store wrote, and the store
+ * while the server sent). One batch is handed over at a time; the
+ * connection is used by one thread at a time, the hand-over ordering it.
+ */
+struct writer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct fetch_ctx *f;
+	struct imap_msg *msgs; /* the batch handed over, NULL when done */
+	size_t n;
+	int quit;
+	int rc; /* the first failure; later batches are refused */
 };
 
 static int cmp_cached(const void *x, const void *y)
@@ -310,22 +330,33 @@ static int cmp_cached(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-static int insert_msg(struct fetch_ctx *f, struct imap_msg *m)
+/* What a batch's messages give the search index, kept from their rows'
+ * inserts until the index entries are written after all of them. */
+struct batch_text {
+	char **subject;
+	size_t *from;     /* offset in froms */
+	struct buf froms; /* the senders, each NUL-terminated */
+};
+
+/* One new row with id; its subject and sender go into t at i. */
+static int insert_msg(struct fetch_ctx *f, struct imap_msg *m, int64_t id, struct batch_text *t,
+		      size_t i, struct buf *to, struct buf *cc)
 {
 	sqlite3_stmt *st = f->ins;
-	struct buf from, to, cc;
 	char *subject = mail_hdr_decode_str(m->subject ? m->subject : "", NULL);
 	int64_t date = mail_date_parse(m->date);
-	int rc = 0;
+	size_t from = t->froms.len;
 
 	if (date < 0)
 		date = m->internaldate;
-	buf_init(&from);
-	buf_init(&to);
-	buf_init(&cc);
-	mail_addrs_format(m->from, m->nfrom, &from);
-	mail_addrs_format(m->to, m->nto, &to);
-	mail_addrs_format(m->cc, m->ncc, &cc);
+	t->subject[i] = subject;
+	t->from[i] = from;
+	buf_reset(to);
+	buf_reset(cc);
+	mail_addrs_format(m->from, m->nfrom, &t->froms);
+	buf_addc(&t->froms, '\0');
+	mail_addrs_format(m->to, m->nto, to);
+	mail_addrs_format(m->cc, m->ncc, cc);
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, f->folder);
 	sqlite3_bind_int64(st, 2, m->uid);
@@ -333,32 +364,80 @@ static int insert_msg(struct fetch_ctx *f, struct imap_msg *m)
 	sqlite3_bind_text(st, 4, m->in_reply_to, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, m->references, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, date);
-	sqlite3_bind_text(st, 7, buf_cstr(&from), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, buf_cstr(&to), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, buf_cstr(&cc), -1, SQLITE_STATIC);
+	/* froms may move as it grows: SQLite copies this one */
+	sqlite3_bind_text(st, 7, t->froms.data + from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, buf_cstr(to), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, buf_cstr(cc), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, subject, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 11, m->size);
 	sqlite3_bind_int(st, 12, (int)m->flags);
 	sqlite3_bind_int(st, 13, m->attachments); /* how many */
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	sqlite3_bind_int64(st, 14, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return sql_fail(f->a, "insert", f->e);
+	return 0;
+}
+
+/* The id after every one used so far: ids are never reused (the table is
+ * not AUTOINCREMENT), so a script's id of a removed message finds
+ * nothing, not another. */
+static int next_id(struct fetch_ctx *f, int64_t *id)
+{
+	sqlite3_stmt *st = f->next;
+	int rc = 0;
+
+	sqlite3_reset(st);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0) + 1;
+	else
 		rc = sql_fail(f->a, "insert", f->e);
-	} else {
+	sqlite3_reset(st);
+	return rc;
+}
+
+/*
+ * A batch of new messages, inside the batch's transaction: the rows
+ * first, then their index entries, then the last id once. The order
+ * matters: an INSERT OR REPLACE into mail_msg (a foreign key) runs in a
+ * statement savepoint, and a savepoint makes FTS5 write out the terms it
+ * holds; rows and entries interleaved wrote the index once per message.
+ */
+static int insert_batch(struct fetch_ctx *f, struct imap_msg *msgs, size_t n)
+{
+	struct batch_text t;
+	struct buf to, cc;
+	int64_t id = 0;
+	size_t i, done = 0;
+	int rc;
+
+	t.subject = xcalloc(n + 1, sizeof *t.subject);
+	t.from = xcalloc(n + 1, sizeof *t.from);
+	buf_init(&t.froms);
+	buf_init(&to);
+	buf_init(&cc);
+	rc = next_id(f, &id);
+	for (i = 0; rc == 0 && i < n; i++, done++)
+		rc = insert_msg(f, &msgs[i], id + (int64_t)i, &t, i, &to, &cc);
+	for (i = 0; rc == 0 && i < n; i++) {
 		char ref[32];
-		int64_t id = sqlite3_last_insert_rowid(db(f->a));
-		/* ids are never reused (the table is not AUTOINCREMENT): a
-		 * script's id of a removed message finds nothing, not another */
+		snprintf(ref, sizeof ref, "%lld", (long long)(id + (int64_t)i));
+		rc = store_index_put(f->a->store, "mail", ref, t.subject[i], t.froms.data + t.from[i],
+				     f->e);
+	}
+	if (rc == 0 && n) {
 		sqlite3_reset(f->last);
-		sqlite3_bind_int64(f->last, 1, id);
+		sqlite3_bind_int64(f->last, 1, id + (int64_t)n - 1);
 		if (sqlite3_step(f->last) != SQLITE_DONE)
 			rc = sql_fail(f->a, "insert", f->e);
-		snprintf(ref, sizeof ref, "%lld", (long long)id);
-		if (rc == 0)
-			rc = store_index_put(f->a->store, "mail", ref, subject, buf_cstr(&from), f->e);
-		if (rc == 0)
-			f->cnt->added++;
+		sqlite3_reset(f->last);
 	}
-	free(subject);
-	buf_free(&from);
+	if (rc == 0)
+		f->cnt->added += (int)n;
+	for (i = 0; i < done; i++)
+		free(t.subject[i]);
+	free(t.subject);
+	free(t.from);
+	buf_free(&t.froms);
 	buf_free(&to);
 	buf_free(&cc);
 	return rc;
@@ -384,22 +463,114 @@ static int update_flags(struct fetch_ctx *f, struct imap_msg *m)
 	return 0;
 }
 
-static int on_batch(void *arg, struct imap_msg *msgs, size_t n)
+static int write_batch(struct fetch_ctx *f, struct imap_msg *msgs, size_t n)
 {
-	struct fetch_ctx *f = arg;
 	int rc = store_exec(db(f->a), "BEGIN", f->e);
 
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (!f->update)
+		if (f->update)
+			rc = update_flags(f, &msgs[i]);
+		else
 			msgs[i].flags &= ~IMAP_F_RECENT;
-		rc = f->update ? update_flags(f, &msgs[i]) : insert_msg(f, &msgs[i]);
 	}
+	if (rc == 0 && !f->update)
+		rc = insert_batch(f, msgs, n);
 	if (rc == 0)
 		rc = store_exec(db(f->a), "COMMIT", f->e);
 	else
 		store_exec(db(f->a), "ROLLBACK", &(struct err){ 0 });
 	imap_msgs_free(msgs, n);
 	return rc;
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct imap_msg *msgs;
+	size_t n;
+	int rc;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->msgs && !w->quit)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (!w->msgs)
+			break;
+		msgs = w->msgs;
+		n = w->n;
+		pthread_mutex_unlock(&w->lock);
+		rc = write_batch(w->f, msgs, n);
+		pthread_mutex_lock(&w->lock);
+		if (rc && !w->rc)
+			w->rc = rc;
+		w->msgs = NULL;
+		pthread_cond_broadcast(&w->cond);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* Hand the batch to the writer once it is done with the one before. */
+static int writer_put(struct writer *w, struct imap_msg *msgs, size_t n)
+{
+	int rc;
+
+	pthread_mutex_lock(&w->lock);
+	while (w->msgs)
+		pthread_cond_wait(&w->cond, &w->lock);
+	if ((rc = w->rc) == 0) {
+		w->msgs = msgs;
+		w->n = n;
+		pthread_cond_broadcast(&w->cond);
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (rc)
+		imap_msgs_free(msgs, n);
+	return rc;
+}
+
+/* f->w stays NULL without a thread: the batches are written in turn. */
+static void writer_start(struct fetch_ctx *f, struct writer *w)
+{
+	memset(w, 0, sizeof *w);
+	w->f = f;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) == 0) {
+		f->w = w;
+		return;
+	}
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+}
+
+/* Wait for the last batch; the writer's failure, if any. */
+static int writer_stop(struct fetch_ctx *f)
+{
+	struct writer *w = f->w;
+	int rc;
+
+	if (!w)
+		return 0;
+	pthread_mutex_lock(&w->lock);
+	w->quit = 1;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	rc = w->rc;
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	f->w = NULL;
+	return rc;
+}
+
+static int on_batch(void *arg, struct imap_msg *msgs, size_t n)
+{
+	struct fetch_ctx *f = arg;
+
+	if (f->w && !f->update)
+		return writer_put(f->w, msgs, n);
+	return write_batch(f, msgs, n);
 }
 
 static int folder_row(struct mail_acct *a, const char *name, int64_t *id, int64_t *uidvalidity,
@@ -824,9 +995,12 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 			       "INSERT OR REPLACE INTO mail_msg(folder, uid, message_id, in_reply_to,"
 			       " refs, date, from_addr, to_addrs, cc_addrs, subject, size, flags,"
 			       " has_attachment, id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
-			       " max(coalesce((SELECT value FROM meta WHERE key='mail.last_id'), 0),"
-			       " coalesce((SELECT max(id) FROM mail_msg), 0)) + 1)",
+			       " ?14)",
 			       -1, &f.ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db(a),
+			       "SELECT max(coalesce((SELECT value FROM meta WHERE key='mail.last_id'),"
+			       " 0), coalesce((SELECT max(id) FROM mail_msg), 0))",
+			       -1, &f.next, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db(a), "UPDATE mail_msg SET flags=?1 WHERE id=?2 AND flags=?3", -1,
 			       &f.upd, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db(a), "INSERT OR REPLACE INTO meta(key, value) VALUES('mail.last_id', ?1)",
@@ -844,8 +1018,17 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 		if ((rc = apply_flags(&f, fv, nfv)) < 0)
 			goto fin;
 	}
-	if (nnew && (rc = imap_fetch_headers(a->s, newu, nnew, on_batch, &f, &skipped, e)) < 0)
-		goto fin;
+	if (nnew) {
+		struct writer w;
+		int wrc;
+		writer_start(&f, &w);
+		rc = imap_fetch_headers(a->s, newu, nnew, on_batch, &f, &skipped, e);
+		wrc = writer_stop(&f);
+		if (rc == 0 && wrc < 0)
+			rc = wrc; /* the last batch failed: fe says why */
+		if (rc < 0)
+			goto fin;
+	}
 	cnt->skipped += skipped;
 	if (sqlite3_prepare_v2(db(a),
 			       "UPDATE mail_folder SET uidvalidity=?1, uidnext=?2, highestmodseq=?3"
@@ -872,6 +1055,7 @@ fin:
 	sqlite3_finalize(f.ins);
 	sqlite3_finalize(f.upd);
 	sqlite3_finalize(f.last);
+	sqlite3_finalize(f.next);
 out:
 	free(su);
 	free(newu);
