@@ -140,7 +140,7 @@ at "${A[@]}" chat join "$ROOM"
 check "join a new room: exit 0, says created ($out $errout)" test "$rc" = 0 -a -n "$(grep -i created <<<"$out")"
 at "${A[@]}" chat rooms --json
 check "rooms --json: joined, with the nick alice ($out)" py "
-[(r['joined'], r['nick']) for r in j if r['jid'] == '$ROOM'] == [(True, 'alice')]" <<<"$out"
+[(r['joined'], r['nick']) for r in j if r['jid'] == '$ROOM'] == [(True, '${ALICE_JID%%@*}')]" <<<"$out"
 check "bob joins and posts" peerq bob send "$ROOM" "$TAG bob in the room" --type groupchat
 check "alice's room history has bob's post once" py "
 [m['nick'] for m in j if m['text'] == '$TAG bob in the room'] == ['bob']" <<<"$(hist "$ROOM")"
