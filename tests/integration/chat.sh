@@ -147,7 +147,7 @@ check "alice's room history has bob's post once" py "
 at "${A[@]}" chat send "$ROOM" "$TAG alice in the room"
 RID=$out
 check "alice posts to the room: exit 0, an id ($rc $out $errout)" test "$rc" = 0 -a -n "$RID"
-check "the room's archive has it once" test "$(peer bob archive "$ROOM" | grep -cF "\"body\": \"$TAG alice in the room\"")" = 1
+check "the room's archive has it once" test "$(peer bob --timeout 60 archive "$ROOM" | grep -cF "\"body\": \"$TAG alice in the room\"")" = 1
 hist "$ROOM" >"$T_DIR/room.json"
 check "alice's history has it once: her row, merged with the echo (same id, a stanza_id)" py "
 [(m['id'], m['outgoing'], bool(m.get('stanza_id'))) for m in j if m['text'] == '$TAG alice in the room'] == [('$RID', True, True)]" <"$T_DIR/room.json"
@@ -259,9 +259,9 @@ check "the history marks it queued" py "
 tests/servers/netfault ctl "$CTL" pass >/dev/null
 at "${NF[@]}" chat sync
 check "sync once the server is back: exit 0 ($out $errout)" test "$rc" = 0
-check "bob's archive with alice has it exactly once" test "$(peer bob archive alice | grep -cF "\"body\": \"$TAG queued one\"")" = 1
+check "bob's archive with alice has it exactly once" test "$(peer bob --timeout 60 archive alice | grep -cF "\"body\": \"$TAG queued one\"")" = 1
 at "${NF[@]}" chat sync
-check "another sync sends nothing more" test "$(peer bob archive alice | grep -cF "\"body\": \"$TAG queued one\"")" = 1
+check "another sync sends nothing more" test "$(peer bob --timeout 60 archive alice | grep -cF "\"body\": \"$TAG queued one\"")" = 1
 check "the outbox is empty" py "j == []" <<<"$("$ATRIUM_BIN" "${A[@]}" outbox list chat --json 2>/dev/null)"
 
 # --- a cut in the middle of chat tail --------------------------------------------------------------
@@ -340,7 +340,7 @@ at "${A[@]}" chat send "int-$$-nosuch@$MUC_DOMAIN" "$TAG to nowhere"
 check "a message to a room that does not exist: refused, not queued ($rc $errout)" test "$rc" != 0 -a "$rc" != 3
 at "${A[@]}" chat send "$BOB" "$TAG after the refused one"
 check "the next message to bob is sent: exit 0 ($rc $errout)" test "$rc" = 0
-check "bob's archive has it once" test "$(peer bob archive alice | grep -cF "\"body\": \"$TAG after the refused one\"")" = 1
+check "bob's archive has it once" test "$(peer bob --timeout 60 archive alice | grep -cF "\"body\": \"$TAG after the refused one\"")" = 1
 
 echo "1..$t_n"
 t_done
