@@ -771,6 +771,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "chat.people", "({0, plural, one {# person} other {# people}})" },
 	{ "chat.too_big", "The message is too long for the server ({0} KB as sent; at most {1} KB): send it as a file (chat upload)" },
 	{ "chat.gave_up", "Not sent: the connection broke at each of 8 tries (atrium outbox retry ID sends it again)" },
+	{ "chat.failed_waiting", "{0, plural, one {# message was refused and waits for you} other {# messages were refused and wait for you}}: atrium outbox list" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

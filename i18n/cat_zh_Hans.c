@@ -767,6 +767,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "chat.people", "（{0} 人）" },
 	{ "chat.too_big", "消息太长，服务器无法接收（发送时 {0} KB；最多 {1} KB）：请作为文件发送（chat upload）" },
 	{ "chat.gave_up", "未发送：8 次尝试中连接均中断（atrium outbox retry ID 可重新发送）" },
+	{ "chat.failed_waiting", "{0} 条消息被拒绝，等待您处理：atrium outbox list" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

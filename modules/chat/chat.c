@@ -772,15 +772,24 @@ static int cmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = need_online(m, ctx, 0)) < 0)
 		return rc;
 	if (!strcmp(argv[0], "sync")) {
-		int got = 0, sent = 0;
 		struct outbox_entry *list;
 		size_t n = 0;
-		if (store_outbox_list(m->env->store, "chat", &list, &n, ctx->err) == 0)
+		int waiting = 0, failed = 0;
+		if (store_outbox_list(m->env->store, "chat", &list, &n, ctx->err) == 0) {
+			for (size_t i = 0; i < n; i++) {
+				if (list[i].state == OUTBOX_FAILED)
+					failed++;
+				else
+					waiting++;
+			}
 			store_outbox_list_free(list, n);
-		(void)got;
-		(void)sent;
+		}
 		fprintf(ctx->out, "%s\n", tr("chat.synced"));
-		if (n)
+		/* failed ones wait for the user (atrium outbox), not the server */
+		if (failed)
+			fprintf(stderr, "atrium: %s\n",
+				trf((char[300]){ 0 }, 300, "chat.failed_waiting", TR_N(failed)));
+		if (waiting)
 			return err_set(ctx->err, E_QUEUED, "%s", tr("chat.queued"));
 		return 0;
 	}

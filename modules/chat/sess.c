@@ -1251,7 +1251,9 @@ int chat_replay(struct chat_acct *a, FILE *log, int *sent, struct err *e)
 
 	if (!chat_online(a))
 		return err_set(e, E_UNREACHABLE, "not connected");
-	rc = net_replay(a->store, "chat", replay_one, a, 1, log, &st, e);
+	/* a message the server refused (failed, shown to the user) does not
+	 * hold back the others: each stands alone once it has its answer */
+	rc = net_replay(a->store, "chat", replay_one, a, 0, log, &st, e);
 	if (sent)
 		*sent = st.sent;
 	return rc;
