@@ -162,6 +162,10 @@ static void deliver(void *arg)
 	struct chat_view *v = j->v;
 
 	v->busy = 0;
+	/* a page came: the next scroll to the top may ask for another; an
+	 * empty one means the archive has nothing older */
+	if (j->kind == J_OLDER && j->conv == v->open_conv && j->rc == 0 && j->row > 0)
+		v->older_asked = 0;
 	if (!v->stopping && v->env->message) {
 		if (j->rc < 0 && j->rc != E_QUEUED)
 			v->env->message(v->env->host, j->e.msg);
@@ -230,6 +234,7 @@ static void run_job(struct chat_view *v, struct cjob *j)
 		return;
 	case J_OLDER:
 		j->rc = chat_page_back(v->wa, j->conv, PAGE_BACK, &got, &j->e);
+		j->row = got;
 		return;
 	case J_VERB: {
 		struct cmd_ctx ctx = { 0 };
