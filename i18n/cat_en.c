@@ -542,8 +542,6 @@ const struct tr_entry tr_cat_en[] = {
 	{ "files.log.fetched", "fetched {0}" },
 	{ "files.log.fetched_count", "{0, number, ::group-off} fetched for offline use" },
 	{ "files.err.conflict_changed", "{0}: the conflict changed; look at it again" },
-	{ "files.err.pwcmd_run", "[files] password_command: cannot run: {0}" },
-	{ "files.err.pwcmd_failed", "[files] password_command failed (status {0})" },
 	{ "files.err.dot_path", "{0}: \".\" and \"..\" are not allowed in share paths" },
 	{ "files.err.control_char", "a share path with a control character" },
 	{ "files.err.no_share", "no share configured: set url in the [files] section (docs/config.md)" },
@@ -772,6 +770,8 @@ const struct tr_entry tr_cat_en[] = {
 	{ "chat.too_big", "The message is too long for the server ({0} KB as sent; at most {1} KB): send it as a file (chat upload)" },
 	{ "chat.gave_up", "Not sent: the connection broke at each of 8 tries (atrium outbox retry ID sends it again)" },
 	{ "chat.failed_waiting", "{0, plural, one {# message was refused and waits for you} other {# messages were refused and wait for you}}: atrium outbox list" },
+	{ "account.pwcmd_run", "[{0}] password_command: cannot run: {1}" },
+	{ "account.pwcmd_failed", "[{0}] password_command failed (status {1})" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -538,8 +538,6 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "files.log.fetched", "已下载 {0}" },
 	{ "files.log.fetched_count", "已下载 {0, number, ::group-off} 个文件供离线使用" },
 	{ "files.err.conflict_changed", "{0}：冲突已变化，请重新查看" },
-	{ "files.err.pwcmd_run", "[files] password_command：无法运行：{0}" },
-	{ "files.err.pwcmd_failed", "[files] password_command 运行失败（状态 {0}）" },
 	{ "files.err.dot_path", "{0}：共享路径中不允许出现“.”和“..”" },
 	{ "files.err.control_char", "共享路径中含有控制字符" },
 	{ "files.err.no_share", "未配置共享：请在 [files] 部分设置 url（见 docs/config.md）" },
@@ -768,6 +766,8 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "chat.too_big", "消息太长，服务器无法接收（发送时 {0} KB；最多 {1} KB）：请作为文件发送（chat upload）" },
 	{ "chat.gave_up", "未发送：8 次尝试中连接均中断（atrium outbox retry ID 可重新发送）" },
 	{ "chat.failed_waiting", "{0} 条消息被拒绝，等待您处理：atrium outbox list" },
+	{ "account.pwcmd_run", "[{0}] password_command：无法运行：{1}" },
+	{ "account.pwcmd_failed", "[{0}] password_command 失败（状态 {1}）" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

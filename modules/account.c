@@ -2,7 +2,10 @@
  * account.c - the account a module's service uses, as the configuration
  * (with policy applied) says, and its connection state.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -181,3 +184,42 @@ const struct module_verb account_verbs[] = {
 	{ "status", "", "verb.status" },
 	{ NULL, NULL, NULL },
 };
+
+int account_password(const struct module_env *env, struct store *store, const char *section,
+		     char **out, struct err *e)
+{
+	const char *v;
+	char *secret = NULL;
+
+	*out = NULL;
+	if ((v = conf_get(env->conf, section, "password"))) {
+		*out = xstrdup(v);
+	} else if ((v = conf_get(env->conf, section, "password_command"))) {
+		FILE *p = popen(v, "r");
+		char line[1024];
+		size_t n;
+		int st;
+
+		if (!p)
+			return err_tr(e, E_AUTH, "account.pwcmd_run", TR_S(section),
+				      TR_S(strerror(errno)));
+		if (!fgets(line, sizeof line, p))
+			line[0] = 0;
+		if ((st = pclose(p)) != 0) {
+			explicit_bzero(line, sizeof line);
+			return err_tr(e, E_AUTH, "account.pwcmd_failed", TR_S(section),
+				      TR_N(WIFEXITED(st) ? WEXITSTATUS(st) : st));
+		}
+		n = strlen(line);
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = 0;
+		*out = xstrdup(line);
+		explicit_bzero(line, sizeof line);
+	} else if (store && store_vault_get(store, section, &secret, e) == 0) {
+		*out = xstrdup(secret);
+		store_secret_free(secret);
+	} else {
+		err_clear(e);
+	}
+	return 0;
+}

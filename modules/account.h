@@ -28,6 +28,14 @@ int account_cmd_status(const struct account *a, struct cmd_ctx *ctx);
 /* Draw the account panel. */
 void account_draw(const struct account *a, struct ui_area *area);
 
+struct store;
+/* The password of a section's account: `password`, else the first line
+ * `password_command` prints (E_AUTH when it cannot run or fails), else the
+ * vault's entry for the section (`atrium login SECTION`); *out stays NULL
+ * when there is none. */
+int account_password(const struct module_env *env, struct store *store, const char *section,
+		     char **out, struct err *e);
+
 /* Callbacks for a module that is (so far) its account: see ACCOUNT_MODULE. */
 void account_mod_free(void *state);
 void account_mod_draw(void *state, struct ui_area *area);

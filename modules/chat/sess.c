@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "i18n/i18n.h"
+#include "modules/account.h"
 #include "modules/chat/chat_int.h"
 #include "store/store.h"
 
@@ -200,27 +201,6 @@ static void conv_bump(struct chat_acct *a, int64_t id, int mention)
 
 /* ---- the account -------------------------------------------------------------------- */
 
-static char *run_password_command(const char *cmd, struct err *e)
-{
-	FILE *p = popen(cmd, "r");
-	char line[1024];
-	size_t n;
-
-	if (!p) {
-		err_set(e, E_AUTH, "[chat] password_command: cannot run: %s", strerror(errno));
-		return NULL;
-	}
-	if (!fgets(line, sizeof line, p))
-		line[0] = 0;
-	if (pclose(p) != 0) {
-		err_set(e, E_AUTH, "[chat] password_command failed");
-		return NULL;
-	}
-	n = strlen(line);
-	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = 0;
-	return xstrdup(line);
-}
 
 int chat_acct_new(const struct module_env *env, struct store *store, struct chat_acct **out,
 		  struct err *e)
@@ -851,24 +831,15 @@ int chat_page_back(struct chat_acct *a, int64_t conv, int n, int *got, struct er
 
 static int need_password(struct chat_acct *a, struct err *e)
 {
-	const char *v;
-	char *secret = NULL;
+	int rc;
 
 	if (a->password)
 		return 0;
-	if ((v = conf_get(a->env->conf, "chat", "password"))) {
-		a->password = xstrdup(v);
-	} else if ((v = conf_get(a->env->conf, "chat", "password_command"))) {
-		if (!(a->password = run_password_command(v, e)))
-			return e->code;
-	} else if (store_vault_get(a->store, "chat", &secret, e) == 0) {
-		a->password = xstrdup(secret);
-		store_secret_free(secret);
-	} else {
-		err_clear(e);
+	if ((rc = account_password(a->env, a->store, "chat", &a->password, e)) < 0)
+		return rc;
+	if (!a->password)
 		return err_set(e, E_AUTH, "no password for %s: set password or password_command in "
 					  "[chat], or keep one with `atrium login chat`", a->jid);
-	}
 	a->xa.password = a->password;
 	return 0;
 }

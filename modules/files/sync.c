@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "i18n/i18n.h"
+#include "modules/account.h"
 #include "modules/docs/docs.h"
 #include "modules/files/files.h"
 #include "modules/files/files_int.h"
@@ -36,29 +37,6 @@
 
 /* ---- opening the share ------------------------------------------------------ */
 
-static char *run_password_command(const char *cmd, struct err *e)
-{
-	FILE *p = popen(cmd, "r");
-	char line[1024];
-	size_t n;
-	int st;
-
-	if (!p) {
-		err_tr(e, E_AUTH, "files.err.pwcmd_run", TR_S(strerror(errno)));
-		return NULL;
-	}
-	if (!fgets(line, sizeof line, p))
-		line[0] = 0;
-	st = pclose(p);
-	if (st != 0) {
-		err_tr(e, E_AUTH, "files.err.pwcmd_failed", TR_N(st));
-		return NULL;
-	}
-	n = strlen(line);
-	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = 0;
-	return xstrdup(line);
-}
 
 int files_norm_path(const char *in, char **out, struct err *e)
 {
@@ -174,26 +152,14 @@ const struct net_conn *files_conn(const struct files *f)
 /* The password: [files] password, password_command, or the vault. */
 static int need_password(struct files *f, struct err *e)
 {
-	const char *v;
-	char *secret = NULL;
+	int rc;
 
 	if (f->srv.password || !f->srv.user)
 		return 0;
-	if ((v = conf_get(f->env->conf, "files", "password"))) {
-		f->srv.password = xstrdup(v);
-		return 0;
-	}
-	if ((v = conf_get(f->env->conf, "files", "password_command"))) {
-		f->srv.password = run_password_command(v, e);
-		return f->srv.password ? 0 : e->code;
-	}
-	if (store_vault_get(f->store, "files", &secret, e) == 0) {
-		f->srv.password = xstrdup(secret);
-		store_secret_free(secret);
-		return 0;
-	}
-	err_clear(e);
-	f->srv.password = xstrdup("");
+	if ((rc = account_password(f->env, f->store, "files", &f->srv.password, e)) < 0)
+		return rc;
+	if (!f->srv.password)
+		f->srv.password = xstrdup("");
 	return 0;
 }
 
