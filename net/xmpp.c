@@ -416,7 +416,7 @@ static void parse_stanza_id(xmpp_stanza_t *st, const char *by, struct xmpp_msg *
 	}
 }
 
-static char *bare_of(const char *jid)
+char *xmpp_bare(const char *jid)
 {
 	const char *sl;
 
@@ -474,7 +474,7 @@ static int parse_message(xmpp_stanza_t *st, const char *own, struct xmpp_msg *m,
 	parse_content(st, m);
 	{
 		/* live: a room stamps with its own JID, our server with ours */
-		char *by = strcmp(m->type, "groupchat") == 0 ? bare_of(m->from) : xstrdup(own);
+		char *by = strcmp(m->type, "groupchat") == 0 ? xmpp_bare(m->from) : xstrdup(own);
 		parse_stanza_id(st, by, m);
 		free(by);
 	}
@@ -640,7 +640,7 @@ struct xsess {
  * a session is used on one thread, which is the one inside libstrophe. */
 static __thread struct xsess *cur;
 
-static void gen_id(char out[33])
+void xmpp_new_id(char out[33])
 {
 	unsigned char r[12];
 
@@ -869,7 +869,7 @@ int xsess_new(const struct xmpp_account *a, const struct xsess_cb *cb, struct xs
 		snprintf(res, sizeof res, "%s", a->resource);
 	else {
 		char r[33];
-		gen_id(r);
+		xmpp_new_id(r);
 		snprintf(res, sizeof res, "atrium.%.8s", r);
 	}
 	free(s->full);
@@ -1151,7 +1151,7 @@ static int iq(struct xsess *s, struct buf *b, const char *id, const char *what,
 /* Start an IQ: "<iq type=T id=ID [to=TO]>" into b, id into idbuf. */
 static void iq_begin(struct buf *b, const char *type, const char *to, char id[33])
 {
-	gen_id(id);
+	xmpp_new_id(id);
 	buf_init(b);
 	buf_printf(b, "<iq type='%s' id='%s'", type, id);
 	xml_attr(b, "to", to);
@@ -1208,7 +1208,7 @@ int xsess_send_retract(struct xsess *s, const char *to, const char *type, const 
 	struct buf b;
 	char mid[33];
 
-	gen_id(mid);
+	xmpp_new_id(mid);
 	buf_init(&b);
 	buf_adds(&b, "<message");
 	xml_attr(&b, "to", to);
@@ -1475,7 +1475,7 @@ int xsess_mam(struct xsess *s, const char *archive, const char *with, const char
 
 	memset(pg, 0, sizeof *pg);
 	iq_begin(&b, "set", archive, id);
-	gen_id(s->mam_qid);
+	xmpp_new_id(s->mam_qid);
 	buf_printf(&b, "<query xmlns='urn:xmpp:mam:2' queryid='%s'>", s->mam_qid);
 	if (with) {
 		buf_adds(&b, "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE' "

@@ -38,6 +38,11 @@ struct xmpp_account {
  * one @ at most, a domain, no spaces or controls). bare: no resource. */
 int xmpp_jid_valid(const char *jid, int bare);
 
+/* The bare JID of a full one (a new string; NULL for NULL). */
+char *xmpp_bare(const char *jid);
+/* A random id for a stanza (16 URL-safe characters and more). */
+void xmpp_new_id(char out[33]);
+
 /* ---- what arrives -------------------------------------------------------------- */
 
 enum xmpp_carbon { XC_NONE, XC_RECEIVED, XC_SENT };

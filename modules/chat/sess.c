@@ -83,23 +83,7 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static char *bare_of(const char *jid)
-{
-	const char *sl;
 
-	if (!jid)
-		return NULL;
-	sl = strchr(jid, '/');
-	return sl ? xstrndup(jid, (size_t)(sl - jid)) : xstrdup(jid);
-}
-
-static void gen_id(char out[33])
-{
-	unsigned char r[16];
-
-	randombytes_buf(r, sizeof r);
-	sodium_bin2base64(out, 33, r, sizeof r, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
 
 /* ---- meta marks ------------------------------------------------------------------ */
 
@@ -418,7 +402,7 @@ static void event_row(struct chat_acct *a, int64_t conv, const char *event, cons
 static void on_presence(void *arg, const struct xmpp_pres *p)
 {
 	struct chat_acct *a = arg;
-	char *bare = bare_of(p->from);
+	char *bare = xmpp_bare(p->from);
 	const char *res = strchr(p->from, '/');
 	int64_t room = p->muc ? chat_conv_id(a->store, a->jid, bare, NULL, 0) : 0;
 
@@ -491,7 +475,7 @@ static void ingest(struct chat_acct *a, const struct xmpp_msg *m, const char *ar
 {
 	int group = strcmp(m->type, "groupchat") == 0 ||
 		    (archive && strcasecmp(archive, a->jid) != 0);
-	char *peer = NULL, *fbare = bare_of(m->from);
+	char *peer = NULL, *fbare = xmpp_bare(m->from);
 	const char *sender, *nick = NULL;
 	char nickbuf[256];
 	int64_t conv, row = 0;
@@ -532,7 +516,7 @@ static void ingest(struct chat_acct *a, const struct xmpp_msg *m, const char *ar
 		outgoing = ci.nick[0] ? strcmp(nick, ci.nick) == 0 : strcmp(nick, a->nick) == 0;
 	} else {
 		if (m->invite_room && m->invite_from) {
-			char *ib = bare_of(m->invite_from);
+			char *ib = xmpp_bare(m->invite_from);
 			conv = chat_conv_id(a->store, a->jid, ib, "chat", 1);
 			chat_short_name(ib, nickbuf, sizeof nickbuf);
 			r.event = "invite";
@@ -552,7 +536,7 @@ static void ingest(struct chat_acct *a, const struct xmpp_msg *m, const char *ar
 		}
 		if (m->carbon == XC_SENT || (fbare && strcasecmp(fbare, a->jid) == 0)) {
 			outgoing = 1;
-			peer = bare_of(m->to);
+			peer = xmpp_bare(m->to);
 		} else {
 			peer = xstrdup(fbare ? fbare : "");
 		}
@@ -1339,7 +1323,7 @@ int chat_send(struct chat_acct *a, const char *to, const char *text, const char 
 		return e->code;
 	if (conv_type(a, to, &conv, &type) < 0)
 		return err_set(e, E_IO, "the store: cannot make the conversation");
-	gen_id(id);
+	xmpp_new_id(id);
 	/* the row first (its id goes in the payload); the outbox entry is
 	 * what makes it durable work, committed before we say queued */
 	chat_short_name(a->jid, nick, sizeof nick);
@@ -1401,7 +1385,7 @@ int chat_correct(struct chat_acct *a, int64_t row, const char *text, struct err 
 		return e->code;
 	if ((rc = own_row(a, row, &m, &type, e)) < 0)
 		return rc;
-	gen_id(id);
+	xmpp_new_id(id);
 	if ((rc = queue(a, m.chat, type, row, m.origin_id ? m.origin_id : m.msg_id, 0, NULL, text,
 			id, e)) == 0) {
 		chat_msg_edit(a->store, row, text, 0, e);
@@ -1420,7 +1404,7 @@ int chat_retract(struct chat_acct *a, int64_t row, struct err *e)
 
 	if ((rc = own_row(a, row, &m, &type, e)) < 0)
 		return rc;
-	gen_id(id);
+	xmpp_new_id(id);
 	/* in a room the archive's id names the message (XEP-0424) */
 	if ((rc = queue(a, m.chat, type, row,
 			strcmp(type, "groupchat") == 0 && m.stanza_id ? m.stanza_id
