@@ -118,9 +118,14 @@ int64_t chat_msg_find(struct store *s, int64_t conv, const char *id, const char 
 	if (!id)
 		return 0;
 	if (sqlite3_prepare_v2(db,
-			       "SELECT id FROM chat_msg WHERE conv = ?1 AND (stanza_id = ?2 OR"
-			       " origin_id = ?2 OR msg_id = ?2) AND (?3 IS NULL OR sender = ?3)"
-			       " ORDER BY id DESC LIMIT 1",
+			       /* one lookup per id, each on its index (an OR of the
+				* three scanned the whole conversation) */
+			       "SELECT id FROM chat_msg WHERE conv = ?1 AND stanza_id = ?2 AND"
+			       " (?3 IS NULL OR sender = ?3) UNION"
+			       " SELECT id FROM chat_msg WHERE conv = ?1 AND origin_id = ?2 AND"
+			       " (?3 IS NULL OR sender = ?3) UNION"
+			       " SELECT id FROM chat_msg WHERE conv = ?1 AND msg_id = ?2 AND"
+			       " (?3 IS NULL OR sender = ?3) ORDER BY 1 DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_int64(st, 1, conv);
@@ -166,9 +171,11 @@ int chat_msg_put(struct store *s, int64_t conv, const struct chat_row *r, int64_
 	}
 	if (!found && (r->origin_id || r->msg_id) &&
 	    sqlite3_prepare_v2(db,
-			       "SELECT id FROM chat_msg WHERE conv = ?1 AND (origin_id = ?2 OR"
-			       " msg_id = ?3) AND (sender = ?4 OR (outgoing AND ?5))"
-			       " AND (stanza_id IS NULL OR ?6 IS NULL) ORDER BY id DESC LIMIT 1",
+			       "SELECT id FROM chat_msg WHERE conv = ?1 AND origin_id = ?2 AND"
+			       " (sender = ?4 OR (outgoing AND ?5)) AND (stanza_id IS NULL OR ?6 IS NULL)"
+			       " UNION SELECT id FROM chat_msg WHERE conv = ?1 AND msg_id = ?3 AND"
+			       " (sender = ?4 OR (outgoing AND ?5)) AND (stanza_id IS NULL OR ?6 IS NULL)"
+			       " ORDER BY 1 DESC LIMIT 1",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, conv);
 		bind_text(st, 2, r->origin_id ? r->origin_id : r->msg_id);

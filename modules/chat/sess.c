@@ -1044,16 +1044,19 @@ static int payload_parse(const struct outbox_entry *en, struct out_msg *o, struc
 
 /* Whether the store already has our message back from the server (the
  * archive, a carbon or the room's echo gave it a stanza id). */
-static int server_has(struct chat_acct *a, int64_t row, const char *id)
+static int server_has(struct chat_acct *a, int64_t conv, int64_t row, const char *id)
 {
 	sqlite3_stmt *st;
 	int has = 0;
 
-	if (sqlite3_prepare_v2(db(a), "SELECT 1 FROM chat_msg WHERE (id = ?1 OR origin_id = ?2)"
-				      " AND outgoing AND stanza_id IS NOT NULL", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db(a), "SELECT 1 FROM chat_msg WHERE id = ?1 AND outgoing AND"
+				      " stanza_id IS NOT NULL UNION ALL SELECT 1 FROM chat_msg WHERE"
+				      " conv = ?3 AND origin_id = ?2 AND outgoing AND stanza_id IS NOT NULL",
+			       -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_int64(st, 1, row);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, conv);
 	has = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return has;
@@ -1130,7 +1133,8 @@ static int replay_one(void *ctx, struct outbox_entry *en, struct err *e)
 		group = 1;
 		o.type = "groupchat";
 	}
-	if (!o.replace && !o.retract && server_has(a, o.row, en->idem_key)) {
+	if (!o.replace && !o.retract &&
+	    server_has(a, chat_conv_id(a->store, a->jid, o.to, NULL, 0), o.row, en->idem_key)) {
 		/* sent before a cut: the archive has it, done without a resend */
 		store_outbox_mark(a->store, en->id, OUTBOX_DONE, NULL, NULL);
 		buf_free(&copy);
