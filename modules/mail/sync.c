@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "i18n/i18n.h"
+#include "modules/account.h"
 #include "modules/mail/mail_int.h"
 #include "store/store.h"
 
@@ -38,29 +39,6 @@ struct mail_acct {
 	int cancelled;             /* mail_acct_cancel: no new session */
 };
 
-static char *run_password_command(const char *cmd, struct err *e)
-{
-	FILE *p = popen(cmd, "r");
-	char line[1024];
-	size_t n;
-	int st;
-
-	if (!p) {
-		err_set(e, E_AUTH, "[mail] password_command: cannot run: %s", strerror(errno));
-		return NULL;
-	}
-	if (!fgets(line, sizeof line, p))
-		line[0] = 0;
-	st = pclose(p);
-	if (st != 0) {
-		err_set(e, E_AUTH, "[mail] password_command failed (status %d)", st);
-		return NULL;
-	}
-	n = strlen(line);
-	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = 0;
-	return xstrdup(line);
-}
 
 int mail_acct_new(const struct module_env *env, struct mail_acct **out, struct err *e)
 {
@@ -132,23 +110,14 @@ const char *mail_acct_key(const struct mail_acct *a)
 
 static int need_password(struct mail_acct *a, struct err *e)
 {
-	const char *v;
-	char *secret = NULL;
+	int rc;
 
 	if (a->password)
 		return 0;
-	if ((v = conf_get(a->env->conf, "mail", "password"))) {
-		a->password = xstrdup(v);
-	} else if ((v = conf_get(a->env->conf, "mail", "password_command"))) {
-		if (!(a->password = run_password_command(v, e)))
-			return e->code;
-	} else if (store_vault_get(a->store, "mail", &secret, e) == 0) {
-		a->password = xstrdup(secret);
-		store_secret_free(secret);
-	} else {
-		err_clear(e);
+	if ((rc = account_password(a->env, a->store, "mail", &a->password, e)) < 0)
+		return rc;
+	if (!a->password)
 		a->password = xstrdup("");
-	}
 	a->a.password = a->password;
 	return 0;
 }
