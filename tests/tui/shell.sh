@@ -37,7 +37,7 @@ keys F1
 check "F1 opens help in English" wait_for "Help — Sheets"
 check "help lists the shell keys" wait_for "Open the command line, everywhere"
 keys End
-check "help scrolls to the module's verbs" wait_for "sheets status"
+check "help scrolls to the module's verbs (End: the last of them)" wait_for "sheets delete"
 keys Escape
 check "Esc closes help" wait_gone "Help — Sheets"
 keys C-g
