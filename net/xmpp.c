@@ -625,6 +625,7 @@ struct xsess {
 	int secured;      /* TLS was up during the last connect */
 	volatile int cancelled;
 	int handlers;
+	int64_t last_stanza; /* loop_now_ms() when one last came */
 	/* the archive query in progress */
 	char mam_qid[40];
 	const char *mam_from;
@@ -935,31 +936,36 @@ void xsess_cancel(struct xsess *s)
 
 int xsess_pump(struct xsess *s, int ms, int wake_fd)
 {
-	struct pollfd p[2];
-	int n = 0, woke = 0;
 	struct xsess *was = cur;
+	int64_t end = loop_now_ms() + (ms > 0 ? ms : 0);
+	int woke = 0;
 
-	if (ms < 0)
-		ms = 0;
-	if (s->fd >= 0) {
-		p[n].fd = s->fd;
-		p[n].events = POLLIN | (s->state == XST_CONNECTING ? POLLOUT : 0);
-		n++;
+	/* xmpp_run_once waits in its own select on the connection and, before
+	 * that, reads what TLS has already decrypted (poll cannot see it: a
+	 * poll of ours slept 50 ms with data waiting, measured on logins);
+	 * its timers (keepalive, stream-management acks) run there too. The
+	 * wake descriptor is looked at between slices of at most 50 ms. */
+	for (;;) {
+		int64_t left = end - loop_now_ms();
+		if (wake_fd >= 0) {
+			struct pollfd p = { wake_fd, POLLIN, 0 };
+			if (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
+				woke = 1;
+				break;
+			}
+		}
+		if (left < 0)
+			left = 0;
+		cur = s;
+		XS(xmpp_run_once)(s->ctx, (unsigned long)(left > 50 ? 50 : left));
+		if (s->state == XST_CONNECTING && !s->secured && XS(xmpp_conn_is_secured)(s->conn))
+			s->secured = 1;
+		cur = was;
+		if (s->cb.turn)
+			s->cb.turn(s->cb.arg);
+		if (left <= 50)
+			break;
 	}
-	if (wake_fd >= 0) {
-		p[n].fd = wake_fd;
-		p[n].events = POLLIN;
-		n++;
-	}
-	/* libstrophe's timers (keepalive, stream-management acks) and TLS
-	 * data poll cannot see run only inside xmpp_run_once: a 50 ms tick */
-	if (poll(p, (nfds_t)n, ms > 50 ? 50 : ms) > 0 && wake_fd >= 0 && (p[n - 1].revents & POLLIN))
-		woke = 1;
-	cur = s;
-	XS(xmpp_run_once)(s->ctx, 1);
-	if (s->state == XST_CONNECTING && !s->secured && XS(xmpp_conn_is_secured)(s->conn))
-		s->secured = 1;
-	cur = was;
 	return woke;
 }
 
@@ -1064,6 +1070,11 @@ static int wait_for(struct xsess *s, int *flag, struct err *e)
 	int64_t deadline = loop_now_ms() + s->timeout_ms;
 
 	while (!*flag) {
+		/* a server sending us other things (a backlog of offline
+		 * messages before the answer) is alive: the wait counts from
+		 * the last stanza that came */
+		if (s->last_stanza + s->timeout_ms > deadline)
+			deadline = s->last_stanza + s->timeout_ms;
 		if (s->cancelled)
 			return err_set(e, E_CANCELLED, "cancelled");
 		if (s->state != XST_ONLINE)
@@ -1372,6 +1383,7 @@ static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	struct err e;
 
 	(void)conn;
+	s->last_stanza = loop_now_ms();
 	if (parse_message(st, s->bare, &m, &e) < 0) {
 		log_warn("xmpp: a message dropped: %s", e.msg);
 		return 1;
@@ -1398,6 +1410,7 @@ static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	struct xmpp_pres p;
 
 	(void)conn;
+	s->last_stanza = loop_now_ms();
 	parse_presence(st, &p);
 	if (p.from && s->cb.presence)
 		s->cb.presence(s->cb.arg, &p);
@@ -1414,6 +1427,7 @@ static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	struct err e;
 
 	(void)conn;
+	s->last_stanza = loop_now_ms();
 	if (!type || (strcmp(type, "get") != 0 && strcmp(type, "set") != 0))
 		return 1; /* results go to their id handlers */
 	/* roster pushes only from our own account (RFC 6121 2.1.6) */

@@ -122,6 +122,9 @@ struct xsess_cb {
 	/* The connection dropped (code E_UNREACHABLE, E_AUTH, E_TLS, with the
 	 * reason); xsess_connect again resumes it (XEP-0198) when it can. */
 	void (*lost)(void *arg, int code, const char *reason);
+	/* The stanzas that came in one turn of the connection are handled
+	 * (a caller storing them may commit them together). May be NULL. */
+	void (*turn)(void *arg);
 };
 
 int xsess_new(const struct xmpp_account *a, const struct xsess_cb *cb, struct xsess **out,

@@ -54,6 +54,7 @@ struct chat_acct {
 	char lost_reason[600];
 	int catching;    /* a catch-up runs: live ids do not move the marks */
 	int queue_only;  /* the tab's main-thread account: the worker sends */
+	int in_batch;    /* a transaction of what arrives is open (on_turn) */
 	/* presences seen in this process; the tab reads them from the
 	 * main thread while the worker writes: under plock */
 	pthread_mutex_t plock;
@@ -620,10 +621,35 @@ out:
 	free(fbare);
 }
 
+/* What arrives in one turn of the connection (a backlog of offline
+ * messages comes hundreds at a time) is stored in one transaction, not
+ * one commit (and fsync) each; on_turn commits it. Inside a transaction
+ * of the caller's (an archive page) nothing is opened. */
+static void batch_begin(struct chat_acct *a)
+{
+	if (!a->in_batch && sqlite3_get_autocommit(db(a)) &&
+	    store_exec(db(a), "BEGIN", NULL) == 0)
+		a->in_batch = 1;
+}
+
+static void on_turn(void *arg)
+{
+	struct chat_acct *a = arg;
+
+	if (a->in_batch) {
+		a->in_batch = 0;
+		if (store_exec(db(a), "COMMIT", NULL) < 0)
+			store_exec(db(a), "ROLLBACK", NULL);
+	}
+}
+
 static void on_message(void *arg, const struct xmpp_msg *m)
 {
+	batch_begin(arg);
 	ingest(arg, m, NULL, 1);
 }
+
+static void on_turn(void *arg);
 
 /* ---- the archives ------------------------------------------------------------------- */
 
@@ -661,6 +687,7 @@ static int catch_archive(struct chat_acct *a, const char *archive, const char *w
 		c.count = 0;
 		while (fetched < a->initial) {
 			int want = a->initial - fetched < PAGE ? a->initial - fetched : PAGE;
+			on_turn(a); /* what came live first: its own commit */
 			store_exec(db(a), "BEGIN", NULL);
 			rc = xsess_mam(a->s, archive, with, NULL, before, want, on_result, &c, &pg, e);
 			store_exec(db(a), rc < 0 ? "ROLLBACK" : "COMMIT", NULL);
@@ -683,6 +710,7 @@ static int catch_archive(struct chat_acct *a, const char *archive, const char *w
 		return rc;
 	}
 	for (;;) {
+		on_turn(a); /* what came live first: its own commit */
 		store_exec(db(a), "BEGIN", NULL);
 		rc = xsess_mam(a->s, archive, with, *after ? after : NULL, NULL, PAGE, on_result, &c,
 			       &pg, e);
@@ -796,6 +824,7 @@ int chat_page_back(struct chat_acct *a, int64_t conv, int n, int *got, struct er
 		sqlite3_finalize(st);
 	}
 	c.archive = strcmp(ci.kind, "room") == 0 ? jid : a->jid;
+	on_turn(a); /* what came live first: its own commit */
 	store_exec(db(a), "BEGIN", NULL);
 	rc = xsess_mam(a->s, strcmp(ci.kind, "room") == 0 ? jid : NULL,
 		       strcmp(ci.kind, "room") == 0 ? NULL : jid, NULL, oldest ? oldest : "", n,
@@ -899,7 +928,7 @@ static void rejoin(struct chat_acct *a)
 
 int chat_connect(struct chat_acct *a, struct err *e)
 {
-	struct xsess_cb cb = { a, on_message, on_presence, on_roster, on_lost };
+	struct xsess_cb cb = { a, on_message, on_presence, on_roster, on_lost, on_turn };
 	char *pres;
 	int rc, got;
 	int64_t t0, t1;
