@@ -77,7 +77,9 @@ E=$T_DIR/eml
 mkdir "$E"
 {
 	printf 'From: Bob Tuicompose <%s>\r\nTo: %s\r\n' "$BOB_EMAIL" "$ALICE_EMAIL"
-	printf 'Subject: %s hello from bob\r\nDate: Mon, 02 Mar 2026 10:00:00 +0000\r\n' "$TAG"
+	# dated now: completion keeps an address's newest spelling, and a
+	# demo-seeded inbox holds older mail from plain "Bob"
+	printf 'Subject: %s hello from bob\r\nDate: %s\r\n' "$TAG" "$(LC_ALL=C date -R)"
 	printf 'Message-ID: <%s-b@example.test>\r\n' "$TAG"
 	printf 'Content-Type: text/plain; charset=UTF-8\r\n\r\nbob says hi %s\r\n' "$TAG"
 } >"$E/1.eml"
