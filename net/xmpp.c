@@ -7,6 +7,8 @@
  * into our own structs here; nothing above net/ sees libstrophe's types.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -729,8 +731,14 @@ static int on_certfail(const xmpp_tlscert_t *cert, const char *const why)
 
 static int on_sockopt(xmpp_conn_t *conn, void *sock)
 {
+	int one = 1;
+
 	if (cur)
 		cur->fd = *(int *)sock;
+	/* stanzas are small and answered: with Nagle an IQ waited behind
+	 * the server's delayed ACK of our last small write (40 ms a page
+	 * of the archive, measured) */
+	setsockopt(*(int *)sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	return XS(xmpp_sockopt_cb_keepalive)(conn, sock);
 }
 
@@ -938,13 +946,13 @@ int xsess_pump(struct xsess *s, int ms, int wake_fd)
 {
 	struct xsess *was = cur;
 	int64_t end = loop_now_ms() + (ms > 0 ? ms : 0);
-	int woke = 0;
+	int woke = 0, slice = wake_fd >= 0 ? 20 : 50;
 
 	/* xmpp_run_once waits in its own select on the connection and, before
 	 * that, reads what TLS has already decrypted (poll cannot see it: a
 	 * poll of ours slept 50 ms with data waiting, measured on logins);
 	 * its timers (keepalive, stream-management acks) run there too. The
-	 * wake descriptor is looked at between slices of at most 50 ms. */
+	 * wake descriptor is looked at between slices of at most 20 ms. */
 	for (;;) {
 		int64_t left = end - loop_now_ms();
 		if (wake_fd >= 0) {
@@ -956,14 +964,16 @@ int xsess_pump(struct xsess *s, int ms, int wake_fd)
 		}
 		if (left < 0)
 			left = 0;
+		/* with a wake descriptor, slices of 20 ms: a message the user
+		 * sends waits at most that for the worker */
 		cur = s;
-		XS(xmpp_run_once)(s->ctx, (unsigned long)(left > 50 ? 50 : left));
+		XS(xmpp_run_once)(s->ctx, (unsigned long)(left > slice ? slice : left));
 		if (s->state == XST_CONNECTING && !s->secured && XS(xmpp_conn_is_secured)(s->conn))
 			s->secured = 1;
 		cur = was;
 		if (s->cb.turn)
 			s->cb.turn(s->cb.arg);
-		if (left <= 50)
+		if (left <= slice)
 			break;
 	}
 	return woke;
