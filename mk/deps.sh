@@ -12,7 +12,7 @@ servers="openssl curl dovecot-core dovecot-imapd dovecot-submissiond
   python3-openpyxl"
 check="$build $servers tmux libreoffice-calc-nogui python3-openpyxl"
 demo="$check"
-bench="$build hyperfine neomutt mutt isync vim tmux time nano micro sc gnumeric
+bench="$build hyperfine neomutt mutt isync profanity vim tmux time nano micro sc gnumeric
   rclone libreoffice-calc-nogui"
 fuzz="$build clang libclang-rt-14-dev"
 
