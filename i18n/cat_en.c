@@ -772,6 +772,9 @@ const struct tr_entry tr_cat_en[] = {
 	{ "chat.failed_waiting", "{0, plural, one {# message was refused and waits for you} other {# messages were refused and wait for you}}: atrium outbox list" },
 	{ "account.pwcmd_run", "[{0}] password_command: cannot run: {1}" },
 	{ "account.pwcmd_failed", "[{0}] password_command failed (status {1})" },
+	{ "chat.people_title", "People" },
+	{ "chat.key.people", "Show or hide who is in the room" },
+	{ "chat.key.answer", "On a request (?) in the list: let them see your presence, or refuse" },
 };
 
 const size_t tr_cat_en_count = sizeof(tr_cat_en) / sizeof(tr_cat_en[0]);

@@ -768,6 +768,9 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "chat.failed_waiting", "{0} 条消息被拒绝，等待您处理：atrium outbox list" },
 	{ "account.pwcmd_run", "[{0}] password_command：无法运行：{1}" },
 	{ "account.pwcmd_failed", "[{0}] password_command 失败（状态 {1}）" },
+	{ "chat.people_title", "成员" },
+	{ "chat.key.people", "显示或隐藏群聊成员" },
+	{ "chat.key.answer", "在列表中的请求（?）上：允许或拒绝对方查看您的状态" },
 };
 
 const size_t tr_cat_zh_Hans_count = sizeof(tr_cat_zh_Hans) / sizeof(tr_cat_zh_Hans[0]);

@@ -927,6 +927,8 @@ static const struct module_key chat_keys[] = {
 	{ "i / a", "chat.key.write" },
 	{ "PgUp / PgDn", "chat.key.scroll" },
 	{ "e", "chat.key.edit" },
+	{ "o", "chat.key.people" },
+	{ "y / n", "chat.key.answer" },
 	{ "E / Alt-E", "chat.key.long" },
 	{ "s", "chat.key.sync" },
 	{ NULL, NULL },

@@ -413,16 +413,18 @@ static void on_presence(void *arg, const struct xmpp_pres *p)
 		chat_roster_request(a->store, a->jid, bare, 1);
 		pthread_mutex_lock(&a->plock);
 	} else if (strcmp(p->type, "") == 0 || strcmp(p->type, "unavailable") == 0) {
-		if (room && res) {
+		/* occupants are kept whether or not the room's conversation
+		 * exists yet (the presences of a join come before it does) */
+		if (p->muc && res) {
 			struct occupant *o;
 			if (strcmp(p->type, "unavailable") == 0) {
 				occ_drop(a, p->from);
 				if (p->new_nick) {
-					if (!p->self)
+					if (room && !p->self)
 						event_row(a, room, "nick", res + 1, p->new_nick);
-					else
+					else if (room)
 						conv_set(a, room, "nick", p->new_nick, 0);
-				} else if (p->kicked || p->banned) {
+				} else if (room && (p->kicked || p->banned)) {
 					event_row(a, room, p->banned ? "ban" : "kick", res + 1, p->reason);
 					if (p->self)
 						conv_set(a, room, "joined", NULL, 0);

@@ -107,6 +107,7 @@ struct chat_view {
 	int pasting;
 	int64_t correcting;        /* the row a correction replaces, 0 none */
 	struct docs_edit *long_ed; /* a long message in the docs editor (E) */
+	int show_people;           /* o: a room's occupants at the right */
 	int last_w;
 };
 
@@ -818,6 +819,33 @@ static void count_one(void *arg, const char *nick, const char *role, enum xmpp_s
 	++*(int *)arg;
 }
 
+struct people {
+	struct ui_area *a;
+	int x, w, y, h;
+};
+
+static void draw_one(void *arg, const char *nick, const char *role, enum xmpp_show sh)
+{
+	struct people *p = arg;
+	char line[300];
+
+	if (p->y >= p->h)
+		return;
+	snprintf(line, sizeof line, "%s %s%s", show_mark(sh),
+		 !strcmp(role, "moderator") ? "@" : !strcmp(role, "visitor") ? "-" : "", nick);
+	ui_put(p->a, p->y++, p->x, p->w, line, strlen(line), UI_NORMAL);
+}
+
+/* o: who is in the open room, as this connection saw them (@ moderator,
+ * - visitor) */
+static void draw_people(struct chat_view *v, struct ui_area *a, int x, int w, int h)
+{
+	struct people p = { a, x, w, 1, h };
+
+	ui_put(a, 0, x, w, tr("chat.people_title"), strlen(tr("chat.people_title")), UI_TITLE);
+	chat_occupants(v->wa, v->open_jid, draw_one, &p);
+}
+
 static void draw_conv(struct chat_view *v, struct ui_area *a, int x0, int w, int h)
 {
 	struct line *ls;
@@ -925,8 +953,18 @@ void chat_view_draw(struct chat_view *v, struct ui_area *area, const struct acco
 	if (lw)
 		for (int y = 0; y < h; y++)
 			ui_puts(area, y, lw, "│", UI_DIM);
-	if (v->open_conv)
-		draw_conv(v, area, lw ? lw + 1 : 0, w - (lw ? lw + 1 : 0), h);
+	if (v->open_conv) {
+		int cw = w - (lw ? lw + 1 : 0), pw = 0;
+		if (v->show_people && v->started && v->open_kind &&
+		    strcmp(v->open_kind, "room") == 0 && cw > 40) {
+			pw = cw / 4 < 24 ? cw / 4 : 24;
+			draw_people(v, area, w - pw, pw, h);
+			cw -= pw + 1;
+			for (int y = 0; y < h; y++)
+				ui_puts(area, y, w - pw - 1, "│", UI_DIM);
+		}
+		draw_conv(v, area, lw ? lw + 1 : 0, cw, h);
+	}
 	else
 		ui_puts(area, h / 2, lw + 3, tr("chat.pick"), UI_DIM);
 	v->last_w = w;
@@ -1156,6 +1194,19 @@ int chat_view_key(struct chat_view *v, int key)
 			open_entry(v);
 			v->writing = v->open_conv != 0;
 			return 1;
+		case 'y':
+		case 'n':
+			/* answer a request to see our presence (the ? entry) */
+			if (v->nents && v->ents[v->sel].request) {
+				struct cjob *j = job_new(J_VERB);
+				j->argc = 2;
+				j->argv = xcalloc(3, sizeof *j->argv);
+				j->argv[0] = xstrdup(key == 'y' ? "approve" : "deny");
+				j->argv[1] = xstrdup(v->ents[v->sel].jid);
+				submit(v, j);
+				return 1;
+			}
+			return 0;
 		case 's':
 			pthread_mutex_lock(&v->lock);
 			v->connect_now = 1;
@@ -1180,6 +1231,9 @@ int chat_view_key(struct chat_view *v, int key)
 	case 'a':
 	case UI_KEY_ENTER:
 		v->writing = 1;
+		return 1;
+	case 'o':
+		v->show_people = !v->show_people;
 		return 1;
 	case 'e':
 		start_correct(v);

@@ -166,6 +166,14 @@ bob_line() { conv_part | grep -qE '^[0-9]{2}:[0-9]{2} +bob +你好 alice, 第一
 check "... bob's message shows, with his nick" poll 5 bob_line
 badge_gone() { list_part | grep -F "# tui-$$" | grep -qvE '@1 *$'; }
 check "... and the room's badge is gone" poll 5 badge_gone
+# o: who is in the room (alice, who joined it from the screen: bob's
+# batch commands leave when they end)
+people() { screen | grep -qE '│● @?alice *$'; }
+keys o
+check "o shows the room's people: alice, joined from the screen" poll 5 people
+check "... under their title" wait_for "People" 2
+keys o
+check "o again hides them" wait_gone "People" 5
 
 # ---- alice writes ------------------------------------------------------------------------
 keys i
