@@ -76,12 +76,16 @@ static sqlite3 *db(struct chat_acct *a)
 	return store_cache(a->store);
 }
 
+/* Our clock for a message, in whole seconds as servers stamp them
+ * (XEP-0082 stamps from Prosody carry no fraction): a reply stamped in
+ * the same second as ours must not sort before it, and (ts, id) orders
+ * within a second by arrival. */
 static int64_t now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000;
 }
 
 
