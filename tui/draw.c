@@ -237,6 +237,20 @@ void ui_sanitize(const char *s, size_t len, struct buf *out)
 	}
 }
 
+size_t ui_raw_prefix(const char *s, size_t len, size_t sanlen)
+{
+	struct cell c;
+	size_t i = 0, done = 0;
+
+	while (i < len && done < sanlen) {
+		size_t n = next_cell(s + i, len - i, &c);
+
+		done += (c.control || c.utf8len != n) ? c.utf8len : n;
+		i += n;
+	}
+	return i;
+}
+
 void ui_box(struct ui_area *a, enum ui_role role)
 {
 	attr_t at = screen_attr(role);

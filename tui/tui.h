@@ -108,6 +108,10 @@ void ui_cursor(struct ui_area *a, int y, int x);
 size_t ui_text_width(const char *s, size_t len);
 /* Sanitize into a buffer: what ui_put would show, as UTF-8. */
 void ui_sanitize(const char *s, size_t len, struct buf *out);
+/* Bytes of s whose sanitized form is the first sanlen bytes of
+ * ui_sanitize's: lets a caller measure and wrap the safe form, then draw
+ * the original with ui_put so placeholders keep their own colour. */
+size_t ui_raw_prefix(const char *s, size_t len, size_t sanlen);
 
 /* ---- the shell ------------------------------------------------------------ */
 

@@ -748,12 +748,13 @@ static struct line *layout(struct chat_view *v, int w, size_t *nl)
 		localtime_r(&t, &tm);
 		while (first || left) {
 			const char *nlp = memchr(p, '\n', left);
-			size_t seg = nlp ? (size_t)(nlp - p) : left, off = 0;
+			size_t seg = nlp ? (size_t)(nlp - p) : left, off = 0, roff = 0;
 			buf_reset(&s);
 			ui_sanitize(p, seg, &s);
 			do {
 				size_t take = txt_wrap(s.data ? s.data + off : "", s.len - off,
 						       (size_t)textw);
+				size_t rtake;
 				struct line *l;
 				if (n == cap) {
 					cap = cap ? cap * 2 : 128;
@@ -762,10 +763,13 @@ static struct line *layout(struct chat_view *v, int w, size_t *nl)
 				l = &ls[n++];
 				memset(l, 0, sizeof *l);
 				l->row = m->row;
-				l->text = xstrndup(s.data ? s.data + off : "", take);
-				/* a wrapped line's newline is the break, not text */
-				if (take && l->text[take - 1] == '\n')
-					l->text[take - 1] = 0;
+				/* wrapped by the safe form's widths, drawn from the
+				 * original so a control shows as a marked placeholder */
+				if (!take)
+					take = s.len - off;
+				rtake = ui_raw_prefix(p + roff, seg - roff, take);
+				l->text = xstrndup(p + roff, rtake);
+				roff += rtake;
 				l->role = m->outgoing && role == UI_NORMAL ? UI_NORMAL : role;
 				if (first) {
 					l->head = 1;
@@ -773,7 +777,7 @@ static struct line *layout(struct chat_view *v, int w, size_t *nl)
 					l->nick = xstrdup(m->event ? "*" : m->nick ? m->nick : "");
 					first = 0;
 				}
-				off += take ? take : s.len - off;
+				off += take;
 			} while (off < s.len);
 			if (!nlp)
 				break;

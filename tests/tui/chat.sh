@@ -223,6 +223,22 @@ fg = any(30 <= x <= 38 or 90 <= x <= 97 for x in on)
 sys.exit(1 if fg else 0)'
 }
 check "... and RED is drawn with no colour set (capture-pane -e)" red_plain
+# the placeholder itself is marked (reverse video, the control role), so a
+# control cannot pass for a genuine U+FFFD in the text
+ph_marked() {
+	tmx capture-pane -e -p -t t | grep -F "31mRED" | /usr/bin/python3 -c '
+import re, sys
+line = sys.stdin.read()
+i = line.rfind("\ufffd", 0, line.find("31mRED"))
+if i < 0:
+	sys.exit(1)
+on = []
+for m in re.finditer(r"\x1b\[([0-9;]*)m", line[:i]):
+	for p in (m.group(1) or "0").split(";"):
+		on = [] if p in ("", "0") else on + [int(p)]
+sys.exit(0 if 7 in on else 1)'
+}
+check "... the placeholder drawn in reverse video, as a control (capture-pane -e)" ph_marked
 
 # ---- cut from the server -------------------------------------------------------------------
 tests/servers/netfault ctl "$nf" drop >/dev/null
