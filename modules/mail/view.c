@@ -5,6 +5,7 @@
  * for the network. The worker runs the same sync.c code as the verbs;
  * results come back on the main loop and the tab reads the store again.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -68,6 +69,10 @@ enum mode { M_LIST, M_FOLDERS, M_MSG, M_WRITE };
 struct mail_view {
 	const struct module_env *env;
 	struct mail_acct *ma;   /* the main thread's: the account key */
+	/* private folders of attachments opened in docs/sheets: plaintext
+	 * outside the store, so they go when the tab does */
+	char **att_dirs;
+	size_t natt_dirs;
 	/* the worker */
 	int started, stopping;
 	struct module_env wenv;
@@ -205,10 +210,12 @@ static void run_job(struct mail_view *v, struct mjob *j)
 	if (name)
 		j->rc = mail_acct_sync_folder(v->wma, name, &c, &j->e);
 	j->count = c;
-	/* bodies for offline reading, given up for any job that comes */
+	/* the search index of what came, then bodies for offline reading;
+	 * both given up for any job that comes (a search catches up itself) */
 	if (name && j->rc == 0) {
 		int got;
 		struct err e2;
+		mail_index_catch_up(v->wma, job_waiting, v, &got, &e2);
 		mail_acct_prefetch(v->wma, name, job_waiting, v, &got, &e2);
 	}
 	/* then wait on that folder for news */
@@ -1011,6 +1018,40 @@ static int save_att(struct mail_view *v, const char *dir, size_t n, char **made,
 	return rc;
 }
 
+/* Remove an attachment's private folder (one level: the saved file). */
+static void att_dir_remove(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d) {
+		while ((de = readdir(d)) != NULL)
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+/* A private folder in memory when the system has one: /dev/shm, else the
+ * user's runtime folder, else /tmp (mode 0700 from mkdtemp in each). */
+static char *att_dir_make(void)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	const char *bases[] = { "/dev/shm", run && *run == '/' ? run : NULL, "/tmp" };
+
+	for (size_t i = 0; i < nitems(bases); i++) {
+		char *t;
+		if (!bases[i])
+			continue;
+		xasprintf(&t, "%s/atrium-att.XXXXXX", bases[i]);
+		if (mkdtemp(t))
+			return t;
+		free(t);
+	}
+	return NULL;
+}
+
 /* A digit in the message view: a workbook opens in sheets, text in docs
  * (from a private folder in memory, /dev/shm, when there is one), anything
  * else is saved to the download folder. */
@@ -1036,10 +1077,9 @@ static void open_att(struct mail_view *v, size_t n)
 			module = "docs";
 		mail_text_free(&mt);
 	}
-	if (module) {
-		char tmpl[] = "/dev/shm/atrium-att.XXXXXX";
-		char tmpl2[] = "/tmp/atrium-att.XXXXXX";
-		dir = mkdtemp(tmpl) ? xstrdup(tmpl) : mkdtemp(tmpl2) ? xstrdup(tmpl2) : NULL;
+	if (module && (dir = att_dir_make()) != NULL) {
+		v->att_dirs = xreallocarray(v->att_dirs, v->natt_dirs + 1, sizeof *v->att_dirs);
+		v->att_dirs[v->natt_dirs++] = xstrdup(dir);
 	}
 	if (!dir)
 		dir = download_dir(v);
@@ -1373,6 +1413,11 @@ void mail_view_free(struct mail_view *v)
 	lines_free(v);
 	buf_free(&v->msg_raw);
 	free(v->folder);
+	for (size_t i = 0; i < v->natt_dirs; i++) {
+		att_dir_remove(v->att_dirs[i]);
+		free(v->att_dirs[i]);
+	}
+	free(v->att_dirs);
 	mail_acct_free(v->ma);
 	free(v);
 }
