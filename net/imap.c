@@ -65,7 +65,8 @@
 	X(mailstream_ssl_open_with_callback_timeout) X(mailstream_ssl_set_server_name)      \
 	X(mailstream_close) X(mailstream_cancel) X(mailstream_get_low)                      \
 	X(mailstream_low_get_fd) X(mailstream_get_certificate_chain)                        \
-	X(mailstream_certificate_chain_free) X(mailstream_network_delay)
+	X(mailstream_certificate_chain_free) X(mailstream_network_delay)                   \
+	X(mailimap_set_msg_att_handler) X(mailimap_set_progress_callback)
 
 #define GNUTLS_FNS(X)                                                                    \
 	X(gnutls_x509_crt_init) X(gnutls_x509_crt_deinit) X(gnutls_x509_crt_import)        \
@@ -1161,14 +1162,43 @@ static int take_msg(struct imap_msg *m, struct mailimap_msg_att *ma)
 	return 1;
 }
 
+/* The messages of one FETCH as libetpan parses them. */
+struct fetch_sink {
+	struct imap_msg *v;
+	size_t n, cap;
+};
+
+static void fetch_take(struct mailimap_msg_att *ma, void *arg)
+{
+	struct fetch_sink *k = arg;
+
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 256;
+		k->v = xreallocarray(k->v, k->cap + 1, sizeof *k->v);
+	}
+	k->n += (size_t)take_msg(&k->v[k->n], ma);
+}
+
+/* libetpan calls the message handler only when a progress callback is
+ * set too; this one has nothing to report. */
+static void fetch_progress(size_t done, size_t total, void *arg)
+{
+}
+
+/*
+ * Each message is taken as soon as it is parsed and its tree freed then
+ * (the message handler), not kept until the whole answer is in: libetpan
+ * keeps every string of a tree in one global hash until it is freed, and
+ * with 2,000 messages' trees held that hash (30 entries a message) cost
+ * more than the parse.
+ */
 static int fetch_chunk(struct imap_session *s, const uint32_t *uids, size_t n,
 		       struct imap_msg **out, size_t *nout, struct err *e)
 {
 	struct mailimap_fetch_type *ft = ET(mailimap_fetch_type_new_fetch_att_list_empty)();
 	struct mailimap_set *set = uid_set(uids, n);
 	clist *hdrs = ET(clist_new)(), *res = NULL;
-	struct imap_msg *v;
-	size_t cnt = 0;
+	struct fetch_sink k = { 0 };
 	int r;
 
 	*out = NULL;
@@ -1183,17 +1213,23 @@ static int fetch_chunk(struct imap_session *s, const uint32_t *uids, size_t n,
 	ET(clist_insert_after)(hdrs, hdrs->last, xstrdup("References"));
 	add_att(ft, ET(mailimap_fetch_att_new_body_peek_section)(
 			    ET(mailimap_section_new_header_fields)(ET(mailimap_header_list_new)(hdrs))));
+	ET(mailimap_set_msg_att_handler)(s->imap, fetch_take, &k);
+	ET(mailimap_set_progress_callback)(s->imap, NULL, fetch_progress, NULL);
 	r = ET(mailimap_uid_fetch)(s->imap, set, ft, &res);
+	ET(mailimap_set_msg_att_handler)(s->imap, NULL, NULL);
+	ET(mailimap_set_progress_callback)(s->imap, NULL, NULL, NULL);
 	ET(mailimap_fetch_type_free)(ft);
 	ET(mailimap_set_free)(set);
-	if (r != MAILIMAP_NO_ERROR)
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_msgs_free(k.v, k.n);
 		return fail(s, r, "UID FETCH", e);
-	v = xcalloc(clist_count(res) + 1, sizeof *v);
+	}
+	/* what the handler did not take (none when it ran for every one) */
 	for (clistiter *it = clist_begin(res); it; it = clist_next(it))
-		cnt += (size_t)take_msg(&v[cnt], clist_content(it));
+		fetch_take(clist_content(it), &k);
 	ET(mailimap_fetch_list_free)(res);
-	*out = v;
-	*nout = cnt;
+	*out = k.v ? k.v : xcalloc(1, sizeof *k.v);
+	*nout = k.n;
 	return 0;
 }
 
