@@ -300,8 +300,9 @@ static int fts_insert(sqlite3 *db, struct store_fts_stmts *c, int64_t rowid, con
 	return rc;
 }
 
+/* keep: an item already indexed stays as it is (nothing is written). */
 static int fts_put(sqlite3 *db, struct store_fts_stmts *c, const char *kind, const char *ref,
-		   const char *title, const char *body, struct err *e)
+		   const char *title, const char *body, int keep, struct err *e)
 {
 	int64_t lo, rowid;
 	int rc, found;
@@ -314,14 +315,20 @@ static int fts_put(sqlite3 *db, struct store_fts_stmts *c, const char *kind, con
 	 * A savepoint here would make FTS5 flush its pending terms on every
 	 * put and undo the batching: 3x slower for bulk indexing. */
 	if (!sqlite3_get_autocommit(db)) {
-		if ((rc = fts_slot(db, c, lo, kind, ref, &rowid, &found, e)) == 0 &&
+		if ((rc = fts_slot(db, c, lo, kind, ref, &rowid, &found, e)) == 0 && found && keep)
+			return 0;
+		if (rc == 0 &&
 		    (!found || (rc = fts_del_rows(db, c, lo, kind, ref, e)) == 0))
 			rc = fts_insert(db, c, rowid, kind, ref, title, body, e);
 		return rc;
 	}
 	if ((rc = fts_exec(db, "SAVEPOINT store_index_put", e)) < 0)
 		return rc;
-	if ((rc = fts_slot(db, c, lo, kind, ref, &rowid, &found, e)) == 0 &&
+	if ((rc = fts_slot(db, c, lo, kind, ref, &rowid, &found, e)) == 0 && found && keep) {
+		sqlite3_exec(db, "RELEASE store_index_put", NULL, NULL, NULL);
+		return 0;
+	}
+	if (rc == 0 &&
 	    (!found || (rc = fts_del_rows(db, c, lo, kind, ref, e)) == 0) &&
 	    (rc = fts_insert(db, c, rowid, kind, ref, title, body, e)) == 0 &&
 	    (rc = fts_exec(db, "RELEASE store_index_put", e)) == 0)
@@ -335,7 +342,7 @@ static int fts_put(sqlite3 *db, struct store_fts_stmts *c, const char *kind, con
 int store_index_put_db(sqlite3 *db, const char *kind, const char *ref, const char *title,
 		       const char *body, struct err *e)
 {
-	return fts_put(db, NULL, kind, ref, title, body, e);
+	return fts_put(db, NULL, kind, ref, title, body, 0, e);
 }
 
 /* Deleting an item that is not indexed is not an error. */
@@ -451,7 +458,13 @@ int store_search_db(sqlite3 *db, const char *kind, const char *query, int limit,
 int store_index_put(struct store *s, const char *kind, const char *ref, const char *title,
 		    const char *body, struct err *e)
 {
-	return fts_put(s->cache, &s->fts, kind, ref, title, body, e);
+	return fts_put(s->cache, &s->fts, kind, ref, title, body, 0, e);
+}
+
+int store_index_add(struct store *s, const char *kind, const char *ref, const char *title,
+		    const char *body, struct err *e)
+{
+	return fts_put(s->cache, &s->fts, kind, ref, title, body, 1, e);
 }
 
 int store_index_del(struct store *s, const char *kind, const char *ref, struct err *e)

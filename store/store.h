@@ -244,6 +244,10 @@ struct store_hit {
  * index many), a failure means the caller rolls that transaction back. */
 int store_index_put(struct store *s, const char *kind, const char *ref, const char *title,
 		    const char *body, struct err *e);
+/* The same, but an item already indexed is left as it is: for filling in
+ * what a later pass indexes, without undoing a fuller entry put meanwhile. */
+int store_index_add(struct store *s, const char *kind, const char *ref, const char *title,
+		    const char *body, struct err *e);
 int store_index_del(struct store *s, const char *kind, const char *ref, struct err *e);
 /* Search items of a kind (NULL: all); words are matched as the tokenizer
  * splits them, all must occur. Best first, at most `limit`. */

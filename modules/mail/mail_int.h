@@ -79,6 +79,12 @@ int mail_acct_idle(struct mail_acct *a, const char *name, int wake_fd, int timeo
  * read offline; stop (may be NULL) is asked between bodies. */
 int mail_acct_prefetch(struct mail_acct *a, const char *name, int (*stop)(void *), void *arg,
 		       int *fetched, struct err *e);
+/* The search index entries (subject, senders) of the messages a sync
+ * added: a sync writes only their rows, this fills in the index after,
+ * in batches of their own transactions, asking stop (may be NULL) between
+ * them. A search calls it first, so what was synced is found. */
+int mail_index_catch_up(struct mail_acct *a, int (*stop)(void *), void *arg, int *done,
+			struct err *e);
 /* The message's bytes: the cached blob, else fetched and cached. */
 int mail_acct_body(struct mail_acct *a, int64_t id, struct buf *out, struct err *e);
 /* From any thread: the call in progress ends (E_CANCELLED), and so does

@@ -159,6 +159,10 @@ int mail_search_local(struct mail_acct *a, const struct mail_query *q, const cha
 	*n = 0;
 	if (q->words || q->body) {
 		char *all;
+		int done;
+		/* what the last sync added, before it is looked for */
+		if ((rc = mail_index_catch_up(a, NULL, NULL, &done, e)) < 0)
+			return rc;
 		xasprintf(&all, "%s%s%s", q->words ? q->words : "", q->words && q->body ? " " : "",
 			  q->body ? q->body : "");
 		rc = store_search(mail_acct_store(a), "mail", all, 1000000, &hits, &nh, e);

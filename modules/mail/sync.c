@@ -271,7 +271,7 @@ struct fetch_ctx {
 	size_t nc;
 	struct mail_sync_count *cnt;
 	struct err *e;
-	sqlite3_stmt *ins, *upd, *last, *next;
+	sqlite3_stmt *ins, *upd, *last, *next, *mark;
 	struct writer *w; /* new rows written on a thread of their own */
 };
 
@@ -299,31 +299,21 @@ static int cmp_cached(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-/* What a batch's messages give the search index, kept from their rows'
- * inserts until the index entries are written after all of them. */
-struct batch_text {
-	char **subject;
-	size_t *from;     /* offset in froms */
-	struct buf froms; /* the senders, each NUL-terminated */
-};
-
-/* One new row with id; its subject and sender go into t at i. */
-static int insert_msg(struct fetch_ctx *f, struct imap_msg *m, int64_t id, struct batch_text *t,
-		      size_t i, struct buf *to, struct buf *cc)
+/* One new row with id. */
+static int insert_msg(struct fetch_ctx *f, struct imap_msg *m, int64_t id, struct buf *from,
+		      struct buf *to, struct buf *cc)
 {
 	sqlite3_stmt *st = f->ins;
 	char *subject = mail_hdr_decode_str(m->subject ? m->subject : "", NULL);
 	int64_t date = mail_date_parse(m->date);
-	size_t from = t->froms.len;
+	int rc = 0;
 
 	if (date < 0)
 		date = m->internaldate;
-	t->subject[i] = subject;
-	t->from[i] = from;
+	buf_reset(from);
 	buf_reset(to);
 	buf_reset(cc);
-	mail_addrs_format(m->from, m->nfrom, &t->froms);
-	buf_addc(&t->froms, '\0');
+	mail_addrs_format(m->from, m->nfrom, from);
 	mail_addrs_format(m->to, m->nto, to);
 	mail_addrs_format(m->cc, m->ncc, cc);
 	sqlite3_reset(st);
@@ -333,8 +323,7 @@ static int insert_msg(struct fetch_ctx *f, struct imap_msg *m, int64_t id, struc
 	sqlite3_bind_text(st, 4, m->in_reply_to, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, m->references, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, date);
-	/* froms may move as it grows: SQLite copies this one */
-	sqlite3_bind_text(st, 7, t->froms.data + from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, buf_cstr(from), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, buf_cstr(to), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, buf_cstr(cc), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, subject, -1, SQLITE_STATIC);
@@ -343,8 +332,10 @@ static int insert_msg(struct fetch_ctx *f, struct imap_msg *m, int64_t id, struc
 	sqlite3_bind_int(st, 13, m->attachments); /* how many */
 	sqlite3_bind_int64(st, 14, id);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return sql_fail(f->a, "insert", f->e);
-	return 0;
+		rc = sql_fail(f->a, "insert", f->e);
+	sqlite3_reset(st); /* nothing keeps pointing at subject */
+	free(subject);
+	return rc;
 }
 
 /* The id after every one used so far: ids are never reused (the table is
@@ -365,34 +356,32 @@ static int next_id(struct fetch_ctx *f, int64_t *id)
 }
 
 /*
- * A batch of new messages, inside the batch's transaction: the rows
- * first, then their index entries, then the last id once. The order
- * matters: an INSERT OR REPLACE into mail_msg (a foreign key) runs in a
- * statement savepoint, and a savepoint makes FTS5 write out the terms it
- * holds; rows and entries interleaved wrote the index once per message.
+ * A batch of new messages, inside the batch's transaction: the rows, then
+ * the last id once. Their search index entries are written afterwards by
+ * mail_index_catch_up (about half of a first sync's store work was the
+ * index); the first batch of a cache that has no mark yet sets it below
+ * its first id, so the mark holds from then on: every row above it is
+ * not indexed yet.
  */
 static int insert_batch(struct fetch_ctx *f, struct imap_msg *msgs, size_t n)
 {
-	struct batch_text t;
-	struct buf to, cc;
+	struct buf from, to, cc;
 	int64_t id = 0;
-	size_t i, done = 0;
 	int rc;
 
-	t.subject = xcalloc(n + 1, sizeof *t.subject);
-	t.from = xcalloc(n + 1, sizeof *t.from);
-	buf_init(&t.froms);
+	buf_init(&from);
 	buf_init(&to);
 	buf_init(&cc);
 	rc = next_id(f, &id);
-	for (i = 0; rc == 0 && i < n; i++, done++)
-		rc = insert_msg(f, &msgs[i], id + (int64_t)i, &t, i, &to, &cc);
-	for (i = 0; rc == 0 && i < n; i++) {
-		char ref[32];
-		snprintf(ref, sizeof ref, "%lld", (long long)(id + (int64_t)i));
-		rc = store_index_put(f->a->store, "mail", ref, t.subject[i], t.froms.data + t.from[i],
-				     f->e);
+	if (rc == 0 && n) {
+		sqlite3_reset(f->mark);
+		sqlite3_bind_int64(f->mark, 1, id - 1);
+		if (sqlite3_step(f->mark) != SQLITE_DONE)
+			rc = sql_fail(f->a, "insert", f->e);
+		sqlite3_reset(f->mark);
 	}
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = insert_msg(f, &msgs[i], id + (int64_t)i, &from, &to, &cc);
 	if (rc == 0 && n) {
 		sqlite3_reset(f->last);
 		sqlite3_bind_int64(f->last, 1, id + (int64_t)n - 1);
@@ -402,11 +391,7 @@ static int insert_batch(struct fetch_ctx *f, struct imap_msg *msgs, size_t n)
 	}
 	if (rc == 0)
 		f->cnt->added += (int)n;
-	for (i = 0; i < done; i++)
-		free(t.subject[i]);
-	free(t.subject);
-	free(t.from);
-	buf_free(&t.froms);
+	buf_free(&from);
 	buf_free(&to);
 	buf_free(&cc);
 	return rc;
@@ -973,7 +958,9 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 	    sqlite3_prepare_v2(db(a), "UPDATE mail_msg SET flags=?1 WHERE id=?2 AND flags=?3", -1,
 			       &f.upd, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db(a), "INSERT OR REPLACE INTO meta(key, value) VALUES('mail.last_id', ?1)",
-			       -1, &f.last, NULL) != SQLITE_OK) {
+			       -1, &f.last, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db(a), "INSERT OR IGNORE INTO meta(key, value) VALUES('mail.indexed', ?1)",
+			       -1, &f.mark, NULL) != SQLITE_OK) {
 		rc = sql_fail(a, "prepare", e);
 		goto fin;
 	}
@@ -1025,12 +1012,96 @@ fin:
 	sqlite3_finalize(f.upd);
 	sqlite3_finalize(f.last);
 	sqlite3_finalize(f.next);
+	sqlite3_finalize(f.mark);
 out:
 	free(su);
 	free(newu);
 	free(c);
 	free(gone);
 	free(fv);
+	return rc;
+}
+
+/* ---- the search index ---------------------------------------------------------------- */
+
+#define INDEX_BATCH 2000
+
+/* Whether rows above the mark wait for their index entries. */
+static int index_pending(struct mail_acct *a)
+{
+	sqlite3_stmt *st;
+	int any = 0;
+
+	if (sqlite3_prepare_v2(db(a),
+			       "SELECT 1 FROM mail_msg WHERE id > (SELECT value FROM meta WHERE"
+			       " key='mail.indexed') LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 1; /* let the catch-up say what fails */
+	any = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return any;
+}
+
+/* One batch in its own transaction; *more when a full batch was done. */
+static int index_batch(struct mail_acct *a, int *more, int *done, struct err *e)
+{
+	sqlite3_stmt *st = NULL, *set = NULL;
+	int64_t last = -1;
+	int rc, n = 0;
+
+	*more = 0;
+	/* IMMEDIATE: a search and the Mail tab's worker may both catch up;
+	 * the second waits, then reads the mark the first moved */
+	if ((rc = store_exec(db(a), "BEGIN IMMEDIATE", e)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(db(a),
+			       "SELECT id, subject, from_addr FROM mail_msg WHERE id > (SELECT value"
+			       " FROM meta WHERE key='mail.indexed') ORDER BY id LIMIT ?1",
+			       -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db(a), "UPDATE meta SET value=?1 WHERE key='mail.indexed'", -1, &set,
+			       NULL) != SQLITE_OK) {
+		rc = sql_fail(a, "index", e);
+		goto out;
+	}
+	sqlite3_bind_int(st, 1, INDEX_BATCH);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		const char *subject = (const char *)sqlite3_column_text(st, 1);
+		const char *from = (const char *)sqlite3_column_text(st, 2);
+		char ref[32];
+		last = sqlite3_column_int64(st, 0);
+		snprintf(ref, sizeof ref, "%lld", (long long)last);
+		/* a row whose body was read meanwhile has a fuller entry */
+		rc = store_index_add(a->store, "mail", ref, subject ? subject : "", from ? from : "",
+				     e);
+		n++;
+	}
+	if (rc == 0 && last >= 0) {
+		sqlite3_bind_int64(set, 1, last);
+		if (sqlite3_step(set) != SQLITE_DONE)
+			rc = sql_fail(a, "index", e);
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(set);
+	if (rc == 0 && (rc = store_exec(db(a), "COMMIT", e)) == 0) {
+		*more = n == INDEX_BATCH;
+		*done += n;
+		return 0;
+	}
+	store_exec(db(a), "ROLLBACK", &(struct err){ 0 });
+	return rc;
+}
+
+int mail_index_catch_up(struct mail_acct *a, int (*stop)(void *), void *arg, int *done,
+			struct err *e)
+{
+	int more = 1, rc = 0;
+
+	*done = 0;
+	if (!index_pending(a))
+		return 0;
+	while (rc == 0 && more && !(stop && stop(arg)))
+		rc = index_batch(a, &more, done, e);
 	return rc;
 }
 
