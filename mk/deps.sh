@@ -10,7 +10,7 @@ build="build-essential pkg-config libncurses-dev libicu-dev libsodium-dev
 servers="openssl curl dovecot-core dovecot-imapd dovecot-submissiond
   dovecot-lmtpd opensmtpd prosody lua-dbi-sqlite3 apache2 apache2-utils python3-slixmpp
   python3-openpyxl"
-check="$build $servers tmux libreoffice-calc-nogui python3-openpyxl man-db groff-base"
+check="$build $servers tmux libreoffice-calc-nogui python3-openpyxl man-db groff-base valgrind"
 demo="$check"
 bench="$build hyperfine neomutt mutt isync profanity vim tmux time nano micro sc gnumeric
   rclone libreoffice-calc-nogui"
