@@ -201,7 +201,7 @@ static int check_modules(const char *v, char *bad, size_t badlen)
 	int rc = 0;
 
 	for (tok = strtok_r(copy, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
-		static const char *const names[] = { "mail", "chat", "docs", "sheets" };
+		static const char *const names[] = { "mail", "chat", "docs", "sheets", "files" };
 		int ok = 0;
 
 		for (size_t i = 0; i < nitems(names); i++)

@@ -166,6 +166,11 @@ int main(int argc, char **argv)
 		code = batch_run(&a, 1, (char *[]){ "version", NULL });
 		goto out;
 	}
+	if (a.opts.help && a.opts.argc >= 1 && strcmp(a.opts.argv[0], "help") != 0) {
+		/* `atrium mail --help`: that module's verbs, as `atrium help mail` */
+		code = batch_run(&a, 2, (char *[]){ "help", a.opts.argv[0], NULL });
+		goto out;
+	}
 	if (a.opts.help) {
 		puts(tr("usage.text"));
 		goto out;

@@ -106,7 +106,7 @@ const struct tr_entry tr_cat_en[] = {
 	{ "err.cfg.pin", "{0}: ''{1}'' must be sha256//BASE64 (the base64 SHA-256 of the server''s public key, 44 characters)" },
 	{ "err.cfg.hostport", "{0}: ''{1}'' must be HOST:PORT" },
 	{ "err.cfg.address", "{0}: ''{1}'' must look like user@domain" },
-	{ "err.cfg.module", "{0}: unknown module ''{1}'' (mail, chat, docs, sheets)" },
+	{ "err.cfg.module", "{0}: unknown module ''{1}'' (mail, chat, docs, sheets, files)" },
 	{ "err.cfg.section", "{0}: unknown section [{1}] (key ''{2}'')" },
 	{ "err.cfg.key_in", "{0}: unknown key ''{1}'' in [{2}]" },
 	{ "err.cfg.key", "{0}: unknown key ''{1}''" },

@@ -102,7 +102,7 @@ const struct tr_entry tr_cat_zh_Hans[] = {
 	{ "err.cfg.pin", "{0}：“{1}”必须是 sha256//BASE64（服务器公钥 SHA-256 的 base64 编码，44 个字符）" },
 	{ "err.cfg.hostport", "{0}：“{1}”必须是 主机:端口" },
 	{ "err.cfg.address", "{0}：“{1}”应为 用户@域名 的形式" },
-	{ "err.cfg.module", "{0}：未知模块“{1}”（可用 mail、chat、docs、sheets）" },
+	{ "err.cfg.module", "{0}：未知模块“{1}”（可用 mail、chat、docs、sheets、files）" },
 	{ "err.cfg.section", "{0}：未知的节 [{1}]（键“{2}”）" },
 	{ "err.cfg.key_in", "{0}：[{2}] 中没有键“{1}”" },
 	{ "err.cfg.key", "{0}：未知的键“{1}”" },

@@ -1218,7 +1218,7 @@ static const struct module_verb files_verbs[] = {
 	{ "status", "[--json]", "verb.files.status" },
 	{ "ls", "[PATH] [--json]", "verb.files.ls" },
 	{ "get", "PATH [-o FILE]", "verb.files.get" },
-	{ "put", "FILE PATH [--force]", "verb.files.put" },
+	{ "put", "FILE|- PATH [--force]", "verb.files.put" },
 	{ "mkdir", "PATH", "verb.files.mkdir" },
 	{ "mv", "FROM TO", "verb.files.mv" },
 	{ "cp", "FROM TO", "verb.files.cp" },

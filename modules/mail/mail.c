@@ -1041,7 +1041,7 @@ static const struct module_verb mail_verbs[] = {
 	{ "read", "ID [--raw] [--json]", "verb.mail.read" },
 	{ "send", "--to A [--cc A] [--bcc A] --subject S [--attach FILE]... < body", "verb.mail.send" },
 	{ "reply", "ID [--all] < body", "verb.mail.reply" },
-	{ "forward", "ID --to A [--attached] < body", "verb.mail.forward" },
+	{ "forward", "ID --to A [--cc A] [--attached] < body", "verb.mail.forward" },
 	{ "mark", "ID... read|unread|flag|unflag", "verb.mail.mark" },
 	{ "move", "ID... FOLDER", "verb.mail.move" },
 	{ "copy", "ID... FOLDER", "verb.mail.copy" },

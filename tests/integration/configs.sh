@@ -29,4 +29,15 @@ for u in alice bob carol; do
 	check "$u: store key file is private and 64 hex digits" \
 		bash -c "test \"\$(stat -c %a '$key')\" = 600 && grep -Eqx '[0-9a-f]{64}' '$key'"
 done
+
+# every module can be disabled, files included; a disabled module's verbs
+# then exit 8 naming the file that disabled it
+{ cat "$S/alice/config"; } >"$T_DIR/dis.conf"
+sed -i '1i disabled_modules = chat, files' "$T_DIR/dis.conf"
+chmod 600 "$T_DIR/dis.conf"
+at --config "$T_DIR/dis.conf" --home "$T_DIR/dis" config check
+check "disabled_modules = chat, files is accepted" test "$rc" = 0
+at --config "$T_DIR/dis.conf" --home "$T_DIR/dis" files ls
+check "files ls with files disabled: exit 8 naming the config" \
+	eval 'test "$rc" = 8 && grep -qF "files module is disabled by $T_DIR/dis.conf" <<<"$errout"'
 t_done
