@@ -33,13 +33,13 @@ cfg=$T_DIR/config
 clip=$(printf 'PWNEDCLIP%s' "$$" | base64)
 # The hostile bytes, 7-bit escapes and C0 controls, valid UTF-8 throughout
 # (the C1 CSI as U+009B).
-P=$(printf '<%s \033]0;PWNT0\007 \033]2;PWNT2\033\\ \033]52;c;%s\007 \033[2J \033[H \033c \302\23331m \007 \010 \177 end>' \
+P=$(printf '<%s \033]0;PWNT0\007 \033]2;PWNT2\033\\ \033kPWNK\033\\ \033]52;c;%s\007 \033[2J \033[H \033c \302\23331m \007 \010 \177 end>' \
 	"$TAG" "$clip")
 # What atrium must draw instead: ␛ ␇ ␈ ␡ for the C0 controls and DEL,
 # U+FFFD for the C1 CSI.
-SHOWN="<$TAG ␛]0;PWNT0␇ ␛]2;PWNT2␛\\ ␛]52;c;$clip␇ ␛[2J ␛[H ␛c �31m ␇ ␈ ␡ end>"
+SHOWN="<$TAG ␛]0;PWNT0␇ ␛]2;PWNT2␛\\ ␛kPWNK␛\\ ␛]52;c;$clip␇ ␛[2J ␛[H ␛c �31m ␇ ␈ ␡ end>"
 # Mail makes text safe when it decodes it: every control becomes U+FFFD.
-SHOWNM="<$TAG �]0;PWNT0� �]2;PWNT2�\\ �]52;c;$clip� �[2J �[H �c �31m � � � end>"
+SHOWNM="<$TAG �]0;PWNT0� �]2;PWNT2�\\ �kPWNK�\\ �]52;c;$clip� �[2J �[H �c �31m � � � end>"
 # Chat's: OSC and CSI in their C1 forms with ST, a right-to-left override
 # (a CR would not arrive: XML reads it as a line end).
 PC=$(printf '<%s \302\2350;PWNC1\302\234 \302\23352;c;%s\302\234 \302\2332J \302\233H \342\200\256RLO end>' \
@@ -72,6 +72,7 @@ tmx set-option -g set-clipboard on
 tmx set-option -g monitor-bell on
 tmx set-option -g bell-action any
 tmx set-option -g allow-rename on
+tmx set-option -g automatic-rename off
 pane() { tmx display -p -t "$1" "$2"; }
 buffers() { tmx list-buffers 2>/dev/null; }
 
@@ -84,6 +85,7 @@ for _ in $(seq 1 100); do acted && break; sleep 0.05; done
 check "control: cat of the raw bytes changes the pane title (was '$title0')" acted
 check "control: ... writes tmux's clipboard (a paste buffer)" \
 	bash -c '[ "$1" = "$(printf "PWNEDCLIP%s" "$2")" ]' _ "$(tmx show-buffer 2>/dev/null)" "$$"
+check "control: ... renames the window (ESC k)" test "$(pane ctl '#{window_name}')" = PWNK
 check "control: ... rings the bell" test "$(pane ctl '#{window_bell_flag}')" = 1
 check "control: ... clears the screen (the line before is gone)" \
 	bash -c "! tmux -L $T_SOCK capture-pane -p -t ctl | grep -q before"
@@ -98,16 +100,25 @@ mkdir "$T_DIR/eml"
 import sys, email.utils
 path, p, tag = sys.argv[1:]
 msg = "\r\n".join([
-    "From: Mallory <mallory@example.test>",
+    "From: Mal\x1b[2Jlory <mallory@example.test>",
     "To: alice@example.test",
     "Subject: subj %s \x1b]0;PWNS\x07 \x1b[2J \x1bc end" % tag,
     "Date: " + email.utils.formatdate(localtime=False),
     "Message-ID: <%s@example.test>" % tag,
     "MIME-Version: 1.0",
+    'Content-Type: multipart/mixed; boundary="b1"',
+    "",
+    "--b1",
     "Content-Type: text/plain; charset=UTF-8",
     "Content-Transfer-Encoding: 8bit",
     "",
     "body " + p,
+    "--b1",
+    'Content-Type: text/plain; name="evil\x1b]0;PWNA\x07.txt"',
+    'Content-Disposition: attachment; filename="evil\x1b]0;PWNA\x07.txt"',
+    "",
+    "attached",
+    "--b1--",
     "",
 ])
 open(path, "wb").write(msg.encode())
@@ -135,12 +146,14 @@ status_row=$((H - 2))
 tab_bar() { row 0; }
 status_line() { row "$status_row"; }
 title=$(pane t '#{pane_title}')
+wname=$(pane t '#{window_name}')
 # After an item is shown: the title, buffers, bell, alternate screen, and
 # the rows outside the content area as they were before ($bar0, $st0).
 inert() { # what
 	local t
 	t=$(pane t '#{pane_title}')
 	check "$1: the pane title is unchanged ('$t')" test "$t" = "$title"
+	check "$1: the window name is unchanged" test "$(pane t '#{window_name}')" = "$wname"
 	check "$1: no paste buffer (no OSC 52 reached tmux)" test -z "$(buffers)"
 	check "$1: no bell" test "$(pane t '#{window_bell_flag}')" = 0
 	check "$1: still on the alternate screen (no reset)" test "$(pane t '#{alternate_on}')" = 1
@@ -172,6 +185,8 @@ before
 keys Enter
 check "Enter opens the hostile mail: the body with placeholders" wait_for "body $SHOWNM" 15
 check "... the subject too" wait_for "Subject: subj $TAG �]0;PWNS� �[2J �c end"
+check "... the sender's name too" wait_for "From: Mal�[2Jlory <mallory@example.test>"
+check "... and the attachment's name" wait_for "[1] evil�]0;PWNA�.txt"
 # opening marks it read: the status line's unread count may move
 st0=$(status_line | sed 's/[0-9]\+ unread/N unread/')
 status_line() { row "$status_row" | sed 's/[0-9]\+ unread/N unread/'; }
