@@ -26,6 +26,7 @@ export ATRIUM_TEST_SERVERS=$S
 M=airgap$$x$RANDOM # in every subject, text and path of this run
 D=airgap-$$ # folder on the share
 ROOM=airgap-$$@$MUC_DOMAIN
+BOX=airgap-$$ # alice's mail folder, empty at the first sync
 W=120
 H=30
 pids=
@@ -40,6 +41,7 @@ cleanup() {
 	for p in $pids; do wait "$p" 2>/dev/null; done
 	curl -sS --max-time 10 --cacert "$CA_FILE" -u "bob:$BOB_PASSWORD" -X DELETE \
 		-o /dev/null "$DAV_URL$D/" 2>/dev/null
+	imap alice rmbox "$BOX" >/dev/null 2>&1
 	t_cleanup
 }
 trap cleanup EXIT
@@ -80,6 +82,7 @@ B=(--config "$BOB_CONFIG" --home "$T_DIR/bob-home")
 #   uids BOX SUBJECT          their UIDs, in order, one a line
 #   flags BOX SUBJECT         the flags of the first
 #   att BOX SUBJECT           sha256 and name of each attachment
+#   mkbox BOX, rmbox BOX, append BOX FILE
 imap() {
 	python3 - "$@" <<'PY'
 import email, hashlib, imaplib, os, ssl, sys
@@ -87,7 +90,8 @@ user, what, box = sys.argv[1], sys.argv[2], sys.argv[3]
 ctx = ssl.create_default_context(cafile=os.environ["CA_FILE"])
 m = imaplib.IMAP4_SSL("127.0.0.1", int(os.environ["IMAPS_PORT"]), ssl_context=ctx)
 m.login(os.environ[user.upper() + "_EMAIL"], os.environ[user.upper() + "_PASSWORD"])
-m.select(box, readonly=True)
+if what not in ("mkbox", "rmbox", "append"):
+	m.select(box, readonly=True)
 def search(header, value):
 	m.literal = value.encode()
 	typ, d = m.uid("SEARCH", "CHARSET", "UTF-8", "HEADER", header)
@@ -100,6 +104,12 @@ elif what == "flags":
 	u = search("Subject", sys.argv[4])
 	typ, d = m.uid("FETCH", str(u[0]), "(FLAGS)")
 	print(d[0].decode())
+elif what == "mkbox":
+	m.create(box)
+elif what == "rmbox":
+	m.delete(box)
+elif what == "append":
+	m.append(box, None, None, open(sys.argv[4], "rb").read().replace(b"\n", b"\r\n"))
 elif what == "att":
 	for u in search("Subject", sys.argv[4]):
 		typ, d = m.uid("FETCH", str(u), "(BODY.PEEK[])")
@@ -169,9 +179,23 @@ check "the workbook is made (atrium sheets convert)" test -s "$T_DIR/sheet.base.
 check "bob puts the document and the workbook on the share" \
 	test "$(bput "$T_DIR/doc.base" "$D/plan.md")$(bput "$T_DIR/sheet.base.xlsx" "$D/stock.xlsx")" = 201201
 
+imap alice mkbox "$BOX"
+check "alice's empty folder $BOX is made on the server" test "$(imap alice count "$BOX" Subject x)" = 0
+
 # alice syncs everything through the proxies
-at mail sync
-check "alice: mail sync through the proxy exits 0 ($rc: $errout)" test "$rc" = 0
+# (one folder at a time: other tests make and drop folders of alice's)
+msync() { # mail sync --folder for INBOX, Sent and $BOX; exit codes in $mrcs
+	local f
+	mrcs=
+	merr=
+	for f in INBOX Sent "$BOX"; do
+		at mail sync --folder "$f"
+		mrcs="$mrcs$rc"
+		[ "$rc" = 0 ] || merr="$merr $f: $errout"
+	done
+}
+msync
+check "alice: mail sync of INBOX, Sent and $BOX through the proxy exits 0 ($mrcs:$merr)" test "$mrcs" = 000
 at mail list --json
 ORIG=$(pyv "[m['id'] for m in j if '$M plan' in (m['subject'] or '')][0]" <<<"$out")
 ORIG_MID=$(pyv "[m['message_id'] for m in j if '$M plan' in (m['subject'] or '')][0]" <<<"$out")
@@ -184,6 +208,10 @@ at chat history "$BOB_JID" --json --offline
 check "... bob's message to her is in the store" py "any('papaya$M' in (m['text'] or '') for m in j)" <<<"$out"
 at chat history "$ROOM" --json --offline
 check "... and his message in the room" py "any('mango$M' in (m['text'] or '') for m in j)" <<<"$out"
+at files ls
+at files ls "$D"
+check "alice lists the share and the folder ($rc: $errout)" \
+	eval '[ "$rc" = 0 ] && grep -qF "$D/stock.xlsx" <<<"$out"'
 at files get "$D/plan.md" -o "$T_DIR/plan.md"
 check "alice fetches the document ($rc: $errout)" cmp -s "$T_DIR/plan.md" "$T_DIR/doc.base"
 at files get "$D/stock.xlsx" -o "$T_DIR/stock.xlsx"
@@ -256,6 +284,16 @@ cp "$T_DIR/sheet.base.xlsx" "$T_DIR/stock.bob.xlsx"
 check "bob changes both on the server meanwhile" \
 	test "$(bput "$T_DIR/doc.bob" "$D/plan.md")$(bput "$T_DIR/stock.bob.xlsx" "$D/stock.xlsx")" = 204204
 
+# and mail keeps coming: bob's to the INBOX, a filed one into the folder
+# that was empty
+"$ATRIUM_BIN" "${B[@]}" mail send --to "$ALICE_EMAIL" --subject "$M while you were away" \
+	<<<"sent while alice was offline" >/dev/null 2>&1
+printf 'From: Lab robot <robot@example.test>\nTo: %s\nSubject: %s filed\nMessage-ID: <filed-%s@example.test>\nDate: %s\n\nfiled while alice was offline\n' \
+	"$ALICE_EMAIL" "$M" "$M" "$(date -R)" >"$T_DIR/filed.eml"
+imap alice append "$BOX" "$T_DIR/filed.eml"
+check "mail arrives on the server meanwhile (INBOX and $BOX)" \
+	test "$(imap alice count "$BOX" Subject "$M filed")" = 1
+
 # search while offline
 at mail search "kumquat$M" --offline --json
 check "offline: mail search finds bob's mail by a word of its text" \
@@ -300,10 +338,52 @@ open_room() {
 mail_queued() { status_row | grep -qE '[0-9]+ queued'; }
 third_queued() { conv_part | grep -F "third post $M" | grep -qF "(queued)"; }
 room_queued() { conv_part | grep -F "second post $M" | grep -qF "(queued)"; }
-tui_round() { # N
-	t_session $W $H
+# the Files tab's rows: name (folders end in /), size, modified, state; the
+# selected one is drawn black on white (ESC[47m then two columns of indent)
+name_row() { screen | awk -v n="$1" 'NR > 2 && $1 == n { print NR - 1; exit }'; }
+sel_row() {
+	tmx capture-pane -p -e -t t | grep -n $'\e\\[47m  [^ ]' |
+		awk -F: '$1 > 2 { print $1 - 1; exit }'
+}
+select_item() { # NAME : move the cursor (j/k) onto it
+	local i j n s s2
+	for ((i = 0; i < 80; i++)); do
+		n=$(name_row "$1")
+		s=$(sel_row)
+		if [ -n "$n" ] && [ -n "$s" ]; then
+			[ "$n" = "$s" ] && return 0
+			if [ "$s" -lt "$n" ]; then keys j; else keys k; fi
+			for ((j = 0; j < 50; j++)); do
+				s2=$(sel_row)
+				[ -n "$s2" ] && [ "$s2" != "$s" ] && break
+				sleep 0.02
+			done
+		else
+			sleep 0.05
+		fi
+	done
+	return 1
+}
+entry_is() { # NAME FIELD VALUE [seconds] : the entry shows FIELD (4: state) = VALUE
+	local i limit=$(( ${4:-5} * 50 ))
+	for ((i = 0; i < limit; i++)); do
+		screen | awk -v n="$1" -v f="$2" -v v="$3" \
+			'NR > 2 && $1 == n && $f == v { ok = 1 } END { exit !ok }' && return 0
+		sleep 0.02
+	done
+	return 1
+}
+open_folder() { select_item "$D/" && keys Enter; }
+# the screen runs with the sanitizers' reports (under make sanitize) in files
+SAN_ENV="ASAN_OPTIONS=detect_leaks=1:log_path=$T_DIR/san UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$T_DIR/san"
+no_san_report() { ! ls "$T_DIR"/san.* >/dev/null 2>&1; }
+tui_start() {
+	t_session $W $H $SAN_ENV
 	type_text "$run"
 	keys Enter
+}
+tui_round() { # N
+	tui_start
 	check "screen $1: the Mail tab opens offline (servers refused)" wait_for "1 Mail" 15
 	check "screen $1: the status line counts mail queued" poll 15 mail_queued
 	keys M-2
@@ -319,9 +399,14 @@ tui_round() { # N
 	else
 		check "screen 2: the third post typed before the restart is still (queued)" poll 10 third_queued
 	fi
+	keys M-5
+	check "screen $1: the Files tab shows the document queued" \
+		eval 'entry_is "$D/" 2 - 15 && open_folder && entry_is plan.md 4 queued 10'
+	check "screen $1: ... and the workbook queued" entry_is stock.xlsx 4 queued 5
 	check "screen $1: Ctrl-Q quits" quit
 	# never leave it running: it would replay the outbox once the link is back
 	[ -n "$(atrium_pid)" ] && kill "$(atrium_pid)" && atrium_gone
+	check "screen $1: no sanitizer report" no_san_report
 }
 tui_round 1
 tui_round 2
@@ -341,8 +426,8 @@ pids="$pids $listen_pid"
 check "bob's listener is online" poll 20 grep -qs READY "$T_DIR/dm.err"
 check "the proxies pass again" all_nf pass
 
-at mail sync
-check "back online: mail sync exits 0 ($rc: $errout)" test "$rc" = 0
+msync
+check "back online: mail sync of INBOX, Sent and $BOX exits 0 ($mrcs:$merr)" test "$mrcs" = 000
 at chat sync
 check "back online: chat sync exits 0 ($rc: $errout)" test "$rc" = 0
 at files sync
@@ -370,6 +455,13 @@ check "... the reply is threaded on bob's mail (In-Reply-To)" \
 check "... the attachment's bytes are intact (sha256)" \
 	test "$(imap bob att INBOX "$M results")" = "$ATT_SUM results-$M.bin"
 check "... bob's mail is marked answered on the server" grep -qF '\Answered' <(imap alice flags INBOX "$M plan")
+
+at mail list --json
+check "nothing lost: the mail bob sent while she was offline is in alice's inbox" \
+	py "[m['subject'] for m in j].count('$M while you were away') == 1" <<<"$out"
+at mail list --folder "$BOX" --json
+check "... and the one filed into the folder that was empty" \
+	py "[m['subject'] for m in j] == ['$M filed']" <<<"$out"
 
 # chat: each once, in order
 room_archive() { peer bob archive "$ROOM" >"$T_DIR/room.json" 2>"$T_DIR/room.err"; }
@@ -415,6 +507,19 @@ check "... and the merge keeps both clean edits: alice's B2 12, bob's B5 3" \
 at files get "$D/stock.xlsx" -o "$T_DIR/stock.kept.xlsx"
 check "nothing lost: files get still gives alice's version of the workbook" \
 	test "$(mv_vals "$T_DIR/stock.kept.xlsx")" = "12,2.5;4,7;30,0.45;2,19;"
+tui_start
+keys M-5
+check "the Files tab (online) shows the workbook in conflict" \
+	eval 'entry_is "$D/" 2 - 15 && open_folder && entry_is stock.xlsx 4 conflict 10'
+select_item stock.xlsx
+keys Enter
+check "... Enter lists the one disputed cell with both sides" \
+	wait_for "C4  base: 0.4  yours: 0.45  server: 0.5" 10
+keys Escape
+sleep 0.5
+check "... Esc goes back without a change; Ctrl-Q quits" quit
+[ -n "$(atrium_pid)" ] && kill "$(atrium_pid)" && atrium_gone
+check "... no sanitizer report" no_san_report
 at files resolve "$D/stock.xlsx" --take merged --cell C4=remote
 check "resolve --take merged --cell C4=remote exits 0 ($rc: $errout)" test "$rc" = 0
 srv "$D/stock.xlsx" "$T_DIR/stock.final.xlsx"
