@@ -23,6 +23,7 @@ set +a
 
 TAG=hostile$$
 BOX=hostile-$$
+D=hostile-$$
 ROOM=hostile-$$@$MUC_DOMAIN
 SEED=tests/integration/mail_seed.py
 W=160
@@ -49,16 +50,19 @@ cleanup() {
 	tmx kill-server 2>/dev/null || true
 	timeout 20 "$ATRIUM_BIN" --config "$cfg" --home "$home" chat leave "$ROOM" >/dev/null 2>&1
 	/usr/bin/python3 -B "$SEED" delete "$BOX" >/dev/null 2>&1
+	bcurl -X DELETE -o /dev/null "$DAV_URL$D/" 2>/dev/null
 	t_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# alice's mail and chat (little chat history: the shared account's is long)
-awk '
-	/^\[files\]/ { skip = 1 }
-	/^\[/ && !/^\[files\]/ { skip = 0 }
-	skip { next }
+bcurl() { curl -sS --max-time 10 --cacert "$CA_FILE" -u "bob:$BOB_PASSWORD" "$@"; }
+
+# alice's accounts: little chat history (the shared account's is long),
+# the share is the private folder.
+awk -v url="$DAV_URL$D/" '
+	/^\[/ { sec = $0 }
+	sec == "[files]" && /^url *=/ { print "url = " url; next }
 	{ print }
 	/^\[chat\]/ { print "history = 20" }
 	/^\[mail\]/ { print "prefetch = none" }' "$ALICE_CONFIG" >"$cfg"
@@ -131,13 +135,23 @@ check "alice creates and joins a private room" \
 	quiet "$ATRIUM_BIN" --config "$cfg" --home "$home" chat join "$ROOM" --nick alice
 check "bob writes the hostile message into it" \
 	quiet /usr/bin/python3 -B tests/integration/chat_peer.py "$S" bob send "$ROOM" "$PC" --type groupchat
-# a document and a sheet
+# a document and a sheet (C2 computes its escapes)
 printf 'doc line\n%s\n' "$P" >"$T_DIR/doc.txt"
 /usr/bin/python3 - "$T_DIR/sheet.csv" "$P" <<'EOF'
 import csv, sys
 with open(sys.argv[1], "w", newline="") as f:
-    csv.writer(f).writerows([["name", "value"], ["cell", sys.argv[2]]])
+    csv.writer(f).writerows([["name", "value", "computed"],
+                             ["cell", sys.argv[2], '=CHAR(27)&"]2;PWF"&CHAR(7)&CHAR(27)&"[2J"']])
 EOF
+# file names on the share (bob, curl): a C1 CSI and a right-to-left
+# override in one, ESC and BEL in another, and a plain one
+printf 'x\n' >"$T_DIR/x"
+put_ok() { [ "$(bcurl -T "$T_DIR/x" -o /dev/null -w '%{http_code}' "$DAV_URL$D/$1")" = 201 ]; }
+share_files() {
+	bcurl -X MKCOL -o /dev/null "$DAV_URL$D/" && put_ok 'evil%C2%9B2J%E2%80%AEtxt.exe' &&
+		put_ok 'esc%1B%5D0%3BPWNE%07.txt' && put_ok "plain-$$.txt"
+}
+check "bob puts files with hostile names on the share" share_files
 
 # ---- the screen --------------------------------------------------------------------
 t_session $W $H
@@ -237,11 +251,49 @@ keys Down Right
 check "... the cell's text on the edit line, with placeholders" row_has 1 "$SHOWN" 5
 check "... the edit line names the cell" bash -c "tmux -L $T_SOCK capture-pane -p -t t | sed -n 2p | grep -q '^ *B2 '"
 inert "sheet"
+check "... a computed value's escapes as placeholders too" row_has 4 "␛]2;PWF␇␛"
 check "... the grid's row shows the cell's start in its column" \
 	bash -c "tmux -L $T_SOCK capture-pane -p -t t | sed -n 5p | grep -q '^ *2 cell  *<hostile'"
 
+keys M-5
+before
+check "the Files tab lists the share's folder" wait_for "plain-$$.txt" 15
+check "... a name's C1 CSI and bidi override as placeholders" wait_for "evil�2J�txt.exe" 5
+inert "file names"
+no_esc_name() { ! screen | grep -qF "PWNE"; }
+check "... a name with ESC and BEL is not listed (docs/design.md)" no_esc_name
+
 keys C-q
 atrium_gone
+tmx kill-session -t t
+
+# ---- the same items printed by the batch verbs ------------------------------------------
+# Plain output is for a terminal too: no C0 control but tab and newline,
+# no C1 control (UTF-8 C2 80..9F), no bidi override or isolate.
+raw_controls() { # file: the lines with raw controls
+	/usr/bin/python3 -c '
+import re, sys
+bad = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+for line in open(sys.argv[1], "rb"):
+    if bad.search(line):
+        print(repr(line)[:200])
+' "$1"
+}
+check "control: the raw bytes are found by the search" test -n "$(raw_controls "$T_DIR/raw.txt")"
+batch_clean() { # what verb...
+	local what=$1 st
+	shift
+	"$ATRIUM_BIN" --config "$cfg" --home "$home" "$@" >"$T_DIR/batch.out" 2>&1
+	st=$?
+	check "batch '$what' prints no raw control (exit $st)" test -z "$(raw_controls "$T_DIR/batch.out")"
+	raw_controls "$T_DIR/batch.out" | head -3 | sed 's/^/# raw: /'
+}
+mid=$("$ATRIUM_BIN" --config "$cfg" --home "$home" --offline mail list --folder "$BOX" | cut -f1 | head -1)
+batch_clean "mail list" --offline mail list --folder "$BOX"
+batch_clean "mail read" --offline mail read "$mid"
+batch_clean "chat history" --offline chat history "$ROOM"
+batch_clean "files ls" --offline files ls
+batch_clean "sheets get" sheets get "$T_DIR/sheet.csv" A1:C2
 
 echo "1..$t_n"
 t_done
