@@ -2,17 +2,23 @@
 # hostile.sh - hostile content (issue 9): a mail, a chat message, a
 # document and a sheet cell carrying terminal escape sequences (title
 # change OSC 0 and 2, clipboard write OSC 52, screen clear CSI 2J, cursor
-# home CSI H, reset ESC c, the C1 CSI, BEL, backspace, DEL, CR) are shown
+# home CSI H, reset ESC c, ESC k, the C1 CSI, BEL, backspace, DEL) are shown
 # by the real binary in tmux and stay inert: the pane's title is what it
 # was, tmux (set-clipboard on) got no paste buffer, no bell rang, the
 # alternate screen is still on, the tab bar and the status line are as
 # they were before the item was shown, and the escapes are on screen as
-# visible placeholders. A positive control first: the same bytes written
-# raw by cat into a pane DO change the title, fill a buffer, ring the
-# bell and clear the screen, so each of these checks can fail.
+# visible placeholders (mail makes each control U+FFFD when it decodes;
+# the other modules draw ␛ ␇ ␈ ␡). Also a sender's name, an attachment's name, a
+# cell computing escapes (CHAR(27)), and file names on the share (C1 and
+# a bidi override: a name with C0 controls is dropped). A positive control
+# first: the same bytes written raw by cat into a pane DO change the
+# title and the window's name, fill a buffer, ring the bell and clear the
+# screen, so each of these checks can fail. Last, the batch verbs' plain
+# output of the same items holds no raw control either (C0 but tab and
+# newline, C1, bidi overrides).
 # Chat is XML: ESC, BEL and BS cannot travel in it (the server refuses
 # the stanza); its message carries the C1 forms (OSC as U+009D, CSI as
-# U+009B), CR and a bidi override instead.
+# U+009B) and a bidi override instead (a CR arrives as a line end).
 # Uses the shared test servers in $ATRIUM_TEST_SERVERS (tests/run starts them).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/tui/tmux.lib
@@ -291,6 +297,7 @@ batch_clean() { # what verb...
 mid=$("$ATRIUM_BIN" --config "$cfg" --home "$home" --offline mail list --folder "$BOX" | cut -f1 | head -1)
 batch_clean "mail list" --offline mail list --folder "$BOX"
 batch_clean "mail read" --offline mail read "$mid"
+batch_clean "mail attachments" mail attachments "$mid"
 batch_clean "chat history" --offline chat history "$ROOM"
 batch_clean "files ls" --offline files ls
 batch_clean "sheets get" sheets get "$T_DIR/sheet.csv" A1:C2
