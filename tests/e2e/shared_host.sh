@@ -196,6 +196,17 @@ at0 "${A[@]}" docs cat "$T_DIR/draft.txt"
 check "... the text is in the journal (docs cat recovers it)" grep -qF "unsaved $MARK $ZH" <<<"$out"
 tmx kill-session -t t
 
+# ---- an atrium that has the databases open while we look -----------------------------
+# `chat tail` against the dead port keeps retrying with its store open,
+# so what is written next stays in the -wal files while we look; nothing
+# queued can leave.
+atrium0 "${Z[@]}" chat tail >/dev/null 2>&1 &
+tail_pid=$!
+for _ in $(seq 1 100); do
+	ls "$home"/*-wal >/dev/null 2>&1 && break
+	sleep 0.05
+done
+
 # ---- the outbox: servers unreachable, writes queued --------------------------------
 at0 "${Z[@]}" mail send --to "$BOB_EMAIL" --subject "$SUBJECT" <<<"queued $MARK $ZH"
 check "mail send with the server unreachable: queued (exit 3)" test "$rc" = 3
@@ -203,18 +214,10 @@ at0 "${Z[@]}" chat send "$BOB_JID" "queued chat $MARK $ZH"
 check "chat send with the server unreachable: queued (exit 3)" test "$rc" = 3
 at0 "${Z[@]}" outbox list
 check "the outbox lists the queued mail by its subject" grep -qF "$SUBJECT" <<<"$out"
-
-# ---- an atrium that has the databases open while we look -----------------------------
-# `chat tail` against the dead port keeps retrying, its store open: -wal
-# and -shm exist now, and nothing queued can leave.
-atrium0 "${Z[@]}" chat tail >/dev/null 2>&1 &
-tail_pid=$!
-for _ in $(seq 1 100); do
-	ls "$home"/*-wal >/dev/null 2>&1 && break
-	sleep 0.05
-done
-check "with atrium running, the home has a database's -wal and -shm" \
-	bash -c 'ls "$1"/*-wal >/dev/null 2>&1 && ls "$1"/*-shm >/dev/null 2>&1' _ "$home"
+check "with atrium running, the home has both databases' -wal and -shm" \
+	test -f "$home/cache.db-wal" -a -f "$home/cache.db-shm" -a -f "$home/outbox.db-wal" -a -f "$home/outbox.db-shm"
+check "... the queued writes are in the outbox's -wal (it is not empty)" test -s "$home/outbox.db-wal"
+check "the blobs hold files (bodies, attachments, documents)" test -n "$(find "$home/blobs" -type f)"
 find "$home" "$cfgdir" -mindepth 0 >"$T_DIR/paths"
 echo "# home: $(find "$home" | wc -l) entries:" $(cd "$home" && find . -maxdepth 1 | sort)
 
