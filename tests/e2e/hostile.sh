@@ -123,6 +123,7 @@ msg = "\r\n".join([
     "Content-Transfer-Encoding: 8bit",
     "",
     "body " + p,
+    "raw 8-bit CSI: RAWC12J end",
     "--b1",
     'Content-Type: text/plain; name="evil\x1b]0;PWNA\x07.txt"',
     'Content-Disposition: attachment; filename="evil\x1b]0;PWNA\x07.txt"',
@@ -131,7 +132,8 @@ msg = "\r\n".join([
     "--b1--",
     "",
 ])
-open(path, "wb").write(msg.encode())
+# a raw 0x9b byte too: the C1 CSI of 8-bit terminals, not UTF-8
+open(path, "wb").write(msg.encode().replace(b"RAWC1", b"\x9b"))
 EOF
 check "a hostile mail is put into a private folder" \
 	/usr/bin/python3 -B "$SEED" mkbox "$BOX" "$T_DIR/eml"
@@ -204,6 +206,7 @@ check "the index shows the subject's escapes as placeholders" wait_for "subj $TA
 before
 keys Enter
 check "Enter opens the hostile mail: the body with placeholders" wait_for "body $SHOWNM" 15
+check "... the raw 0x9b byte as U+FFFD" wait_for "raw 8-bit CSI: �2J end"
 check "... the subject too" wait_for "Subject: subj $TAG �]0;PWNS� �[2J �c end"
 check "... the sender's name too" wait_for "From: Mal�[2Jlory <mallory@example.test>"
 check "... and the attachment's name" wait_for "[1] evil�]0;PWNA�.txt"

@@ -61,7 +61,7 @@ DEAD=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 keyfile=$cfgdir/store.key
 cp "$(sed -n 's/^key_file *= *//p' "$ALICE_CONFIG")" "$keyfile"
 chmod 600 "$keyfile"
-mkcfg() { # FILE HOST-FOR-SERVICES PORT-OVERRIDE(empty: the real ones)
+mkcfg() { # FILE DEAD-PORT (empty: the real servers; else every server there)
 	awk -v key="$keyfile" -v dead="$2" '
 		/^key_file/ { print "key_file = " key; next }
 		/^\[/ { sec = $0; print; if (sec == "[chat]") print "history = 20"
