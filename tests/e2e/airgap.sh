@@ -317,8 +317,15 @@ check "offline: chat search finds the two queued room posts" \
 # --- the screen: quit and start again, still offline ------------------------------------------
 at outbox list --json
 outbox_before=$out
-check "the outbox lists the queued work (atrium outbox list)" \
-	py "len(j) >= 8" <<<"$outbox_before"
+# by service, in the order queued: the reply (and its answered flag), the
+# new mail; the four chat messages; the two uploads
+outbox_seq() { pyv "' '.join(e['service'] + ':' + e['state'] for e in j)" <<<"$1"; }
+echo "# outbox: $(pyv "[(e['service'], e['kind'], e['summary']) for e in j]" <<<"$out")"
+check "the outbox lists the queued work, in order ($(outbox_seq "$out"))" \
+	py "[e['service'] for e in j if e['kind'] != 'flags'] == ['mail'] * 2 + ['chat'] * 4 + ['files'] * 2 and
+		all(w in e['summary'] for w, e in zip(['Re: $M plan', '$M results', 'first post', 'first note',
+			'second post', 'second note', '$D/plan.md', '$D/stock.xlsx'], [e for e in j if e['kind'] != 'flags'])) and
+		[e['state'] for e in j] == ['queued'] * len(j)" <<<"$outbox_before"
 run="$ATRIUM_BIN --config $CFG --home $HOME_A"
 quit() { keys C-q; atrium_gone; }
 status_row() { row $((H - 2)); }
@@ -527,6 +534,28 @@ check "... the server's workbook has alice's B2, bob's B5 and bob's C4" \
 	test "$(mv_vals "$T_DIR/stock.final.xlsx")" = "12,2.5;4,7;30,0.5;3,19;"
 at files status --json
 check "... and nothing is pending" py "j['pending'] == []" <<<"$out"
+
+# exactly once on the share too: Apache's log of PUTs done (2xx)
+ACCESS_LOG=$S/log/apache-access.log
+puts() { grep -cE "\"PUT /dav/team/$D/$1 HTTP/[0-9.]+\" 20" "$ACCESS_LOG"; }
+check "the document went up once (PUTs: bob 2, alice 1; logged $(puts plan.md))" test "$(puts plan.md)" = 3
+check "the workbook went up once, resolved (PUTs: bob 2, alice 1; logged $(puts stock.xlsx))" \
+	test "$(puts stock.xlsx)" = 3
+
+# a second round sends nothing again
+msync
+at chat sync
+at files sync
+sleep 2
+counts() {
+	echo "$(imap bob count INBOX Message-ID "$REPLY_MID")$(imap bob count INBOX Message-ID "$NEW_MID")" \
+		"$(imap alice count Sent Message-ID "$REPLY_MID")$(imap alice count Sent Message-ID "$NEW_MID")" \
+		"$(puts plan.md)$(puts stock.xlsx)"
+}
+check "syncing again sends nothing twice (mail, Sent, PUTs: $(counts))" test "$(counts)" = "11 11 33"
+peer bob archive "$ROOM" >"$T_DIR/room2.json" 2>/dev/null
+check "... and the room still has each post once" \
+	test "$(grep -c "post $M" "$T_DIR/room2.json")" = 3
 
 # nothing lost, nothing left
 at outbox list --json
