@@ -27,7 +27,7 @@ M=airgap$$x$RANDOM # in every subject, text and path of this run
 D=airgap-$$ # folder on the share
 ROOM=airgap-$$@$MUC_DOMAIN
 BOX=airgap-$$ # alice's mail folder, empty at the first sync
-W=120
+W=200 # the status line names every service and the queued count
 H=30
 pids=
 services="imap smtp xmpp dav"
@@ -342,7 +342,12 @@ open_room() {
 	done
 	return 1
 }
-mail_queued() { status_row | grep -qE '[0-9]+ queued'; }
+# the status line's count of queued work: all of the outbox
+all_queued() {
+	local n
+	n=$("$ATRIUM_BIN" "${A[@]}" outbox list --json 2>/dev/null | pyv 'len(j)')
+	status_row | grep -qE "│ $n queued │"
+}
 third_queued() { conv_part | grep -F "third post $M" | grep -qF "(queued)"; }
 room_queued() { conv_part | grep -F "second post $M" | grep -qF "(queued)"; }
 # the Files tab's rows: name (folders end in /), size, modified, state; the
@@ -392,7 +397,7 @@ tui_start() {
 tui_round() { # N
 	tui_start
 	check "screen $1: the Mail tab opens offline (servers refused)" wait_for "1 Mail" 15
-	check "screen $1: the status line counts mail queued" poll 15 mail_queued
+	check "screen $1: the status line counts everything queued (as atrium outbox list)" poll 15 all_queued
 	keys M-2
 	check "screen $1: the Chat tab lists the room" wait_for "airgap-$$" 15
 	check "screen $1: the room shows the second post (queued)" eval 'open_room && poll 10 room_queued'
@@ -401,6 +406,7 @@ tui_round() { # N
 		type_text "third post $M"
 		keys Enter
 		check "screen 1: a third post typed offline shows (queued)" poll 10 third_queued
+		check "screen 1: ... and the status line counts it" poll 10 all_queued
 		keys Escape # leave the line; a key right after Esc would be Alt-key
 		sleep 0.5
 	else
