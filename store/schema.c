@@ -85,6 +85,19 @@ const char *const store_cache_migrations[] = {
 	"CREATE TABLE chat_roster(account TEXT NOT NULL, jid TEXT NOT NULL, name TEXT,"
 	" subscription TEXT NOT NULL DEFAULT 'none', ask INTEGER NOT NULL DEFAULT 0,"
 	" request INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(account, jid));",
+
+	/* 7 -> 8: a folder's count of cached messages (uid > 0) as the mail
+	 * sync last counted it, NULL once any row of it is added, removed or
+	 * moved: a no-change resync compares it with the server's count
+	 * instead of counting 100k rows (40% of that resync's CPU) */
+	"ALTER TABLE mail_folder ADD COLUMN cached INTEGER;"
+	"CREATE TRIGGER mail_msg_cached_ins AFTER INSERT ON mail_msg BEGIN"
+	" UPDATE mail_folder SET cached=NULL WHERE id=new.folder AND cached IS NOT NULL; END;"
+	"CREATE TRIGGER mail_msg_cached_del AFTER DELETE ON mail_msg BEGIN"
+	" UPDATE mail_folder SET cached=NULL WHERE id=old.folder AND cached IS NOT NULL; END;"
+	"CREATE TRIGGER mail_msg_cached_upd AFTER UPDATE OF folder, uid ON mail_msg BEGIN"
+	" UPDATE mail_folder SET cached=NULL WHERE id IN (old.folder, new.folder)"
+	" AND cached IS NOT NULL; END;",
 };
 const int store_cache_version = (int)nitems(store_cache_migrations);
 

@@ -817,17 +817,33 @@ static int apply_flags(struct fetch_ctx *f, const struct imap_flags *v, size_t n
 	return rc;
 }
 
+/* The folder's cached messages: as the last sync counted them while no
+ * row of the folder changed since (schema step 8), else counted now and
+ * kept (in one statement: a row changed meanwhile makes it NULL again). */
 static int64_t cached_count(struct mail_acct *a, int64_t folder)
 {
 	sqlite3_stmt *st;
 	int64_t n = -1;
 
-	if (sqlite3_prepare_v2(db(a), "SELECT count(*) FROM mail_msg WHERE folder=?1 AND uid>0", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db(a), "SELECT cached FROM mail_folder WHERE id=?1", -1, &st,
+			       NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, folder);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (n >= 0)
+		return n;
+	if (sqlite3_prepare_v2(db(a),
+			       "UPDATE mail_folder SET cached=(SELECT count(*) FROM mail_msg WHERE"
+			       " folder=?1 AND uid>0) WHERE id=?1 RETURNING cached",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, folder);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 0);
+		sqlite3_step(st); /* to its end: the change is done */
+	}
 	sqlite3_finalize(st);
 	return n;
 }
@@ -987,7 +1003,8 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 	}
 	cnt->skipped += skipped;
 	if (sqlite3_prepare_v2(db(a),
-			       "UPDATE mail_folder SET uidvalidity=?1, uidnext=?2, highestmodseq=?3"
+			       "UPDATE mail_folder SET uidvalidity=?1, uidnext=?2, highestmodseq=?3,"
+			       " cached=(SELECT count(*) FROM mail_msg WHERE folder=?4 AND uid>0)"
 			       " WHERE id=?4",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, sel.uidvalidity);
