@@ -662,6 +662,40 @@ static void test_index_through_the_store_and_a_clone(void **state)
 	store_key_free(k);
 }
 
+/* store_index_add fills in what is missing and leaves an item already
+ * indexed as it is, inside a transaction or alone: the mail sync's
+ * catch-up must not undo the fuller entry of a body read meanwhile. */
+static void test_index_add_keeps_an_item_already_there(void **state)
+{
+	struct store_key *k = new_key();
+	struct store *s = open_store(k);
+	struct store_hit *h = NULL;
+	size_t n = 0;
+	struct err e;
+
+	assert_int_equal(store_index_put(s, "mail", "7", "budget", "alice\nthe body words", &e), 0);
+	assert_int_equal(store_index_add(s, "mail", "7", "budget", "alice", &e), 0);
+	exec_ok(store_cache(s), "BEGIN");
+	assert_int_equal(store_index_add(s, "mail", "7", "budget", "alice", &e), 0);
+	assert_int_equal(store_index_add(s, "mail", "8", "travel", "bob", &e), 0);
+	exec_ok(store_cache(s), "COMMIT");
+	assert_int_equal(store_index_add(s, "mail", "9", "travel", "carol", &e), 0);
+	assert_int_equal(store_index_add(s, "", "9", "x", "y", &e), E_USAGE);
+
+	assert_int_equal(store_search(s, "mail", "body words", 10, &h, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(h[0].ref, "7");
+	store_hits_free(h, n);
+	assert_int_equal(store_search(s, "mail", "budget", 10, &h, &n, &e), 0);
+	assert_int_equal(n, 1); /* one row for item 7, not two */
+	store_hits_free(h, n);
+	assert_int_equal(store_search(s, "mail", "travel", 10, &h, &n, &e), 0);
+	assert_int_equal(n, 2);
+	store_hits_free(h, n);
+	store_close(s);
+	store_key_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -678,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_disk_full_fails_clearly_and_loses_no_queued_entry),
 		cmocka_unit_test(test_crash_harness_loses_no_acknowledged_entry),
 		cmocka_unit_test(test_index_through_the_store_and_a_clone),
+		cmocka_unit_test(test_index_add_keeps_an_item_already_there),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }
