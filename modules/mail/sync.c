@@ -925,7 +925,7 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 			goto out;
 		for (size_t i = 0; i < ns; i++) {
 			struct cached key = { .uid = su[i] };
-			fresh += !bsearch(&key, c, nc, sizeof *c, cmp_cached);
+			fresh += !nc || !bsearch(&key, c, nc, sizeof *c, cmp_cached);
 		}
 		if (have + (int64_t)fresh != (int64_t)sel.exists) {
 			free(su);
