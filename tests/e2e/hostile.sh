@@ -188,7 +188,8 @@ before() { # the rows outside the content area now
 	st0=$(status_line)
 }
 
-keys "$run" Enter
+# stderr to a file: a sanitizer's report at exit would show there
+keys "$run 2>$T_DIR/tui.err" Enter
 wait_for "1 Mail  2 Chat  3 Docs  4 Sheets" 10
 check "the Mail tab syncs: Online" wait_for "Online" 20
 row_of() { screen | grep -nF -- "$1" | head -1 | cut -d: -f1 | awk '{ print $1 - 1 }'; }
@@ -273,7 +274,10 @@ no_esc_name() { ! screen | grep -qF "PWNE"; }
 check "... a name with ESC and BEL is not listed (docs/design.md)" no_esc_name
 
 keys C-q
-atrium_gone
+check "Ctrl-Q quits" atrium_gone
+check "... with nothing from a sanitizer on stderr" \
+	bash -c '! grep -E "Sanitizer|runtime error" "$1"' _ "$T_DIR/tui.err"
+grep -E -A40 "Sanitizer|runtime error" "$T_DIR/tui.err" | grep -E "^ *#|ERROR|freed|allocated" | head -40 | sed 's/^/# stderr: /'
 tmx kill-session -t t
 
 # ---- the same items printed by the batch verbs ------------------------------------------

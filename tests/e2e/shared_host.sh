@@ -83,7 +83,6 @@ at0() {
 	out=$(umask 000; exec "$ATRIUM_BIN" "$@" 2>"$T_DIR/stderr") && rc=0 || rc=$?
 	errout=$(cat "$T_DIR/stderr")
 }
-atrium0() { (umask 000; exec "$ATRIUM_BIN" "$@"); }
 
 # Every entry under the home: dirs 0700, files (and sockets) 0600, ours;
 # no symbolic link or device.
@@ -200,7 +199,8 @@ tmx kill-session -t t
 # `chat tail` against the dead port keeps retrying with its store open,
 # so what is written next stays in the -wal files while we look; nothing
 # queued can leave.
-atrium0 "${Z[@]}" chat tail >/dev/null 2>&1 &
+# (the subshell execs atrium: $! is atrium's own pid)
+(umask 000; exec "$ATRIUM_BIN" "${Z[@]}" chat tail >/dev/null 2>"$T_DIR/tail.err") &
 tail_pid=$!
 for _ in $(seq 1 100); do
 	ls "$home"/*-wal >/dev/null 2>&1 && break
@@ -324,7 +324,10 @@ for p in sys.stdin.read().split("\n"):
 check "the key file is the 64 hex digits it should be" grep -qE '^[0-9a-fA-F]{64}$' "$keyfile"
 check "the store key is nowhere under the home (not in hex, not in bytes)" test -z "$(keyhit)"
 
-kill "$tail_pid" 2>/dev/null && wait "$tail_pid" 2>/dev/null
+kill "$tail_pid"
+wait "$tail_pid"
+check "chat tail ends on SIGTERM with exit 0 (docs/batch.md)" test $? = 0
+grep -E "Sanitizer|runtime error" -A5 "$T_DIR/tail.err" | head -20 | sed 's/^/# tail: /'
 tail_pid=
 
 # ---- (c) what others could read is refused or tightened ------------------------------
