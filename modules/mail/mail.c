@@ -399,7 +399,8 @@ static void tmap_build(struct tmap *t, sqlite3 *db, int64_t folder)
 			t->v[i].parent = th.node[i].parent;
 		}
 		t->n = n;
-		qsort(t->v, n, sizeof *t->v, cmp_tinfo);
+		if (n)
+			qsort(t->v, n, sizeof *t->v, cmp_tinfo);
 		mail_thread_free(&th);
 	}
 	free(rows);
@@ -521,8 +522,9 @@ static void emit_row(struct cmd_ctx *ctx, sqlite3_stmt *st, struct tmap *tm)
 		int64_t folder = sqlite3_column_int64(st, 12);
 		if (tm->folder != folder)
 			tmap_build(tm, sqlite3_db_handle(st), folder);
-		struct tinfo key = { .id = id }, *ti = bsearch(&key, tm->v, tm->n, sizeof *tm->v,
-							      cmp_tinfo);
+		struct tinfo key = { .id = id },
+			     *ti = tm->n ? bsearch(&key, tm->v, tm->n, sizeof *tm->v, cmp_tinfo)
+					 : NULL;
 		json_key(j, "thread");
 		json_int(j, ti ? ti->thread : id);
 		json_key(j, "parent");

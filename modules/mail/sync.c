@@ -402,7 +402,7 @@ static int update_flags(struct fetch_ctx *f, struct imap_msg *m)
 	struct cached key = { .uid = m->uid }, *c;
 	unsigned fl = m->flags & ~IMAP_F_RECENT;
 
-	c = bsearch(&key, f->c, f->nc, sizeof *f->c, cmp_cached);
+	c = f->nc ? bsearch(&key, f->c, f->nc, sizeof *f->c, cmp_cached) : NULL;
 	if (!c || c->flags == fl)
 		return 0;
 	sqlite3_reset(f->upd);

@@ -1988,7 +1988,8 @@ static int sorted_nums(const struct sheet_evalctx *cx, struct sheet_value *args,
 		free(a->v);
 		return 1;
 	}
-	qsort(a->v, a->n, sizeof(double), dbl_cmp);
+	if (a->n)
+		qsort(a->v, a->n, sizeof(double), dbl_cmp);
 	return 0;
 }
 

@@ -190,7 +190,8 @@ static int hols_get(const struct sheet_evalctx *cx, const struct sheet_value *a,
 		free(h->v);
 		return 1;
 	}
-	qsort(h->v, h->n, sizeof(*h->v), dbl_cmp);
+	if (h->n)
+		qsort(h->v, h->n, sizeof(*h->v), dbl_cmp);
 	return 0;
 }
 

@@ -1236,7 +1236,8 @@ static void table_begin(struct ods_body *g, struct buf *b)
 			continue;
 		okey_add(NULL, (uint32_t)(((k - 1) >> 16) & 0xfffff), (uint32_t)((k - 1) & 0xffff), ks);
 	}
-	qsort(ks->k, ks->n, sizeof *ks->k, okey_cmp);
+	if (ks->n)
+		qsort(ks->k, ks->n, sizeof *ks->k, okey_cmp);
 	for (size_t i = 0; i < ks->n; i++)
 		if (o == 0 || ks->k[o - 1] != ks->k[i])
 			ks->k[o++] = ks->k[i];

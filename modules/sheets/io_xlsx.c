@@ -878,7 +878,8 @@ static void sheet_cells(const struct sheet_file *f, int sheet, struct keys *ks)
 			continue;
 		keys_add(ks, (uint32_t)(((k - 1) >> 16) & 0xfffff), (uint32_t)((k - 1) & 0xffff));
 	}
-	qsort(ks->k, ks->n, sizeof *ks->k, key_cmp);
+	if (ks->n)
+		qsort(ks->k, ks->n, sizeof *ks->k, key_cmp);
 	for (size_t i = 0; i < ks->n; i++)
 		if (o == 0 || ks->k[o - 1] != ks->k[i])
 			ks->k[o++] = ks->k[i];
