@@ -94,7 +94,7 @@ bad_modes() {
 # ---- the mail: a private folder with one message, synced with its body ----------
 mkdir "$T_DIR/eml"
 /usr/bin/python3 -B - "$T_DIR/eml/1.eml" "$MARK" "$ZH" "$SUBJECT" "$TAG" <<'EOF'
-import base64, sys, email.utils
+import sys, email.utils
 path, mark, zh, subject, tag = sys.argv[1:]
 att = ("attachment %s %s\n" % (mark, zh)).encode()
 msg = "\r\n".join([
