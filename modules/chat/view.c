@@ -436,6 +436,8 @@ static void worker_stop(struct chat_view *v)
 	close(v->wake[1]);
 	chat_acct_free(v->wa);
 	store_close(v->wstore);
+	/* a refresh posted while disconnecting runs now, v->stopping set */
+	loop_run_once(v->env->loop, 0);
 	pthread_mutex_destroy(&v->lock);
 	pthread_cond_destroy(&v->cond);
 	v->started = 0;

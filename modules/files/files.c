@@ -154,10 +154,15 @@ static int cmd_ls(struct fmod *m, struct cmd_ctx *ctx, const char *path)
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			char t[40];
+			struct buf safe;
+			/* a name is the server's: no control reaches the terminal */
+			buf_init(&safe);
+			ui_sanitize(v[i].path, strlen(v[i].path), &safe);
 			time_iso(v[i].modified, t, sizeof t);
 			fprintf(ctx->out, "%-4s %10lld  %-20s  %-12s  %s%s\n", v[i].is_dir ? "dir" : "file",
-				(long long)v[i].size, t, files_state_name(v[i].state), v[i].path,
+				(long long)v[i].size, t, files_state_name(v[i].state), buf_cstr(&safe),
 				v[i].is_dir ? "/" : "");
+			buf_free(&safe);
 		}
 		if (from_cache && m->env->message)
 			m->env->message(m->env->host, "offline: the listing as last seen");
@@ -308,9 +313,16 @@ static int cmd_status(struct fmod *m, struct cmd_ctx *ctx)
 			pe.code ? pe.msg : "");
 		if (n == 0)
 			fprintf(ctx->out, "%s\n", tr("files.nothing_pending"));
-		for (size_t i = 0; i < n; i++)
-			fprintf(ctx->out, "%-12s %s%s%s\n", files_state_name(v[i].state), v[i].path,
-				v[i].error ? ": " : "", v[i].error ? files_error_shown(v[i].error) : "");
+		for (size_t i = 0; i < n; i++) {
+			struct buf safe;
+			/* a path may be a name the server chose */
+			buf_init(&safe);
+			ui_sanitize(v[i].path, strlen(v[i].path), &safe);
+			fprintf(ctx->out, "%-12s %s%s%s\n", files_state_name(v[i].state),
+				buf_cstr(&safe), v[i].error ? ": " : "",
+				v[i].error ? files_error_shown(v[i].error) : "");
+			buf_free(&safe);
+		}
 	}
 	files_pending_free(v, n);
 	return 0;
