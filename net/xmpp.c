@@ -310,6 +310,34 @@ void xmpp_msg_free(struct xmpp_msg *m)
 	memset(m, 0, sizeof *m);
 }
 
+static char *dup_or_null(const char *v)
+{
+	return v ? xstrdup(v) : NULL;
+}
+
+void xmpp_msg_copy(struct xmpp_msg *to, const struct xmpp_msg *m)
+{
+	*to = *m;
+	to->from = dup_or_null(m->from);
+	to->to = dup_or_null(m->to);
+	to->id = dup_or_null(m->id);
+	to->origin_id = dup_or_null(m->origin_id);
+	to->stanza_id = dup_or_null(m->stanza_id);
+	to->body = dup_or_null(m->body);
+	to->subject = dup_or_null(m->subject);
+	to->replace_id = dup_or_null(m->replace_id);
+	to->retract_id = dup_or_null(m->retract_id);
+	to->receipt_id = dup_or_null(m->receipt_id);
+	to->displayed_id = dup_or_null(m->displayed_id);
+	to->oob_url = dup_or_null(m->oob_url);
+	to->invite_room = dup_or_null(m->invite_room);
+	to->invite_from = dup_or_null(m->invite_from);
+	to->error_text = dup_or_null(m->error_text);
+	to->mam_queryid = dup_or_null(m->mam_queryid);
+	to->mam_id = dup_or_null(m->mam_id);
+	to->mam_from = dup_or_null(m->mam_from);
+}
+
 #define NS_SID "urn:xmpp:sid:0"
 #define NS_FWD "urn:xmpp:forward:0"
 #define NS_CARBONS "urn:xmpp:carbons:2"
@@ -606,6 +634,12 @@ static void item_free(struct xmpp_roster_item *it)
 
 enum { XST_IDLE, XST_CONNECTING, XST_ONLINE, XST_DOWN };
 
+/* An IQ and its answer. The answer (a copy) is the caller's to release. */
+struct iq_wait {
+	xmpp_stanza_t *reply;
+	int done;
+};
+
 struct xsess {
 	xmpp_ctx_t *ctx;
 	xmpp_conn_t *conn;
@@ -630,10 +664,12 @@ struct xsess {
 	int64_t last_stanza; /* loop_now_ms() when one last came */
 	/* the archive query in progress */
 	char mam_qid[40];
-	const char *mam_from;
+	char *mam_from;      /* the archive asked (ours: our bare JID) */
 	void (*mam_fn)(void *arg, const struct xmpp_msg *m);
 	void *mam_arg;
 	int mam_count;
+	char mam_iq[33];     /* the query's IQ id, while one is asked */
+	struct iq_wait mam_w;
 	/* answers waited for */
 	char *upload_host;
 	int upload_probed;
@@ -908,6 +944,8 @@ void xsess_free(struct xsess *s)
 		cur = s;
 		if (s->state == XST_ONLINE || s->state == XST_CONNECTING)
 			xsess_disconnect(s);
+		if (s->mam_w.reply) /* an archive answer asked and not waited for */
+			XS(xmpp_stanza_release)(s->mam_w.reply);
 		XS(xmpp_conn_release)(s->conn);
 		cur = was;
 	}
@@ -924,6 +962,7 @@ void xsess_free(struct xsess *s)
 	free(s->tls.ca_file);
 	free(s->tls.pins);
 	free(s->upload_host);
+	free(s->mam_from);
 	free(s);
 }
 
@@ -1057,11 +1096,6 @@ static int send_xml(struct xsess *s, struct buf *b, struct err *e)
 	return 0;
 }
 
-/* An IQ and its answer. The answer (a copy) is the caller's to release. */
-struct iq_wait {
-	xmpp_stanza_t *reply;
-	int done;
-};
 
 static int on_id(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
@@ -1130,43 +1164,75 @@ static int iq_error(xmpp_stanza_t *reply, const char *what, struct err *e)
 	return code;
 }
 
-static int iq(struct xsess *s, struct buf *b, const char *id, const char *what,
-	      xmpp_stanza_t **reply, struct err *e)
+/* An IQ in two halves, so that a caller can ask the next question
+ * before it works on the last answer: iq_send registers w for the answer
+ * to id and sends b; iq_wait waits for it and maps an error answer. */
+static int iq_send(struct xsess *s, struct buf *b, const char *id, struct iq_wait *w,
+		   struct err *e)
 {
-	struct iq_wait w = { 0 };
 	struct xsess *was = cur;
 	int rc;
 
-	if (reply)
-		*reply = NULL;
+	memset(w, 0, sizeof *w);
 	if (s->state != XST_ONLINE) {
 		buf_free(b);
 		return err_set(e, E_UNREACHABLE, "not connected to %s", s->domain);
 	}
 	cur = s;
-	XS(xmpp_id_handler_add)(s->conn, on_id, id, &w);
+	XS(xmpp_id_handler_add)(s->conn, on_id, id, w);
 	cur = was;
 	rc = send_xml(s, b, e);
-	if (rc == 0)
-		rc = wait_for(s, &w.done, e);
+	if (rc < 0) {
+		cur = s;
+		XS(xmpp_id_handler_delete)(s->conn, on_id, id);
+		cur = was;
+	}
+	return rc;
+}
+
+static int iq_wait(struct xsess *s, const char *id, struct iq_wait *w, const char *what,
+		   xmpp_stanza_t **reply, struct err *e)
+{
+	struct xsess *was = cur;
+	int rc;
+
+	if (reply)
+		*reply = NULL;
+	rc = wait_for(s, &w->done, e);
 	cur = s;
 	XS(xmpp_id_handler_delete)(s->conn, on_id, id);
 	cur = was;
 	if (rc < 0) {
-		if (w.reply)
-			XS(xmpp_stanza_release)(w.reply);
+		if (w->reply)
+			XS(xmpp_stanza_release)(w->reply);
+		w->reply = NULL;
 		return rc;
 	}
-	if (attr(w.reply, "type") && strcmp(attr(w.reply, "type"), "error") == 0) {
-		rc = iq_error(w.reply, what, e);
-		XS(xmpp_stanza_release)(w.reply);
+	if (attr(w->reply, "type") && strcmp(attr(w->reply, "type"), "error") == 0) {
+		rc = iq_error(w->reply, what, e);
+		XS(xmpp_stanza_release)(w->reply);
+		w->reply = NULL;
 		return rc;
 	}
 	if (reply)
-		*reply = w.reply;
+		*reply = w->reply;
 	else
-		XS(xmpp_stanza_release)(w.reply);
+		XS(xmpp_stanza_release)(w->reply);
+	w->reply = NULL;
 	return 0;
+}
+
+static int iq(struct xsess *s, struct buf *b, const char *id, const char *what,
+	      xmpp_stanza_t **reply, struct err *e)
+{
+	struct iq_wait w;
+	int rc;
+
+	if (reply)
+		*reply = NULL;
+	if ((rc = iq_send(s, b, id, &w, e)) < 0)
+		return rc;
+	return iq_wait(s, id, &w, what, reply, e);
 }
 
 /* Start an IQ: "<iq type=T id=ID [to=TO]>" into b, id into idbuf. */
@@ -1488,17 +1554,16 @@ static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 
 /* ---- the archive ------------------------------------------------------------------ */
 
-int xsess_mam(struct xsess *s, const char *archive, const char *with, const char *after,
-	      const char *before, int max, void (*fn)(void *arg, const struct xmpp_msg *m),
-	      void *arg, struct xmpp_mam_page *pg, struct err *e)
+int xsess_mam_ask(struct xsess *s, const char *archive, const char *with, const char *after,
+		  const char *before, int max, void (*fn)(void *arg, const struct xmpp_msg *m),
+		  void *arg, struct err *e)
 {
 	struct buf b;
-	char id[33];
-	xmpp_stanza_t *reply, *fin, *set, *c;
 	int rc;
 
-	memset(pg, 0, sizeof *pg);
-	iq_begin(&b, "set", archive, id);
+	if (s->mam_iq[0])
+		return err_set(e, E_INTERNAL, "an archive query is already asked");
+	iq_begin(&b, "set", archive, s->mam_iq);
 	xmpp_new_id(s->mam_qid);
 	buf_printf(&b, "<query xmlns='urn:xmpp:mam:2' queryid='%s'>", s->mam_qid);
 	if (with) {
@@ -1519,13 +1584,36 @@ int xsess_mam(struct xsess *s, const char *archive, const char *with, const char
 		buf_adds(&b, "</before>");
 	}
 	buf_adds(&b, "</set></query></iq>");
-	s->mam_from = archive ? archive : s->bare;
+	free(s->mam_from);
+	s->mam_from = xstrdup(archive ? archive : s->bare);
 	s->mam_fn = fn;
 	s->mam_arg = arg;
 	s->mam_count = 0;
-	rc = iq(s, &b, id, "archive", &reply, e);
+	rc = iq_send(s, &b, s->mam_iq, &s->mam_w, e);
+	if (rc < 0) {
+		s->mam_fn = NULL;
+		s->mam_qid[0] = 0;
+		s->mam_iq[0] = 0;
+		return rc;
+	}
+	/* libstrophe writes what is queued in its next turn: one now, so the
+	 * server has the query while the caller works */
+	xsess_pump(s, 0, -1);
+	return 0;
+}
+
+int xsess_mam_wait(struct xsess *s, struct xmpp_mam_page *pg, struct err *e)
+{
+	xmpp_stanza_t *reply, *fin, *set, *c;
+	int rc;
+
+	memset(pg, 0, sizeof *pg);
+	if (!s->mam_iq[0])
+		return err_set(e, E_INTERNAL, "no archive query asked");
+	rc = iq_wait(s, s->mam_iq, &s->mam_w, "archive", &reply, e);
 	s->mam_fn = NULL;
 	s->mam_qid[0] = 0;
+	s->mam_iq[0] = 0;
 	if (rc < 0)
 		return rc;
 	pg->count = s->mam_count;
@@ -1543,6 +1631,18 @@ int xsess_mam(struct xsess *s, const char *archive, const char *with, const char
 		pg->last = text_dup(c);
 	XS(xmpp_stanza_release)(reply);
 	return 0;
+}
+
+int xsess_mam(struct xsess *s, const char *archive, const char *with, const char *after,
+	      const char *before, int max, void (*fn)(void *arg, const struct xmpp_msg *m),
+	      void *arg, struct xmpp_mam_page *pg, struct err *e)
+{
+	int rc;
+
+	memset(pg, 0, sizeof *pg);
+	if ((rc = xsess_mam_ask(s, archive, with, after, before, max, fn, arg, e)) < 0)
+		return rc;
+	return xsess_mam_wait(s, pg, e);
 }
 
 /* ---- rooms ----------------------------------------------------------------------- */

@@ -194,6 +194,16 @@ struct xmpp_mam_page {
 int xsess_mam(struct xsess *s, const char *archive, const char *with, const char *after,
 	      const char *before, int max, void (*fn)(void *arg, const struct xmpp_msg *m),
 	      void *arg, struct xmpp_mam_page *pg, struct err *e);
+/* The same in two halves, one query at a time: ask sends it (results go
+ * to fn while the connection is pumped), wait waits for its end. A caller
+ * asks for the next page before it stores the last, so that the server
+ * works on one while we work on the other. */
+int xsess_mam_ask(struct xsess *s, const char *archive, const char *with, const char *after,
+		  const char *before, int max, void (*fn)(void *arg, const struct xmpp_msg *m),
+		  void *arg, struct err *e);
+int xsess_mam_wait(struct xsess *s, struct xmpp_mam_page *pg, struct err *e);
+/* A copy of m (free it with xmpp_msg_free). */
+void xmpp_msg_copy(struct xmpp_msg *to, const struct xmpp_msg *m);
 
 /* ---- rooms (XEP-0045) -------------------------------------------------------- */
 

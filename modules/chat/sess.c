@@ -664,6 +664,9 @@ struct mam_ctx {
 	const char *archive;
 	int count;
 	int got;
+	/* results come here while the next page is asked */
+	struct xmpp_msg *held;
+	size_t n, cap;
 };
 
 static void on_result(void *arg, const struct xmpp_msg *m)
@@ -674,81 +677,112 @@ static void on_result(void *arg, const struct xmpp_msg *m)
 	ingest(c->a, m, c->archive, c->count);
 }
 
+static void on_result_hold(void *arg, const struct xmpp_msg *m)
+{
+	struct mam_ctx *c = arg;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : PAGE;
+		c->held = xrealloc(c->held, c->cap * sizeof *c->held);
+	}
+	xmpp_msg_copy(&c->held[c->n++], m);
+}
+
+/* Store what is held, in the order it came, in one transaction. */
+static void mam_store(struct mam_ctx *c)
+{
+	if (!c->n)
+		return;
+	on_turn(c->a); /* what came live first: its own commit */
+	store_exec(db(c->a), "BEGIN", NULL);
+	for (size_t i = 0; i < c->n; i++) {
+		on_result(c, &c->held[i]);
+		xmpp_msg_free(&c->held[i]);
+	}
+	store_exec(db(c->a), "COMMIT", NULL);
+	c->n = 0;
+}
+
+static void mam_drop(struct mam_ctx *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		xmpp_msg_free(&c->held[i]);
+	free(c->held);
+}
+
 /* Fetch forward from `last` (NULL: the newest `initial` backwards) until
- * the archive is complete; *mark gets the newest id. */
+ * the archive is complete; *mark gets the newest id. Each page is asked
+ * before the one that came is stored, so that the server looks up the
+ * next while we store this one (Prosody spends about as long serving a
+ * page as we take to store it); a page is stored whole or, when the
+ * connection fails under it, not at all. */
 static int catch_archive(struct chat_acct *a, const char *archive, const char *with,
 			 const char *last, char **mark, int *got, struct err *e)
 {
-	struct mam_ctx c = { a, archive ? archive : a->jid, 1, 0 };
+	struct mam_ctx c = { a, archive ? archive : a->jid, 1, 0, NULL, 0, 0 };
 	struct xmpp_mam_page pg;
-	char *after = last ? xstrdup(last) : NULL;
-	int rc = 0;
+	int back = !last, fetched = 0, more = 1, rc = 0;
+	char *after = back ? NULL : xstrdup(last), *before = back ? xstrdup("") : NULL;
 
 	*mark = NULL;
-	if (!after) {
+	if (back) {
 		/* the first time: the newest messages, pages going back; none
 		 * of them counts as unread */
-		char *before = xstrdup("");
-		int fetched = 0;
 		c.count = 0;
-		while (fetched < a->initial) {
-			int want = a->initial - fetched < PAGE ? a->initial - fetched : PAGE;
-			on_turn(a); /* what came live first: its own commit */
-			store_exec(db(a), "BEGIN", NULL);
-			rc = xsess_mam(a->s, archive, with, NULL, before, want, on_result, &c, &pg, e);
-			store_exec(db(a), rc < 0 ? "ROLLBACK" : "COMMIT", NULL);
-			if (rc < 0)
-				break;
+		if (a->initial <= 0)
+			more = 0;
+	}
+	if (more)
+		rc = xsess_mam_ask(a->s, archive, with, after && *after ? after : NULL, before,
+				   back && a->initial < PAGE ? a->initial : PAGE, on_result_hold, &c,
+				   e);
+	while (more && rc == 0) {
+		if ((rc = xsess_mam_wait(a->s, &pg, e)) < 0)
+			break;
+		fetched += pg.count;
+		if (back) {
 			if (!*mark && pg.last)
 				*mark = xstrdup(pg.last);
-			fetched += pg.count;
 			free(before);
 			before = pg.first;
 			pg.first = NULL;
-			free(pg.last);
-			if (pg.complete || pg.count == 0 || !before)
-				break;
-		}
-		free(before);
-		if (rc == 0 && !*mark)
-			*mark = xstrdup(""); /* an empty archive: from its start next time */
-		*got += c.got;
-		return rc;
-	}
-	for (;;) {
-		on_turn(a); /* what came live first: its own commit */
-		store_exec(db(a), "BEGIN", NULL);
-		rc = xsess_mam(a->s, archive, with, *after ? after : NULL, NULL, PAGE, on_result, &c,
-			       &pg, e);
-		store_exec(db(a), rc < 0 ? "ROLLBACK" : "COMMIT", NULL);
-		if (rc < 0)
-			break;
-		if (pg.last) {
+			more = !pg.complete && pg.count > 0 && before && fetched < a->initial;
+		} else if (pg.last) {
 			free(after);
 			after = pg.last;
 			pg.last = NULL;
+			more = !pg.complete && pg.count > 0;
+		} else {
+			more = 0;
+		}
+		free(pg.first);
+		free(pg.last);
+		if (more) {
+			int want = back && a->initial - fetched < PAGE ? a->initial - fetched : PAGE;
+			rc = xsess_mam_ask(a->s, archive, with, back ? NULL : after,
+					   back ? before : NULL, want, on_result_hold, &c, e);
+		}
+		mam_store(&c);
+		if (!back && after) {
 			free(*mark);
 			*mark = xstrdup(after);
 		}
-		free(pg.first);
-		if (pg.complete || pg.count == 0)
-			break;
 	}
+	mam_drop(&c);
 	free(after);
+	free(before);
+	if (back && rc == 0 && !*mark)
+		*mark = xstrdup(""); /* an empty archive: from its start next time */
 	*got += c.got;
 	return rc;
 }
 
-int chat_catch_up(struct chat_acct *a, int *got, struct err *e)
+/* Our own archive (1:1 and carbons) from the stored mark. */
+static int catch_own(struct chat_acct *a, int *got, struct err *e)
 {
-	struct chat_conv *convs;
-	size_t n;
 	char *last, *mark;
 	int rc;
 
-	*got = 0;
-	if (!chat_online(a))
-		return err_set(e, E_UNREACHABLE, "not connected");
 	a->catching = 1;
 	last = meta_get(a, "mam");
 	rc = catch_archive(a, NULL, NULL, last, &mark, got, e);
@@ -763,10 +797,23 @@ int chat_catch_up(struct chat_acct *a, int *got, struct err *e)
 		meta_set(a, "mam", mark);
 	free(last);
 	free(mark);
-	if (rc < 0) {
-		a->catching = 0;
+	a->catching = 0;
+	return rc;
+}
+
+int chat_catch_up(struct chat_acct *a, int *got, struct err *e)
+{
+	struct chat_conv *convs;
+	size_t n;
+	char *mark;
+	int rc;
+
+	*got = 0;
+	if (!chat_online(a))
+		return err_set(e, E_UNREACHABLE, "not connected");
+	if ((rc = catch_own(a, got, e)) < 0)
 		return rc;
-	}
+	a->catching = 1;
 	if ((rc = chat_convs(a->store, a->jid, "room", &convs, &n, e)) < 0) {
 		a->catching = 0;
 		return rc;
@@ -803,7 +850,7 @@ int chat_page_back(struct chat_acct *a, int64_t conv, int n, int *got, struct er
 	struct conv_info ci;
 	struct chat_conv *convs;
 	size_t nc;
-	struct mam_ctx c = { a, NULL, 0, 0 };
+	struct mam_ctx c = { a, NULL, 0, 0, NULL, 0, 0 };
 	struct xmpp_mam_page pg;
 	sqlite3_stmt *st;
 	char *oldest = NULL, *jid = NULL;

@@ -92,6 +92,43 @@ static void test_plain_chat_message_gives_its_ids_type_and_body(void **state)
 	xmpp_msg_free(&m);
 }
 
+/* An archive page is held while the next is asked: the copy must own
+ * every string and outlive the parsed original. */
+static void test_copy_of_a_message_owns_its_strings(void **state)
+{
+	struct xmpp_msg m, c;
+
+	must("<message from='alice@example.test' to='alice@example.test/atrium'>"
+	     "<result xmlns='urn:xmpp:mam:2' queryid='q9' id='r-9'>"
+	     "<forwarded xmlns='urn:xmpp:forward:0'>"
+	     "<delay xmlns='urn:xmpp:delay' stamp='2026-01-02T03:04:05Z'/>"
+	     "<message xmlns='jabber:client' from='bob@example.test/p' to='alice@example.test'"
+	     " type='chat' id='c1'><body>copied</body>"
+	     "<origin-id xmlns='urn:xmpp:sid:0' id='o9'/>"
+	     "<replace id='c0' xmlns='urn:xmpp:message-correct:0'/>"
+	     "</message></forwarded></result></message>",
+	     &m);
+	xmpp_msg_copy(&c, &m);
+	assert_ptr_not_equal(c.body, m.body);
+	assert_ptr_not_equal(c.mam_id, m.mam_id);
+	xmpp_msg_free(&m);
+	assert_string_equal(c.from, "bob@example.test/p");
+	assert_string_equal(c.to, "alice@example.test");
+	assert_string_equal(c.type, "chat");
+	assert_string_equal(c.id, "c1");
+	assert_string_equal(c.origin_id, "o9");
+	assert_string_equal(c.stanza_id, "r-9");
+	assert_string_equal(c.body, "copied");
+	assert_string_equal(c.replace_id, "c0");
+	assert_string_equal(c.mam_queryid, "q9");
+	assert_string_equal(c.mam_id, "r-9");
+	assert_string_equal(c.mam_from, "alice@example.test");
+	assert_int_equal(c.stamp_ms, T_2026 * 1000);
+	assert_null(c.subject);
+	assert_null(c.retract_id);
+	xmpp_msg_free(&c);
+}
+
 static void test_message_without_type_is_normal_and_odd_type_too(void **state)
 {
 	struct xmpp_msg m;
@@ -719,6 +756,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_chat_message_gives_its_ids_type_and_body),
+		cmocka_unit_test(test_copy_of_a_message_owns_its_strings),
 		cmocka_unit_test(test_message_without_type_is_normal_and_odd_type_too),
 		cmocka_unit_test(test_groupchat_keeps_the_rooms_stanza_id_only),
 		cmocka_unit_test(test_one_to_one_keeps_the_stanza_id_of_our_own_account_only),
