@@ -1005,6 +1005,17 @@ int chat_connect(struct chat_acct *a, struct err *e)
 	a->njoined = 0;
 	t1 = loop_now_ms();
 	log_debug("chat: %s online in %lld ms", a->jid, (long long)(t1 - t0));
+	/* our archive before our first presence: a server that saw us ask
+	 * it (Prosody's mod_mam) does not push the offline copies of the
+	 * same messages (10,000 of them doubled the work); chat_catch_up
+	 * below asks again for what came in between */
+	t1 = loop_now_ms();
+	got = 0;
+	if ((rc = catch_own(a, &got, e)) < 0)
+		return rc;
+	log_debug("chat: %d messages of our archive in %lld ms", got,
+		  (long long)(loop_now_ms() - t1));
+	t1 = loop_now_ms();
 	/* what the user chose last time (presence STATE TEXT) */
 	pres = meta_get(a, "presence");
 	{
