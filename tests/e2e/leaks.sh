@@ -89,7 +89,13 @@ VG=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect
 : >"$T_DIR/no-cas.pem"
 mkdir "$T_DIR/no-cas"
 export SSL_CERT_FILE=$T_DIR/no-cas.pem SSL_CERT_DIR=$T_DIR/no-cas
-export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1
+# intercept_tls_get_addr=0: GCC 12's runtime takes a dynamic TLS block at
+# a certain page offset for a glibc 2.19 header and reads a bogus range,
+# and LeakSanitizer's tracer dies of SIGSEGV at exit ("Tracer caught signal
+# 11", no leak reported: google/sanitizers#1322). It struck `mail sync`
+# here, with libgnutls (TLS variables) dlopen'ed. Without the interceptor
+# dynamic TLS is not scanned: more reports possible, none hidden.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:intercept_tls_get_addr=0
 
 # A pool of $JOBS tokens: a run takes one while its valgrind works.
 mkfifo "$T_DIR/pool"
@@ -318,7 +324,7 @@ lane_chat_direct() {
 }
 
 lane_chat_misc() {
-	local h A id
+	local h A id x same
 	h=$(home misc)
 	A=(--config "$CFG" --home "$h")
 	head -c 3000 /dev/urandom >"$T_DIR/up $TAG.bin"
@@ -326,7 +332,9 @@ lane_chat_misc() {
 	id=$(atn "${A[@]}" chat history "$BOB_JID" --offline --json |
 		/usr/bin/python3 -c "import json,sys; print(next((m['id'] for m in reversed(json.load(sys.stdin)) if m.get('url')), ''))")
 	run misc "chat download" 0 "${A[@]}" chat download "$id" --save "$T_DIR/dl"
-	cmp -s "$T_DIR/dl/up $TAG.bin" "$T_DIR/up $TAG.bin" || ls "$T_DIR/dl" | grep -q . || fail_last "nothing saved"
+	same=0
+	for x in "$T_DIR"/dl/*; do cmp -s "$x" "$T_DIR/up $TAG.bin" && same=1; done
+	[ $same = 1 ] || fail_last "the uploaded bytes were not saved"
 	run misc "chat download bad ID: exit 2" 2 "${A[@]}" chat download 99999999 --save "$T_DIR/dl"
 	run misc "chat upload a file that is not there: exit 2" 2 "${A[@]}" chat upload "$BOB_JID" "$T_DIR/nosuch"
 	run misc "chat add" 0 "${A[@]}" chat add "$NOBODY"
