@@ -101,6 +101,9 @@ void store_close(struct store *s);
 int store_clone(struct store *src, struct store **out, struct err *e);
 /* The cache database, for the modules' models. */
 sqlite3 *store_cache(struct store *s);
+/* A statement whose SQL starts with this comment may be kept prepared on
+ * the cache connection for reuse; store_close finalizes it. */
+#define STORE_KEPT "/* kept */ "
 /* Schema versions (for tests and `atrium cache` output). */
 int store_schema_version(struct store *s, int *cache, int *outbox);
 /* Move HOME/cache.db (and -wal, -shm) aside as cache.db.broken-N and

@@ -774,10 +774,20 @@ int store_vfs_open_mode(const char *path, const unsigned char key[STORE_KEY_BYTE
 
 void store_vfs_close(sqlite3 *db)
 {
+	sqlite3_stmt *st;
 	int slot = -1;
 
 	if (db == NULL)
 		return;
+	/* statements kept for reuse (STORE_KEPT, modules/chat/model.c) are
+	 * finalized here, or close_v2 would leave the connection open behind
+	 * them; others (FTS5's own) are their owners' to finalize */
+	for (st = sqlite3_next_stmt(db, NULL); st;) {
+		sqlite3_stmt *next = sqlite3_next_stmt(db, st);
+		if (strncmp(sqlite3_sql(st), STORE_KEPT, strlen(STORE_KEPT)) == 0)
+			sqlite3_finalize(st);
+		st = next;
+	}
 	sqlite3_close_v2(db);
 	pthread_mutex_lock(&key_lock);
 	for (int i = 0; i < KEY_SLOTS; i++) {
