@@ -327,6 +327,7 @@ class Keys:
             if until(self.term) if callable(until) else until in data:
                 got = now - t
                 break
+        self.last = data  # what the key's wait read (to tell a model's miss from no output)
         if kind is not None:
             if got is None:
                 self.lost[kind] = self.lost.get(kind, 0) + 1
