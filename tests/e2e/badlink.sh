@@ -155,8 +155,9 @@ def press(keys, until, kind="key"):
                                text=True).stdout)
         late = k.wait(until, 10)
         k.lat[kind][-1] = time.perf_counter() - t if late else 15.0
-        say("lost %r (%s): %s; status: %s" % (keys, kind, "answered after %.1f s"
-            % k.lat[kind][-1] if late else "no answer in 15 s", k.term.row(28).strip()))
+        say("lost %r (%s): %s; status: %s; read in the first 5 s: %r" % (
+            keys, kind, "answered after %.1f s" % k.lat[kind][-1] if late
+            else "no answer in 15 s", k.term.row(28).strip(), k.last[-400:]))
     k.pump(0.03)
     if time.perf_counter() - t0 > DAY:
         raise TimeoutError("the day's work took over %d s; the rest is not done" % DAY)
@@ -164,14 +165,16 @@ def press(keys, until, kind="key"):
 
 
 def typed(text, kind="type"):
-    """Text, one timed key per character, each answered when the body
-    changes; a space is sent untimed (at the end of a line it draws
-    nothing one can see)."""
-    for c in text:
+    """Text, one timed key per character, each answered when the text
+    typed so far (its last 24 characters) shows on a row (the input line
+    of a chat or a field of the mail form; the status lines excluded). A
+    space is sent untimed: at the end of a line it draws nothing."""
+    for i, c in enumerate(text):
         if c == " ":
             k.send(c)
-        else:
-            press(c, changed(), kind)
+            continue
+        want = text[:i + 1][-24:]
+        press(c, lambda t, w=want: any(w in t.row(y) for y in range(1, 28)), kind)
 
 
 def nav(keys):
@@ -391,6 +394,7 @@ notes=$(curl -sS --max-time 10 --cacert "$CA_FILE" -u "alice:$ALICE_PASSWORD" "$
 check "the share's notes.md holds both lines, once each" eval '
 	[ "$(grep -cxF "$TAG docs line one" <<<"$notes")" = 1 ] &&
 	[ "$(grep -cxF "$TAG docs line two" <<<"$notes")" = 1 ]'
+[ "$(grep -cxF "$TAG docs line one" <<<"$notes")" = 1 ] || echo "# notes.md on the share: $(head -c 300 <<<"$notes" | tr '\n' '|')"
 csv=$(curl -sS --max-time 10 --cacert "$CA_FILE" -u "alice:$ALICE_PASSWORD" "$DAV_URL$TAG/t.csv")
 check "the share's t.csv has pens at 77, the rest as it was" eval '
 	[ "$(tr -d "\r" <<<"$csv")" = "$(printf "item,qty\npens,77\npaper,2")" ]'
