@@ -93,7 +93,9 @@ export SSL_CERT_FILE=$T_DIR/no-cas.pem SSL_CERT_DIR=$T_DIR/no-cas
 # a certain page offset for a glibc 2.19 header and reads a bogus range,
 # and LeakSanitizer's tracer dies of SIGSEGV at exit ("Tracer caught signal
 # 11", no leak reported: google/sanitizers#1322). It struck `mail sync`
-# here, with libgnutls (TLS variables) dlopen'ed. Without the interceptor
+# here, with libgnutls (TLS variables) dlopen'ed with libetpan; `make
+# sanitize` now links GnuTLS in (SAN_LIBS), this covers any other such
+# library and an ASan build made without it. Without the interceptor
 # dynamic TLS is not scanned: more reports possible, none hidden.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:intercept_tls_get_addr=0
 
