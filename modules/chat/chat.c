@@ -20,9 +20,11 @@
  * archive up and replays the outbox. Exit codes (docs/batch.md): 2 no
  * such chat or message, 3 queued, 4 TLS or login refused, 7 unreachable.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -604,6 +606,30 @@ static int msg_row_arg(struct cmd_ctx *ctx, const char *s, int64_t *row)
 	return 0;
 }
 
+/* What a verb that needs the server can refuse before connecting: an
+ * address that is no JID, a file to upload that cannot be read. */
+static int check_args(const char *verb, const char *const *pos, struct err *e)
+{
+	static const char *const jid_first[] = { "join", "leave", "upload", "add", "remove",
+						  "approve", "deny", "invite", "topic", "kick",
+						  "nick" };
+	struct stat sb;
+
+	for (size_t i = 0; i < nitems(jid_first); i++)
+		if (!strcmp(verb, jid_first[i]) &&
+		    (!xmpp_jid_valid(pos[0], 0) || !strchr(pos[0], '@')))
+			return err_tr(e, E_USAGE, "chat.bad_jid", TR_S(pos[0]));
+	if (!strcmp(verb, "invite") && (!xmpp_jid_valid(pos[1], 0) || !strchr(pos[1], '@')))
+		return err_tr(e, E_USAGE, "chat.bad_jid", TR_S(pos[1]));
+	if (!strcmp(verb, "upload")) {
+		if (stat(pos[1], &sb) < 0 || access(pos[1], R_OK) < 0)
+			return err_set(e, E_NOTFOUND, "%s: %s", pos[1], strerror(errno));
+		if (!S_ISREG(sb.st_mode))
+			return err_set(e, E_USAGE, "%s: not a regular file", pos[1]);
+	}
+	return 0;
+}
+
 /* Verbs and their positional arguments (min, max). */
 static const struct {
 	const char *verb;
@@ -768,7 +794,9 @@ static int cmod_command(void *state, struct cmd_ctx *ctx, int argc, char **argv)
 		free(text);
 		return rc;
 	}
-	/* the rest needs the server now */
+	/* the rest needs the server now; a wrong argument is said first */
+	if ((rc = check_args(argv[0], pos, ctx->err)) < 0)
+		return rc;
 	if ((rc = need_online(m, ctx, 0)) < 0)
 		return rc;
 	if (!strcmp(argv[0], "sync")) {

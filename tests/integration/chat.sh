@@ -243,6 +243,20 @@ at "${A[@]}" chat join nobody
 check "join nobody: exit 1 ($rc $errout)" test "$rc" = 1 -a -n "$(grep -F 'nobody' <<<"$errout")"
 at "${A[@]}" chat history nosuch@example.test
 check "history of a conversation never had: exit 2 ($rc $errout)" test "$rc" = 2
+# a usage error is said before anything is opened: with the server away
+# too (a config naming a dead port), not "unreachable"
+sed "s/^server *=.*/server = 127.0.0.1:$((ATRIUM_PORT_BASE + 52))/" "$ALICE_CONFIG" >"$T_DIR/dead.conf"
+chmod 600 "$T_DIR/dead.conf"
+DEAD=(--config "$T_DIR/dead.conf" --home "$T_DIR/dead-home")
+at "${DEAD[@]}" chat join "not a jid"
+check "server away: join 'not a jid' is still exit 1 ($rc $errout)" test "$rc" = 1
+at "${DEAD[@]}" chat invite "room@$MUC_DOMAIN" "bad"
+check "server away: invite of 'bad' is exit 1 ($rc $errout)" test "$rc" = 1
+at "${DEAD[@]}" chat upload "$BOB" "$T_DIR/no-such-file"
+check "server away: upload of a missing file is exit 2, naming it ($rc $errout)" \
+	test "$rc" = 2 -a -n "$(grep -F no-such-file <<<"$errout")"
+at "${DEAD[@]}" chat upload "$BOB" "$T_DIR"
+check "server away: upload of a folder is exit 1 ($rc $errout)" test "$rc" = 1
 
 # --- offline: the outbox ------------------------------------------------------------------------------
 tests/servers/netfault --listen "127.0.0.1:$NF_PORT" --target "127.0.0.1:$XMPP_PORT" --control "$CTL" \
