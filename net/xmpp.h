@@ -120,7 +120,7 @@ struct xsess_cb {
 	/* A roster push (the server's change), one item. */
 	void (*roster)(void *arg, const struct xmpp_roster_item *it);
 	/* The connection dropped (code E_UNREACHABLE, E_AUTH, E_TLS, with the
-	 * reason); xsess_connect again opens a new stream. */
+	 * reason); xsess_connect again resumes it (XEP-0198) when it can. */
 	void (*lost)(void *arg, int code, const char *reason);
 	/* The stanzas that came in one turn of the connection are handled
 	 * (a caller storing them may commit them together). May be NULL. */
