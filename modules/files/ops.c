@@ -851,7 +851,7 @@ static int lock_path(struct files *f, const char *path, const char *etag, char *
 		     long *status, struct err *e)
 {
 	char im[300];
-	const char *hdrs[] = { "Timeout: Second-120", "Content-Type: application/xml; charset=utf-8",
+	const char *hdrs[] = { "Timeout: Second-30", "Content-Type: application/xml; charset=utf-8",
 			       im, NULL };
 	struct net_req_opts o = { .method = "LOCK", .path = path, .headers = hdrs,
 				  .body = NET_BODY_MEM, .data = lock_body, .len = sizeof lock_body - 1,
@@ -881,7 +881,10 @@ static void unlock_path(struct files *f, const char *path, const char *token)
 	snprintf(lt, sizeof lt, "Lock-Token: %s", token);
 	if (files_req(f, &o, &r, &e) == 0)
 		files_resp_free(&r);
-	/* a lock left behind expires on the server by itself (120 s) */
+	/* a lock left behind expires on the server by itself (30 s: it only
+	 * spans LOCK, PUT and UNLOCK, and the server checks it when the PUT
+	 * begins; a cut that loses the LOCK's answer leaves one we cannot
+	 * name, and the entry waits that long, as "locked") */
 }
 
 enum up_result { UP_DONE, UP_CONFLICT, UP_RETRY_MERGED };
