@@ -322,20 +322,22 @@ static int fts_put(sqlite3 *db, struct store_fts_stmts *c, const char *kind, con
 			rc = fts_insert(db, c, rowid, kind, ref, title, body, e);
 		return rc;
 	}
-	if ((rc = fts_exec(db, "SAVEPOINT store_index_put", e)) < 0)
+	/* Its own transaction, IMMEDIATE: it reads the slot before it writes,
+	 * and a deferred one that read before another connection committed
+	 * cannot write (db.c). */
+	if ((rc = fts_exec(db, "BEGIN IMMEDIATE", e)) < 0)
 		return rc;
 	if ((rc = fts_slot(db, c, lo, kind, ref, &rowid, &found, e)) == 0 && found && keep) {
-		sqlite3_exec(db, "RELEASE store_index_put", NULL, NULL, NULL);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 		return 0;
 	}
 	if (rc == 0 &&
 	    (!found || (rc = fts_del_rows(db, c, lo, kind, ref, e)) == 0) &&
 	    (rc = fts_insert(db, c, rowid, kind, ref, title, body, e)) == 0 &&
-	    (rc = fts_exec(db, "RELEASE store_index_put", e)) == 0)
+	    (rc = fts_exec(db, "COMMIT", e)) == 0)
 		return 0;
-	/* Undo, and close the savepoint even if RELEASE (a COMMIT when it is
-	 * the outermost) failed. e already says what failed. */
-	sqlite3_exec(db, "ROLLBACK TO store_index_put; RELEASE store_index_put", NULL, NULL, NULL);
+	/* Undo, even if COMMIT failed. e already says what failed. */
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
 

@@ -196,9 +196,12 @@ int chat_msg_put(struct store *s, int64_t conv, const struct chat_row *r, int64_
 	sqlite3_stmt *st;
 	int64_t found = 0;
 	int rc, added = 0;
+	/* outside a page's transaction its own, IMMEDIATE: it reads before
+	 * it writes (store/db.c) */
+	int own = sqlite3_get_autocommit(db);
 
 	*row = 0;
-	if (kept_exec(db, KEPT("SAVEPOINT chat_put"), e) < 0)
+	if (kept_exec(db, own ? KEPT("BEGIN IMMEDIATE") : KEPT("SAVEPOINT chat_put"), e) < 0)
 		return e->code;
 	/* the same message: the archive's id, else (while a copy lacks it)
 	 * the sender's own ids */
@@ -282,11 +285,14 @@ int chat_msg_put(struct store *s, int64_t conv, const struct chat_row *r, int64_
 	if (rc != SQLITE_OK) {
 		if (!e->msg[0] || e->code == 0)
 			sql_fail(db, e);
-		store_exec(db, "ROLLBACK TO chat_put; RELEASE chat_put", NULL);
+		store_exec(db, own ? "ROLLBACK" : "ROLLBACK TO chat_put; RELEASE chat_put", NULL);
 		return e->code ? e->code : E_IO;
 	}
-	if (kept_exec(db, KEPT("RELEASE chat_put"), e) < 0)
+	if (kept_exec(db, own ? KEPT("COMMIT") : KEPT("RELEASE chat_put"), e) < 0) {
+		if (own)
+			store_exec(db, "ROLLBACK", NULL);
 		return e->code;
+	}
 	return added;
 }
 

@@ -634,7 +634,7 @@ out:
 static void batch_begin(struct chat_acct *a)
 {
 	if (!a->in_batch && sqlite3_get_autocommit(db(a)) &&
-	    store_exec(db(a), "BEGIN", NULL) == 0)
+	    store_exec(db(a), "BEGIN IMMEDIATE", NULL) == 0)
 		a->in_batch = 1;
 }
 
@@ -694,7 +694,7 @@ static void mam_store(struct mam_ctx *c)
 	if (!c->n)
 		return;
 	on_turn(c->a); /* what came live first: its own commit */
-	store_exec(db(c->a), "BEGIN", NULL);
+	store_exec(db(c->a), "BEGIN IMMEDIATE", NULL);
 	for (size_t i = 0; i < c->n; i++) {
 		on_result(c, &c->held[i]);
 		xmpp_msg_free(&c->held[i]);
@@ -878,7 +878,7 @@ int chat_page_back(struct chat_acct *a, int64_t conv, int n, int *got, struct er
 	}
 	c.archive = strcmp(ci.kind, "room") == 0 ? jid : a->jid;
 	on_turn(a); /* what came live first: its own commit */
-	store_exec(db(a), "BEGIN", NULL);
+	store_exec(db(a), "BEGIN IMMEDIATE", NULL);
 	rc = xsess_mam(a->s, strcmp(ci.kind, "room") == 0 ? jid : NULL,
 		       strcmp(ci.kind, "room") == 0 ? NULL : jid, NULL, oldest ? oldest : "", n,
 		       on_result, &c, &pg, e);

@@ -555,7 +555,7 @@ int files_ls(struct files *f, const char *path, struct files_item **out, size_t 
 		/* the listing is the truth for this folder's direct children:
 		 * rows it no longer names go (with their cached content), and
 		 * nothing else */
-		store_exec(cdb(f), "BEGIN", e);
+		store_exec(cdb(f), "BEGIN IMMEDIATE", e);
 		cache_listed(f, v, nv, now);
 		under_of(dir, &u);
 		if (sqlite3_prepare_v2(cdb(f),
@@ -1675,7 +1675,7 @@ static int fetch_many(struct files *f, char **paths, size_t n, FILE *log, int *f
 		loop_run_once(f->loop, 200);
 		/* the answers that came in go to the cache in one transaction:
 		 * one flush of the log for up to FETCH_WINDOW files */
-		store_exec(cdb(f), "BEGIN", e);
+		store_exec(cdb(f), "BEGIN IMMEDIATE", e);
 		for (size_t i = 0; i < next; i++) {
 			struct pfetch *p = &v[i];
 			int r;

@@ -382,7 +382,7 @@ int mail_act_mark(struct mail_acct *a, const int64_t *ids, size_t n, enum mail_m
 static int apply_move(struct mail_acct *a, const struct act *x, int copy, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = store_exec(db(a), "BEGIN", e);
+	int rc = store_exec(db(a), "BEGIN IMMEDIATE", e);
 
 	if (rc < 0)
 		return rc;

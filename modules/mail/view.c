@@ -1305,6 +1305,7 @@ static void job_done(struct mail_view *v, struct mjob *j)
 		v->state = j->rc == E_UNREACHABLE ? SVC_OFFLINE : SVC_ERROR;
 		snprintf(v->why, sizeof v->why, "%.120s", j->e.msg);
 		note(v, j->rc == E_UNREACHABLE ? UI_WARN : UI_ERROR, j->e.msg);
+		log_warn("mail: sync of %s: %s", j->folder ? j->folder : "the inbox", j->e.msg);
 	}
 	/* the index is read again only when the folder changed: at 100k
 	 * messages that is a tenth of a second the screen would wait */

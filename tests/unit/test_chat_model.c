@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <sodium.h>
 
 #include "modules/chat/chat_int.h"
@@ -713,6 +714,72 @@ static void test_short_name(void **state)
 	assert_string_equal(tiny, "ali");
 }
 
+
+/* Another connection of the process writing all the while (the mail
+ * sync's, the screen's): every put still lands. A put reads before it
+ * writes; as a deferred transaction, one that read before the other
+ * committed could not write at all ("database is locked", no busy
+ * handler called). */
+struct writer_arg {
+	struct store *s;
+	int64_t conv;
+	int n, failed;
+	char why[600];
+};
+
+static void *other_writer(void *arg)
+{
+	struct writer_arg *w = arg;
+
+	for (int i = 0; i < w->n; i++) {
+		char sid[32];
+		struct chat_row r = { .stanza_id = sid, .msg_id = sid, .sender = BOB, .body = "x",
+				      .ts = i };
+		struct err e = { 0 };
+		int64_t row;
+
+		snprintf(sid, sizeof sid, "w%d", i);
+		if (chat_msg_put(w->s, w->conv, &r, &row, &e) < 0 && !w->failed++)
+			snprintf(w->why, sizeof w->why, "%s", e.msg);
+	}
+	return NULL;
+}
+
+static void test_puts_land_while_another_connection_writes(void **state)
+{
+	struct store *s = st(state), *c = NULL;
+	struct err e = { 0 };
+	struct writer_arg w = { 0 };
+	pthread_t t;
+	int64_t mine = chat_conv_id(s, ME, BOB, "chat", 1);
+	int failed = 0;
+	char why[600] = "";
+
+	assert_int_equal(store_clone(s, &c, &e), 0);
+	w.s = c;
+	w.conv = chat_conv_id(s, ME, ROOM, "room", 1);
+	w.n = 3000;
+	assert_int_equal(pthread_create(&t, NULL, other_writer, &w), 0);
+	for (int i = 0; i < 3000; i++) {
+		char sid[32];
+		struct chat_row r = { .stanza_id = sid, .msg_id = sid, .sender = BOB, .body = "y",
+				      .ts = i };
+		int64_t row;
+
+		snprintf(sid, sizeof sid, "m%d", i);
+		if (chat_msg_put(s, mine, &r, &row, &e) < 0 && !failed++)
+			snprintf(why, sizeof why, "%s", e.msg);
+		if (store_index_put(s, "test", sid, "title", "body", &e) < 0 && !failed++)
+			snprintf(why, sizeof why, "%s", e.msg);
+	}
+	pthread_join(t, NULL);
+	store_close(c);
+	if (failed || w.failed)
+		fail_msg("%d + %d puts failed: %.300s %.300s", failed, w.failed, why, w.why);
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM chat_msg WHERE conv = ?1", mine), 3000);
+	assert_int_equal(sql_int(s, "SELECT count(*) FROM chat_msg WHERE conv = ?1", w.conv), 3000);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -737,6 +804,8 @@ int main(void)
 		cmocka_unit_test(test_mentions_a_nick_as_a_word_of_any_case),
 		cmocka_unit_test(test_mentions_fold_the_case_of_non_ascii_nicks),
 		cmocka_unit_test(test_short_name),
+		cmocka_unit_test_setup_teardown(test_puts_land_while_another_connection_writes, setup,
+						teardown),
 	};
 #undef T
 
