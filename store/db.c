@@ -27,6 +27,10 @@
  * transactions and waited until the sync paused: keys answered after 1.6 s
  * in bench/latency. Here the waiter polls every 2 ms and says when it last
  * waited; a transaction about to begin lets such a waiter in first.
+ * Writers begin IMMEDIATE: a deferred transaction that read before another
+ * connection committed cannot write at all (SQLITE_BUSY_SNAPSHOT, no busy
+ * handler called): the first sync of 100k stopped "database is locked"
+ * in about one run of six while the screen saved a journal.
  */
 static int64_t lock_wanted_ms; /* monotonic ms of the last wait; atomics */
 static __thread int64_t own_wait_ms; /* this thread's last: not another's */
@@ -60,6 +64,19 @@ static void let_waiter_in(void)
 			return;
 		usleep(2000);
 	}
+}
+
+/* A waiter polls every 2 ms: one that waited within 5 ms still waits. */
+int store_turn_wanted(void)
+{
+	int64_t w = __atomic_load_n(&lock_wanted_ms, __ATOMIC_RELAXED);
+
+	return w != 0 && w != own_wait_ms && mono_ms() - w < 5;
+}
+
+int store_bulk(sqlite3 *db, int on, struct err *e)
+{
+	return store_exec(db, on ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL", e);
 }
 
 int store_exec(sqlite3 *db, const char *sql, struct err *e)

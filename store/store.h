@@ -111,6 +111,16 @@ int store_schema_version(struct store *s, int *cache, int *outbox);
 int store_cache_rebuild(const char *home, struct err *e);
 /* Run one SQL statement with no result, or fill e. */
 int store_exec(sqlite3 *db, const char *sql, struct err *e);
+/* Whether another connection of this process waits for the write lock
+ * now (the screen saving a journal): a long transaction of bulk data
+ * commits what it has and begins again (store_exec's BEGIN lets the
+ * waiter in first). */
+int store_turn_wanted(void);
+/* Bulk data a server keeps (envelopes fetched again after a loss): on,
+ * its commits skip the fsync (synchronous=NORMAL: a power cut may lose
+ * the last transactions, the WAL keeps the file consistent); off, back
+ * to FULL, which user data and the outbox need. */
+int store_bulk(sqlite3 *db, int on, struct err *e);
 
 /* The encrypting VFS, registered under this name (vfs.c). */
 #define STORE_VFS_NAME "atrium-enc"

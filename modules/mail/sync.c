@@ -180,7 +180,7 @@ int mail_acct_folders(struct mail_acct *a, struct err *e)
 		return rc;
 	if ((rc = imap_list(a->s, &v, &n, e)) < 0)
 		return rc;
-	if ((rc = store_exec(db(a), "BEGIN", e)) < 0)
+	if ((rc = store_exec(db(a), "BEGIN IMMEDIATE", e)) < 0)
 		goto out;
 	/* the listing succeeded: what it lacks is gone (with its messages) */
 	if (store_exec(db(a), "CREATE TEMP TABLE IF NOT EXISTS mail_seen(name TEXT PRIMARY KEY);"
@@ -356,17 +356,18 @@ static int next_id(struct fetch_ctx *f, int64_t *id)
 }
 
 /*
- * A batch of new messages, inside the batch's transaction: the rows, then
- * the last id once. Their search index entries are written afterwards by
+ * A batch of new messages, inside the batch's transaction: the rows (*done
+ * of them: fewer when another connection waits), then the last id once. Their search index entries are written afterwards by
  * mail_index_catch_up (about half of a first sync's store work was the
  * index); the first batch of a cache that has no mark yet sets it below
  * its first id, so the mark holds from then on: every row above it is
  * not indexed yet.
  */
-static int insert_batch(struct fetch_ctx *f, struct imap_msg *msgs, size_t n)
+static int insert_batch(struct fetch_ctx *f, struct imap_msg *msgs, size_t n, size_t *done)
 {
 	struct buf from, to, cc;
 	int64_t id = 0;
+	size_t i = 0;
 	int rc;
 
 	buf_init(&from);
@@ -380,21 +381,39 @@ static int insert_batch(struct fetch_ctx *f, struct imap_msg *msgs, size_t n)
 			rc = sql_fail(f->a, "insert", f->e);
 		sqlite3_reset(f->mark);
 	}
-	for (size_t i = 0; rc == 0 && i < n; i++)
+	while (rc == 0 && i < n) {
 		rc = insert_msg(f, &msgs[i], id + (int64_t)i, &from, &to, &cc);
-	if (rc == 0 && n) {
+		i++;
+		if (store_turn_wanted())
+			break; /* the caller commits these and goes on */
+	}
+	if (rc == 0 && i) {
 		sqlite3_reset(f->last);
-		sqlite3_bind_int64(f->last, 1, id + (int64_t)n - 1);
+		sqlite3_bind_int64(f->last, 1, id + (int64_t)i - 1);
 		if (sqlite3_step(f->last) != SQLITE_DONE)
 			rc = sql_fail(f->a, "insert", f->e);
 		sqlite3_reset(f->last);
 	}
 	if (rc == 0)
-		f->cnt->added += (int)n;
+		f->cnt->added += (int)i;
+	*done = i;
 	buf_free(&from);
 	buf_free(&to);
 	buf_free(&cc);
 	return rc;
+}
+
+/*
+ * Inside a batch's transaction, when another connection waits for the
+ * store (the screen saving a journal or a cell): commit what is written
+ * and begin again; store_exec's BEGIN lets the waiter in first. A batch
+ * of 2,000 held the lock 40-250 ms, so a key waited as long.
+ */
+static int give_turn(struct fetch_ctx *f)
+{
+	int rc = store_exec(db(f->a), "COMMIT", f->e);
+
+	return rc < 0 ? rc : store_exec(db(f->a), "BEGIN IMMEDIATE", f->e);
 }
 
 static int update_flags(struct fetch_ctx *f, struct imap_msg *m)
@@ -419,16 +438,22 @@ static int update_flags(struct fetch_ctx *f, struct imap_msg *m)
 
 static int write_batch(struct fetch_ctx *f, struct imap_msg *msgs, size_t n)
 {
-	int rc = store_exec(db(f->a), "BEGIN", f->e);
+	int rc = store_exec(db(f->a), "BEGIN IMMEDIATE", f->e);
 
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (f->update)
+		if (f->update) {
 			rc = update_flags(f, &msgs[i]);
-		else
+			if (rc == 0 && store_turn_wanted())
+				rc = give_turn(f);
+		} else {
 			msgs[i].flags &= ~IMAP_F_RECENT;
+		}
 	}
-	if (rc == 0 && !f->update)
-		rc = insert_batch(f, msgs, n);
+	for (size_t i = 0, k; rc == 0 && !f->update && i < n; i += k) {
+		rc = insert_batch(f, msgs + i, n - i, &k);
+		if (rc == 0 && i + k < n)
+			rc = give_turn(f);
+	}
 	if (rc == 0)
 		rc = store_exec(db(f->a), "COMMIT", f->e);
 	else
@@ -556,7 +581,7 @@ static int drop_msgs(struct mail_acct *a, int64_t folder, const struct cached *v
 		     int all, int *removed, struct err *e)
 {
 	sqlite3_stmt *sel = NULL, *del = NULL;
-	int rc = store_exec(db(a), "BEGIN", e);
+	int rc = store_exec(db(a), "BEGIN IMMEDIATE", e);
 
 	if (rc < 0)
 		return rc;
@@ -805,11 +830,13 @@ const struct module_env *mail_acct_env(struct mail_acct *a)
 /* The flags the server reported, onto the cached rows they differ on. */
 static int apply_flags(struct fetch_ctx *f, const struct imap_flags *v, size_t n)
 {
-	int rc = store_exec(db(f->a), "BEGIN", f->e);
+	int rc = store_exec(db(f->a), "BEGIN IMMEDIATE", f->e);
 
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct imap_msg m = { .uid = v[i].uid, .flags = v[i].flags };
 		rc = update_flags(f, &m);
+		if (rc == 0 && store_turn_wanted())
+			rc = give_turn(f);
 	}
 	if (rc == 0)
 		return store_exec(db(f->a), "COMMIT", f->e);
@@ -993,9 +1020,15 @@ int mail_acct_sync_folder(struct mail_acct *a, const char *name, struct mail_syn
 	if (nnew) {
 		struct writer w;
 		int wrc;
+		/* envelopes the server keeps: a power cut may lose the last
+		 * batches with the folder's marks, and the next sync fetches
+		 * them again (the fsync of each commit held the store's lock
+		 * from the screen for up to 75 ms) */
+		store_bulk(db(a), 1, &(struct err){ 0 });
 		writer_start(&f, &w);
 		rc = imap_fetch_headers(a->s, newu, nnew, on_batch, &f, &skipped, e);
 		wrc = writer_stop(&f);
+		store_bulk(db(a), 0, &(struct err){ 0 });
 		if (rc == 0 && wrc < 0)
 			rc = wrc; /* the last batch failed: fe says why */
 		if (rc < 0)
@@ -1064,7 +1097,7 @@ static int index_batch(struct mail_acct *a, int *more, int *done, struct err *e)
 {
 	sqlite3_stmt *st = NULL, *set = NULL;
 	int64_t last = -1;
-	int rc, n = 0;
+	int rc, n = 0, cut = 0;
 
 	*more = 0;
 	/* IMMEDIATE: a search and the Mail tab's worker may both catch up;
@@ -1091,6 +1124,10 @@ static int index_batch(struct mail_acct *a, int *more, int *done, struct err *e)
 		rc = store_index_add(a->store, "mail", ref, subject ? subject : "", from ? from : "",
 				     e);
 		n++;
+		if (store_turn_wanted()) {
+			cut = 1; /* commit these: another connection waits */
+			break;
+		}
 	}
 	if (rc == 0 && last >= 0) {
 		sqlite3_bind_int64(set, 1, last);
@@ -1101,7 +1138,7 @@ out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(set);
 	if (rc == 0 && (rc = store_exec(db(a), "COMMIT", e)) == 0) {
-		*more = n == INDEX_BATCH;
+		*more = cut || n == INDEX_BATCH;
 		*done += n;
 		return 0;
 	}
@@ -1117,8 +1154,10 @@ int mail_index_catch_up(struct mail_acct *a, int (*stop)(void *), void *arg, int
 	*done = 0;
 	if (!index_pending(a))
 		return 0;
+	store_bulk(db(a), 1, &(struct err){ 0 }); /* written again from the rows */
 	while (rc == 0 && more && !(stop && stop(arg)))
 		rc = index_batch(a, &more, done, e);
+	store_bulk(db(a), 0, &(struct err){ 0 });
 	return rc;
 }
 
