@@ -17,6 +17,7 @@
 
 #include "app/app.h"
 #include "modules/module.h"
+#include "store/store.h"
 #include "tui/tui.h"
 
 /*
@@ -125,6 +126,7 @@ static int run_tui(struct app *a, struct err *e)
 	a->confirm = app_tui_confirm;
 	app_env()->redraw = shell_redraw;
 	app_env()->message = shell_message;
+	store_screen_thread(); /* this thread draws: it never yields the store */
 	return tui_run(&h, e);
 }
 
