@@ -126,7 +126,7 @@ static int run_tui(struct app *a, struct err *e)
 	a->confirm = app_tui_confirm;
 	app_env()->redraw = shell_redraw;
 	app_env()->message = shell_message;
-	store_screen_thread(); /* this thread draws: it never yields the store */
+	store_thread_urgent(); /* keys wait for nothing of a worker's */
 	return tui_run(&h, e);
 }
 

@@ -34,7 +34,7 @@
  */
 static int64_t lock_wanted_ms; /* monotonic ms of the last wait; atomics */
 static __thread int64_t own_wait_ms; /* this thread's last: not another's */
-static __thread int screen; /* the thread that draws: never yields */
+static __thread int urgent; /* store_thread_urgent: never yields */
 
 static int64_t mono_ms(void)
 {
@@ -56,11 +56,11 @@ static int busy_wait(void *arg, int tries)
 }
 
 /* Before BEGIN: while another connection waited within the last 10 ms,
- * give it up to 50 ms to take the lock; not on the screen's thread, whose
- * keys would wait for a worker's batch. */
+ * give it up to 50 ms to take the lock; not on an urgent thread (the
+ * screen's: its keys would wait for a worker's batch). */
 static void let_waiter_in(void)
 {
-	for (int i = 0; i < 25 && !screen; i++) {
+	for (int i = 0; i < 25 && !urgent; i++) {
 		int64_t w = __atomic_load_n(&lock_wanted_ms, __ATOMIC_RELAXED);
 		if (w == own_wait_ms || mono_ms() - w >= 10)
 			return;
@@ -76,9 +76,9 @@ int store_turn_wanted(void)
 	return w != 0 && w != own_wait_ms && mono_ms() - w < 5;
 }
 
-void store_screen_thread(void)
+void store_thread_urgent(void)
 {
-	screen = 1;
+	urgent = 1;
 }
 
 int store_bulk(sqlite3 *db, int on, struct err *e)

@@ -116,9 +116,10 @@ int store_exec(sqlite3 *db, const char *sql, struct err *e);
  * commits what it has and begins again (store_exec's BEGIN lets the
  * waiter in first). */
 int store_turn_wanted(void);
-/* The calling thread draws the screen: its transactions begin at once,
- * without first letting a waiting worker in (up to 50 ms otherwise). */
-void store_screen_thread(void);
+/* The calling thread answers a person (the one that runs the screen): its
+ * transactions begin at once, without first letting a waiting connection
+ * in (up to 50 ms otherwise). */
+void store_thread_urgent(void);
 /* Bulk data a server keeps (envelopes fetched again after a loss): on,
  * its commits skip the fsync (synchronous=NORMAL: a power cut may lose
  * the last transactions, the WAL keeps the file consistent); off, back
