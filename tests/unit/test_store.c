@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -696,6 +697,74 @@ static void test_index_add_keeps_an_item_already_there(void **state)
 	store_key_free(k);
 }
 
+/* Writers take turns: while one connection waits for the write lock,
+ * the one holding it is told (store_turn_wanted), and its next BEGIN lets
+ * the waiter in first: the mail sync's batches and the screen. */
+struct waiter {
+	struct store *c;
+	int done, rc;
+};
+
+static void *wait_to_write(void *arg)
+{
+	struct waiter *w = arg;
+	struct err e;
+
+	w->rc = store_exec(store_cache(w->c), "INSERT INTO meta(key, value) VALUES('waiter', 1)", &e);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static int64_t meta_count(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM meta WHERE key=?1", -1, &st,
+					    NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void test_writers_take_turns(void **state)
+{
+	struct store_key *k = new_key();
+	struct store *s = open_store(k), *c = NULL;
+	struct waiter w = { 0 };
+	pthread_t t;
+	struct err e;
+	int wanted = 0;
+
+	assert_int_equal(store_clone(s, &c, &e), 0);
+	assert_false(store_turn_wanted()); /* nobody waits */
+	exec_ok(store_cache(s), "BEGIN IMMEDIATE");
+	exec_ok(store_cache(s), "INSERT INTO meta(key, value) VALUES('holder', 1)");
+	w.c = c;
+	assert_int_equal(pthread_create(&t, NULL, wait_to_write, &w), 0);
+	for (int i = 0; i < 500 && !wanted; i++) {
+		wanted = store_turn_wanted();
+		if (!wanted)
+			usleep(2000);
+	}
+	assert_true(wanted);
+	assert_false(__atomic_load_n(&w.done, __ATOMIC_ACQUIRE)); /* still waiting */
+	exec_ok(store_cache(s), "COMMIT");
+	/* the next BEGIN goes after the waiter: its row is there */
+	assert_int_equal(store_exec(store_cache(s), "BEGIN IMMEDIATE", &e), 0);
+	assert_int_equal(meta_count(store_cache(s), "waiter"), 1);
+	exec_ok(store_cache(s), "COMMIT");
+	pthread_join(t, NULL);
+	assert_int_equal(w.rc, 0);
+	usleep(6000);
+	assert_false(store_turn_wanted()); /* the wait is over */
+	store_close(c);
+	store_close(s);
+	store_key_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -713,6 +782,7 @@ int main(void)
 		cmocka_unit_test(test_crash_harness_loses_no_acknowledged_entry),
 		cmocka_unit_test(test_index_through_the_store_and_a_clone),
 		cmocka_unit_test(test_index_add_keeps_an_item_already_there),
+		cmocka_unit_test(test_writers_take_turns),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }
