@@ -359,9 +359,9 @@ static int next_id(struct fetch_ctx *f, int64_t *id)
  * A batch of new messages, inside the batch's transaction: the rows (*done
  * of them: fewer when another connection waits), then the last id once.
  * Their search index entries are written afterwards by mail_index_catch_up
- * (about half of a first sync's store work was the index); the first batch of a cache that has no mark yet sets it below
- * its first id, so the mark holds from then on: every row above it is
- * not indexed yet.
+ * (about half of a first sync's store work was the index); the first batch
+ * of a cache that has no mark yet sets it below its first id, so the mark
+ * holds from then on: every row above it is not indexed yet.
  */
 static int insert_batch(struct fetch_ctx *f, struct imap_msg *msgs, size_t n, size_t *done)
 {
