@@ -20,7 +20,6 @@
  * archive up and replays the outbox. Exit codes (docs/batch.md): 2 no
  * such chat or message, 3 queued, 4 TLS or login refused, 7 unreachable.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -459,9 +458,9 @@ static int cmd_send(struct cmod *m, struct cmd_ctx *ctx, const char *to, const c
 
 	if (!text)
 		return ctx->err->code;
-	if (!xmpp_jid_valid(to, 0) || !strchr(to, '@')) {
+	if ((rc = chat_addr_check(to, ctx->err)) < 0) {
 		free(text);
-		return err_tr(ctx->err, E_USAGE, "chat.bad_jid", TR_S(to));
+		return rc;
 	}
 	crc = chat_connect(m->ca, ctx->err);
 	if (crc < 0 && crc != E_UNREACHABLE) {
@@ -614,18 +613,17 @@ static int check_args(const char *verb, const char *const *pos, struct err *e)
 						  "approve", "deny", "invite", "topic", "kick",
 						  "nick" };
 	struct stat sb;
+	int rc, fd;
 
 	for (size_t i = 0; i < nitems(jid_first); i++)
-		if (!strcmp(verb, jid_first[i]) &&
-		    (!xmpp_jid_valid(pos[0], 0) || !strchr(pos[0], '@')))
-			return err_tr(e, E_USAGE, "chat.bad_jid", TR_S(pos[0]));
-	if (!strcmp(verb, "invite") && (!xmpp_jid_valid(pos[1], 0) || !strchr(pos[1], '@')))
-		return err_tr(e, E_USAGE, "chat.bad_jid", TR_S(pos[1]));
+		if (!strcmp(verb, jid_first[i]) && (rc = chat_addr_check(pos[0], e)) < 0)
+			return rc;
+	if (!strcmp(verb, "invite") && (rc = chat_addr_check(pos[1], e)) < 0)
+		return rc;
 	if (!strcmp(verb, "upload")) {
-		if (stat(pos[1], &sb) < 0 || access(pos[1], R_OK) < 0)
-			return err_set(e, E_NOTFOUND, "%s: %s", pos[1], strerror(errno));
-		if (!S_ISREG(sb.st_mode))
-			return err_set(e, E_USAGE, "%s: not a regular file", pos[1]);
+		if ((fd = chat_upload_open(pos[1], &sb, e)) < 0)
+			return fd;
+		close(fd);
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "core/core.h"
 #include "modules/module.h"
@@ -101,6 +102,12 @@ int chat_presence(struct chat_acct *a, enum xmpp_show show, const char *status, 
 /* Contacts: add (asks for their presence), remove, approve a request,
  * deny it. */
 int chat_contact_op(struct chat_acct *a, const char *op, const char *jid, struct err *e);
+/* A person's or a room's address (local@domain, a resource allowed):
+ * 0, else E_USAGE with the user's message. */
+int chat_addr_check(const char *jid, struct err *e);
+/* The file to upload, open for reading (its size in *sb): the fd, else
+ * E_NOTFOUND (cannot be opened) or E_USAGE (not a regular file). */
+int chat_upload_open(const char *path, struct stat *sb, struct err *e);
 /* Upload a file (XEP-0363) and send its link to `to`. */
 int chat_upload(struct chat_acct *a, struct loop *l, const char *to, const char *path,
 		int64_t *row, struct err *e);

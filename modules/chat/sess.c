@@ -728,7 +728,9 @@ static int catch_archive(struct chat_acct *a, const char *archive, const char *w
 	/* the server keeps the archive: a power cut may lose the last pages
 	 * stored, and the mark, written after them (synchronous=FULL again),
 	 * sends the next catch-up back for them; a page's commit skips its
-	 * fsync (40 of them for 10,000 messages) */
+	 * fsync (40 of them for 10,000 messages). Not inside what came live
+	 * (SQLite keeps the level of an open transaction): that commits first */
+	on_turn(a);
 	store_bulk(db(a), 1, &(struct err){ 0 });
 	if (back) {
 		/* the first time: the newest messages, pages going back; none
@@ -774,6 +776,7 @@ static int catch_archive(struct chat_acct *a, const char *archive, const char *w
 		}
 	}
 	mam_drop(&c);
+	on_turn(a);
 	store_bulk(db(a), 0, &(struct err){ 0 });
 	free(after);
 	free(before);
@@ -1416,8 +1419,8 @@ int chat_send(struct chat_acct *a, const char *to, const char *text, const char 
 	int rc;
 
 	*row = 0;
-	if (!xmpp_jid_valid(to, 0) || !strchr(to, '@'))
-		return err_set(e, E_USAGE, "%s", trf((char[256]){ 0 }, 256, "chat.bad_jid", TR_S(to)));
+	if ((rc = chat_addr_check(to, e)) < 0)
+		return rc;
 	if (!text || !*text)
 		return err_set(e, E_USAGE, "%s", tr("chat.empty"));
 	if (!utf8_valid(text, strlen(text)))
@@ -1750,6 +1753,26 @@ static const char *mime_of(const char *name)
 	return "application/octet-stream";
 }
 
+int chat_addr_check(const char *jid, struct err *e)
+{
+	if (jid && xmpp_jid_valid(jid, 0) && strchr(jid, '@'))
+		return 0;
+	return err_tr(e, E_USAGE, "chat.bad_jid", TR_S(jid ? jid : ""));
+}
+
+int chat_upload_open(const char *path, struct stat *sb, struct err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return err_set(e, E_NOTFOUND, "%s: %s", path, strerror(errno));
+	if (fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode)) {
+		close(fd);
+		return err_set(e, E_USAGE, "%s: not a regular file", path);
+	}
+	return fd;
+}
+
 int chat_upload(struct chat_acct *a, struct loop *l, const char *to, const char *path,
 		int64_t *row, struct err *e)
 {
@@ -1763,14 +1786,10 @@ int chat_upload(struct chat_acct *a, struct loop *l, const char *to, const char 
 	int fd, rc;
 
 	*row = 0;
-	if (!xmpp_jid_valid(to, 0) || !strchr(to, '@'))
-		return err_set(e, E_USAGE, "%s", trf((char[256]){ 0 }, 256, "chat.bad_jid", TR_S(to)));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return err_set(e, E_NOTFOUND, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return err_set(e, E_USAGE, "%s: not a regular file", path);
-	}
+	if ((rc = chat_addr_check(to, e)) < 0)
+		return rc;
+	if ((fd = chat_upload_open(path, &sb, e)) < 0)
+		return fd;
 	if (!chat_online(a)) {
 		close(fd);
 		return err_set(e, E_UNREACHABLE, "not connected");
