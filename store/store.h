@@ -123,7 +123,8 @@ void store_thread_urgent(void);
 /* Bulk data a server keeps (envelopes fetched again after a loss): on,
  * its commits skip the fsync (synchronous=NORMAL: a power cut may lose
  * the last transactions, the WAL keeps the file consistent); off, back
- * to FULL, which user data and the outbox need. */
+ * to FULL, which user data and the outbox need. Outside a transaction
+ * only: SQLite refuses to change the level inside one. */
 int store_bulk(sqlite3 *db, int on, struct err *e);
 
 /* The encrypting VFS, registered under this name (vfs.c). */

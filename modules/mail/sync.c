@@ -411,9 +411,13 @@ static int insert_batch(struct fetch_ctx *f, struct imap_msg *msgs, size_t n, si
  */
 static int give_turn(struct fetch_ctx *f)
 {
-	int rc = store_exec(db(f->a), "COMMIT", f->e);
+	int rc;
 
-	return rc < 0 ? rc : store_exec(db(f->a), "BEGIN IMMEDIATE", f->e);
+	if (!store_turn_wanted())
+		return 0;
+	if ((rc = store_exec(db(f->a), "COMMIT", f->e)) < 0)
+		return rc;
+	return store_exec(db(f->a), "BEGIN IMMEDIATE", f->e);
 }
 
 static int update_flags(struct fetch_ctx *f, struct imap_msg *m)
@@ -443,7 +447,7 @@ static int write_batch(struct fetch_ctx *f, struct imap_msg *msgs, size_t n)
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (f->update) {
 			rc = update_flags(f, &msgs[i]);
-			if (rc == 0 && store_turn_wanted())
+			if (rc == 0)
 				rc = give_turn(f);
 		} else {
 			msgs[i].flags &= ~IMAP_F_RECENT;
@@ -835,7 +839,7 @@ static int apply_flags(struct fetch_ctx *f, const struct imap_flags *v, size_t n
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct imap_msg m = { .uid = v[i].uid, .flags = v[i].flags };
 		rc = update_flags(f, &m);
-		if (rc == 0 && store_turn_wanted())
+		if (rc == 0)
 			rc = give_turn(f);
 	}
 	if (rc == 0)
