@@ -571,8 +571,14 @@ static int cmd_tail(struct cmod *m, struct cmd_ctx *ctx)
 		chat_pump(m->ca, 200, -1);
 	}
 out:
-	sigaction(SIGINT, &oint, NULL);
-	sigaction(SIGTERM, &oterm, NULL);
+	/* In batch mode the verb is the last thing the process does, and a stop
+	 * often comes twice (timeout(1) signals the child, then its group): a
+	 * second one must not kill the orderly close, so the flag stays the only
+	 * answer until exit. On the screen the defaults come back. */
+	if (ctx->interactive) {
+		sigaction(SIGINT, &oint, NULL);
+		sigaction(SIGTERM, &oterm, NULL);
+	}
 	ctx->json = json;
 	if (json) /* the caller closes a document that was never opened */
 		ctx->json = NULL;
