@@ -660,6 +660,7 @@ struct xsess {
 	int ever_online;  /* since the last connect began */
 	int secured;      /* TLS was up during the last connect */
 	volatile int cancelled;
+	const struct xsess *leader; /* cancelling it cancels this one too */
 	int handlers;
 	int64_t last_stanza; /* loop_now_ms() when one last came */
 	/* the archive query in progress */
@@ -922,7 +923,8 @@ int xsess_new(const struct xmpp_account *a, const struct xsess_cb *cb, struct xs
 	XS(xmpp_conn_set_jid)(s->conn, s->full);
 	XS(xmpp_conn_set_pass)(s->conn, s->password);
 	XS(xmpp_conn_set_flags)(s->conn, XMPP_CONN_FLAG_MANDATORY_TLS |
-						 (s->direct_tls ? XMPP_CONN_FLAG_LEGACY_SSL : 0));
+						 (s->direct_tls ? XMPP_CONN_FLAG_LEGACY_SSL : 0) |
+						 (a->no_sm ? XMPP_CONN_FLAG_DISABLE_SM : 0));
 	if (s->tls.ca_file && *s->tls.ca_file)
 		XS(xmpp_conn_set_cafile)(s->conn, s->tls.ca_file);
 	XS(xmpp_conn_set_certfail_handler)(s->conn, on_certfail);
@@ -979,6 +981,16 @@ const char *xsess_jid(const struct xsess *s)
 void xsess_cancel(struct xsess *s)
 {
 	s->cancelled = 1;
+}
+
+void xsess_follow(struct xsess *s, const struct xsess *leader)
+{
+	s->leader = leader;
+}
+
+static int cancelled(const struct xsess *s)
+{
+	return s->cancelled || (s->leader && s->leader->cancelled);
 }
 
 /* One turn of libstrophe's loop, and the rest of a TLS record it left.
@@ -1059,7 +1071,7 @@ int xsess_connect(struct xsess *s, struct err *e)
 	}
 	deadline = loop_now_ms() + s->timeout_ms;
 	while (s->state == XST_CONNECTING) {
-		if (s->cancelled) {
+		if (cancelled(s)) {
 			xsess_disconnect(s);
 			return err_set(e, E_CANCELLED, "cancelled");
 		}
@@ -1137,7 +1149,7 @@ static int wait_for(struct xsess *s, int *flag, struct err *e)
 		 * the last stanza that came */
 		if (s->last_stanza + s->timeout_ms > deadline)
 			deadline = s->last_stanza + s->timeout_ms;
-		if (s->cancelled)
+		if (cancelled(s))
 			return err_set(e, E_CANCELLED, "cancelled");
 		if (s->state != XST_ONLINE)
 			return err_set(e, s->fail_code ? s->fail_code : E_UNREACHABLE, "%s",

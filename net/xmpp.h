@@ -32,6 +32,8 @@ struct xmpp_account {
 	const char *resource; /* NULL: "atrium." and random */
 	struct net_tls tls;
 	int timeout_ms;       /* an answer that takes longer fails: 0 = 20 s */
+	int no_sm;            /* no stream management (XEP-0198): a reader of
+			       * the archive, whose queries are asked again */
 };
 
 /* A JID is well formed (RFC 7622, the checks a client can make: lengths,
@@ -145,6 +147,9 @@ const char *xsess_jid(const struct xsess *s);
 int xsess_pump(struct xsess *s, int ms, int wake_fd);
 /* Another thread may end every wait at once (E_CANCELLED). */
 void xsess_cancel(struct xsess *s);
+/* Cancelling leader (xsess_cancel) cancels s too: a helper connection's
+ * waits end with its owner's. */
+void xsess_follow(struct xsess *s, const struct xsess *leader);
 
 /* Everything sent so far has reached the server and been handled (an IQ
  * ping answered: streams are ordered). */

@@ -123,17 +123,20 @@ check "oldest first: hello before the reply" py "
 [m['text'] for m in j if m['text'] in ('$TAG hello', '$TAG reply')] == ['$TAG hello', '$TAG reply']" <<<"$H"
 
 # --- exactly once: a flood while alice is away ----------------------------------------------
-check "bob floods 300 messages while alice is not connected" peerq bob --timeout 60 flood alice 300 --prefix "$TAG flood"
+# 1500: more than 1,000 (sess.c, READER_AFTER) and a page, so the rest is
+# read on a second connection without stream management (reader_open)
+check "bob floods 1500 messages while alice is not connected" peerq bob --timeout 90 flood alice 1500 --prefix "$TAG flood"
 at "${A[@]}" chat sync
 check "sync: exit 0 ($out $errout)" test "$rc" = 0
-hist "$BOB" --limit 1000 --offline >"$T_DIR/flood.json"
-check "history has all 300, each once" py "
-sorted(m['text'] for m in j if m['text'].startswith('$TAG flood ')) == sorted('$TAG flood %d' % i for i in range(1, 301))" <"$T_DIR/flood.json"
+check "the archive's rest was read on a second connection" grep -q "reading the archive on a second connection" "$T_DIR/alice/atrium.log"
+hist "$BOB" --limit 3000 --offline >"$T_DIR/flood.json"
+check "history has all 1500, each once" py "
+sorted(m['text'] for m in j if m['text'].startswith('$TAG flood ')) == sorted('$TAG flood %d' % i for i in range(1, 1501))" <"$T_DIR/flood.json"
 check "in order" py "
-[int(m['text'].split()[-1]) for m in j if m['text'].startswith('$TAG flood ')] == list(range(1, 301))" <"$T_DIR/flood.json"
+[int(m['text'].split()[-1]) for m in j if m['text'].startswith('$TAG flood ')] == list(range(1, 1501))" <"$T_DIR/flood.json"
 N1=$(/usr/bin/python3 -c "import json,sys; print(len(json.load(sys.stdin)))" <"$T_DIR/flood.json")
 at "${A[@]}" chat sync
-check "a second sync: exit 0, adds nothing" py "len(j) == $N1" <<<"$(hist "$BOB" --limit 1000 --offline)"
+check "a second sync: exit 0, adds nothing" py "len(j) == $N1" <<<"$(hist "$BOB" --limit 3000 --offline)"
 
 # --- rooms ----------------------------------------------------------------------------------------
 at "${A[@]}" chat join "$ROOM"
@@ -307,6 +310,31 @@ T0=$SECONDS
 while kill -TERM "$TAIL" 2>/dev/null && [ $((SECONDS - T0)) -lt 10 ]; do :; done
 wait "$TAIL"
 check "SIGINT, then TERMs while it closes, end tail with exit 0" test $? = 0
+
+# --- the catch-up's second connection cut under it ---------------------------------------------
+# a long catch-up reads on a second connection (sess.c, reader_open); when that
+# one is cut, the session asks for the page again: nothing lost, nothing twice
+check "bob floods 2500 messages while alice is not connected" peerq bob --timeout 120 flood alice 2500 --prefix "$TAG rd"
+LOG=$T_DIR/alice/atrium.log
+R0=$(grep -c "reading the archive on a second connection" "$LOG")
+# 50 ms a chunk: the second connection reads its 1,250 in about a second
+# (measured: 0.8 ms a message), the time the cut needs to land while it reads
+tests/servers/netfault ctl "$CTL" delay 50 >/dev/null
+"$ATRIUM_BIN" "${NF[@]}" chat sync >"$T_DIR/rd.out" 2>&1 &
+RD=$!
+pids="$pids $RD"
+reader_on() { [ "$(grep -c "reading the archive on a second connection" "$LOG")" -gt "$R0" ]; }
+T0=$SECONDS
+until reader_on || [ $((SECONDS - T0)) -ge 60 ]; do sleep 0.05; done
+check "the catch-up opens its second connection" reader_on
+check "the proxy cuts it (the newest connection)" tests/servers/netfault ctl "$CTL" drop-newest
+wait "$RD"
+check "the sync still ends with exit 0 ($(tr '\n' ' ' <"$T_DIR/rd.out"))" test $? = 0
+tests/servers/netfault ctl "$CTL" pass >/dev/null
+check "the log says the session took the archive's rest" grep -q "the second connection failed" "$LOG"
+check "all 2500 stored, each once, in order" py "
+[int(m['text'].split()[-1]) for m in j if m['text'].startswith('$TAG rd ')] == list(range(1, 2501))" \
+	<<<"$(hist "$BOB" --limit 9000 --offline)"
 
 # --- Prosody restarted: skipped -------------------------------------------------------------------
 # tests/servers/down stops every service of DIR, and stopping Prosody alone

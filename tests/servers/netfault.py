@@ -23,6 +23,8 @@ Commands (a mode replaces the previous one):
   delay MS      every chunk read from then on is forwarded MS ms later, both ways
   refuse        close the listening socket: connections are refused
   target H:P    NEW connections go to H:P (e.g. a server with another certificate)
+  drop-newest   reset the connection accepted last, if it is still open (not a
+                mode: the others keep going); "ok" or "error: none open"
   stats         "ok connections=N active=N bytes_up=N bytes_down=N mode=M target=H:P"
                 (bytes_up: client to server, bytes_down: server to client;
                 active includes connections held by stall whose client has
@@ -104,6 +106,7 @@ class Proxy:
         self.delay = 0.0
         self.drop_after = None
         self.conns = set()
+        self.seq = 0               # connections accepted so far: Conn.seq
         self.listener = None
         self.timers = []           # heap of release times that need a wake-up
         self.stats = {"connections": 0, "bytes_up": 0, "bytes_down": 0}
@@ -155,6 +158,8 @@ class Proxy:
             sock.setblocking(False)
             budget = self.drop_after if self.mode == "drop-after" else None
             c = Conn(sock, peer, self.target, budget)
+            self.seq += 1
+            c.seq = self.seq
             self.conns.add(c)
             if self.mode != "stall":
                 self.connect(c)
@@ -350,9 +355,10 @@ class Proxy:
             return "error: empty command"
         cmd, args = words[0], words[1:]
         want = {"pass": 0, "stall": 0, "drop": 0, "refuse": 0, "stats": 0, "quit": 0,
-                "drop-after": 1, "delay": 1, "target": 1}
+                "drop-after": 1, "delay": 1, "target": 1, "drop-newest": 0}
         if cmd not in want:
-            return f"error: unknown command {cmd!r} (pass stall drop drop-after delay refuse target stats quit)"
+            return (f"error: unknown command {cmd!r} (pass stall drop drop-after delay refuse "
+                    "target drop-newest stats quit)")
         if len(args) != want[cmd]:
             return f"error: {cmd} takes {want[cmd]} argument(s)"
         if cmd in ("drop-after", "delay") and not args[0].isdigit():
@@ -364,6 +370,11 @@ class Proxy:
                     f"mode={self.mode} target={self.target[0]}:{self.target[1]}")
         if cmd == "quit":
             self.running = False
+            return "ok"
+        if cmd == "drop-newest":
+            if not self.conns:
+                return "error: none open"
+            self.abort(max(self.conns, key=lambda c: c.seq))
             return "ok"
         if cmd == "target":
             try:
