@@ -1018,31 +1018,41 @@ int xsess_pump(struct xsess *s, int ms, int wake_fd)
 	int64_t end = loop_now_ms() + (ms > 0 ? ms : 0);
 	int woke = 0, slice = wake_fd >= 0 ? 20 : 50;
 
-	/* xmpp_run_once waits in its own select on the connection (a poll of
-	 * ours cannot see what TLS has already decrypted); its timers
-	 * (keepalive, stream-management acks) run there too. The wake
-	 * descriptor is looked at between slices of at most 20 ms. */
+	/* xmpp_run_once waits in its own select on the connection; its
+	 * timers (keepalive, stream-management acks) run there too. With a
+	 * wake descriptor, one poll waits on it and on the connection's
+	 * socket, then a turn that does not wait: the worker answers a
+	 * message the user sends at once (it waited up to 20 ms, the rest of
+	 * a slice: 28 ms from Enter to bob, 9 ms with slices of 2). What TLS
+	 * holds decrypted is invisible to that poll, and run_turn takes it
+	 * right after the turn that read it; slices of at most 20 ms bound
+	 * the rare rest (a record that came during those turns). */
 	for (;;) {
-		int64_t left = end - loop_now_ms();
+		int64_t left = end - loop_now_ms(), wait;
+		if (left < 0)
+			left = 0;
+		wait = left > slice ? slice : left;
 		if (wake_fd >= 0) {
-			struct pollfd p = { wake_fd, POLLIN, 0 };
-			if (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
+			struct pollfd p[2] = { { wake_fd, POLLIN, 0 }, { s->fd, POLLIN, 0 } };
+			int n = s->fd >= 0 ? 2 : 1;
+			if (poll(p, (nfds_t)n, 0) > 0 && (p[0].revents & POLLIN)) {
 				woke = 1;
 				break;
 			}
+			if (n == 2 && wait > 0 && !(p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+				if (poll(p, 2, (int)wait) > 0 && (p[0].revents & POLLIN))
+					woke = 1;
+				wait = 0; /* waited: the turn below does not */
+			}
 		}
-		if (left < 0)
-			left = 0;
-		/* with a wake descriptor, slices of 20 ms: a message the user
-		 * sends waits at most that for the worker */
 		cur = s;
-		run_turn(s, left > slice ? slice : left);
+		run_turn(s, wait);
 		if (s->state == XST_CONNECTING && !s->secured && XS(xmpp_conn_is_secured)(s->conn))
 			s->secured = 1;
 		cur = was;
 		if (s->cb.turn)
 			s->cb.turn(s->cb.arg);
-		if (left <= slice)
+		if (woke || left <= slice)
 			break;
 	}
 	return woke;
