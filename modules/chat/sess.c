@@ -796,11 +796,29 @@ static int catch_archive(struct chat_acct *a, const char *archive, const char *w
 				   back && a->initial < PAGE ? a->initial : PAGE, on_result_hold, &c,
 				   e);
 	while (more && rc == 0) {
-		if ((rc = xsess_mam_wait(q, &pg, e)) < 0) {
-			if (q != rd || rc == E_CANCELLED || xsess_online(rd))
-				break;
+		if ((rc = xsess_mam_wait(q, &pg, e)) == 0) {
+			fetched += pg.count;
+			if (back) {
+				if (!*mark && pg.last)
+					*mark = xstrdup(pg.last);
+				free(before);
+				before = pg.first;
+				pg.first = NULL;
+				more = !pg.complete && pg.count > 0 && before &&
+				       fetched < a->initial;
+			} else if (pg.last) {
+				free(after);
+				after = pg.last;
+				pg.last = NULL;
+				more = !pg.complete && pg.count > 0;
+			} else {
+				more = 0;
+			}
+			free(pg.first);
+			free(pg.last);
+		} else if (q == rd && rc != E_CANCELLED && !xsess_online(rd)) {
 			/* the reader's connection failed under the page: the
-			 * session asks for it again */
+			 * session asks for the same page again */
 			log_info("chat: the second connection failed (%s); the archive's rest "
 				 "on the session", e->msg);
 			err_clear(e);
@@ -808,30 +826,10 @@ static int catch_archive(struct chat_acct *a, const char *archive, const char *w
 			reader_close(rd);
 			rd = NULL;
 			q = a->s;
-			rc = xsess_mam_ask(q, archive, with, back ? NULL : after, back ? before : NULL,
-					   back && a->initial - fetched < PAGE ? a->initial - fetched
-									    : PAGE,
-					   on_result_hold, &c, e);
-			continue;
-		}
-		fetched += pg.count;
-		if (back) {
-			if (!*mark && pg.last)
-				*mark = xstrdup(pg.last);
-			free(before);
-			before = pg.first;
-			pg.first = NULL;
-			more = !pg.complete && pg.count > 0 && before && fetched < a->initial;
-		} else if (pg.last) {
-			free(after);
-			after = pg.last;
-			pg.last = NULL;
-			more = !pg.complete && pg.count > 0;
+			rc = 0;
 		} else {
-			more = 0;
+			break;
 		}
-		free(pg.first);
-		free(pg.last);
 		if (rd)
 			q = rd;
 		if (more) {
