@@ -1034,16 +1034,12 @@ int xsess_pump(struct xsess *s, int ms, int wake_fd)
 		wait = left > slice ? slice : left;
 		if (wake_fd >= 0) {
 			struct pollfd p[2] = { { wake_fd, POLLIN, 0 }, { s->fd, POLLIN, 0 } };
-			int n = s->fd >= 0 ? 2 : 1;
-			if (poll(p, (nfds_t)n, 0) > 0 && (p[0].revents & POLLIN)) {
+			nfds_t n = s->fd >= 0 ? 2 : 1;
+			/* with the socket, the wait is this poll, on both */
+			if (poll(p, n, n == 2 ? (int)wait : 0) > 0 && (p[0].revents & POLLIN))
 				woke = 1;
-				break;
-			}
-			if (n == 2 && wait > 0 && !(p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-				if (poll(p, 2, (int)wait) > 0 && (p[0].revents & POLLIN))
-					woke = 1;
-				wait = 0; /* waited: the turn below does not */
-			}
+			if (n == 2 || woke)
+				wait = 0;
 		}
 		cur = s;
 		run_turn(s, wait);
