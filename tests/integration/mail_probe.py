@@ -9,6 +9,7 @@ atrium). Reads the servers' env file named by $ATRIUM_TEST_SERVERS.
   header USER BOX SUBJECT NAME      a header of the first such message ('' if none)
   body USER BOX SUBJECT             its whole bytes to stdout
   mkbox USER BOX [EML...]           create BOX and append the files
+  append USER BOX EML...            append the files to BOX
   rmbox USER BOX                    delete BOX (no error when absent)
   exists USER BOX                   "yes" or "no"
   store USER BOX SUBJECT FLAGS      +FLAGS on the first such message
@@ -105,8 +106,9 @@ def main():
                 from email import message_from_bytes
                 v = message_from_bytes(raw).get(sys.argv[5])
                 print(v if v is not None else "")
-    elif what == "mkbox":
-        m.create(quote(box))
+    elif what in ("mkbox", "append"):
+        if what == "mkbox":
+            m.create(quote(box))
         for p in sys.argv[4:]:
             with open(p, "rb") as f:
                 typ, _ = m.append(quote(box), None, None, f.read())

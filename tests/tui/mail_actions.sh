@@ -296,6 +296,36 @@ keys d
 check "d: the message leaves the index" eval 'wait_gone "Cid Second" 5 && wait_for "2 messages" 1'
 check "deleted: the server has it in Trash" srv_count Trash "Re: Re: $TAG Alpha" 1
 check "deleted: ... and no more in $BOX" srv_count "$BOX" "Re: Re: $TAG Alpha" 0
+
+# ---- new mail while the index is collapsed or sorted: read again, kept so ----------------
+# (the index is read, threaded and sorted on the loader thread, as the
+# view was when the read began)
+select_row "Ann Alpha"
+keys z
+check "z on the thread of two: (2) before the root" eval 'wait_gone "Ben Reply" 5 &&
+	row_for "Ann Alpha" | grep -qF "(2) $TAG Alpha"'
+eml "$E/5.eml" "Eve Echo" "$TAG Echo" "Mon, 02 Mar 2026 08:00:00 +0000" "$TAG-e"
+probe append alice "$BOX" "$E/5.eml"
+check "new mail in the folder: its index read again (3 messages)" eval 'wait_for "Eve Echo" 20 &&
+	wait_for "3 messages  by thread" 1'
+check "... the collapsed thread still collapsed" eval '! screen | grep -qF "Ben Reply" &&
+	row_for "Ann Alpha" | grep -qF "(2) $TAG Alpha"'
+keys z
+check "z: expanded again" wait_for "Ben Reply" 5
+keys o o
+check "o o: by sender" wait_for "3 messages  by sender" 5
+eml "$E/6.eml" "Abe Foxtrot" "$TAG Foxtrot" "Mon, 02 Mar 2026 07:00:00 +0000" "$TAG-f"
+probe append alice "$BOX" "$E/6.eml"
+check "new mail: still by sender, the new message first" eval 'wait_for "4 messages  by sender" 20 &&
+	in_order "Abe Foxtrot" "Ann Alpha" "Ben Reply" "Eve Echo"'
+keys o o o
+check "o o o: by thread again" wait_for "4 messages  by thread" 5
+for who in "Eve Echo" "Abe Foxtrot"; do
+	select_row "$who"
+	keys d
+	check "d: $who leaves the index" wait_gone "$who" 5
+done
+check "... 2 messages left" wait_for "2 messages" 5
 check "C-q quits" quit
 
 # ---- offline: the flag waits in the outbox --------------------------------------------
