@@ -281,6 +281,72 @@ int store_clone(struct store *src, struct store **out, struct err *e)
 	return 0;
 }
 
+/* Copy the rows of the query on from into table on to (n columns, bound
+ * in order; INSERT OR REPLACE: a copy interrupted and run again is the
+ * same copy). */
+static int copy_rows(sqlite3 *from, const char *query, sqlite3 *to, const char *table, int n,
+		     struct err *e)
+{
+	sqlite3_stmt *q = NULL, *ins = NULL;
+	char sql[200];
+	int rc = SQLITE_OK;
+
+	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO %s VALUES(?%.*s)", table,
+		 2 * (n - 1), ",?,?,?,?,?,?,?,?,?,?");
+	if (sqlite3_prepare_v2(from, query, -1, &q, NULL) != SQLITE_OK)
+		return store_sqlite_err(from, sqlite3_errcode(from), "cache.db", e);
+	if (sqlite3_prepare_v2(to, sql, -1, &ins, NULL) != SQLITE_OK) {
+		sqlite3_finalize(q);
+		return store_sqlite_err(to, sqlite3_errcode(to), "outbox.db", e);
+	}
+	while (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+		for (int i = 0; i < n; i++)
+			sqlite3_bind_value(ins, i + 1, sqlite3_column_value(q, i));
+		rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(to);
+		sqlite3_reset(ins);
+	}
+	sqlite3_finalize(q);
+	sqlite3_finalize(ins);
+	return rc == SQLITE_OK ? 0 : store_sqlite_err(to, rc, "outbox.db", e);
+}
+
+/* A home from before outbox.db held the docs journal has unsaved text in
+ * cache.db: into outbox.db (committed), then out of the cache. Killed in
+ * between, the next open copies the same rows again. */
+static int move_doc_journal(struct store *s, struct err *e)
+{
+	sqlite3_stmt *st;
+	int any = 0, rc;
+
+	if (sqlite3_prepare_v2(s->cache, "SELECT (SELECT count(*) FROM doc_journal) +"
+				   " (SELECT count(*) FROM doc_journal_ops)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0; /* no such tables: nothing to move */
+	if (sqlite3_step(st) == SQLITE_ROW)
+		any = sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	if (!any)
+		return 0;
+	if ((rc = store_exec(s->outbox, "BEGIN IMMEDIATE", e)) != 0)
+		return rc;
+	rc = copy_rows(s->cache, "SELECT path, base_size, base_mtime, base_hash, text, updated,"
+			   " full FROM doc_journal", s->outbox, "doc_journal", 7, e);
+	if (rc == 0)
+		rc = copy_rows(s->cache, "SELECT path, seq, ops FROM doc_journal_ops", s->outbox,
+			       "doc_journal_ops", 3, e);
+	if (rc != 0 || (rc = store_exec(s->outbox, "COMMIT", e)) != 0) {
+		sqlite3_exec(s->outbox, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	rc = store_exec(s->cache, "BEGIN IMMEDIATE; DELETE FROM doc_journal;"
+				  " DELETE FROM doc_journal_ops; COMMIT", e);
+	if (rc != 0)
+		sqlite3_exec(s->cache, "ROLLBACK", NULL, NULL, NULL);
+	else
+		log_info("store: the docs journal moved from cache.db to outbox.db");
+	return rc;
+}
+
 int store_open(const char *home, const struct store_key *k, struct store **out, struct err *e)
 {
 	struct store *s = xcalloc(1, sizeof *s);
@@ -308,6 +374,8 @@ int store_open(const char *home, const struct store_key *k, struct store **out, 
 	}
 	free(cache);
 	free(outbox);
+	if (rc == 0)
+		rc = move_doc_journal(s, e);
 	if (rc != 0) {
 		store_close(s);
 		return rc;
@@ -343,6 +411,11 @@ void store_close(struct store *s)
 sqlite3 *store_cache(struct store *s)
 {
 	return s->cache;
+}
+
+sqlite3 *store_outbox_db(struct store *s)
+{
+	return s->outbox;
 }
 
 const char *store_home(struct store *s)

@@ -39,7 +39,8 @@ const char *const store_cache_migrations[] = {
 	" mtime INTEGER, base_blob TEXT, local_blob TEXT, dirty INTEGER NOT NULL DEFAULT 0,"
 	" listed_at INTEGER, UNIQUE(share, path));",
 
-	/* 2 -> 3: the docs editor's crash-recovery journal (modules/docs/recover.c) */
+	/* 2 -> 3: the docs editor's crash-recovery journal (modules/docs/recover.c;
+	 * in outbox.db since its version 2: these two tables stay empty) */
 	"CREATE TABLE doc_journal(path TEXT PRIMARY KEY, base_size INTEGER,"
 	" base_mtime INTEGER, base_hash BLOB, text BLOB NOT NULL, updated INTEGER NOT NULL);",
 
@@ -110,5 +111,15 @@ const char *const store_outbox_migrations[] = {
 	" summary TEXT NOT NULL, payload BLOB, UNIQUE(service, idem_key));"
 	"CREATE TABLE vault(service TEXT PRIMARY KEY, nonce BLOB NOT NULL,"
 	" secret BLOB NOT NULL, updated INTEGER NOT NULL);",
+
+	/* 1 -> 2: the docs editor's crash-recovery journal, as cache 3 -> 4
+	 * made it, moved here: it is the user's unsaved text, which a rebuilt
+	 * cache must not lose, and its commits no longer wait for the cache's
+	 * bulk writers (store_open moves the rows of an older home) */
+	"CREATE TABLE doc_journal(path TEXT PRIMARY KEY, base_size INTEGER,"
+	" base_mtime INTEGER, base_hash BLOB, text BLOB NOT NULL, updated INTEGER NOT NULL,"
+	" full INTEGER NOT NULL DEFAULT 1);"
+	"CREATE TABLE doc_journal_ops(path TEXT NOT NULL, seq INTEGER NOT NULL,"
+	" ops BLOB NOT NULL, PRIMARY KEY(path, seq));",
 };
 const int store_outbox_version = (int)nitems(store_outbox_migrations);

@@ -5,9 +5,10 @@
  *                    a key file; never the key itself
  *   HOME/cache.db    one SQLite database (WAL) for all modules, every page
  *                    encrypted by our VFS; can be rebuilt from the servers
- *   HOME/outbox.db   queued writes and the credential vault, encrypted the
- *                    same way, in a file of its own so a rebuilt cache never
- *                    loses queued work
+ *   HOME/outbox.db   queued writes, the credential vault and the docs
+ *                    editor's crash-recovery journal, encrypted the same
+ *                    way, in a file of its own so a rebuilt cache never
+ *                    loses queued work or unsaved text
  *   HOME/blobs/      attachments, document bodies, uploads:
  *                    crypto_secretstream files
  *
@@ -101,6 +102,9 @@ void store_close(struct store *s);
 int store_clone(struct store *src, struct store **out, struct err *e);
 /* The cache database, for the modules' models. */
 sqlite3 *store_cache(struct store *s);
+/* The outbox database, for what is the user's alone and must outlive a
+ * rebuilt cache: the docs editor's unsaved text (modules/docs/recover.c). */
+sqlite3 *store_outbox_db(struct store *s);
 /* A statement whose SQL starts with this comment may be kept prepared on
  * the cache connection for reuse; store_close finalizes it. */
 #define STORE_KEPT "/* kept */ "

@@ -117,9 +117,12 @@ struct docs {
 
 /* The store's cache, when the store is unlocked (it may be later than
  * init, so asked each time). */
+/* The journal's database: outbox.db, with the user's other work that is
+ * on no server (a rebuilt cache keeps it; the mail sync's bulk writes to
+ * the cache never hold its lock) */
 static sqlite3 *docs_db(struct docs *d)
 {
-	return d->env->store ? store_cache(d->env->store) : NULL;
+	return d->env->store ? store_outbox_db(d->env->store) : NULL;
 }
 
 static void notice(struct docs *d, const char *text, int warn)

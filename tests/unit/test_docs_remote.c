@@ -51,7 +51,7 @@ static int setup(void **state)
 		fprintf(stderr, "store: %s\n", e.msg);
 		return -1;
 	}
-	db = store_cache(store);
+	db = store_outbox_db(store); /* the docs journal's */
 	return 0;
 }
 

@@ -463,6 +463,58 @@ static void test_cache_rebuild_moves_the_cache_aside_and_keeps_the_outbox(void *
 	store_key_free(k);
 }
 
+static int count_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The docs journal (unsaved text) lives in outbox.db: an older home's rows
+ * in cache.db move there on open, and a rebuilt cache keeps them. */
+static void test_docs_journal_moves_to_the_outbox_and_outlives_a_rebuilt_cache(void **state)
+{
+	struct store_key *k = new_key();
+	struct store *s = open_store(k);
+	unsigned char key[STORE_KEY_BYTES];
+	char path[160];
+	sqlite3 *db;
+	struct err e;
+
+	store_close(s);
+	/* as an atrium before the move left it: rows in the cache */
+	snprintf(path, sizeof path, "%s/cache.db", home);
+	store_key_derive(k, SUBKEY_CACHE_DB, key);
+	assert_int_equal(store_vfs_open(path, key, &db, &e), 0);
+	exec_ok(db, "INSERT INTO doc_journal(path, base_size, text, updated, full)"
+		    " VALUES('/home/u/notes.txt', 5, 'unsaved words', 1, 1)");
+	exec_ok(db, "INSERT INTO doc_journal_ops VALUES('/home/u/notes.txt', 0, x'00')");
+	exec_ok(db, "INSERT INTO doc_journal_ops VALUES('/home/u/notes.txt', 1, x'01')");
+	store_vfs_close(db);
+
+	s = open_store(k);
+	assert_int_equal(count_of(store_outbox_db(s), "SELECT count(*) FROM doc_journal"
+			 " WHERE text='unsaved words' AND base_size=5 AND full=1"), 1);
+	assert_int_equal(count_of(store_outbox_db(s), "SELECT count(*) FROM doc_journal_ops"), 2);
+	assert_int_equal(count_of(store_cache(s), "SELECT count(*) FROM doc_journal"), 0);
+	assert_int_equal(count_of(store_cache(s), "SELECT count(*) FROM doc_journal_ops"), 0);
+	store_close(s);
+
+	assert_int_equal(store_cache_rebuild(home, &e), 0);
+	s = open_store(k);
+	assert_int_equal(count_of(store_outbox_db(s), "SELECT count(*) FROM doc_journal"
+			 " WHERE text='unsaved words'"), 1);
+	assert_int_equal(count_of(store_outbox_db(s), "SELECT count(*) FROM doc_journal_ops"), 2);
+	store_close(s);
+	store_key_free(k);
+}
+
 static void test_disk_full_fails_clearly_and_loses_no_queued_entry(void **state)
 {
 	char dir[128], cmd[300], filler[160], key[32], big[3000];
@@ -778,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_outbox_keeps_order_and_adds_each_write_once),
 		cmocka_unit_test(test_vault_keeps_secrets_per_service),
 		cmocka_unit_test(test_cache_rebuild_moves_the_cache_aside_and_keeps_the_outbox),
+		cmocka_unit_test(test_docs_journal_moves_to_the_outbox_and_outlives_a_rebuilt_cache),
 		cmocka_unit_test(test_disk_full_fails_clearly_and_loses_no_queued_entry),
 		cmocka_unit_test(test_crash_harness_loses_no_acknowledged_entry),
 		cmocka_unit_test(test_index_through_the_store_and_a_clone),
