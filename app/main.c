@@ -95,6 +95,7 @@ static int run_tui(struct app *a, struct err *e)
 	struct tui_host h;
 	int n = 0, rc;
 
+	loop_background_threads(); /* before any module starts a worker */
 	for (int i = 0; i < module_count && n < (int)nitems(mods); i++) {
 		const struct module *m = module_table[i];
 

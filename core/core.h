@@ -285,4 +285,15 @@ int loop_stopped(struct loop *l);
 /* Monotonic milliseconds. */
 int64_t loop_now_ms(void);
 
+/*
+ * The screen's thread first. loop_background_threads (called once by the
+ * screen, before it starts any worker) makes every later thread_background
+ * call lower its own thread: ten nice levels and SCHED_BATCH, so that a thread
+ * doing bulk work (a sync's parsing, reading an index) neither preempts the
+ * screen's thread when it wakes nor shares a busy core with it evenly.
+ * Without the screen (batch verbs) thread_background does nothing.
+ */
+void loop_background_threads(void);
+void thread_background(void);
+
 #endif

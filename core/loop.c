@@ -12,9 +12,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -401,6 +404,32 @@ int loop_run_once(struct loop *l, int max_ms)
 	}
 	n += loop_run_timers(l);
 	return n;
+}
+
+static int background_threads;
+
+void loop_background_threads(void)
+{
+	background_threads = 1;
+}
+
+void thread_background(void)
+{
+#ifdef __linux__
+	struct sched_param sp = { .sched_priority = 0 };
+	int rc;
+
+	if (!background_threads)
+		return;
+	if ((rc = pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp)) != 0)
+		log_debug("thread_background: SCHED_BATCH: %s", strerror(rc));
+	/* per thread on Linux: the thread's id, not the process's; ten
+	 * below the thread that made it (the screen's nice) */
+	id_t tid = (id_t)syscall(SYS_gettid);
+	int nice = getpriority(PRIO_PROCESS, tid) + 10;
+	if (setpriority(PRIO_PROCESS, tid, nice > 19 ? 19 : nice) != 0)
+		log_debug("thread_background: nice: %s", strerror(errno));
+#endif
 }
 
 void loop_run(struct loop *l)

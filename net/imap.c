@@ -1915,6 +1915,8 @@ static void *conn_main(void *arg)
 {
 	struct imap_conn *c = arg;
 
+	thread_background();
+
 	for (;;) {
 		struct ijob *j;
 		struct ipost *p;

@@ -192,6 +192,8 @@ static void *worker_main(void *arg)
 {
 	struct files_worker *w = arg;
 
+	thread_background();
+
 	for (;;) {
 		struct fjob *j;
 		pthread_mutex_lock(&w->lock);

@@ -473,6 +473,8 @@ static void *writer_main(void *arg)
 	size_t n;
 	int rc;
 
+	thread_background();
+
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		while (!w->msgs && !w->quit)

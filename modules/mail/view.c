@@ -271,6 +271,8 @@ static void *worker_main(void *arg)
 {
 	struct mail_view *v = arg;
 
+	thread_background();
+
 	for (;;) {
 		struct mjob *j;
 		pthread_mutex_lock(&v->lock);
@@ -788,6 +790,7 @@ static void *loader_main(void *arg)
 	struct loadjob *lj = arg;
 	struct err e;
 
+	thread_background();
 	/* Opening the connection here spares the first screen its cost.
 	 * Without one, the main connection (serialized: safe to share). */
 	if (!lj->st && store_clone(lj->src, &lj->st, &e) < 0)

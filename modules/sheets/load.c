@@ -96,6 +96,8 @@ static void *worker(void *arg)
 	struct sheet_load *l = arg;
 	char delim;
 
+	thread_background();
+
 	if (csv_delim(l->path, &delim)) {
 		l->rc = load_csv(l, delim);
 	} else {

@@ -1,14 +1,19 @@
 /*
  * test_loop.c - the event loop: timers in order, repeating and cancelled
- * timers, descriptor readiness, tasks posted from another thread, and
- * signals delivered through the loop.
+ * timers, descriptor readiness, tasks posted from another thread,
+ * signals delivered through the loop, and background threads lowered
+ * only once the screen asked for it.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -197,6 +202,49 @@ static void test_loop_run_returns_after_stop(void **state)
 	loop_free(l);
 }
 
+struct prio {
+	int policy, nice;
+};
+
+static void *lowered(void *arg)
+{
+	struct prio *p = arg;
+
+	thread_background();
+	p->policy = sched_getscheduler(0);
+	errno = 0;
+	p->nice = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+	return NULL;
+}
+
+static struct prio in_a_thread(void)
+{
+	struct prio p = { -1, -100 };
+	pthread_t t;
+
+	assert_int_equal(pthread_create(&t, NULL, lowered, &p), 0);
+	pthread_join(t, NULL);
+	return p;
+}
+
+static void test_background_threads_yield_to_the_screen_only_when_asked(void **state)
+{
+	int own = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+	struct prio p;
+
+	/* batch verbs: no screen, nothing lowered */
+	p = in_a_thread();
+	assert_int_equal(p.policy, SCHED_OTHER);
+	assert_int_equal(p.nice, own);
+	/* the screen runs: a worker goes nice 10, SCHED_BATCH; the caller not */
+	loop_background_threads();
+	p = in_a_thread();
+	assert_int_equal(p.policy, SCHED_BATCH);
+	assert_int_equal(p.nice, own + 10 > 19 ? 19 : own + 10);
+	assert_int_equal(sched_getscheduler(0), SCHED_OTHER);
+	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid)), own);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_task_posted_from_worker_wakes_loop_and_runs_on_main),
 		cmocka_unit_test(test_signal_is_delivered_through_the_loop),
 		cmocka_unit_test(test_loop_run_returns_after_stop),
+		cmocka_unit_test(test_background_threads_yield_to_the_screen_only_when_asked),
 	};
 	return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
 }
