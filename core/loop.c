@@ -406,10 +406,14 @@ int loop_run_once(struct loop *l, int max_ms)
 	return n;
 }
 
-static int background_threads;
+static int background_threads, screen_nice;
 
 void loop_background_threads(void)
 {
+	errno = 0;
+	screen_nice = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+	if (errno)
+		screen_nice = 0;
 	background_threads = 1;
 }
 
@@ -424,10 +428,9 @@ void thread_background(void)
 	if ((rc = pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp)) != 0)
 		log_debug("thread_background: SCHED_BATCH: %s", strerror(rc));
 	/* per thread on Linux: the thread's id, not the process's; ten
-	 * below the thread that made it (the screen's nice) */
-	id_t tid = (id_t)syscall(SYS_gettid);
-	int nice = getpriority(PRIO_PROCESS, tid) + 10;
-	if (setpriority(PRIO_PROCESS, tid, nice > 19 ? 19 : nice) != 0)
+	 * below the screen's, not below a lowered thread that made it */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+			screen_nice + 10 > 19 ? 19 : screen_nice + 10) != 0)
 		log_debug("thread_background: nice: %s", strerror(errno));
 #endif
 }

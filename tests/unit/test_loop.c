@@ -227,6 +227,14 @@ static struct prio in_a_thread(void)
 	return p;
 }
 
+/* A lowered thread that starts another, which lowers itself too. */
+static void *lowered_twice(void *arg)
+{
+	thread_background();
+	*(struct prio *)arg = in_a_thread();
+	return NULL;
+}
+
 static void test_background_threads_yield_to_the_screen_only_when_asked(void **state)
 {
 	int own = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
@@ -243,6 +251,12 @@ static void test_background_threads_yield_to_the_screen_only_when_asked(void **s
 	assert_int_equal(p.nice, own + 10 > 19 ? 19 : own + 10);
 	assert_int_equal(sched_getscheduler(0), SCHED_OTHER);
 	assert_int_equal(getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid)), own);
+	/* ten below the screen, not ten below the thread that made it */
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, lowered_twice, &p), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(p.policy, SCHED_BATCH);
+	assert_int_equal(p.nice, own + 10 > 19 ? 19 : own + 10);
 }
 
 int main(void)
