@@ -109,8 +109,8 @@ keys y Enter
 check "answering yes quits" atrium_gone
 
 # ---- crash recovery and find ----------------------------------------------
-# Type into a file, wait past a journal tick, SIGKILL atrium: the next
-# start offers the text back, marked recovered; Ctrl-K keeps it and
+# Type into a file, wait past a journal tick, SIGKILL atrium, rebuild the
+# cache: the next start offers the text back, marked recovered; Ctrl-K keeps it and
 # Ctrl-S saves it. The file itself is never touched by the journal.
 # A home of its own: the untitled text quit above is journalled in the
 # first home and would be offered back there.
@@ -130,6 +130,12 @@ sleep 1.6
 kill -9 "$(atrium_pid)"
 check "SIGKILL ends atrium" atrium_gone
 check "the journal never writes the user's file" same_bytes "$crash" 'line one\n'
+# A rebuilt cache takes nothing of it: the journal is in outbox.db.
+rebuild() {
+	$run cache rebuild >"$T_DIR/rebuild.out" 2>&1 || { sed 's/^/# /' "$T_DIR/rebuild.out"; return 1; }
+	[ ! -e "$T_DIR/home2/cache.db" ] && ls "$T_DIR/home2" | grep -q '^cache.db.broken'
+}
+check "atrium cache rebuild moves the cache aside" rebuild
 keys "stty sane; clear" Enter
 keys "$run" Enter
 wait_for "1 Mail  2 Chat  3 Docs  4 Sheets"
