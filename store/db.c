@@ -281,70 +281,102 @@ int store_clone(struct store *src, struct store **out, struct err *e)
 	return 0;
 }
 
-/* Copy the rows of the query on from into table on to (n columns, bound
- * in order; INSERT OR REPLACE: a copy interrupted and run again is the
- * same copy). */
-static int copy_rows(sqlite3 *from, const char *query, sqlite3 *to, const char *table, int n,
-		     struct err *e)
+/* Has outbox.db a journal row for path? 1 yes, 0 no, <0 an error. */
+static int outbox_has_journal(struct store *s, const char *path, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->outbox, "SELECT 1 FROM doc_journal WHERE path=?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return store_sqlite_err(s->outbox, sqlite3_errcode(s->outbox), "outbox.db", e);
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0
+				 : store_sqlite_err(s->outbox, rc, "outbox.db", e);
+}
+
+/* Copy what sql (path bound to ?1) selects on the cache into table of
+ * outbox.db, n columns in order. */
+static int copy_rows(struct store *s, const char *sql, const char *path, const char *table,
+		     int n, struct err *e)
 {
 	sqlite3_stmt *q = NULL, *ins = NULL;
-	char sql[200];
+	char put[200];
 	int rc = SQLITE_OK;
 
-	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO %s VALUES(?%.*s)", table,
-		 2 * (n - 1), ",?,?,?,?,?,?,?,?,?,?");
-	if (sqlite3_prepare_v2(from, query, -1, &q, NULL) != SQLITE_OK)
-		return store_sqlite_err(from, sqlite3_errcode(from), "cache.db", e);
-	if (sqlite3_prepare_v2(to, sql, -1, &ins, NULL) != SQLITE_OK) {
+	snprintf(put, sizeof put, "INSERT INTO %s VALUES(?%.*s)", table, 2 * (n - 1),
+		 ",?,?,?,?,?,?,?,?,?,?");
+	if (sqlite3_prepare_v2(s->cache, sql, -1, &q, NULL) != SQLITE_OK)
+		return store_sqlite_err(s->cache, sqlite3_errcode(s->cache), "cache.db", e);
+	if (sqlite3_prepare_v2(s->outbox, put, -1, &ins, NULL) != SQLITE_OK) {
 		sqlite3_finalize(q);
-		return store_sqlite_err(to, sqlite3_errcode(to), "outbox.db", e);
+		return store_sqlite_err(s->outbox, sqlite3_errcode(s->outbox), "outbox.db", e);
 	}
+	sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
 	while (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
 		for (int i = 0; i < n; i++)
 			sqlite3_bind_value(ins, i + 1, sqlite3_column_value(q, i));
-		rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(to);
+		rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(s->outbox);
 		sqlite3_reset(ins);
 	}
 	sqlite3_finalize(q);
 	sqlite3_finalize(ins);
-	return rc == SQLITE_OK ? 0 : store_sqlite_err(to, rc, "outbox.db", e);
+	return rc == SQLITE_OK ? 0 : store_sqlite_err(s->outbox, rc, "outbox.db", e);
 }
 
 /* A home from before outbox.db held the docs journal has unsaved text in
- * cache.db: into outbox.db (committed), then out of the cache. Killed in
- * between, the next open copies the same rows again. */
+ * cache.db: each file's row and edits into outbox.db (committed), then out
+ * of the cache. A file outbox.db already has a row for is skipped: that
+ * row is this move's, or newer (the cache's delete failed before). */
 static int move_doc_journal(struct store *s, struct err *e)
 {
 	sqlite3_stmt *st;
-	int any = 0, rc;
+	int rc = 0, moved = 0;
 
-	if (sqlite3_prepare_v2(s->cache, "SELECT (SELECT count(*) FROM doc_journal) +"
-				   " (SELECT count(*) FROM doc_journal_ops)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return 0; /* no such tables: nothing to move */
-	if (sqlite3_step(st) == SQLITE_ROW)
-		any = sqlite3_column_int(st, 0) > 0;
-	sqlite3_finalize(st);
-	if (!any)
+	if (sqlite3_prepare_v2(s->cache, "SELECT path FROM doc_journal", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0; /* no such table: nothing to move */
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
 		return 0;
-	if ((rc = store_exec(s->outbox, "BEGIN IMMEDIATE", e)) != 0)
+	}
+	if ((rc = store_exec(s->outbox, "BEGIN IMMEDIATE", e)) != 0) {
+		sqlite3_finalize(st);
 		return rc;
-	rc = copy_rows(s->cache, "SELECT path, base_size, base_mtime, base_hash, text, updated,"
-			   " full FROM doc_journal", s->outbox, "doc_journal", 7, e);
-	if (rc == 0)
-		rc = copy_rows(s->cache, "SELECT path, seq, ops FROM doc_journal_ops", s->outbox,
-			       "doc_journal_ops", 3, e);
+	}
+	do {
+		const char *path = (const char *)sqlite3_column_text(st, 0);
+		int have = path ? outbox_has_journal(s, path, e) : 1;
+
+		if (have < 0)
+			rc = have;
+		else if (!have &&
+			 (rc = copy_rows(s, "SELECT path, base_size, base_mtime, base_hash, text,"
+					    " updated, full FROM doc_journal WHERE path=?1",
+					 path, "doc_journal", 7, e)) == 0 &&
+			 (rc = copy_rows(s, "SELECT path, seq, ops FROM doc_journal_ops"
+					    " WHERE path=?1",
+					 path, "doc_journal_ops", 3, e)) == 0)
+			moved++;
+	} while (rc == 0 && sqlite3_step(st) == SQLITE_ROW);
+	sqlite3_finalize(st);
 	if (rc != 0 || (rc = store_exec(s->outbox, "COMMIT", e)) != 0) {
 		sqlite3_exec(s->outbox, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
-	rc = store_exec(s->cache, "BEGIN IMMEDIATE; DELETE FROM doc_journal;"
-				  " DELETE FROM doc_journal_ops; COMMIT", e);
-	if (rc != 0)
+	/* Safe in outbox.db now: a cache that cannot be changed keeps its
+	 * copy (skipped next time), it does not stop the store opening. */
+	if (store_exec(s->cache, "BEGIN IMMEDIATE; DELETE FROM doc_journal;"
+				 " DELETE FROM doc_journal_ops; COMMIT", e) != 0) {
 		sqlite3_exec(s->cache, "ROLLBACK", NULL, NULL, NULL);
-	else
-		log_info("store: the docs journal moved from cache.db to outbox.db");
-	return rc;
+		log_warn("store: the docs journal's old rows stay in cache.db: %s", e->msg);
+	}
+	log_info("store: %d files' docs journal moved from cache.db to outbox.db", moved);
+	return 0;
 }
 
 int store_open(const char *home, const struct store_key *k, struct store **out, struct err *e)

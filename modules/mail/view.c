@@ -967,8 +967,9 @@ static void reload(struct mail_view *v)
 		v->sel = v->top = 0;
 		v->load_gen++; /* a load of the folder shown before is of no use */
 	}
-	/* The loader first: it reads and threads the whole folder on another
-	 * core while this thread reads the folder list and the first page. */
+	/* The loader first: it reads, threads and sorts the whole folder and
+	 * reads the folder list on another core while this thread reads the
+	 * first page. */
 	if (first && v->load_timer) {
 		loop_del_timer(v->env->loop, v->load_timer);
 		v->load_timer = 0;

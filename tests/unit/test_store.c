@@ -496,12 +496,27 @@ static void test_docs_journal_moves_to_the_outbox_and_outlives_a_rebuilt_cache(v
 		    " VALUES('/home/u/notes.txt', 5, 'unsaved words', 1, 1)");
 	exec_ok(db, "INSERT INTO doc_journal_ops VALUES('/home/u/notes.txt', 0, x'00')");
 	exec_ok(db, "INSERT INTO doc_journal_ops VALUES('/home/u/notes.txt', 1, x'01')");
+	/* ... and one a newer atrium already journalled in outbox.db (a
+	 * move whose delete from the cache failed): the newer one stays */
+	exec_ok(db, "INSERT INTO doc_journal(path, base_size, text, updated, full)"
+		    " VALUES('/home/u/plan.txt', 3, 'stale words', 1, 1)");
+	exec_ok(db, "INSERT INTO doc_journal_ops VALUES('/home/u/plan.txt', 7, x'07')");
+	store_vfs_close(db);
+	snprintf(path, sizeof path, "%s/outbox.db", home);
+	store_key_derive(k, SUBKEY_OUTBOX_DB, key);
+	assert_int_equal(store_vfs_open(path, key, &db, &e), 0);
+	exec_ok(db, "INSERT INTO doc_journal(path, base_size, text, updated, full)"
+		    " VALUES('/home/u/plan.txt', 3, 'newer words', 2, 1)");
 	store_vfs_close(db);
 
 	s = open_store(k);
 	assert_int_equal(count_of(store_outbox_db(s), "SELECT count(*) FROM doc_journal"
 			 " WHERE text='unsaved words' AND base_size=5 AND full=1"), 1);
 	assert_int_equal(count_of(store_outbox_db(s), "SELECT count(*) FROM doc_journal_ops"), 2);
+	assert_int_equal(count_of(store_outbox_db(s), "SELECT count(*) FROM doc_journal"
+			 " WHERE path='/home/u/plan.txt' AND text='newer words'"), 1);
+	assert_int_equal(count_of(store_outbox_db(s), "SELECT count(*) FROM doc_journal_ops"
+			 " WHERE path='/home/u/plan.txt'"), 0);
 	assert_int_equal(count_of(store_cache(s), "SELECT count(*) FROM doc_journal"), 0);
 	assert_int_equal(count_of(store_cache(s), "SELECT count(*) FROM doc_journal_ops"), 0);
 	store_close(s);
