@@ -518,13 +518,18 @@ static size_t put_str(struct buf *a, sqlite3_stmt *st, int i)
 	return off;
 }
 
+static void fold_list_free(struct fold *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(f[i].wire);
+		free(f[i].shown);
+	}
+	free(f);
+}
+
 static void folds_free(struct mail_view *v)
 {
-	for (size_t i = 0; i < v->nfolds; i++) {
-		free(v->folds[i].wire);
-		free(v->folds[i].shown);
-	}
-	free(v->folds);
+	fold_list_free(v->folds, v->nfolds);
 	v->folds = NULL;
 	v->nfolds = 0;
 }
@@ -808,11 +813,7 @@ struct loadjob {
 
 static void loadjob_free(struct loadjob *lj)
 {
-	for (size_t i = 0; i < lj->nfolds; i++) {
-		free(lj->folds[i].wire);
-		free(lj->folds[i].shown);
-	}
-	free(lj->folds);
+	fold_list_free(lj->folds, lj->nfolds);
 	index_free(&lj->ix);
 	free(lj->ids);
 	free(lj->key);

@@ -326,6 +326,9 @@ for who in "Eve Echo" "Abe Foxtrot"; do
 	check "d: $who leaves the index" wait_gone "$who" 5
 done
 check "... 2 messages left" wait_for "2 messages" 5
+# (on the server before quitting: the offline part counts the outbox)
+check "... both in the server's Trash" eval 'srv_count Trash "$TAG Echo" 1 &&
+	srv_count Trash "$TAG Foxtrot" 1'
 check "C-q quits" quit
 
 # ---- offline: the flag waits in the outbox --------------------------------------------
