@@ -490,6 +490,8 @@ static void finish(struct net *n, CURL *easy, CURLcode rc)
 	} else if (rc != CURLE_OK) {
 		r->resp.failed = 1;
 		r->resp.code = map_code(rc);
+		r->resp.broken = rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
+				 rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE;
 		if (r->write_failed) {
 			r->resp.code = E_IO;
 			trf(r->resp.msg, sizeof r->resp.msg, "net.err.write_download",
@@ -504,8 +506,10 @@ static void finish(struct net *n, CURL *easy, CURLcode rc)
 			if (rc == CURLE_SSL_CONNECT_ERROR &&
 			    (strstr(r->resp.msg, "Send failure") || strstr(r->resp.msg, "Recv failure") ||
 			     strstr(r->resp.msg, "reset by peer") ||
-			     strstr(r->resp.msg, "Connection closed")))
+			     strstr(r->resp.msg, "Connection closed"))) {
 				r->resp.code = E_UNREACHABLE;
+				r->resp.broken = 1;
+			}
 		}
 		{
 			long proxy_code = 0;

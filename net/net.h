@@ -74,6 +74,8 @@ struct net_resp {
 	long status;       /* HTTP status, 0 when none arrived */
 	int failed;        /* a transport failure (no answer): see code/msg */
 	int code;          /* E_UNREACHABLE, E_TLS, E_AUTH ... when failed */
+	int broken;        /* failed: a connection made broke (reset, closed with
+			    * no answer): an idempotent request may be tried again */
 	char msg[256];     /* libcurl's words for a failure */
 	char *etag;        /* ETag header, or NULL */
 	char *lock_token;  /* Lock-Token header, or NULL */

@@ -238,8 +238,37 @@ int files_online(struct files *f, struct err *e)
 
 static int answer_code(struct files *f, struct net_resp *out, struct err *e);
 
+/* Requests that change nothing on the server: one whose connection broke
+ * may be sent again. */
+static int idempotent(const char *method)
+{
+	static const char *const m[] = { "GET", "HEAD", "PROPFIND", "OPTIONS" };
+
+	for (size_t i = 0; i < nitems(m); i++)
+		if (!strcmp(method, m[i]))
+			return 1;
+	return 0;
+}
+
+/* Wait ms on the share's loop; 1 when cancelled meanwhile. */
+static int pause_ms(struct files *f, int ms)
+{
+	int64_t end = loop_now_ms() + ms;
+
+	for (int64_t left = ms; left > 0; left = end - loop_now_ms()) {
+		if (__atomic_load_n(&f->cancel, __ATOMIC_ACQUIRE))
+			return 1;
+		loop_run_once(f->loop, left < 200 ? (int)left : 200);
+	}
+	return 0;
+}
+
 int files_req(struct files *f, const struct net_req_opts *o, struct net_resp *out, struct err *e)
 {
+	/* a connection cut under a read (a proxy reset, a server restart)
+	 * is tried again, twice, after 0.5 s and 1.5 s; a server that
+	 * cannot be reached at all is not (offline answers from the cache) */
+	static const int again_ms[] = { 500, 1500 };
 	struct waiter w;
 	struct net_req *r;
 	int rc;
@@ -247,19 +276,30 @@ int files_req(struct files *f, const struct net_req_opts *o, struct net_resp *ou
 	memset(out, 0, sizeof *out);
 	if ((rc = files_online(f, e)) < 0)
 		return rc;
-	memset(&w, 0, sizeof w);
-	if (f->conn.state != NET_ONLINE)
-		f->conn.state = NET_CONNECTING;
-	r = net_request(f->net, &f->srv, o, on_done, &w, e);
-	if (!r)
-		return e->code;
-	while (!w.done) {
-		if (__atomic_load_n(&f->cancel, __ATOMIC_ACQUIRE)) {
-			net_cancel(r);
-			/* like a cut line: whatever was queued stays queued */
-			return err_set(e, E_UNREACHABLE, "%s", tr("files.err.stopped"));
+	for (size_t try = 0;; try++) {
+		memset(&w, 0, sizeof w);
+		if (f->conn.state != NET_ONLINE)
+			f->conn.state = NET_CONNECTING;
+		r = net_request(f->net, &f->srv, o, on_done, &w, e);
+		if (!r)
+			return e->code;
+		while (!w.done) {
+			if (__atomic_load_n(&f->cancel, __ATOMIC_ACQUIRE)) {
+				net_cancel(r);
+				/* like a cut line: whatever was queued stays queued */
+				return err_set(e, E_UNREACHABLE, "%s", tr("files.err.stopped"));
+			}
+			loop_run_once(f->loop, 200);
 		}
-		loop_run_once(f->loop, 200);
+		/* (not a download into a file: it holds part of the body) */
+		if (!w.resp.failed || !w.resp.broken || try == nitems(again_ms) ||
+		    !idempotent(o->method ? o->method : "GET") || o->out_fd >= 0)
+			break;
+		log_info("files: %s %s: %s; again in %d ms", o->method ? o->method : "GET",
+			 o->path ? o->path : "", w.resp.msg, again_ms[try]);
+		files_resp_free(&w.resp);
+		if (pause_ms(f, again_ms[try]))
+			return err_set(e, E_UNREACHABLE, "%s", tr("files.err.stopped"));
 	}
 	*out = w.resp;
 	rc = answer_code(f, out, e);

@@ -469,6 +469,27 @@ check "pass: sync exits 0 ($rc: $errout)" test "$rc" = 0
 check "... the server's bytes are identical, uploaded once ($(puts "$D/nf/big.bin") PUTs)" \
 	eval 'srv_is "$D/nf/big.bin" "$T_DIR/big.bin" && test "$(puts "$D/nf/big.bin")" = 1'
 
+# A read whose connection is cut is tried again on a new one (a fresh home:
+# no cached copy to fall back on). The first connection is reset after 500
+# bytes; the proxy passes again before the retry, 0.5 s later.
+H=$(newhome)
+G=(--config "$NFC" --home "$H")
+c0=$(stat_of connections)
+nf drop-after 500
+"$ATRIUM_BIN" "${G[@]}" files get "$D/nf/big.bin" -o "$T_DIR/again.got" \
+	>"$T_DIR/ag.out" 2>"$T_DIR/ag.err" &
+bg=$!
+pids="$pids $bg"
+end=$(($(now_ms) + 10000))
+while [ "$(stat_of connections)" -le "$c0" ] && [ "$(now_ms)" -lt "$end" ]; do sleep 0.02; done
+nf pass
+wait "$bg" && rc=0 || rc=$?
+pids=${pids% $bg}
+check "a GET cut by a reset is tried again: exit 0, the bytes whole (exit $rc: $(head -c 300 "$T_DIR/ag.err"))" \
+	eval 'test "$rc" = 0 && cmp -s "$T_DIR/again.got" "$T_DIR/big.bin"'
+check "... on a second connection ($(($(stat_of connections) - c0)) made), the log says so" \
+	eval 'test "$(($(stat_of connections) - c0))" -ge 2 && grep -q "again in 500 ms" "$H/atrium.log"'
+
 nf delay 200
 printf 'slow link\n' >"$T_DIR/f3"
 at "${F[@]}" files put "$T_DIR/f3" "$D/nf/slow.txt"
