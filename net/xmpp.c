@@ -663,6 +663,7 @@ struct xsess {
 	const struct xsess *leader; /* cancelling it cancels this one too */
 	int handlers;
 	int64_t last_stanza; /* loop_now_ms() when one last came */
+	int64_t connect_by;  /* a connect begun fails after this (loop_now_ms) */
 	/* the archive query in progress */
 	char mam_qid[40];
 	char *mam_from;      /* the archive asked (ours: our bare JID) */
@@ -1054,9 +1055,8 @@ int xsess_pump(struct xsess *s, int ms, int wake_fd)
 	return woke;
 }
 
-int xsess_connect(struct xsess *s, struct err *e)
+int xsess_connect_begin(struct xsess *s, struct err *e)
 {
-	int64_t deadline;
 	struct xsess *was = cur;
 	int rc;
 
@@ -1075,25 +1075,40 @@ int xsess_connect(struct xsess *s, struct err *e)
 		s->state = XST_DOWN;
 		return err_set(e, E_UNREACHABLE, "cannot connect to %s", s->host ? s->host : s->domain);
 	}
-	deadline = loop_now_ms() + s->timeout_ms;
-	while (s->state == XST_CONNECTING) {
+	s->connect_by = loop_now_ms() + s->timeout_ms;
+	return 0;
+}
+
+int xsess_connect_done(struct xsess *s, struct err *e)
+{
+	if (s->state == XST_CONNECTING) {
 		if (cancelled(s)) {
 			xsess_disconnect(s);
 			return err_set(e, E_CANCELLED, "cancelled");
 		}
-		if (loop_now_ms() > deadline) {
-			xsess_disconnect(s);
-			return err_set(e, E_UNREACHABLE, "%s did not answer in %d s",
-				       s->host ? s->host : s->domain, s->timeout_ms / 1000);
-		}
-		xsess_pump(s, 50, -1);
+		if (loop_now_ms() <= s->connect_by)
+			return 0;
+		xsess_disconnect(s);
+		return err_set(e, E_UNREACHABLE, "%s did not answer in %d s",
+			       s->host ? s->host : s->domain, s->timeout_ms / 1000);
 	}
 	if (s->state != XST_ONLINE) {
 		if (!s->fail_code)
 			return err_set(e, E_UNREACHABLE, "%s closed the connection", s->domain);
 		return err_set(e, s->fail_code, "%s", s->fail_msg);
 	}
-	return 0;
+	return 1;
+}
+
+int xsess_connect(struct xsess *s, struct err *e)
+{
+	int rc;
+
+	if ((rc = xsess_connect_begin(s, e)) < 0)
+		return rc;
+	while ((rc = xsess_connect_done(s, e)) == 0)
+		xsess_pump(s, 50, -1);
+	return rc < 0 ? rc : 0;
 }
 
 void xsess_disconnect(struct xsess *s)

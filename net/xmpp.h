@@ -138,6 +138,12 @@ void xsess_free(struct xsess *s);
  * is new, the caller sends its presence and joins its rooms again (both
  * harmless on a resumed stream). */
 int xsess_connect(struct xsess *s, struct err *e);
+/* The same without waiting: begin, then pump the session (xsess_pump)
+ * and ask done, which says 1 online, 0 still connecting, or the error of
+ * xsess_connect (the session is then down; a connect that outlived the
+ * session's timeout is given up). */
+int xsess_connect_begin(struct xsess *s, struct err *e);
+int xsess_connect_done(struct xsess *s, struct err *e);
 void xsess_disconnect(struct xsess *s);
 int xsess_online(const struct xsess *s);
 /* The JID the server bound (with our resource). */

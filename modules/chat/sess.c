@@ -30,9 +30,9 @@
 
 #define PAGE 250           /* archive results asked per page (servers cap it) */
 /* a catch-up that has fetched this many and finds more reads the rest on a
- * second connection (reader_open): its login (about 100 ms here, several
- * round trips on a slow link) is worth it only for long catch-ups */
-#define READER_AFTER (4 * PAGE)
+ * second connection (reader_open); the session goes on asking while it
+ * logs in (about 100 ms here, several round trips on a slow link) */
+#define READER_AFTER PAGE
 #define INITIAL_DEFAULT 500 /* messages of an archive fetched the first time */
 #define CHAT_MAX_TEXT (240 * 1024) /* a message's text as XML, at most */
 
@@ -59,6 +59,8 @@ struct chat_acct {
 	int catching;    /* a catch-up runs: live ids do not move the marks */
 	int queue_only;  /* the tab's main-thread account: the worker sends */
 	int in_batch;    /* a transaction of what arrives is open (on_turn) */
+	struct xsess *rd_connecting; /* a catch-up's reader logging in (on_turn) */
+	int rd_pumping;
 	/* presences seen in this process; the tab reads them from the
 	 * main thread while the worker writes: under plock */
 	pthread_mutex_t plock;
@@ -651,6 +653,12 @@ static void on_turn(void *arg)
 		if (store_exec(db(a), "COMMIT", NULL) < 0)
 			store_exec(db(a), "ROLLBACK", NULL);
 	}
+	/* the reader's login goes on while the session waits for a page */
+	if (a->rd_connecting && !a->rd_pumping) {
+		a->rd_pumping = 1;
+		xsess_pump(a->rd_connecting, 0, -1);
+		a->rd_pumping = 0;
+	}
 }
 
 static void on_message(void *arg, const struct xmpp_msg *m)
@@ -728,7 +736,9 @@ static void mam_drop(struct mam_ctx *c)
  * (measured here; the server is what a catch-up waits for). Nothing of
  * ours goes out on the reader and it sends no presence, so only the
  * archive's answers come to it; a query it loses is asked again on the
- * session. NULL when it cannot connect (the session carries on). */
+ * session. It logs in while the session goes on (a->rd_connecting, pumped
+ * by on_turn); reader_ready says when it can ask. NULL when it cannot
+ * begin (the session carries on). */
 static struct xsess *reader_open(struct chat_acct *a)
 {
 	struct xmpp_account xa = a->xa;
@@ -744,21 +754,47 @@ static struct xsess *reader_open(struct chat_acct *a)
 	if (xsess_new(&xa, &cb, &r, &e) < 0)
 		return NULL;
 	xsess_follow(r, a->s);
-	if (xsess_connect(r, &e) < 0) {
+	if (xsess_connect_begin(r, &e) < 0) {
 		log_info("chat: no second connection for the archive (%s)", e.msg);
 		xsess_free(r);
 		return NULL;
 	}
-	log_info("chat: reading the archive on a second connection (%s)", xsess_jid(r));
+	a->rd_connecting = r;
 	return r;
 }
 
-static void reader_close(struct xsess *r)
+static void reader_close(struct chat_acct *a, struct xsess *r)
 {
 	if (r) {
+		if (a->rd_connecting == r)
+			a->rd_connecting = NULL;
 		xsess_disconnect(r);
 		xsess_free(r);
 	}
+}
+
+/* 1 when the reader is online (it then asks), 0 while it logs in, -1 when
+ * its login failed (closed; the session goes on asking). */
+static int reader_ready(struct chat_acct *a, struct xsess **rd)
+{
+	struct err e = { 0 };
+	int rc;
+
+	if (!*rd)
+		return -1;
+	if (a->rd_connecting != *rd)
+		return 1;
+	if ((rc = xsess_connect_done(*rd, &e)) == 0)
+		return 0;
+	a->rd_connecting = NULL;
+	if (rc < 0) {
+		log_info("chat: no second connection for the archive (%s)", e.msg);
+		reader_close(a, *rd);
+		*rd = NULL;
+		return -1;
+	}
+	log_info("chat: reading the archive on a second connection (%s)", xsess_jid(*rd));
+	return 1;
 }
 
 /* Fetch forward from `last` (NULL: the newest `initial` backwards) until
@@ -823,21 +859,21 @@ static int catch_archive(struct chat_acct *a, const char *archive, const char *w
 				 "on the session", e->msg);
 			err_clear(e);
 			mam_forget(&c);
-			reader_close(rd);
+			reader_close(a, rd);
 			rd = NULL;
 			q = a->s;
 			rc = 0;
 		} else {
 			break;
 		}
-		if (rd)
+		if (rd && reader_ready(a, &rd) == 1)
 			q = rd;
 		if (more) {
 			int want = back && a->initial - fetched < PAGE ? a->initial - fetched : PAGE;
 			rc = xsess_mam_ask(q, archive, with, back ? NULL : after,
 					   back ? before : NULL, want, on_result_hold, &c, e);
 		}
-		if (rd) /* what comes live meanwhile comes on the session */
+		if (q == rd) /* what comes live meanwhile comes on the session */
 			xsess_pump(a->s, 0, -1);
 		mam_store(&c);
 		if (!back && after) {
@@ -847,14 +883,13 @@ static int catch_archive(struct chat_acct *a, const char *archive, const char *w
 		if (rc == 0 && more && !tried && fetched >= READER_AFTER &&
 		    (!back || a->initial - fetched > READER_AFTER)) {
 			/* a long catch-up: the second connection logs in while
-			 * the page just asked comes to the session, and asks
-			 * for the pages after it */
+			 * the session asks on, and asks for the pages after */
 			tried = 1;
 			rd = reader_open(a);
 		}
 	}
 	mam_drop(&c);
-	reader_close(rd);
+	reader_close(a, rd);
 	on_turn(a);
 	store_bulk(db(a), 0, &(struct err){ 0 });
 	free(after);

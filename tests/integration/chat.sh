@@ -123,7 +123,7 @@ check "oldest first: hello before the reply" py "
 [m['text'] for m in j if m['text'] in ('$TAG hello', '$TAG reply')] == ['$TAG hello', '$TAG reply']" <<<"$H"
 
 # --- exactly once: a flood while alice is away ----------------------------------------------
-# 1500: more than 1,000 (sess.c, READER_AFTER) and a page, so the rest is
+# 1500: six pages (sess.c, READER_AFTER is one), so the rest is
 # read on a second connection without stream management (reader_open)
 check "bob floods 1500 messages while alice is not connected" peerq bob --timeout 90 flood alice 1500 --prefix "$TAG flood"
 at "${A[@]}" chat sync
@@ -335,6 +335,30 @@ check "the log says the session took the archive's rest" grep -q "the second con
 check "all 2500 stored, each once, in order" py "
 [int(m['text'].split()[-1]) for m in j if m['text'].startswith('$TAG rd ')] == list(range(1, 2501))" \
 	<<<"$(hist "$BOB" --limit 9000 --offline)"
+
+# --- the catch-up's second connection cannot log in ------------------------------------------
+# the reader logs in while the session goes on asking (sess.c, reader_ready);
+# when its connect is refused the session reads the whole archive itself
+check "bob floods 1500 messages while alice is not connected" peerq bob --timeout 90 flood alice 1500 --prefix "$TAG rf"
+N0=$(grep -c "no second connection for the archive" "$LOG")
+C0=$(nf_conns)
+tests/servers/netfault ctl "$CTL" delay 50 >/dev/null
+"$ATRIUM_BIN" "${NF[@]}" chat sync >"$T_DIR/rf.out" 2>&1 &
+RF=$!
+pids="$pids $RF"
+# the session's connection is accepted; from then on the proxy refuses
+T0=$SECONDS
+until [ "$(nf_conns)" -gt "$C0" ] || [ $((SECONDS - T0)) -ge 30 ]; do sleep 0.02; done
+check "the session connects through the proxy" test "$(nf_conns)" -gt "$C0"
+check "then the proxy refuses new connections" tests/servers/netfault ctl "$CTL" refuse
+wait "$RF"
+check "the sync ends with exit 0 ($(tr '\n' ' ' <"$T_DIR/rf.out"))" test $? = 0
+tests/servers/netfault ctl "$CTL" pass >/dev/null
+check "the log says the second connection could not log in" \
+	test "$(grep -c "no second connection for the archive" "$LOG")" -gt "$N0"
+check "all 1500 stored, each once, in order" py "
+[int(m['text'].split()[-1]) for m in j if m['text'].startswith('$TAG rf ')] == list(range(1, 1501))" \
+	<<<"$(hist "$BOB" --limit 12000 --offline)"
 
 # --- Prosody restarted: skipped -------------------------------------------------------------------
 # tests/servers/down stops every service of DIR, and stopping Prosody alone
