@@ -784,15 +784,12 @@ static void *wait_to_write(void *arg)
 
 static int64_t meta_count(sqlite3 *db, const char *key)
 {
-	sqlite3_stmt *st;
-	int64_t n = -1;
+	char *sql = sqlite3_mprintf("SELECT count(*) FROM meta WHERE key=%Q", key);
+	int n;
 
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM meta WHERE key=?1", -1, &st,
-					    NULL), SQLITE_OK);
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	assert_non_null(sql);
+	n = count_of(db, sql);
+	sqlite3_free(sql);
 	return n;
 }
 
