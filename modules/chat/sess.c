@@ -866,7 +866,7 @@ static int catch_archive(struct chat_acct *a, const char *archive, const char *w
 		} else {
 			break;
 		}
-		if (rd && reader_ready(a, &rd) == 1)
+		if (reader_ready(a, &rd) == 1)
 			q = rd;
 		if (more) {
 			int want = back && a->initial - fetched < PAGE ? a->initial - fetched : PAGE;
